@@ -1,0 +1,36 @@
+//! Explanations of predictions over interpretable components.
+//!
+//! An [`Explainer`] turns a model's score at an instance into an
+//! [`Explanation`]: signed relevance per component and the `k` components it
+//! names. [`Lime`] works on any model that can [`Score`] an instance;
+//! exact explanations of linear models come from
+//! [`LinearModel::contributions`](crate::LinearModel::contributions).
+
+mod explanation;
+mod lime;
+mod selection;
+mod surrogate;
+
+pub use explanation::{Explanation, Fidelity};
+pub use lime::{Lime, Sampling};
+pub use selection::Selection;
+
+use crate::error::Error;
+use crate::traits::Score;
+use rand_core::Rng;
+
+/// Explains a model's score at an instance of type `X` with `C` components.
+pub trait Explainer<X, const C: usize> {
+    /// An explanation naming at most `k` components (`k > C` names at most
+    /// `C`; `k = 0` names none).
+    ///
+    /// # Errors
+    /// Invalid hyper-parameters, or a model score that is NaN or infinite.
+    fn explain<M: Score<X> + ?Sized, R: Rng + ?Sized>(
+        &self,
+        model: &M,
+        x: &X,
+        k: usize,
+        rng: &mut R,
+    ) -> Result<Explanation<C>, Error>;
+}

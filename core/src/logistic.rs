@@ -1,0 +1,115 @@
+//! Regularised logistic regression, `P(y = 1 | x) = sigmoid(w·x + b)`.
+//!
+//! Solves `min R(w) + C sum_i weight_i log(1 + exp(-y_i f(x_i)))` with
+//! `R = |w|^2 / 2` (default) or `|w|_1` by the primal coordinate descent of
+//! [`coordinate_descent`](crate::coordinate_descent) — the same objective as
+//! scikit-learn's `LogisticRegression(C=...)`, whose default intercept is
+//! unpenalised.
+
+use crate::coordinate_descent::{Loss, Penalty, Problem, sigmoid};
+use crate::error::Error;
+use crate::features::Design;
+use crate::intercept::Intercept;
+use crate::linear_model::LinearModel;
+use crate::traits::Fit;
+use nalgebra::SVector;
+
+/// Hyper-parameters of logistic regression.
+///
+/// # Examples
+/// ```
+/// use nalgebra::vector;
+/// use xil_core::{Example, Featurized, Fit, Identity, Intercept, LogisticRegression, Penalty};
+///
+/// let examples = [
+///     Example::labelled(vector![1.0], 1),
+///     Example::labelled(vector![2.0], 1),
+///     Example::labelled(vector![-1.0], 0),
+///     Example::labelled(vector![0.5], 0),
+/// ];
+/// let learner = LogisticRegression::new().c(10.0).penalty(Penalty::L2).intercept(Intercept::Unpenalized);
+/// let model = Fit::<1, 4>::fit(&learner, &Featurized::new(&examples, &Identity))?;
+/// let p = LogisticRegression::probability(&model, &vector![3.0]);
+/// assert!(p > 0.9);
+/// # Ok::<(), xil_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogisticRegression {
+    problem: Problem,
+}
+
+impl Default for LogisticRegression {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LogisticRegression {
+    /// `C = 1`, L2 penalty, unpenalised intercept, tolerance 0.001 relative to
+    /// the initial violation, at most 1,000 sweeps.
+    pub const fn new() -> Self {
+        Self {
+            problem: Problem {
+                loss: Loss::Logistic,
+                penalty: Penalty::L2,
+                c: 1.0,
+                intercept: Intercept::Unpenalized,
+                tolerance: 0.001,
+                max_iterations: 1000,
+            },
+        }
+    }
+
+    /// The inverse regularisation strength `C` (finite, positive).
+    pub const fn c(mut self, c: f32) -> Self {
+        self.problem.c = c;
+        self
+    }
+
+    /// The regulariser.
+    pub const fn penalty(mut self, penalty: Penalty) -> Self {
+        self.problem.penalty = penalty;
+        self
+    }
+
+    /// The treatment of the intercept.
+    pub const fn intercept(mut self, intercept: Intercept) -> Self {
+        self.problem.intercept = intercept;
+        self
+    }
+
+    /// Stop when the largest violation of optimality is this fraction of the
+    /// initial one (finite, positive).
+    pub const fn tolerance(mut self, tolerance: f32) -> Self {
+        self.problem.tolerance = tolerance;
+        self
+    }
+
+    /// The most sweeps over all coordinates (positive).
+    pub const fn max_iterations(mut self, max_iterations: u32) -> Self {
+        self.problem.max_iterations = max_iterations;
+        self
+    }
+
+    /// The value of the training objective for `model` on `data`.
+    pub fn objective<T: Design<D> + ?Sized, const D: usize>(
+        &self,
+        data: &T,
+        model: &LinearModel<D>,
+    ) -> f32 {
+        self.problem.objective(data, model)
+    }
+
+    /// The probability of class 1 under a fitted model.
+    pub fn probability<const D: usize>(model: &LinearModel<D>, x: &SVector<f32, D>) -> f32 {
+        sigmoid(model.weights.dot(x) + model.bias)
+    }
+}
+
+impl<const D: usize, const N: usize> Fit<D, N> for LogisticRegression {
+    type Model = LinearModel<D>;
+
+    fn fit<T: Design<D> + ?Sized>(&self, data: &T) -> Result<LinearModel<D>, Error> {
+        self.problem.solve::<T, D, N>(data)
+    }
+}

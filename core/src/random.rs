@@ -1,0 +1,83 @@
+//! Draws from a caller's random number generator, the same on every platform.
+//!
+//! xil-core never owns a generator: every function that samples takes
+//! `rng: &mut R` with `R: rand_core::Rng + ?Sized`. The helpers here turn raw
+//! `u32`s into the few distributions the crate needs, with integer arithmetic
+//! and f32 only, so a seeded run gives bit-identical numbers on a desktop and
+//! on a Cortex-M4F.
+
+use rand_core::Rng;
+
+/// A uniform `f32` in `[0, 1)`, with the 24 bits an `f32` mantissa can hold.
+pub fn uniform_f32<R: Rng + ?Sized>(rng: &mut R) -> f32 {
+    const SCALE: f32 = 1.0 / (1u32 << 24) as f32;
+    (rng.next_u32() >> 8) as f32 * SCALE
+}
+
+/// A uniform integer in `0..n` without modulo bias (Lemire's method);
+/// `0` when `n == 0`.
+pub fn uniform_below<R: Rng + ?Sized>(rng: &mut R, n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    let threshold = n.wrapping_neg() % n;
+    loop {
+        let product = u64::from(rng.next_u32()) * u64::from(n);
+        // The low half decides whether this draw falls in the biased zone.
+        if (product as u32) >= threshold {
+            return (product >> 32) as u32;
+        }
+    }
+}
+
+/// A uniform index in `0..len` (`0` when `len == 0`).
+pub fn uniform_index<R: Rng + ?Sized>(rng: &mut R, len: usize) -> usize {
+    uniform_below(rng, u32::try_from(len).unwrap_or(u32::MAX)) as usize
+}
+
+/// `true` with probability `p` (clamped to `[0, 1]`).
+pub fn bernoulli<R: Rng + ?Sized>(rng: &mut R, p: f32) -> bool {
+    uniform_f32(rng) < p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_core::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn uniform_f32_stays_in_the_unit_interval() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        for _ in 0..10_000 {
+            let u = uniform_f32(&mut rng);
+            assert!((0.0..1.0).contains(&u), "{u} outside [0, 1)");
+        }
+    }
+
+    #[test]
+    fn uniform_below_is_unbiased_on_a_small_range() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let mut counts = [0u32; 3];
+        for _ in 0..30_000 {
+            let i = uniform_below(&mut rng, 3) as usize;
+            counts[i] += 1;
+        }
+        for c in counts {
+            assert!(
+                (9_500..10_500).contains(&c),
+                "counts {counts:?} far from uniform"
+            );
+        }
+        assert_eq!(uniform_below(&mut rng, 0), 0, "an empty range yields 0");
+    }
+
+    #[test]
+    fn a_seed_pins_the_sequence() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
+        let draws: [u32; 3] = core::array::from_fn(|_| uniform_below(&mut rng, 1000));
+        let mut again = Xoshiro256PlusPlus::seed_from_u64(42);
+        let repeat: [u32; 3] = core::array::from_fn(|_| uniform_below(&mut again, 1000));
+        assert_eq!(draws, repeat, "same seed, same numbers");
+    }
+}
