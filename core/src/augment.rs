@@ -7,11 +7,11 @@
 //! user confirmed. A model fit on them can no longer use the marked
 //! components to tell the classes apart.
 //!
-//! Three ways to choose the new values ([`Strategy`]):
-//! - [`Randomize`](Strategy::Randomize): a random alternative value;
-//! - [`AllAlternatives`](Strategy::AllAlternatives): every alternative value,
+//! Three ways to choose the new values ([`CounterexampleStrategy`]):
+//! - [`Randomize`](CounterexampleStrategy::Randomize): a random alternative value;
+//! - [`AllAlternatives`](CounterexampleStrategy::AllAlternatives): every alternative value,
 //!   one copy each — the choice of the CAIPI colors experiment;
-//! - [`SameClass`](Strategy::SameClass): the value the component has in a
+//! - [`SameClass`](CounterexampleStrategy::SameClass): the value the component has in a
 //!   random example of the same class.
 //!
 //! A caller that knows more may reject copies through the `keep` predicate,
@@ -27,7 +27,7 @@ use rand_core::Rng;
 
 /// How counterexamples choose the values of irrelevant components.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Strategy {
+pub enum CounterexampleStrategy {
     /// `copies` copies per component, each with a random alternative value.
     Randomize,
     /// One copy per component and alternative value (`levels - 1` per
@@ -46,12 +46,12 @@ pub enum Strategy {
 /// ```
 /// use rand_core::SeedableRng;
 /// use rand_xoshiro::Xoshiro256PlusPlus;
-/// use xil_core::{Counterexamples, Dataset, Grid, Strategy};
+/// use xil_core::{CounterexampleStrategy, Counterexamples, Dataset, Grid};
 ///
 /// let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
 /// let mut out: Dataset<Grid<3, 4>, 16> = Dataset::new();
 /// let image = Grid::new([0, 1, 2])?;
-/// let generated = Counterexamples::new(Strategy::AllAlternatives, 1, 0.5)
+/// let generated = Counterexamples::new(CounterexampleStrategy::AllAlternatives, 1, 0.5)
 ///     .generate(&image, 1, &[2], |_| true, &mut out, &mut rng)?;
 /// // Pixel 2 takes each of its three other colours once.
 /// assert_eq!(generated.added, 3);
@@ -60,14 +60,14 @@ pub enum Strategy {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Counterexamples {
-    strategy: Strategy,
+    strategy: CounterexampleStrategy,
     copies: usize,
     weight: f32,
 }
 
 impl Default for Counterexamples {
     fn default() -> Self {
-        Self::new(Strategy::AllAlternatives, 1, 1.0)
+        Self::new(CounterexampleStrategy::AllAlternatives, 1, 1.0)
     }
 }
 
@@ -85,16 +85,12 @@ pub struct Generated<X> {
 
 impl Counterexamples {
     /// A generator with the given strategy, copies per component and weight.
-    pub const fn new(strategy: Strategy, copies: usize, weight: f32) -> Self {
-        Self {
-            strategy,
-            copies,
-            weight,
-        }
+    pub const fn new(strategy: CounterexampleStrategy, copies: usize, weight: f32) -> Self {
+        Self { strategy, copies, weight }
     }
 
     /// The strategy.
-    pub const fn strategy(&self) -> Strategy {
+    pub const fn strategy(&self) -> CounterexampleStrategy {
         self.strategy
     }
 
@@ -104,7 +100,7 @@ impl Counterexamples {
     }
 
     /// Adds counterexamples of `instance` with `label` for the components in
-    /// `irrelevant` to `out`. The donors of [`Strategy::SameClass`] are the
+    /// `irrelevant` to `out`. The donors of [`CounterexampleStrategy::SameClass`] are the
     /// labelled (not generated) examples of the same class already in `out`;
     /// `keep` may reject candidates.
     ///
@@ -125,36 +121,32 @@ impl Counterexamples {
         if !(self.weight.is_finite() && self.weight > 0.0) {
             return Err(Error::InvalidParameter { name: "weight" });
         }
-        if self.copies == 0 && self.strategy != Strategy::AllAlternatives {
+        if self.copies == 0 && self.strategy != CounterexampleStrategy::AllAlternatives {
             return Err(Error::InvalidParameter { name: "copies" });
         }
         if let Some(&bad) = irrelevant.iter().find(|&&c| c >= C) {
             return Err(Error::OutOfRange { index: bad, len: C });
         }
-        let mut generated = Generated {
-            added: 0,
-            filtered: 0,
-            overflow: None,
-        };
+        let mut generated = Generated { added: 0, filtered: 0, overflow: None };
         let is_donor = |e: &&Example<X>| e.label == label && e.origin == Origin::Labelled;
         for &component in irrelevant {
             let original = instance.value(component);
             match self.strategy {
-                Strategy::Randomize => {
+                CounterexampleStrategy::Randomize => {
                     for _ in 0..self.copies {
                         let mut candidate = instance.clone();
                         candidate.set_random_alternative(component, rng)?;
                         self.offer(candidate, label, &keep, out, &mut generated);
                     }
                 }
-                Strategy::AllAlternatives => {
+                CounterexampleStrategy::AllAlternatives => {
                     for value in (0..instance.levels()).filter(|&v| Some(v) != original) {
                         let mut candidate = instance.clone();
                         candidate.set_value(component, value)?;
                         self.offer(candidate, label, &keep, out, &mut generated);
                     }
                 }
-                Strategy::SameClass => {
+                CounterexampleStrategy::SameClass => {
                     for _ in 0..self.copies {
                         let donors = out.as_slice().iter().filter(is_donor).count();
                         let pick = uniform_index(rng, donors);
@@ -210,7 +202,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
         let mut out: Dataset<Image, 8> = Dataset::new();
         let image = Image::new([0, 1, 2]).unwrap();
-        let generated = Counterexamples::new(Strategy::Randomize, 4, 1.0)
+        let generated = Counterexamples::new(CounterexampleStrategy::Randomize, 4, 1.0)
             .generate(&image, 0, &[1], |_| true, &mut out, &mut rng)
             .unwrap();
         assert_eq!(generated.added, 4);
@@ -226,21 +218,15 @@ mod tests {
     fn same_class_values_come_from_same_class_donors() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
         let mut out: Dataset<Image, 8> = Dataset::new();
-        out.push(Example::labelled(Image::new([3, 3, 3]).unwrap(), 1))
-            .unwrap();
-        out.push(Example::labelled(Image::new([2, 2, 2]).unwrap(), 0))
-            .unwrap();
+        out.push(Example::labelled(Image::new([3, 3, 3]).unwrap(), 1)).unwrap();
+        out.push(Example::labelled(Image::new([2, 2, 2]).unwrap(), 0)).unwrap();
         let image = Image::new([0, 0, 0]).unwrap();
-        let generated = Counterexamples::new(Strategy::SameClass, 3, 1.0)
+        let generated = Counterexamples::new(CounterexampleStrategy::SameClass, 3, 1.0)
             .generate(&image, 1, &[0], |_| true, &mut out, &mut rng)
             .unwrap();
         assert_eq!(generated.added, 3);
         let copies = out.as_slice().get(2..).unwrap();
-        assert!(
-            copies
-                .iter()
-                .all(|e| e.instance.cells() == &[3, 0, 0] && e.label == 1)
-        );
+        assert!(copies.iter().all(|e| e.instance.cells() == &[3, 0, 0] && e.label == 1));
     }
 
     #[test]
@@ -248,9 +234,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
         let mut out: Dataset<Image, 2> = Dataset::new();
         let image = Image::new([0, 0, 0]).unwrap();
-        let generated = Counterexamples::default()
-            .generate(&image, 1, &[0], |_| true, &mut out, &mut rng)
-            .unwrap();
+        let generated = Counterexamples::default().generate(&image, 1, &[0], |_| true, &mut out, &mut rng).unwrap();
         assert_eq!(generated.added, 2);
         let rejected = generated.overflow.unwrap();
         assert_eq!(rejected.instance.cells(), &[3, 0, 0]);
@@ -261,28 +245,16 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
         let mut out: Dataset<Image, 2> = Dataset::new();
         let image = Image::zeros();
-        let generate = |c: Counterexamples,
-                        irrelevant: &[usize],
-                        out: &mut Dataset<Image, 2>,
-                        rng: &mut Xoshiro256PlusPlus| {
-            c.generate(&image, 1, irrelevant, |_| true, out, rng)
-        };
+        let generate =
+            |c: Counterexamples, irrelevant: &[usize], out: &mut Dataset<Image, 2>, rng: &mut Xoshiro256PlusPlus| {
+                c.generate(&image, 1, irrelevant, |_| true, out, rng)
+            };
         assert_eq!(
-            generate(
-                Counterexamples::new(Strategy::Randomize, 0, 1.0),
-                &[0],
-                &mut out,
-                &mut rng
-            ),
+            generate(Counterexamples::new(CounterexampleStrategy::Randomize, 0, 1.0), &[0], &mut out, &mut rng),
             Err(Error::InvalidParameter { name: "copies" })
         );
         assert_eq!(
-            generate(
-                Counterexamples::new(Strategy::Randomize, 1, f32::NAN),
-                &[0],
-                &mut out,
-                &mut rng
-            ),
+            generate(Counterexamples::new(CounterexampleStrategy::Randomize, 1, f32::NAN), &[0], &mut out, &mut rng),
             Err(Error::InvalidParameter { name: "weight" })
         );
         assert_eq!(

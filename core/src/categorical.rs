@@ -39,21 +39,11 @@ pub trait Categorical<const C: usize>: Clone {
     ///
     /// # Errors
     /// [`Error::OutOfRange`] when `component >= C`.
-    fn set_random_alternative<R: Rng + ?Sized>(
-        &mut self,
-        component: usize,
-        rng: &mut R,
-    ) -> Result<(), Error> {
+    fn set_random_alternative<R: Rng + ?Sized>(&mut self, component: usize, rng: &mut R) -> Result<(), Error> {
         let levels = self.levels();
-        let current = self.value(component).ok_or(Error::OutOfRange {
-            index: component,
-            len: C,
-        })?;
+        let current = self.value(component).ok_or(Error::OutOfRange { index: component, len: C })?;
         let shift = 1 + uniform_below(rng, u32::from(levels.saturating_sub(1))) as u8;
-        self.set_value(
-            component,
-            ((u16::from(current) + u16::from(shift)) % u16::from(levels.max(1))) as u8,
-        )
+        self.set_value(component, ((u16::from(current) + u16::from(shift)) % u16::from(levels.max(1))) as u8)
     }
 }
 
@@ -85,10 +75,7 @@ impl<const C: usize, const L: u8> Grid<C, L> {
     /// [`Error::OutOfRange`] when a value is `>= L`.
     pub fn new(cells: [u8; C]) -> Result<Self, Error> {
         match cells.iter().find(|&&v| v >= L) {
-            Some(&bad) => Err(Error::OutOfRange {
-                index: usize::from(bad),
-                len: usize::from(L),
-            }),
+            Some(&bad) => Err(Error::OutOfRange { index: usize::from(bad), len: usize::from(L) }),
             None => Ok(Self { cells }),
         }
     }
@@ -115,15 +102,9 @@ impl<const C: usize, const L: u8> Categorical<C> for Grid<C, L> {
 
     fn set_value(&mut self, component: usize, value: u8) -> Result<(), Error> {
         if value >= L {
-            return Err(Error::OutOfRange {
-                index: usize::from(value),
-                len: usize::from(L),
-            });
+            return Err(Error::OutOfRange { index: usize::from(value), len: usize::from(L) });
         }
-        let cell = self.cells.get_mut(component).ok_or(Error::OutOfRange {
-            index: component,
-            len: C,
-        })?;
+        let cell = self.cells.get_mut(component).ok_or(Error::OutOfRange { index: component, len: C })?;
         *cell = value;
         Ok(())
     }
@@ -154,15 +135,8 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
         let mut image = Grid::<2, 2>::zeros();
         assert_eq!(image.value(2), None);
-        assert_eq!(
-            image.set_value(2, 0),
-            Err(Error::OutOfRange { index: 2, len: 2 })
-        );
+        assert_eq!(image.set_value(2, 0), Err(Error::OutOfRange { index: 2, len: 2 }));
         assert!(image.set_random_alternative(9, &mut rng).is_err());
-        assert_eq!(
-            image,
-            Grid::zeros(),
-            "a failed update leaves the grid unchanged"
-        );
+        assert_eq!(image, Grid::zeros(), "a failed update leaves the grid unchanged");
     }
 }

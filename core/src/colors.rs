@@ -90,20 +90,14 @@ impl Rule {
         };
         SVector::from_fn(|j, _| {
             let (a, b) = pair(j).unwrap_or((0, 0));
-            if a != b && pixels.contains(&a) && pixels.contains(&b) {
-                sign
-            } else {
-                0.0
-            }
+            if a != b && pixels.contains(&a) && pixels.contains(&b) { sign } else { 0.0 }
         })
     }
 
     /// The indices of the pair features the rule's direction is non-zero on.
     pub fn pair_support(self) -> heapless::Vec<usize, 6> {
         let pixels = self.pixels();
-        (0..PAIRS)
-            .filter(|&j| pair(j).is_some_and(|(a, b)| pixels.contains(&a) && pixels.contains(&b)))
-            .collect()
+        (0..PAIRS).filter(|&j| pair(j).is_some_and(|(a, b)| pixels.contains(&a) && pixels.contains(&b))).collect()
     }
 }
 
@@ -125,9 +119,8 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Example<Image> {
         *cell = draw_colour(rng);
     }
     let colour = |cells: &[u8; PIXELS], p: usize| cells.get(p).copied().unwrap_or(0);
-    let top_middle_distinct = |c: &[u8; PIXELS]| {
-        colour(c, 1) != colour(c, 2) && colour(c, 1) != colour(c, 3) && colour(c, 2) != colour(c, 3)
-    };
+    let top_middle_distinct =
+        |c: &[u8; PIXELS]| colour(c, 1) != colour(c, 2) && colour(c, 1) != colour(c, 3) && colour(c, 2) != colour(c, 3);
     if positive {
         let corner = colour(&cells, 24);
         for p in CORNERS {
@@ -136,33 +129,18 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Example<Image> {
             }
         }
         while !top_middle_distinct(&cells) {
-            redraw(
-                &mut cells,
-                TOP_MIDDLE.get(uniform_index(rng, 3)).copied().unwrap_or(1),
-                rng,
-            );
+            redraw(&mut cells, TOP_MIDDLE.get(uniform_index(rng, 3)).copied().unwrap_or(1), rng);
         }
     } else {
-        let (moved, fixed) = if bernoulli(rng, 0.5) {
-            (4, 20)
-        } else {
-            (0, 24)
-        };
+        let (moved, fixed) = if bernoulli(rng, 0.5) { (4, 20) } else { (0, 24) };
         while colour(&cells, moved) == colour(&cells, fixed) {
             redraw(&mut cells, moved, rng);
         }
         while top_middle_distinct(&cells) {
-            redraw(
-                &mut cells,
-                TOP_MIDDLE.get(uniform_index(rng, 3)).copied().unwrap_or(1),
-                rng,
-            );
+            redraw(&mut cells, TOP_MIDDLE.get(uniform_index(rng, 3)).copied().unwrap_or(1), rng);
         }
     }
-    Example::labelled(
-        Grid::new(cells).unwrap_or(Grid::zeros()),
-        u8::from(positive),
-    )
+    Example::labelled(Grid::new(cells).unwrap_or(Grid::zeros()), u8::from(positive))
 }
 
 fn draw_colour<R: Rng + ?Sized>(rng: &mut R) -> u8 {
@@ -175,10 +153,7 @@ fn redraw<R: Rng + ?Sized>(cells: &mut [u8; PIXELS], p: usize, rng: &mut R) {
     }
 }
 
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: a bad index fails the build"
-)]
+#[expect(clippy::indexing_slicing, reason = "evaluated at compile time: a bad index fails the build")]
 const PAIR_TABLE: [(u8, u8); PAIRS] = {
     let mut table = [(0u8, 0u8); PAIRS];
     let (mut i, mut j, mut k) = (0, 1, 0);
@@ -196,9 +171,7 @@ const PAIR_TABLE: [(u8, u8); PAIRS] = {
 
 /// The pixels `(i, j)`, `i < j`, of pair feature `index` (`None` beyond 299).
 pub fn pair(index: usize) -> Option<(usize, usize)> {
-    PAIR_TABLE
-        .get(index)
-        .map(|&(i, j)| (usize::from(i), usize::from(j)))
+    PAIR_TABLE.get(index).map(|&(i, j)| (usize::from(i), usize::from(j)))
 }
 
 /// The index of the pair feature of pixels `i < j`.
@@ -238,10 +211,7 @@ impl FeatureMap<Image, ONE_HOT> for OneHot {
     fn feature(&self, x: &Image, j: usize) -> f32 {
         let colours = usize::from(COLOURS);
         let constant = j == ONE_HOT - 1;
-        let colour_matches = x
-            .cells()
-            .get(j / colours)
-            .is_some_and(|&c| usize::from(c) == j % colours);
+        let colour_matches = x.cells().get(j / colours).is_some_and(|&c| usize::from(c) == j % colours);
         if constant || colour_matches { 1.0 } else { 0.0 }
     }
 }
@@ -271,10 +241,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         for _ in 0..5_000 {
             let example = generate(&mut rng);
-            let (zero, one) = (
-                Rule::Zero.holds(&example.instance),
-                Rule::One.holds(&example.instance),
-            );
+            let (zero, one) = (Rule::Zero.holds(&example.instance), Rule::One.holds(&example.instance));
             assert_eq!(zero, one, "{:?}", example.instance);
             assert_eq!(example.label, u8::from(zero));
         }
@@ -291,10 +258,7 @@ mod tests {
             // Rule 0 holds iff all 6 corner pairs match; rule 1 iff none of the top pairs do.
             assert_eq!(PairFeatures.dot(&x, &w0) == 6.0, Rule::Zero.holds(&x));
             assert_eq!(PairFeatures.dot(&x, &w1) == 0.0, Rule::One.holds(&x));
-            assert_eq!(
-                PairFeatures.dot(&x, &w0),
-                PairFeatures.features(&x).dot(&w0)
-            );
+            assert_eq!(PairFeatures.dot(&x, &w0), PairFeatures.features(&x).dot(&w0));
         }
     }
 

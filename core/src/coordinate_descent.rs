@@ -18,7 +18,9 @@
 //! 4. halve the step until the objective decreases by at least
 //!    `sigma * step * (g d + R(w_j + d) - R(w_j))` (Armijo rule, Tseng & Yun);
 //! 5. stop when the largest violation of the optimality conditions has fallen
-//!    below `tolerance` times its value at the start.
+//!    below `tolerance` times its value at the start, or when a whole sweep
+//!    moved no weight by more than `f32` can resolve (then `f32` arithmetic
+//!    has reached its optimum and further sweeps would repeat themselves).
 //!
 //! Only the decision values are stored (one `f32` triple per example, on the
 //! stack); features are read column by column through [`Design`].
@@ -81,11 +83,7 @@ impl Loss {
 
 /// `log(1 + exp(t))` without overflow.
 pub(crate) fn softplus(t: f32) -> f32 {
-    if t > 0.0 {
-        t + libm::log1pf(libm::expf(-t))
-    } else {
-        libm::log1pf(libm::expf(t))
-    }
+    if t > 0.0 { t + libm::log1pf(libm::expf(-t)) } else { libm::log1pf(libm::expf(t)) }
 }
 
 /// `1 / (1 + exp(-t))` without overflow.
@@ -176,6 +174,8 @@ struct Entry {
 
 const ARMIJO_SIGMA: f32 = 0.01;
 const MAX_LINE_SEARCH_STEPS: u32 = 24;
+/// A relative weight change below a few ulps of `f32` is no progress.
+const RESOLVABLE_STEP: f32 = 4.0 * f32::EPSILON;
 
 impl Problem {
     /// Checks the hyper-parameters.
@@ -187,9 +187,7 @@ impl Problem {
             return Err(Error::InvalidParameter { name: "tolerance" });
         }
         if self.max_iterations == 0 {
-            return Err(Error::InvalidParameter {
-                name: "max_iterations",
-            });
+            return Err(Error::InvalidParameter { name: "max_iterations" });
         }
         if !self.intercept.is_valid() {
             return Err(Error::InvalidParameter { name: "intercept" });
@@ -214,9 +212,7 @@ impl Problem {
         self.check()?;
         check_binary(data, N)?;
         let mut storage = [Entry::default(); N];
-        let entries = storage
-            .get_mut(..data.len())
-            .ok_or(Error::CapacityExceeded)?;
+        let entries = storage.get_mut(..data.len()).ok_or(Error::CapacityExceeded)?;
         for (i, entry) in entries.iter_mut().enumerate() {
             entry.y = if data.label(i) == 1 { 1.0 } else { -1.0 };
             entry.cost = self.c * data.weight(i);
@@ -229,13 +225,10 @@ impl Problem {
 
         for _ in 0..self.max_iterations {
             let mut worst_violation = 0.0f32;
+            let mut largest_relative_step = 0.0f32;
             for j in 0..coordinates {
                 let column = |i: usize| {
-                    if j < D {
-                        data.feature(i, j)
-                    } else {
-                        intercept_column.unwrap_or(0.0)
-                    }
+                    if j < D { data.feature(i, j) } else { intercept_column.unwrap_or(0.0) }
                 };
                 let (mut g, mut h) = (0.0f32, 0.0f32);
                 for (i, entry) in entries.iter().enumerate() {
@@ -246,19 +239,14 @@ impl Problem {
                         h += entry.cost * self.loss.curvature(m) * x * x;
                     }
                 }
-                let w = if j < D {
-                    weights.get(j).copied().unwrap_or(0.0)
-                } else {
-                    intercept_weight
-                };
+                let w = if j < D { weights.get(j).copied().unwrap_or(0.0) } else { intercept_weight };
                 let penalty = self.coordinate_penalty(j, D);
                 let (direction, violation) = penalty.direction(w, g, h);
                 worst_violation = worst_violation.max(violation);
                 if direction == 0.0 || !direction.is_finite() {
                     continue;
                 }
-                let predicted_decrease =
-                    g * direction + penalty.value(w + direction) - penalty.value(w);
+                let predicted_decrease = g * direction + penalty.value(w + direction) - penalty.value(w);
                 let mut step = 1.0f32;
                 for _ in 0..MAX_LINE_SEARCH_STEPS {
                     let delta = step * direction;
@@ -267,11 +255,11 @@ impl Problem {
                         let x = column(i);
                         if x != 0.0 {
                             let m = entry.y * entry.z;
-                            change += entry.cost
-                                * (self.loss.value(m + entry.y * delta * x) - self.loss.value(m));
+                            change += entry.cost * (self.loss.value(m + entry.y * delta * x) - self.loss.value(m));
                         }
                     }
                     if change <= ARMIJO_SIGMA * step * predicted_decrease {
+                        largest_relative_step = largest_relative_step.max(delta.abs() / (1.0 + w.abs()));
                         for (i, entry) in entries.iter_mut().enumerate() {
                             entry.z += delta * column(i);
                         }
@@ -286,25 +274,16 @@ impl Problem {
                 }
             }
             let initial = *initial_violation.get_or_insert(worst_violation);
-            if worst_violation <= self.tolerance * initial {
+            if worst_violation <= self.tolerance * initial || largest_relative_step <= RESOLVABLE_STEP {
                 break;
             }
         }
-        Ok(LinearModel::new(
-            weights,
-            intercept_weight * intercept_column.unwrap_or(0.0),
-        ))
+        Ok(LinearModel::new(weights, intercept_weight * intercept_column.unwrap_or(0.0)))
     }
 
     /// The objective value of `model` on `data`.
-    pub(crate) fn objective<T: Design<D> + ?Sized, const D: usize>(
-        &self,
-        data: &T,
-        model: &LinearModel<D>,
-    ) -> f32 {
-        regularized_objective(data, model, self.c, self.penalty, self.intercept, |m| {
-            self.loss.value(m)
-        })
+    pub(crate) fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
+        regularized_objective(data, model, self.c, self.penalty, self.intercept, |m| self.loss.value(m))
     }
 }
 
@@ -343,15 +322,9 @@ mod tests {
             for m in [-3.0f32, -0.5, 0.3, 0.9, 2.0] {
                 let eps = 1e-2;
                 let numeric = (loss.value(m + eps) - loss.value(m - eps)) / (2.0 * eps);
-                assert!(
-                    (numeric - loss.derivative(m)).abs() < 1e-3,
-                    "{loss:?} at {m}"
-                );
+                assert!((numeric - loss.derivative(m)).abs() < 1e-3, "{loss:?} at {m}");
                 let numeric2 = (loss.derivative(m + eps) - loss.derivative(m - eps)) / (2.0 * eps);
-                assert!(
-                    (numeric2 - loss.curvature(m)).abs() < 1e-2,
-                    "{loss:?} curvature at {m}"
-                );
+                assert!((numeric2 - loss.curvature(m)).abs() < 1e-2, "{loss:?} curvature at {m}");
             }
         }
     }

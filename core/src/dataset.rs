@@ -33,22 +33,12 @@ pub struct Example<X> {
 impl<X> Example<X> {
     /// A labelled example of weight 1.
     pub const fn labelled(instance: X, label: u8) -> Self {
-        Self {
-            instance,
-            label,
-            weight: 1.0,
-            origin: Origin::Labelled,
-        }
+        Self { instance, label, weight: 1.0, origin: Origin::Labelled }
     }
 
     /// A counterexample of the given weight.
     pub const fn counterexample(instance: X, label: u8, weight: f32) -> Self {
-        Self {
-            instance,
-            label,
-            weight,
-            origin: Origin::Counterexample,
-        }
+        Self { instance, label, weight, origin: Origin::Counterexample }
     }
 }
 
@@ -81,9 +71,7 @@ impl<X, const N: usize> Default for Dataset<X, N> {
 impl<X, const N: usize> Dataset<X, N> {
     /// An empty dataset; `const`, so it can live in a `static`.
     pub const fn new() -> Self {
-        Self {
-            examples: heapless::Vec::new(),
-        }
+        Self { examples: heapless::Vec::new() }
     }
 
     /// Adds an example.
@@ -137,13 +125,11 @@ impl<X, const N: usize> Dataset<X, N> {
     /// Number of examples with label 0 and with label 1 (other labels are not
     /// counted).
     pub fn class_counts(&self) -> [usize; 2] {
-        self.examples
-            .iter()
-            .fold([0, 0], |[negatives, positives], e| match e.label {
-                0 => [negatives + 1, positives],
-                1 => [negatives, positives + 1],
-                _ => [negatives, positives],
-            })
+        self.examples.iter().fold([0, 0], |[negatives, positives], e| match e.label {
+            0 => [negatives + 1, positives],
+            1 => [negatives, positives + 1],
+            _ => [negatives, positives],
+        })
     }
 
     /// Number of examples of the given origin.
@@ -174,10 +160,7 @@ mod tests {
         let mut data: Dataset<u8, 1> = Dataset::new();
         assert!(data.push(Example::labelled(7, 0)).is_ok());
         assert!(data.is_full());
-        assert_eq!(
-            data.push(Example::labelled(8, 1)),
-            Err(Example::labelled(8, 1))
-        );
+        assert_eq!(data.push(Example::labelled(8, 1)), Err(Example::labelled(8, 1)));
         assert_eq!(data.as_slice(), &[Example::labelled(7, 0)]);
     }
 

@@ -66,10 +66,7 @@ impl fmt::Display for Error {
                 write!(f, "example {example} has a NaN or infinite value")
             }
             Error::InvalidWeight { example } => {
-                write!(
-                    f,
-                    "example {example} has a weight that is not finite and positive"
-                )
+                write!(f, "example {example} has a weight that is not finite and positive")
             }
             Error::InvalidLabel { label } => write!(f, "label {label} is not a known class"),
             Error::OutOfRange { index, len } => write!(f, "index {index} is out of range 0..{len}"),
@@ -91,9 +88,6 @@ mod tests {
     fn errors_are_small_and_copy() {
         fn assert_copy_send_sync<T: Copy + Send + Sync + 'static>() {}
         assert_copy_send_sync::<Error>();
-        assert!(
-            core::mem::size_of::<Error>() <= 24,
-            "Error should stay small"
-        );
+        assert!(core::mem::size_of::<Error>() <= 24, "Error should stay small");
     }
 }

@@ -115,21 +115,15 @@ impl<X, F: FeatureMap<X, D>, const D: usize> Design<D> for Featurized<'_, X, F> 
     }
 
     fn feature(&self, i: usize, j: usize) -> f32 {
-        self.examples
-            .get(i)
-            .map_or(0.0, |e| self.map.feature(&e.instance, j))
+        self.examples.get(i).map_or(0.0, |e| self.map.feature(&e.instance, j))
     }
 
     fn row(&self, i: usize) -> SVector<f32, D> {
-        self.examples
-            .get(i)
-            .map_or_else(SVector::zeros, |e| self.map.features(&e.instance))
+        self.examples.get(i).map_or_else(SVector::zeros, |e| self.map.features(&e.instance))
     }
 
     fn dot(&self, i: usize, w: &SVector<f32, D>) -> f32 {
-        self.examples
-            .get(i)
-            .map_or(0.0, |e| self.map.dot(&e.instance, w))
+        self.examples.get(i).map_or(0.0, |e| self.map.dot(&e.instance, w))
     }
 }
 
@@ -141,10 +135,7 @@ impl<X, F: FeatureMap<X, D>, const D: usize> Design<D> for Featurized<'_, X, F> 
 /// [`Error::EmptyData`], [`Error::CapacityExceeded`], [`Error::InvalidLabel`],
 /// [`Error::InvalidWeight`], [`Error::NonFinite`] or [`Error::SingleClass`], in
 /// that order of checking.
-pub fn check_binary<T: Design<D> + ?Sized, const D: usize>(
-    data: &T,
-    capacity: usize,
-) -> Result<[usize; 2], Error> {
+pub fn check_binary<T: Design<D> + ?Sized, const D: usize>(data: &T, capacity: usize) -> Result<[usize; 2], Error> {
     let n = data.len();
     if n == 0 {
         return Err(Error::EmptyData);
@@ -196,32 +187,17 @@ mod tests {
     #[test]
     fn checking_rejects_each_kind_of_bad_data() {
         let empty: [Example<SVector<f32, 2>>; 0] = [];
-        assert_eq!(
-            check_binary(&Featurized::new(&empty, &Identity), 4),
-            Err(Error::EmptyData)
-        );
+        assert_eq!(check_binary(&Featurized::new(&empty, &Identity), 4), Err(Error::EmptyData));
 
         let one_class = [example([1.0, 2.0], 1), example([0.0, 2.0], 1)];
-        assert_eq!(
-            check_binary(&Featurized::new(&one_class, &Identity), 4),
-            Err(Error::SingleClass)
-        );
-        assert_eq!(
-            check_binary(&Featurized::new(&one_class, &Identity), 1),
-            Err(Error::CapacityExceeded)
-        );
+        assert_eq!(check_binary(&Featurized::new(&one_class, &Identity), 4), Err(Error::SingleClass));
+        assert_eq!(check_binary(&Featurized::new(&one_class, &Identity), 1), Err(Error::CapacityExceeded));
 
         let nan = [example([1.0, f32::NAN], 1), example([0.0, 2.0], 0)];
-        assert_eq!(
-            check_binary(&Featurized::new(&nan, &Identity), 4),
-            Err(Error::NonFinite { example: 0 })
-        );
+        assert_eq!(check_binary(&Featurized::new(&nan, &Identity), 4), Err(Error::NonFinite { example: 0 }));
 
         let bad_label = [example([1.0, 2.0], 3)];
-        assert_eq!(
-            check_binary(&Featurized::new(&bad_label, &Identity), 4),
-            Err(Error::InvalidLabel { label: 3 })
-        );
+        assert_eq!(check_binary(&Featurized::new(&bad_label, &Identity), 4), Err(Error::InvalidLabel { label: 3 }));
 
         let mut zero_weight = [example([1.0, 2.0], 1), example([0.0, 2.0], 0)];
         zero_weight[1].weight = 0.0;
@@ -230,14 +206,7 @@ mod tests {
             Err(Error::InvalidWeight { example: 1 })
         );
 
-        let good = [
-            example([1.0, 2.0], 1),
-            example([0.0, 2.0], 0),
-            example([0.0, 1.0], 0),
-        ];
-        assert_eq!(
-            check_binary(&Featurized::new(&good, &Identity), 4),
-            Ok([2, 1])
-        );
+        let good = [example([1.0, 2.0], 1), example([0.0, 2.0], 0), example([0.0, 1.0], 0)];
+        assert_eq!(check_binary(&Featurized::new(&good, &Identity), 4), Ok([2, 1]));
     }
 }

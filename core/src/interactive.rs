@@ -41,11 +41,7 @@ pub struct SessionConfig {
 impl SessionConfig {
     /// Settings from their parts.
     pub const fn new(k: usize, strategy: QueryStrategy, counterexamples: Counterexamples) -> Self {
-        Self {
-            k,
-            strategy,
-            counterexamples,
-        }
+        Self { k, strategy, counterexamples }
     }
 }
 
@@ -75,10 +71,7 @@ pub struct Feedback<const C: usize> {
 impl<const C: usize> Feedback<C> {
     /// A label with no correction of the explanation.
     pub const fn accept(label: u8) -> Self {
-        Self {
-            label,
-            irrelevant: heapless::Vec::new(),
-        }
+        Self { label, irrelevant: heapless::Vec::new() }
     }
 
     /// Whether the user accepted the explanation ("right for the right
@@ -119,8 +112,7 @@ pub struct Session<'p, X, F, L: Fit<D, N>, E, const D: usize, const C: usize, co
     dropped: usize,
 }
 
-impl<'p, X, F, L, E, const D: usize, const C: usize, const N: usize>
-    Session<'p, X, F, L, E, D, C, N>
+impl<'p, X, F, L, E, const D: usize, const C: usize, const N: usize> Session<'p, X, F, L, E, D, C, N>
 where
     X: Categorical<C>,
     F: FeatureMap<X, D>,
@@ -165,11 +157,7 @@ where
     /// [`Error::CapacityExceeded`] if the labelled set cannot hold them; the
     /// learner's errors (e.g. [`Error::SingleClass`] when the pool lacks a
     /// class).
-    pub fn seed_per_class<R: Rng + ?Sized>(
-        &mut self,
-        per_class: usize,
-        rng: &mut R,
-    ) -> Result<(), Error> {
+    pub fn seed_per_class<R: Rng + ?Sized>(&mut self, per_class: usize, rng: &mut R) -> Result<(), Error> {
         if self.pending.is_some() {
             return Err(Error::InvalidState);
         }
@@ -216,10 +204,7 @@ where
 
     fn take_from_pool(&mut self, index: usize, label: u8) -> Result<(), Error> {
         if index >= self.unlabelled {
-            return Err(Error::OutOfRange {
-                index,
-                len: self.unlabelled,
-            });
+            return Err(Error::OutOfRange { index, len: self.unlabelled });
         }
         if self.training.is_full() {
             return Err(Error::CapacityExceeded);
@@ -227,15 +212,8 @@ where
         let last = self.unlabelled - 1;
         self.pool.swap(index, last);
         self.unlabelled = last;
-        let instance = self
-            .pool
-            .get(last)
-            .ok_or(Error::InvalidState)?
-            .instance
-            .clone();
-        self.training
-            .push(Example::labelled(instance, label))
-            .map_err(|_| Error::CapacityExceeded)
+        let instance = self.pool.get(last).ok_or(Error::InvalidState)?.instance.clone();
+        self.training.push(Example::labelled(instance, label)).map_err(|_| Error::CapacityExceeded)
     }
 
     /// Fits the learner to the labelled set.
@@ -260,19 +238,11 @@ where
         let model = self.model.as_ref().ok_or(Error::InvalidState)?;
         let scorer = OnInstances::new(model, &self.map);
         let candidates = self.pool.get(..self.unlabelled).unwrap_or(&[]);
-        let index = select_query(self.config.strategy, &scorer, candidates, rng)
-            .ok_or(Error::PoolExhausted)?;
+        let index = select_query(self.config.strategy, &scorer, candidates, rng).ok_or(Error::PoolExhausted)?;
         let instance = &candidates.get(index).ok_or(Error::PoolExhausted)?.instance;
         let score = scorer.score(instance);
-        let explanation = self
-            .explainer
-            .explain(&scorer, instance, self.config.k, rng)?;
-        let query = Query {
-            index,
-            prediction: u8::from(score > 0.0),
-            score,
-            explanation,
-        };
+        let explanation = self.explainer.explain(&scorer, instance, self.config.k, rng)?;
+        let query = Query { index, prediction: u8::from(score > 0.0), score, explanation };
         self.pending = Some(query.clone());
         Ok(query)
     }
@@ -305,9 +275,7 @@ where
     ) -> Result<Outcome, Error> {
         let query = self.pending.as_ref().ok_or(Error::InvalidState)?;
         if feedback.label > 1 {
-            return Err(Error::InvalidLabel {
-                label: feedback.label,
-            });
+            return Err(Error::InvalidLabel { label: feedback.label });
         }
         if let Some(&bad) = feedback.irrelevant.iter().find(|&&c| c >= C) {
             return Err(Error::OutOfRange { index: bad, len: C });
@@ -316,19 +284,9 @@ where
         self.take_from_pool(index, feedback.label)?;
         self.pending = None;
         self.answered += 1;
-        let mut outcome = Outcome {
-            counterexamples: 0,
-            filtered: 0,
-            buffer_full: false,
-        };
+        let mut outcome = Outcome { counterexamples: 0, filtered: 0, buffer_full: false };
         if !feedback.irrelevant.is_empty() {
-            let instance = self
-                .training
-                .as_slice()
-                .last()
-                .ok_or(Error::InvalidState)?
-                .instance
-                .clone();
+            let instance = self.training.as_slice().last().ok_or(Error::InvalidState)?.instance.clone();
             let generated = self.config.counterexamples.generate(
                 &instance,
                 feedback.label,
@@ -387,8 +345,6 @@ where
 
     /// The model's prediction for an instance (`None` before the first fit).
     pub fn predict(&self, x: &X) -> Option<u8> {
-        self.model
-            .as_ref()
-            .map(|m| u8::from(m.decision_of(&self.map, x) > 0.0))
+        self.model.as_ref().map(|m| u8::from(m.decision_of(&self.map, x) > 0.0))
     }
 }

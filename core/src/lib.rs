@@ -44,15 +44,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod augment;
 pub mod categorical;
@@ -74,7 +66,7 @@ pub mod toy;
 pub mod traits;
 pub mod user;
 
-pub use augment::{Counterexamples, Generated, Strategy};
+pub use augment::{CounterexampleStrategy, Counterexamples, Generated};
 pub use categorical::{Categorical, Grid};
 pub use coordinate_descent::Penalty;
 pub use dataset::{Dataset, Example, Origin};

@@ -38,10 +38,7 @@ impl<const D: usize> LinearModel<D> {
 
     /// The all-zero model (decision 0 everywhere).
     pub fn zeros() -> Self {
-        Self {
-            weights: SVector::zeros(),
-            bias: 0.0,
-        }
+        Self { weights: SVector::zeros(), bias: 0.0 }
     }
 
     /// The exact contribution `w_j x_j` of each feature to the decision.

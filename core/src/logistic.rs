@@ -92,11 +92,7 @@ impl LogisticRegression {
     }
 
     /// The value of the training objective for `model` on `data`.
-    pub fn objective<T: Design<D> + ?Sized, const D: usize>(
-        &self,
-        data: &T,
-        model: &LinearModel<D>,
-    ) -> f32 {
+    pub fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
         self.problem.objective(data, model)
     }
 

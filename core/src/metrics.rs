@@ -36,19 +36,10 @@ pub struct SetScores {
 /// assert_eq!((scores.precision, scores.recall, scores.f1), (0.5, 0.5, 0.5));
 /// ```
 pub fn explanation_scores(predicted: &[usize], truth: &[usize]) -> SetScores {
-    let distinct = |set: &[usize]| {
-        set.iter()
-            .enumerate()
-            .filter(|&(i, c)| !set.iter().take(i).any(|d| d == c))
-            .count()
-    };
+    let distinct = |set: &[usize]| set.iter().enumerate().filter(|&(i, c)| !set.iter().take(i).any(|d| d == c)).count();
     let (named, relevant) = (distinct(predicted), distinct(truth));
     if named == 0 && relevant == 0 {
-        return SetScores {
-            precision: 1.0,
-            recall: 1.0,
-            f1: 1.0,
-        };
+        return SetScores { precision: 1.0, recall: 1.0, f1: 1.0 };
     }
     let hits = predicted
         .iter()
@@ -56,21 +47,9 @@ pub fn explanation_scores(predicted: &[usize], truth: &[usize]) -> SetScores {
         .filter(|&(i, c)| !predicted.iter().take(i).any(|d| d == c) && truth.contains(c))
         .count() as f32;
     let precision = if named > 0 { hits / named as f32 } else { 0.0 };
-    let recall = if relevant > 0 {
-        hits / relevant as f32
-    } else {
-        0.0
-    };
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
-    SetScores {
-        precision,
-        recall,
-        f1,
-    }
+    let recall = if relevant > 0 { hits / relevant as f32 } else { 0.0 };
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    SetScores { precision, recall, f1 }
 }
 
 /// The share of the true components among the first `k` of a ranking
@@ -95,10 +74,7 @@ pub struct RunningMean {
 impl RunningMean {
     /// An empty mean (reports 0).
     pub const fn new() -> Self {
-        Self {
-            count: 0,
-            mean: 0.0,
-        }
+        Self { count: 0, mean: 0.0 }
     }
 
     /// Adds a value.
@@ -167,14 +143,8 @@ pub fn decompose(w: &[f32], w0: &[f32], w1: &[f32]) -> Result<Decomposition, Err
     }
     let alpha0 = (g11 * b0 - g01 * b1) / determinant;
     let alpha1 = (g00 * b1 - g01 * b0) / determinant;
-    let residual = triples()
-        .map(|(a, b, c)| (a - alpha0 * b - alpha1 * c) * (a - alpha0 * b - alpha1 * c))
-        .sum();
-    Ok(Decomposition {
-        alpha0,
-        alpha1,
-        residual,
-    })
+    let residual = triples().map(|(a, b, c)| (a - alpha0 * b - alpha1 * c) * (a - alpha0 * b - alpha1 * c)).sum();
+    Ok(Decomposition { alpha0, alpha1, residual })
 }
 
 /// The closed form of [`decompose`] for directions with disjoint supports
@@ -198,23 +168,15 @@ pub fn decompose_disjoint(
         }
         let mut sum = 0.0;
         for &j in support {
-            sum += w.get(j).ok_or(Error::OutOfRange {
-                index: j,
-                len: w.len(),
-            })?;
+            sum += w.get(j).ok_or(Error::OutOfRange { index: j, len: w.len() })?;
         }
         Ok(sign * sum / support.len() as f32)
     };
     let alpha0 = signed_mean(support0, sign0)?;
     let alpha1 = signed_mean(support1, sign1)?;
     let norm: f32 = w.iter().map(|v| v * v).sum();
-    let residual =
-        norm - support0.len() as f32 * alpha0 * alpha0 - support1.len() as f32 * alpha1 * alpha1;
-    Ok(Decomposition {
-        alpha0,
-        alpha1,
-        residual,
-    })
+    let residual = norm - support0.len() as f32 * alpha0 * alpha0 - support1.len() as f32 * alpha1 * alpha1;
+    Ok(Decomposition { alpha0, alpha1, residual })
 }
 
 /// The share of positions where `predicted` equals `truth` (over the common
@@ -262,13 +224,7 @@ pub fn macro_f1<const K: usize>(predicted: &[u8], truth: &[u8]) -> f32 {
     let total: f32 = true_positives
         .iter()
         .zip(predicted_counts.iter().zip(&true_counts))
-        .map(|(&tp, (&pc, &tc))| {
-            if pc + tc == 0 {
-                1.0
-            } else {
-                2.0 * tp as f32 / (pc + tc) as f32
-            }
-        })
+        .map(|(&tp, (&pc, &tc))| if pc + tc == 0 { 1.0 } else { 2.0 * tp as f32 / (pc + tc) as f32 })
         .sum();
     total / K as f32
 }
@@ -282,11 +238,7 @@ mod tests {
         assert_eq!(explanation_scores(&[], &[1]).f1, 0.0);
         assert_eq!(explanation_scores(&[1], &[]).f1, 0.0);
         assert_eq!(explanation_scores(&[], &[]).f1, 1.0);
-        assert_eq!(
-            explanation_scores(&[1, 1], &[1]).precision,
-            1.0,
-            "duplicates are ignored"
-        );
+        assert_eq!(explanation_scores(&[1, 1], &[1]).precision, 1.0, "duplicates are ignored");
     }
 
     #[test]
@@ -313,22 +265,10 @@ mod tests {
 
     #[test]
     fn degenerate_decompositions_are_errors() {
-        assert_eq!(
-            decompose(&[1.0, 2.0], &[1.0, 1.0], &[2.0, 2.0]),
-            Err(Error::Singular)
-        );
-        assert_eq!(
-            decompose(&[f32::NAN, 2.0], &[1.0, 0.0], &[0.0, 1.0]),
-            Err(Error::NonFinite { example: 0 })
-        );
-        assert_eq!(
-            decompose_disjoint(&[1.0], &[], 1.0, &[0], 1.0),
-            Err(Error::EmptyData)
-        );
-        assert_eq!(
-            decompose_disjoint(&[1.0], &[3], 1.0, &[0], 1.0),
-            Err(Error::OutOfRange { index: 3, len: 1 })
-        );
+        assert_eq!(decompose(&[1.0, 2.0], &[1.0, 1.0], &[2.0, 2.0]), Err(Error::Singular));
+        assert_eq!(decompose(&[f32::NAN, 2.0], &[1.0, 0.0], &[0.0, 1.0]), Err(Error::NonFinite { example: 0 }));
+        assert_eq!(decompose_disjoint(&[1.0], &[], 1.0, &[0], 1.0), Err(Error::EmptyData));
+        assert_eq!(decompose_disjoint(&[1.0], &[3], 1.0, &[0], 1.0), Err(Error::OutOfRange { index: 3, len: 1 }));
     }
 
     #[test]
@@ -347,10 +287,6 @@ mod tests {
         assert_eq!(accuracy(&[1, 0], &[1, 0]), 1.0);
         assert_eq!(accuracy(&[], &[]), 0.0);
         assert_eq!(macro_f1::<3>(&[0, 1, 2], &[0, 1, 2]), 1.0);
-        assert_eq!(
-            macro_f1::<2>(&[5], &[0]),
-            0.5,
-            "an unknown label is a wrong prediction"
-        );
+        assert_eq!(macro_f1::<2>(&[5], &[0]), 0.5, "an unknown label is a wrong prediction");
     }
 }

@@ -48,22 +48,11 @@ pub enum QueryStrategy {
 /// ```
 pub fn uncertainty(strategy: QueryStrategy, probabilities: &[f32]) -> f32 {
     let (first, second) =
-        probabilities.iter().fold(
-            (0.0f32, 0.0f32),
-            |(a, b), &p| {
-                if p > a { (p, a) } else { (a, b.max(p)) }
-            },
-        );
+        probabilities.iter().fold((0.0f32, 0.0f32), |(a, b), &p| if p > a { (p, a) } else { (a, b.max(p)) });
     match strategy {
         QueryStrategy::LeastConfident => 1.0 - first,
-        QueryStrategy::Entropy => probabilities
-            .iter()
-            .filter(|&&p| p > 0.0)
-            .map(|&p| -p * libm::logf(p))
-            .sum(),
-        QueryStrategy::Margin | QueryStrategy::ClosestToMargin | QueryStrategy::Random => {
-            -(first - second)
-        }
+        QueryStrategy::Entropy => probabilities.iter().filter(|&&p| p > 0.0).map(|&p| -p * libm::logf(p)).sum(),
+        QueryStrategy::Margin | QueryStrategy::ClosestToMargin | QueryStrategy::Random => -(first - second),
     }
 }
 
@@ -128,53 +117,24 @@ mod tests {
             QueryStrategy::Margin,
             QueryStrategy::Entropy,
         ] {
-            assert_eq!(
-                select_query(strategy, &Value, &candidates, &mut rng),
-                Some(1),
-                "{strategy:?}"
-            );
+            assert_eq!(select_query(strategy, &Value, &candidates, &mut rng), Some(1), "{strategy:?}");
         }
     }
 
     #[test]
     fn empty_pools_and_nan_scores_are_handled() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
-        assert_eq!(
-            select_query(QueryStrategy::Entropy, &Value, &pool(&[]), &mut rng),
-            None
-        );
-        assert_eq!(
-            select_query(QueryStrategy::Random, &Value, &pool(&[]), &mut rng),
-            None
-        );
+        assert_eq!(select_query(QueryStrategy::Entropy, &Value, &pool(&[]), &mut rng), None);
+        assert_eq!(select_query(QueryStrategy::Random, &Value, &pool(&[]), &mut rng), None);
         let candidates = pool(&[f32::NAN, 2.0]);
-        assert_eq!(
-            select_query(
-                QueryStrategy::ClosestToMargin,
-                &Value,
-                &candidates,
-                &mut rng
-            ),
-            Some(1)
-        );
-        assert_eq!(
-            select_query(QueryStrategy::Entropy, &Value, &pool(&[f32::NAN]), &mut rng),
-            None
-        );
+        assert_eq!(select_query(QueryStrategy::ClosestToMargin, &Value, &candidates, &mut rng), Some(1));
+        assert_eq!(select_query(QueryStrategy::Entropy, &Value, &pool(&[f32::NAN]), &mut rng), None);
     }
 
     #[test]
     fn ties_go_to_the_lowest_index() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
         let candidates = pool(&[1.0, -1.0, 1.0]);
-        assert_eq!(
-            select_query(
-                QueryStrategy::ClosestToMargin,
-                &Value,
-                &candidates,
-                &mut rng
-            ),
-            Some(0)
-        );
+        assert_eq!(select_query(QueryStrategy::ClosestToMargin, &Value, &candidates, &mut rng), Some(0));
     }
 }

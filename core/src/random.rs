@@ -64,10 +64,7 @@ mod tests {
             counts[i] += 1;
         }
         for c in counts {
-            assert!(
-                (9_500..10_500).contains(&c),
-                "counts {counts:?} far from uniform"
-            );
+            assert!((9_500..10_500).contains(&c), "counts {counts:?} far from uniform");
         }
         assert_eq!(uniform_below(&mut rng, 0), 0, "an empty range yields 0");
     }

@@ -97,11 +97,7 @@ impl L1Svm {
     }
 
     /// The value of the training objective for `model` on `data`.
-    pub fn objective<T: Design<D> + ?Sized, const D: usize>(
-        &self,
-        data: &T,
-        model: &LinearModel<D>,
-    ) -> f32 {
+    pub fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
         self.problem.objective(data, model)
     }
 }
@@ -148,12 +144,7 @@ impl L2Svm {
     /// `C = 1`, liblinear's intercept (scaling 1), tolerance 0.01 on the
     /// projected-gradient spread, at most 1,000 sweeps.
     pub const fn new() -> Self {
-        Self {
-            c: 1.0,
-            intercept: Intercept::Penalized { scaling: 1.0 },
-            tolerance: 0.01,
-            max_iterations: 1000,
-        }
+        Self { c: 1.0, intercept: Intercept::Penalized { scaling: 1.0 }, tolerance: 0.01, max_iterations: 1000 }
     }
 
     /// The cost of margin violations `C` (finite, positive).
@@ -191,9 +182,7 @@ impl L2Svm {
             return Err(Error::InvalidParameter { name: "tolerance" });
         }
         if self.max_iterations == 0 {
-            return Err(Error::InvalidParameter {
-                name: "max_iterations",
-            });
+            return Err(Error::InvalidParameter { name: "max_iterations" });
         }
         if !self.intercept.is_valid() || self.intercept == Intercept::Unpenalized {
             return Err(Error::InvalidParameter { name: "intercept" });
@@ -202,14 +191,8 @@ impl L2Svm {
     }
 
     /// The value of the training objective for `model` on `data`.
-    pub fn objective<T: Design<D> + ?Sized, const D: usize>(
-        &self,
-        data: &T,
-        model: &LinearModel<D>,
-    ) -> f32 {
-        regularized_objective(data, model, self.c, Penalty::L2, self.intercept, |m| {
-            (1.0 - m).max(0.0)
-        })
+    pub fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
+        regularized_objective(data, model, self.c, Penalty::L2, self.intercept, |m| (1.0 - m).max(0.0))
     }
 }
 
@@ -230,9 +213,7 @@ impl<const D: usize, const N: usize> Fit<D, N> for L2Svm {
         check_binary(data, N)?;
         let scaling = self.intercept.column_value().unwrap_or(0.0);
         let mut storage = [DualEntry::default(); N];
-        let entries = storage
-            .get_mut(..data.len())
-            .ok_or(Error::CapacityExceeded)?;
+        let entries = storage.get_mut(..data.len()).ok_or(Error::CapacityExceeded)?;
         for (i, entry) in entries.iter_mut().enumerate() {
             entry.y = if data.label(i) == 1 { 1.0 } else { -1.0 };
             entry.upper = self.c * data.weight(i);

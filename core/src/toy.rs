@@ -61,10 +61,7 @@ mod tests {
     fn about_a_quarter_of_toy_images_are_positive() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(13);
         let positives = (0..4000).filter(|_| generate(&mut rng).label == 1).count();
-        assert!(
-            (900..1100).contains(&positives),
-            "{positives} positives of 4000"
-        );
+        assert!((900..1100).contains(&positives), "{positives} positives of 4000");
     }
 
     #[test]

@@ -41,10 +41,7 @@ pub struct SimulatedUser<O> {
 impl<O> SimulatedUser<O> {
     /// A user who knows `oracle` and marks components outside it.
     pub const fn new(oracle: O) -> Self {
-        Self {
-            oracle,
-            marking: Marking::OutsideConcept,
-        }
+        Self { oracle, marking: Marking::OutsideConcept }
     }
 
     /// Which components the user marks.
@@ -79,11 +76,7 @@ impl<O> SimulatedUser<O> {
             heapless::Vec::new()
         } else {
             match self.marking {
-                Marking::OutsideConcept => named
-                    .iter()
-                    .copied()
-                    .filter(|c| !relevant.contains(c))
-                    .collect(),
+                Marking::OutsideConcept => named.iter().copied().filter(|c| !relevant.contains(c)).collect(),
                 Marking::AllExplained => named.iter().copied().collect(),
             }
         };

@@ -63,11 +63,7 @@ impl<const C: usize> Explanation<C> {
                 None => break,
             }
         }
-        Self {
-            relevance,
-            selected,
-            fidelity: None,
-        }
+        Self { relevance, selected, fidelity: None }
     }
 
     /// An explanation whose named components were chosen by the explainer.
@@ -76,11 +72,7 @@ impl<const C: usize> Explanation<C> {
         selected: heapless::Vec<usize, C>,
         fidelity: Option<Fidelity>,
     ) -> Self {
-        Self {
-            relevance,
-            selected,
-            fidelity,
-        }
+        Self { relevance, selected, fidelity }
     }
 
     /// Signed relevance of every component.
@@ -122,11 +114,7 @@ mod tests {
 
     #[test]
     fn zero_k_names_nothing_and_nan_is_never_named() {
-        assert!(
-            Explanation::from_relevance(vector![1.0, 2.0], 0)
-                .selected()
-                .is_empty()
-        );
+        assert!(Explanation::from_relevance(vector![1.0, 2.0], 0).selected().is_empty());
         let explanation = Explanation::from_relevance(vector![f32::NAN, 2.0], 2);
         assert_eq!(explanation.selected(), &[1]);
         assert_eq!(explanation.sign(0), 0);

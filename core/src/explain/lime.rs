@@ -154,14 +154,10 @@ impl Lime {
             return Err(Error::InvalidParameter { name: "repeats" });
         }
         if !(self.selection_alpha.is_finite() && self.selection_alpha >= 0.0) {
-            return Err(Error::InvalidParameter {
-                name: "selection_alpha",
-            });
+            return Err(Error::InvalidParameter { name: "selection_alpha" });
         }
         if !(self.ridge_alpha.is_finite() && self.ridge_alpha >= 0.0) {
-            return Err(Error::InvalidParameter {
-                name: "ridge_alpha",
-            });
+            return Err(Error::InvalidParameter { name: "ridge_alpha" });
         }
         if let Sampling::Independent { keep } = self.sampling
             && !(0.0..=1.0).contains(&keep)
@@ -170,9 +166,7 @@ impl Lime {
         }
         let width = self.kernel_width.unwrap_or(0.75 * libm::sqrtf(C as f32));
         if !(width.is_finite() && width > 0.0) {
-            return Err(Error::InvalidParameter {
-                name: "kernel_width",
-            });
+            return Err(Error::InvalidParameter { name: "kernel_width" });
         }
         Ok(width)
     }
@@ -204,11 +198,7 @@ impl Lime {
                 // Floyd's algorithm draws `count` distinct components.
                 for upper in C - count..C {
                     let pick = crate::random::uniform_index(rng, upper + 1);
-                    let c = if z.get(pick).is_some_and(|&v| v == 0.0) {
-                        upper
-                    } else {
-                        pick
-                    };
+                    let c = if z.get(pick).is_some_and(|&v| v == 0.0) { upper } else { pick };
                     copy.set_random_alternative(c, rng)?;
                     if let Some(zc) = z.get_mut(c) {
                         *zc = 0.0;
@@ -278,10 +268,7 @@ struct Votes<const C: usize> {
 
 impl<const C: usize> Votes<C> {
     fn new() -> Self {
-        Self {
-            counts: [[0; 2]; C],
-            sums: [[0.0; 2]; C],
-        }
+        Self { counts: [[0; 2]; C], sums: [[0.0; 2]; C] }
     }
 
     fn add(&mut self, coefficients: &SVector<f32, C>, selected: &[usize]) {
@@ -341,12 +328,8 @@ impl<X: Categorical<C>, const C: usize> Explainer<X, C> for Lime {
     ) -> Result<Explanation<C>, Error> {
         let width = self.check::<C>()?;
         let mut votes = Votes::<C>::new();
-        let mut fidelity = Fidelity {
-            r_squared: 0.0,
-            surrogate_at_instance: 0.0,
-            model_at_instance: 0.0,
-            effective_sample_size: 0.0,
-        };
+        let mut fidelity =
+            Fidelity { r_squared: 0.0, surrogate_at_instance: 0.0, model_at_instance: 0.0, effective_sample_size: 0.0 };
         for _ in 0..self.repeats {
             let (coefficients, selected, run) = self.run_once(model, x, k, width, rng)?;
             votes.add(&coefficients, &selected);
@@ -360,10 +343,6 @@ impl<X: Categorical<C>, const C: usize> Explainer<X, C> for Lime {
         fidelity.surrogate_at_instance /= repeats;
         fidelity.effective_sample_size /= repeats;
         let (relevance, selected) = votes.winners(k);
-        Ok(Explanation::with_selection(
-            relevance,
-            selected,
-            Some(fidelity),
-        ))
+        Ok(Explanation::with_selection(relevance, selected, Some(fidelity)))
     }
 }

@@ -19,22 +19,18 @@ impl Selection {
     /// The selected components, in order of selection (forward) or of
     /// decreasing absolute weight (highest weights); fewer than `k` when the
     /// remaining components carry no independent signal.
-    pub(crate) fn select<const C: usize>(
-        self,
-        moments: &Moments<C>,
-        k: usize,
-        alpha: f32,
-    ) -> heapless::Vec<usize, C> {
+    pub(crate) fn select<const C: usize>(self, moments: &Moments<C>, k: usize, alpha: f32) -> heapless::Vec<usize, C> {
         let mut factor = RidgeFactor::new(alpha);
         match self {
             Selection::Forward => {
                 for _ in 0..k.min(C) {
-                    let best = (0..C)
-                        .filter_map(|c| factor.gain(moments, c).map(|gain| (c, gain)))
-                        .fold(None, |best: Option<(usize, f32)>, (c, gain)| match best {
+                    let best = (0..C).filter_map(|c| factor.gain(moments, c).map(|gain| (c, gain))).fold(
+                        None,
+                        |best: Option<(usize, f32)>, (c, gain)| match best {
                             Some((_, b)) if b >= gain => best,
                             _ => Some((c, gain)),
-                        });
+                        },
+                    );
                     match best.map(|(c, _)| factor.push(moments, c)) {
                         Some(Ok(())) => {}
                         _ => break,
@@ -48,11 +44,7 @@ impl Selection {
                     let _ = factor.push(moments, c);
                 }
                 let (weights, _) = factor.coefficients(moments);
-                crate::Explanation::from_relevance(weights, k)
-                    .selected()
-                    .iter()
-                    .copied()
-                    .collect()
+                crate::Explanation::from_relevance(weights, k).selected().iter().copied().collect()
             }
         }
     }

@@ -102,12 +102,7 @@ struct Extension<const C: usize> {
 impl<const C: usize> RidgeFactor<C> {
     /// An empty set with ridge penalty `alpha >= 0`.
     pub(crate) fn new(alpha: f32) -> Self {
-        Self {
-            alpha,
-            factor: SMatrix::zeros(),
-            projected: SVector::zeros(),
-            members: heapless::Vec::new(),
-        }
+        Self { alpha, factor: SMatrix::zeros(), projected: SVector::zeros(), members: heapless::Vec::new() }
     }
 
     pub(crate) fn members(&self) -> &[usize] {
@@ -115,7 +110,8 @@ impl<const C: usize> RidgeFactor<C> {
     }
 
     fn extension(&self, moments: &Moments<C>, component: usize) -> Option<Extension<C>> {
-        if component >= C || self.members.contains(&component) {
+        // A component that never varied across the samples carries no signal.
+        if component >= C || self.members.contains(&component) || moments.gram(component, component) <= 0.0 {
             return None;
         }
         // Forward substitution: v = L^-1 A_{S, j}.
@@ -123,8 +119,7 @@ impl<const C: usize> RidgeFactor<C> {
         for (r, &member) in self.members.iter().enumerate() {
             let mut value = moments.gram(member, component);
             for s in 0..r {
-                value -= self.factor.get((r, s)).copied().unwrap_or(0.0)
-                    * row.get(s).copied().unwrap_or(0.0);
+                value -= self.factor.get((r, s)).copied().unwrap_or(0.0) * row.get(s).copied().unwrap_or(0.0);
             }
             let diagonal = self.factor.get((r, r)).copied().unwrap_or(0.0);
             *row.get_mut(r)? = value / diagonal;
@@ -136,19 +131,14 @@ impl<const C: usize> RidgeFactor<C> {
         }
         let pivot = libm::sqrtf(squared_pivot);
         let projected = (moments.cross(component) - row.dot(&self.projected)) / pivot;
-        Some(Extension {
-            row,
-            pivot,
-            projected,
-        })
+        Some(Extension { row, pivot, projected })
     }
 
     /// How much adding `component` would lower the ridge objective; `None`
     /// when it is already a member, out of range, or numerically dependent on
     /// the members.
     pub(crate) fn gain(&self, moments: &Moments<C>, component: usize) -> Option<f32> {
-        self.extension(moments, component)
-            .map(|e| e.projected * e.projected)
+        self.extension(moments, component).map(|e| e.projected * e.projected)
     }
 
     /// Adds `component` to the set.
@@ -177,8 +167,7 @@ impl<const C: usize> RidgeFactor<C> {
         for r in (0..k).rev() {
             let mut value = self.projected.get(r).copied().unwrap_or(0.0);
             for s in r + 1..k {
-                value -= self.factor.get((s, r)).copied().unwrap_or(0.0)
-                    * beta.get(s).copied().unwrap_or(0.0);
+                value -= self.factor.get((s, r)).copied().unwrap_or(0.0) * beta.get(s).copied().unwrap_or(0.0);
             }
             let diagonal = self.factor.get((r, r)).copied().unwrap_or(1.0);
             if let Some(b) = beta.get_mut(r) {
@@ -202,11 +191,7 @@ impl<const C: usize> RidgeFactor<C> {
     pub(crate) fn r_squared(&self, moments: &Moments<C>) -> f32 {
         let (beta, _) = self.coefficients(moments);
         let residual = moments.yy - 2.0 * beta.dot(&moments.zy) + (moments.zz * beta).dot(&beta);
-        if moments.yy > 0.0 {
-            1.0 - residual.max(0.0) / moments.yy
-        } else {
-            1.0
-        }
+        if moments.yy > 0.0 { 1.0 - residual.max(0.0) / moments.yy } else { 1.0 }
     }
 }
 
@@ -244,10 +229,7 @@ mod tests {
         let moments = exact_moments();
         let factor = RidgeFactor::new(0.01);
         let gains: [f32; 3] = core::array::from_fn(|c| factor.gain(&moments, c).unwrap());
-        assert!(
-            gains[1] > gains[0] && gains[0] > gains[2],
-            "gains {gains:?}"
-        );
+        assert!(gains[1] > gains[0] && gains[0] > gains[2], "gains {gains:?}");
     }
 
     #[test]
@@ -264,23 +246,14 @@ mod tests {
     fn ridge_matches_the_closed_form_on_one_component() {
         // One component: beta = s_zy / (s_zz + alpha).
         let mut moments = Moments::<1>::new();
-        for (z, y, w) in [
-            (0.0, 1.0, 1.0),
-            (1.0, 3.0, 2.0),
-            (1.0, 2.0, 1.0),
-            (0.0, 0.5, 0.5),
-        ] {
+        for (z, y, w) in [(0.0, 1.0, 1.0), (1.0, 3.0, 2.0), (1.0, 2.0, 1.0), (0.0, 0.5, 0.5)] {
             moments.add(&vector![z], y, w);
         }
         let mut factor = RidgeFactor::new(1.0);
         factor.push(&moments, 0).unwrap();
         let (beta, _) = factor.coefficients(&moments);
         // By hand: W = 4.5, mean z = 3/4.5, centred sums below.
-        let (w, z, y) = (
-            [1.0f32, 2.0, 1.0, 0.5],
-            [0.0f32, 1.0, 1.0, 0.0],
-            [1.0f32, 3.0, 2.0, 0.5],
-        );
+        let (w, z, y) = ([1.0f32, 2.0, 1.0, 0.5], [0.0f32, 1.0, 1.0, 0.0], [1.0f32, 3.0, 2.0, 0.5]);
         let total: f32 = w.iter().sum();
         let mz: f32 = w.iter().zip(&z).map(|(a, b)| a * b).sum::<f32>() / total;
         let my: f32 = w.iter().zip(&y).map(|(a, b)| a * b).sum::<f32>() / total;
