@@ -6,9 +6,10 @@
 //! values (a pixel's colour, a word present or absent). LIME perturbs an
 //! instance by giving some components another value; a correction
 //! ("this pixel does not matter") produces counterexamples by the same
-//! operation. The [`Categorical`] trait is that operation; [`Grid`] is the
-//! plain array of `C` components with `L` levels that colors images and
-//! black-and-white images are.
+//! operation. A component can also be *hidden* (a word removed, a pixel
+//! masked): it then equals no value at all. The [`Categorical`] trait is these
+//! operations; [`Grid`] is the plain array of `C` components with `L` levels
+//! that colors images and black-and-white images are.
 
 use crate::error::Error;
 use crate::random::uniform_below;
@@ -34,6 +35,16 @@ pub trait Categorical<const C: usize>: Clone {
     /// [`Error::OutOfRange`] when `component >= C` or `value >= levels()`.
     fn set_value(&mut self, component: usize, value: u8) -> Result<(), Error>;
 
+    /// Hides a component: afterwards it equals no value (feature maps treat
+    /// it as absent) until [`set_value`](Self::set_value) gives it one.
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] when `component >= C`.
+    fn hide(&mut self, component: usize) -> Result<(), Error>;
+
+    /// Whether a component is hidden (`false` for an index out of range).
+    fn is_hidden(&self, component: usize) -> bool;
+
     /// Gives a component another value than its current one, drawn uniformly
     /// among the `levels() - 1` alternatives.
     ///
@@ -47,7 +58,8 @@ pub trait Categorical<const C: usize>: Clone {
     }
 }
 
-/// `C` components with `L` levels each, stored as one byte per component.
+/// `C` components with `L` levels each, stored as one byte per component; a
+/// hidden component holds [`Grid::HIDDEN`] (`= L`).
 ///
 /// A colors image is `Grid<25, 4>` (25 bytes); a black-and-white 3x3 image is
 /// `Grid<9, 2>`.
@@ -69,6 +81,9 @@ pub struct Grid<const C: usize, const L: u8> {
 }
 
 impl<const C: usize, const L: u8> Grid<C, L> {
+    /// The stored value of a hidden component.
+    pub const HIDDEN: u8 = L;
+
     /// A grid from its cell values.
     ///
     /// # Errors
@@ -108,6 +123,16 @@ impl<const C: usize, const L: u8> Categorical<C> for Grid<C, L> {
         *cell = value;
         Ok(())
     }
+
+    fn hide(&mut self, component: usize) -> Result<(), Error> {
+        let cell = self.cells.get_mut(component).ok_or(Error::OutOfRange { index: component, len: C })?;
+        *cell = Self::HIDDEN;
+        Ok(())
+    }
+
+    fn is_hidden(&self, component: usize) -> bool {
+        self.cells.get(component) == Some(&Self::HIDDEN)
+    }
 }
 
 #[cfg(test)]
@@ -138,5 +163,17 @@ mod tests {
         assert_eq!(image.set_value(2, 0), Err(Error::OutOfRange { index: 2, len: 2 }));
         assert!(image.set_random_alternative(9, &mut rng).is_err());
         assert_eq!(image, Grid::zeros(), "a failed update leaves the grid unchanged");
+        assert!(image.hide(2).is_err());
+        assert!(!image.is_hidden(2));
+    }
+
+    #[test]
+    fn a_hidden_component_gets_a_value_back_by_set_value() {
+        let mut image = Grid::<2, 3>::zeros();
+        image.hide(1).unwrap();
+        assert!(image.is_hidden(1));
+        assert_eq!(image.value(1), Some(Grid::<2, 3>::HIDDEN));
+        image.set_value(1, 2).unwrap();
+        assert!(!image.is_hidden(1));
     }
 }

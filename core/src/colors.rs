@@ -179,31 +179,40 @@ pub fn pair_index(i: usize, j: usize) -> Option<usize> {
     (i < j && j < PIXELS).then(|| i * PIXELS - i * (i + 1) / 2 + (j - i - 1))
 }
 
-/// 300 binary features `[colour_i == colour_j]`, `i < j`, `i`-major.
+/// Whether pixels `a` and `b` have the same colour (a hidden pixel has none).
+fn same_colour(x: &Image, a: usize, b: usize) -> bool {
+    let cells = x.cells();
+    match (cells.get(a), cells.get(b)) {
+        (Some(&ca), Some(&cb)) => ca == cb && ca < COLOURS,
+        _ => false,
+    }
+}
+
+/// 300 binary features `[colour_i == colour_j]`, `i < j`, `i`-major; a hidden
+/// pixel equals no other.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PairFeatures;
 
 impl FeatureMap<Image, PAIRS> for PairFeatures {
     fn feature(&self, x: &Image, j: usize) -> f32 {
         match pair(j) {
-            Some((a, b)) if x.cells().get(a) == x.cells().get(b) => 1.0,
+            Some((a, b)) if same_colour(x, a, b) => 1.0,
             _ => 0.0,
         }
     }
 
     fn dot(&self, x: &Image, w: &SVector<f32, PAIRS>) -> f32 {
-        let cells = x.cells();
         PAIR_TABLE
             .iter()
             .zip(w.iter())
-            .filter(|&(&(a, b), _)| cells.get(usize::from(a)) == cells.get(usize::from(b)))
+            .filter(|&(&(a, b), _)| same_colour(x, usize::from(a), usize::from(b)))
             .map(|(_, &weight)| weight)
             .sum()
     }
 }
 
-/// 100 one-hot features (`4 p + c` is pixel `p` having colour `c`) and a
-/// constant 1 at index 100.
+/// 100 one-hot features (`4 p + c` is pixel `p` having colour `c`; a hidden
+/// pixel has none) and a constant 1 at index 100.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OneHot;
 
@@ -269,5 +278,18 @@ mod tests {
         assert_eq!(f.sum(), 26.0);
         assert_eq!(f[2], 1.0);
         assert_eq!(f[ONE_HOT - 1], 1.0);
+    }
+
+    #[test]
+    fn hidden_pixels_match_nothing() {
+        use crate::Categorical;
+        let mut x = Image::new([1; PIXELS]).unwrap();
+        assert_eq!(PairFeatures.features(&x).sum(), PAIRS as f32);
+        x.hide(0).unwrap();
+        x.hide(1).unwrap();
+        // Pairs touching pixel 0 or 1: 24 + 23 = 47.
+        assert_eq!(PairFeatures.features(&x).sum(), (PAIRS - 47) as f32);
+        assert_eq!(PairFeatures.dot(&x, &SVector::repeat(1.0)), (PAIRS - 47) as f32);
+        assert_eq!(OneHot.features(&x).sum(), 24.0);
     }
 }

@@ -71,7 +71,7 @@ pub use categorical::{Categorical, Grid};
 pub use coordinate_descent::Penalty;
 pub use dataset::{Dataset, Example, Origin};
 pub use error::Error;
-pub use explain::{Explainer, Explanation, Fidelity, Lime, Sampling, Selection};
+pub use explain::{Explainer, Explanation, Fidelity, Lime, Replacement, Sampling, Selection};
 pub use features::{Design, FeatureMap, Featurized, Identity, check_binary};
 pub use interactive::{Feedback, Outcome, Query, Session, SessionConfig};
 pub use intercept::Intercept;

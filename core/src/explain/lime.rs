@@ -5,6 +5,7 @@
 //! component is kept (`z_c = 1`) or given another value (`z_c = 0`), the model
 //! scores the copy, and the copy is weighted by the kernel
 //! `sqrt(exp(-d^2 / width^2))` of its distance `d = sqrt(#changed)` to `x`.
+//! A changed component takes another value, or is hidden ([`Replacement`]).
 //! The first sample is `x` itself. A weighted ridge surrogate over the `z`
 //! (unpenalised intercept) restricted to `k` selected components is the
 //! explanation: its coefficients are the components' signed relevance.
@@ -28,6 +29,18 @@ use crate::random::bernoulli;
 use crate::traits::Score;
 use nalgebra::SVector;
 use rand_core::Rng;
+
+/// What a perturbed component becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Replacement {
+    /// Another of its values, drawn uniformly (a pixel changes colour).
+    #[default]
+    Alternative,
+    /// Nothing: the component is hidden (a word removed, a pixel masked). For
+    /// colors this reproduces the CAIPI authors' LIME, whose continuous
+    /// perturbations made a perturbed pixel equal to no other.
+    Hide,
+}
 
 /// How perturbed samples choose the components they change.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,6 +85,7 @@ pub struct Lime {
     repeats: usize,
     kernel_width: Option<f32>,
     sampling: Sampling,
+    replacement: Replacement,
     selection: Selection,
     selection_alpha: f32,
     ridge_alpha: f32,
@@ -94,6 +108,7 @@ impl Lime {
             repeats: 1,
             kernel_width: None,
             sampling: Sampling::Independent { keep: 0.5 },
+            replacement: Replacement::Alternative,
             selection: Selection::Forward,
             selection_alpha: 0.01,
             ridge_alpha: 1.0,
@@ -122,6 +137,12 @@ impl Lime {
     /// How samples choose the components they change.
     pub const fn sampling(mut self, sampling: Sampling) -> Self {
         self.sampling = sampling;
+        self
+    }
+
+    /// What a perturbed component becomes.
+    pub const fn replacement(mut self, replacement: Replacement) -> Self {
+        self.replacement = replacement;
         self
     }
 
@@ -171,6 +192,18 @@ impl Lime {
         Ok(width)
     }
 
+    fn replace<X: Categorical<C>, R: Rng + ?Sized, const C: usize>(
+        &self,
+        copy: &mut X,
+        component: usize,
+        rng: &mut R,
+    ) -> Result<(), Error> {
+        match self.replacement {
+            Replacement::Alternative => copy.set_random_alternative(component, rng),
+            Replacement::Hide => copy.hide(component),
+        }
+    }
+
     /// Draws one perturbed copy of `x` into `copy` and its mask into `z`;
     /// returns the number of changed components.
     fn perturb<X: Categorical<C>, R: Rng + ?Sized, const C: usize>(
@@ -187,7 +220,7 @@ impl Lime {
             Sampling::Independent { keep } => {
                 for (c, zc) in z.iter_mut().enumerate() {
                     if !bernoulli(rng, keep) {
-                        copy.set_random_alternative(c, rng)?;
+                        self.replace(copy, c, rng)?;
                         *zc = 0.0;
                         changed += 1;
                     }
@@ -199,7 +232,7 @@ impl Lime {
                 for upper in C - count..C {
                     let pick = crate::random::uniform_index(rng, upper + 1);
                     let c = if z.get(pick).is_some_and(|&v| v == 0.0) { upper } else { pick };
-                    copy.set_random_alternative(c, rng)?;
+                    self.replace(copy, c, rng)?;
                     if let Some(zc) = z.get_mut(c) {
                         *zc = 0.0;
                     }

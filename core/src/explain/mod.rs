@@ -12,7 +12,7 @@ mod selection;
 mod surrogate;
 
 pub use explanation::{Explanation, Fidelity};
-pub use lime::{Lime, Sampling};
+pub use lime::{Lime, Replacement, Sampling};
 pub use selection::Selection;
 
 use crate::error::Error;
