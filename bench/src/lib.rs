@@ -1,2 +1,15 @@
 //! xil-bench, the experiment bench of xil: it runs the papers' protocols on
-//! top of xil-core and reports what they measure.
+//! top of xil-core, in parallel where that is safe, and writes results people
+//! can read and plot.
+//!
+//! - [`caipi`]: CAIPI on colors (seed 000, Fig. 2), fold by fold;
+//! - [`reproduce`]: the whole figure, with a report beside the paper's targets;
+//! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
+//! - [`folds`]: stratified cross-validation splits;
+//! - [`output`]: files written whole or not at all.
+
+pub mod caipi;
+pub mod figures;
+pub mod folds;
+pub mod output;
+pub mod reproduce;

@@ -169,6 +169,18 @@ const PAIR_TABLE: [(u8, u8); PAIRS] = {
     table
 };
 
+/// Index of the first pair `(i, i + 1)` of each pixel `i` in the pair table.
+#[expect(clippy::indexing_slicing, reason = "evaluated at compile time: a bad index fails the build")]
+const ROW_START: [usize; PIXELS] = {
+    let mut starts = [0usize; PIXELS];
+    let mut i = 1;
+    while i < PIXELS {
+        starts[i] = starts[i - 1] + (PIXELS - i);
+        i += 1;
+    }
+    starts
+};
+
 /// The pixels `(i, j)`, `i < j`, of pair feature `index` (`None` beyond 299).
 pub fn pair(index: usize) -> Option<(usize, usize)> {
     PAIR_TABLE.get(index).map(|&(i, j)| (usize::from(i), usize::from(j)))
@@ -176,7 +188,7 @@ pub fn pair(index: usize) -> Option<(usize, usize)> {
 
 /// The index of the pair feature of pixels `i < j`.
 pub fn pair_index(i: usize, j: usize) -> Option<usize> {
-    (i < j && j < PIXELS).then(|| i * PIXELS - i * (i + 1) / 2 + (j - i - 1))
+    (i < j && j < PIXELS).then(|| ROW_START.get(i).copied().unwrap_or(0) + (j - i - 1))
 }
 
 /// Whether pixels `a` and `b` have the same colour (a hidden pixel has none).
@@ -201,13 +213,48 @@ impl FeatureMap<Image, PAIRS> for PairFeatures {
         }
     }
 
+    /// Sums the weights of same-colour pairs colour group by colour group:
+    /// about 75 additions for a uniform image instead of 300 comparisons.
     fn dot(&self, x: &Image, w: &SVector<f32, PAIRS>) -> f32 {
-        PAIR_TABLE
-            .iter()
-            .zip(w.iter())
-            .filter(|&(&(a, b), _)| same_colour(x, usize::from(a), usize::from(b)))
-            .map(|(_, &weight)| weight)
-            .sum()
+        // Counting sort of the pixels by colour (hidden pixels last, unused).
+        let mut starts = [0u8; COLOURS as usize + 2];
+        for &c in x.cells() {
+            if let Some(count) = starts.get_mut(usize::from(c.min(COLOURS)) + 2) {
+                *count += 1;
+            }
+        }
+        let mut running = 0u8;
+        for start in starts.iter_mut() {
+            running += *start;
+            *start = running;
+        }
+        let mut sorted = [0u8; PIXELS];
+        for (p, &c) in x.cells().iter().enumerate() {
+            if let Some(next) = starts.get_mut(usize::from(c.min(COLOURS)) + 1) {
+                if let Some(slot) = sorted.get_mut(usize::from(*next)) {
+                    *slot = p as u8;
+                }
+                *next += 1;
+            }
+        }
+        // Now starts[c] .. starts[c + 1] are the pixels of colour c.
+        let weights = w.as_slice();
+        let mut total = 0.0;
+        for bounds in starts.windows(2).take(usize::from(COLOURS)) {
+            let (from, to) = match bounds {
+                [from, to] => (usize::from(*from), usize::from(*to)),
+                _ => (0, 0),
+            };
+            let group = sorted.get(from..to).unwrap_or(&[]);
+            for (a, &i) in group.iter().enumerate() {
+                // Pair (i, j) sits at ROW_START[i] + j - i - 1.
+                let row = weights.get(ROW_START.get(usize::from(i)).copied().unwrap_or(0)..).unwrap_or(&[]);
+                for &j in group.get(a + 1..).unwrap_or(&[]) {
+                    total += row.get(usize::from(j - i - 1)).copied().unwrap_or(0.0);
+                }
+            }
+        }
+        total
     }
 }
 
@@ -268,6 +315,17 @@ mod tests {
             assert_eq!(PairFeatures.dot(&x, &w0) == 6.0, Rule::Zero.holds(&x));
             assert_eq!(PairFeatures.dot(&x, &w1) == 0.0, Rule::One.holds(&x));
             assert_eq!(PairFeatures.dot(&x, &w0), PairFeatures.features(&x).dot(&w0));
+        }
+    }
+
+    #[test]
+    fn the_grouped_dot_product_equals_the_plain_one() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(14);
+        let w = SVector::<f32, PAIRS>::from_fn(|j, _| (j as f32 * 0.37).sin());
+        for _ in 0..500 {
+            let x = generate(&mut rng).instance;
+            let plain: f32 = PairFeatures.features(&x).dot(&w);
+            assert!((PairFeatures.dot(&x, &w) - plain).abs() < 1e-4);
         }
     }
 

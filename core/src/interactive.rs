@@ -216,13 +216,18 @@ where
         self.training.push(Example::labelled(instance, label)).map_err(|_| Error::CapacityExceeded)
     }
 
-    /// Fits the learner to the labelled set.
+    /// Fits the learner to the labelled set, warm-started from the current
+    /// model when there is one.
     ///
     /// # Errors
     /// The learner's errors; the previous model is kept.
     pub fn refit(&mut self) -> Result<(), Error> {
         let design = Featurized::new(self.training.as_slice(), &self.map);
-        self.model = Some(self.learner.fit(&design)?);
+        let model = match &self.model {
+            Some(current) => self.learner.fit_from(&design, current)?,
+            None => self.learner.fit(&design)?,
+        };
+        self.model = Some(model);
         Ok(())
     }
 

@@ -106,6 +106,10 @@ impl<const D: usize, const N: usize> Fit<D, N> for LogisticRegression {
     type Model = LinearModel<D>;
 
     fn fit<T: Design<D> + ?Sized>(&self, data: &T) -> Result<LinearModel<D>, Error> {
-        self.problem.solve::<T, D, N>(data)
+        self.problem.solve::<T, D, N>(data, None)
+    }
+
+    fn fit_from<T: Design<D> + ?Sized>(&self, data: &T, start: &LinearModel<D>) -> Result<LinearModel<D>, Error> {
+        self.problem.solve::<T, D, N>(data, Some(start))
     }
 }

@@ -20,14 +20,16 @@ pub fn uniform_below<R: Rng + ?Sized>(rng: &mut R, n: u32) -> u32 {
     if n == 0 {
         return 0;
     }
-    let threshold = n.wrapping_neg() % n;
-    loop {
-        let product = u64::from(rng.next_u32()) * u64::from(n);
-        // The low half decides whether this draw falls in the biased zone.
-        if (product as u32) >= threshold {
-            return (product >> 32) as u32;
+    let mut product = u64::from(rng.next_u32()) * u64::from(n);
+    // The low half decides whether this draw falls in the biased zone; the
+    // (slow) remainder is needed only when the low half is small.
+    if (product as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (product as u32) < threshold {
+            product = u64::from(rng.next_u32()) * u64::from(n);
         }
     }
+    (product >> 32) as u32
 }
 
 /// A uniform index in `0..len` (`0` when `len == 0`).
@@ -37,7 +39,29 @@ pub fn uniform_index<R: Rng + ?Sized>(rng: &mut R, len: usize) -> usize {
 
 /// `true` with probability `p` (clamped to `[0, 1]`).
 pub fn bernoulli<R: Rng + ?Sized>(rng: &mut R, p: f32) -> bool {
-    uniform_f32(rng) < p
+    Bernoulli::new(p).sample(rng)
+}
+
+/// A coin with a fixed probability, drawn by one integer comparison (for
+/// loops that flip the same coin many times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bernoulli {
+    /// `p * 2^32`: a draw `u < threshold` has probability `p`.
+    threshold: u64,
+}
+
+impl Bernoulli {
+    /// A coin that shows `true` with probability `p` (clamped to `[0, 1]`;
+    /// NaN counts as 0).
+    pub fn new(p: f32) -> Self {
+        let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+        Self { threshold: (p * 4_294_967_296.0) as u64 }
+    }
+
+    /// One flip.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> bool {
+        u64::from(rng.next_u32()) < self.threshold
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +91,16 @@ mod tests {
             assert!((9_500..10_500).contains(&c), "counts {counts:?} far from uniform");
         }
         assert_eq!(uniform_below(&mut rng, 0), 0, "an empty range yields 0");
+    }
+
+    #[test]
+    fn certain_and_impossible_coins_never_err() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        assert!((0..1000).all(|_| bernoulli(&mut rng, 1.0)));
+        assert!((0..1000).all(|_| !bernoulli(&mut rng, 0.0)));
+        assert!((0..1000).all(|_| !bernoulli(&mut rng, f32::NAN)));
+        let heads = (0..10_000).filter(|_| bernoulli(&mut rng, 0.3)).count();
+        assert!((2_850..3_150).contains(&heads), "{heads} heads of 10,000 at p = 0.3");
     }
 
     #[test]

@@ -106,7 +106,11 @@ impl<const D: usize, const N: usize> Fit<D, N> for L1Svm {
     type Model = LinearModel<D>;
 
     fn fit<T: Design<D> + ?Sized>(&self, data: &T) -> Result<LinearModel<D>, Error> {
-        self.problem.solve::<T, D, N>(data)
+        self.problem.solve::<T, D, N>(data, None)
+    }
+
+    fn fit_from<T: Design<D> + ?Sized>(&self, data: &T, start: &LinearModel<D>) -> Result<LinearModel<D>, Error> {
+        self.problem.solve::<T, D, N>(data, Some(start))
     }
 }
 

@@ -23,6 +23,17 @@ pub trait Fit<const D: usize, const N: usize> {
     /// Invalid hyper-parameters ([`Error::InvalidParameter`]) or data (see
     /// [`check_binary`](crate::check_binary)).
     fn fit<T: Design<D> + ?Sized>(&self, data: &T) -> Result<Self::Model, Error>;
+
+    /// Fits a model to `data` starting from `start` (a warm start), which
+    /// learners that can use one do; the default ignores it. The optimum
+    /// reached is the same as [`fit`](Self::fit)'s, to the solver's tolerance.
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit).
+    fn fit_from<T: Design<D> + ?Sized>(&self, data: &T, start: &Self::Model) -> Result<Self::Model, Error> {
+        let _ = start;
+        self.fit(data)
+    }
 }
 
 /// A fitted binary classifier on `D` features: a real-valued decision whose

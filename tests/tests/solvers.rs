@@ -181,3 +181,24 @@ proptest! {
         assert_coordinatewise_optimal(&model, |m| learner.objective(&design, m), 1e-2);
     }
 }
+
+#[test]
+fn warm_starts_reach_the_same_optimum_as_cold_starts() {
+    let data = fixture(true);
+    let design = Featurized::new(&data, &Identity);
+    let l1 = L1Svm::new().tolerance(1e-5).max_iterations(100_000);
+    let logistic = LogisticRegression::new().c(10.0).tolerance(1e-5).max_iterations(100_000);
+    // A start far from the optimum, and one from a fit on half of the data.
+    let far = LinearModel::new(SVector::from([3.0, 3.0, -3.0, 0.0, 1.0]), -2.0);
+    let half = Fit::<5, 64>::fit(&l1, &Featurized::new(&data[..20], &Identity)).unwrap();
+    for start in [far, half] {
+        let cold = Fit::<5, 64>::fit(&l1, &design).unwrap();
+        let warm = Fit::<5, 64>::fit_from(&l1, &design, &start).unwrap();
+        let (a, b) = (l1.objective(&design, &cold), l1.objective(&design, &warm));
+        assert!((a - b).abs() < 1e-4 * a, "L1 SVM: cold {a}, warm {b}");
+        let cold = Fit::<5, 64>::fit(&logistic, &design).unwrap();
+        let warm = Fit::<5, 64>::fit_from(&logistic, &design, &start).unwrap();
+        let (a, b) = (logistic.objective(&design, &cold), logistic.objective(&design, &warm));
+        assert!((a - b).abs() < 1e-4 * a, "logistic: cold {a}, warm {b}");
+    }
+}

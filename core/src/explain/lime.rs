@@ -25,7 +25,7 @@ use super::selection::Selection;
 use super::surrogate::{Moments, RidgeFactor};
 use crate::categorical::Categorical;
 use crate::error::Error;
-use crate::random::bernoulli;
+use crate::random::Bernoulli;
 use crate::traits::Score;
 use nalgebra::SVector;
 use rand_core::Rng;
@@ -218,8 +218,9 @@ impl Lime {
         let mut changed = 0;
         match self.sampling {
             Sampling::Independent { keep } => {
+                let keeps = Bernoulli::new(keep);
                 for (c, zc) in z.iter_mut().enumerate() {
-                    if !bernoulli(rng, keep) {
+                    if !keeps.sample(rng) {
                         self.replace(copy, c, rng)?;
                         *zc = 0.0;
                         changed += 1;

@@ -25,7 +25,7 @@ pub(crate) struct Moments<const C: usize> {
     total_squared_weight: f32,
     mean_z: SVector<f32, C>,
     mean_y: f32,
-    /// `sum w (z - mean_z)(z - mean_z)^T`.
+    /// `sum w (z - mean_z)(z - mean_z)^T`, lower triangle only (symmetric).
     zz: SMatrix<f32, C, C>,
     /// `sum w (z - mean_z)(y - mean_y)`.
     zy: SVector<f32, C>,
@@ -58,7 +58,7 @@ impl<const C: usize> Moments<C> {
         self.mean_y += share * dy;
         // w (x - mean_old)(x - mean_new) = w (W_old / W_new) dx dx: symmetric.
         let scale = w * previous_weight / self.total_weight;
-        self.zz.ger(scale, &dz, &dz, 1.0);
+        self.zz.syger(scale, &dz, &dz, 1.0);
         self.zy.axpy(scale * dy, &dz, 1.0);
         self.yy += scale * dy * dy;
     }
@@ -73,7 +73,7 @@ impl<const C: usize> Moments<C> {
     }
 
     fn gram(&self, i: usize, j: usize) -> f32 {
-        self.zz.get((i, j)).copied().unwrap_or(0.0)
+        self.zz.get((i.max(j), i.min(j))).copied().unwrap_or(0.0)
     }
 
     fn cross(&self, j: usize) -> f32 {
@@ -190,7 +190,13 @@ impl<const C: usize> RidgeFactor<C> {
     /// samples' targets do not vary).
     pub(crate) fn r_squared(&self, moments: &Moments<C>) -> f32 {
         let (beta, _) = self.coefficients(moments);
-        let residual = moments.yy - 2.0 * beta.dot(&moments.zy) + (moments.zz * beta).dot(&beta);
+        let mut quadratic = 0.0;
+        for (i, bi) in beta.iter().enumerate().filter(|(_, b)| **b != 0.0) {
+            for (j, bj) in beta.iter().enumerate().filter(|(_, b)| **b != 0.0) {
+                quadratic += bi * moments.gram(i, j) * bj;
+            }
+        }
+        let residual = moments.yy - 2.0 * beta.dot(&moments.zy) + quadratic;
         if moments.yy > 0.0 { 1.0 - residual.max(0.0) / moments.yy } else { 1.0 }
     }
 }

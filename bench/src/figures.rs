@@ -1,0 +1,176 @@
+//! Paper-style line figures with a band over folds, as PNG and SVG.
+//!
+//! Drawn with plotters and an embedded `DejaVu` Sans font (no system font
+//! libraries needed). The same drawing code serves xil-bench's reports and,
+//! later, the desktop app's export.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+use std::path::Path;
+use std::sync::Once;
+
+/// One curve: a mean per x with a band `[low, high]` around it.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Line colour.
+    pub colour: RGBColor,
+    /// Dashed instead of solid.
+    pub dashed: bool,
+    /// `(x, mean, low, high)` points.
+    pub points: Vec<(f32, f32, f32, f32)>,
+}
+
+/// Mean and mean ± one standard deviation over folds of a per-iteration
+/// value; `values[fold][iteration]`.
+pub fn band(values: &[Vec<f32>]) -> Vec<(f32, f32, f32, f32)> {
+    let length = values.iter().map(Vec::len).min().unwrap_or(0);
+    (0..length)
+        .map(|i| {
+            let column: Vec<f32> = values.iter().map(|v| v[i]).collect();
+            let n = column.len() as f32;
+            let mean = column.iter().sum::<f32>() / n;
+            let variance = column.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+            let deviation = variance.sqrt();
+            ((i + 1) as f32, mean, mean - deviation, mean + deviation)
+        })
+        .collect()
+}
+
+/// A figure: title, axis labels and curves.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Title above the plot.
+    pub title: String,
+    /// Label of the x axis.
+    pub x_label: String,
+    /// Label of the y axis.
+    pub y_label: String,
+    /// The curves.
+    pub series: Vec<Series>,
+}
+
+/// Colours that stay apart in print.
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(127, 127, 127),
+];
+
+fn register_fonts() -> Result<(), String> {
+    static REGISTER: Once = Once::new();
+    let mut result = Ok(());
+    REGISTER.call_once(|| {
+        result = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+            .map_err(|_| "the embedded DejaVu Sans font could not be loaded".to_string());
+    });
+    result
+}
+
+impl Figure {
+    /// Writes `stem.png` (900x560) and `stem.svg`.
+    ///
+    /// # Errors
+    /// A one-line message when drawing or writing fails.
+    pub fn save(&self, stem: &Path) -> Result<(), String> {
+        register_fonts()?;
+        let png = stem.with_extension("png");
+        let svg = stem.with_extension("svg");
+        let size = (900, 560);
+        self.draw(&BitMapBackend::new(&png, size).into_drawing_area())
+            .map_err(|e| format!("cannot draw {}: {e}", png.display()))?;
+        self.draw(&SVGBackend::new(&svg, size).into_drawing_area())
+            .map_err(|e| format!("cannot draw {}: {e}", svg.display()))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), Box<dyn std::error::Error + '_>>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let points = self.series.iter().flat_map(|s| s.points.iter());
+        let x_max = points.clone().map(|p| p.0).fold(1.0f32, f32::max);
+        let (y_min, y_max) = points.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), p| (lo.min(p.2), hi.max(p.3)));
+        let (y_min, y_max) = if y_min.is_finite() { (y_min.min(0.0), y_max.max(y_min + 1e-3)) } else { (0.0, 1.0) };
+        let pad = 0.05 * (y_max - y_min);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f32..x_max, (y_min - pad)..(y_max + pad))?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for series in &self.series {
+            let colour = series.colour;
+            let upper = series.points.iter().map(|p| (p.0, p.3));
+            let lower = series.points.iter().rev().map(|p| (p.0, p.2));
+            chart
+                .draw_series(std::iter::once(Polygon::new(upper.chain(lower).collect::<Vec<_>>(), colour.mix(0.15))))?;
+            let line: Vec<(f32, f32)> = series.points.iter().map(|p| (p.0, p.1)).collect();
+            let style = colour.stroke_width(2);
+            let drawn = if series.dashed {
+                chart.draw_series(DashedLineSeries::new(line, 8, 5, style))?
+            } else {
+                chart.draw_series(LineSeries::new(line, style))?
+            };
+            drawn
+                .label(&series.label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(2)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 15))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+        area.present()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_is_the_mean_plus_minus_one_deviation() {
+        let points = band(&[vec![1.0, 2.0], vec![3.0, 2.0]]);
+        assert_eq!(points, vec![(1.0, 2.0, 1.0, 3.0), (2.0, 2.0, 2.0, 2.0)]);
+    }
+
+    #[test]
+    fn a_figure_is_written_as_png_and_svg() {
+        let dir = std::env::temp_dir().join(format!("xil-figure-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let figure = Figure {
+            title: "test".into(),
+            x_label: "queries".into(),
+            y_label: "F1".into(),
+            series: vec![Series {
+                label: "a".into(),
+                colour: PALETTE[0],
+                dashed: true,
+                points: band(&[vec![0.1, 0.5, 0.7], vec![0.2, 0.4, 0.9]]),
+            }],
+        };
+        figure.save(&dir.join("figure")).unwrap();
+        let png = std::fs::read(dir.join("figure.png")).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let svg = std::fs::read_to_string(dir.join("figure.svg")).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("queries"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

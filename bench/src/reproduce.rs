@@ -1,0 +1,325 @@
+//! `reproduce caipi-colors`: the whole of CAIPI's Fig. 2, with figures and a
+//! report beside the targets of `PROTOCOLS.md` §1.
+//!
+//! Eight settings (L1 and L2 SVM, rule 0 and 1, with and without
+//! corrections), each under two semantics: the paper's (LIME perturbs pixels
+//! to other colours; the user marks explained pixels outside the rule) and
+//! the authors' code (a perturbed pixel equals no other; the user marks every
+//! explained pixel). The targets come from the authors' code, so both are
+//! reported beside them.
+
+use crate::caipi::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
+use crate::figures::{Figure, PALETTE, Series, band};
+use crate::output::{prepare_dir, summary_json, write_atomically, write_run};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Which semantics to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Semantics {
+    /// The paper's meaning.
+    Paper,
+    /// The authors' code, deviations included.
+    Authors,
+    /// Both.
+    Both,
+}
+
+/// Sizes of a reproduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scale {
+    /// Folds.
+    pub folds: usize,
+    /// Queries per fold.
+    pub iterations: usize,
+    /// LIME samples.
+    pub lime_samples: usize,
+    /// LIME repeats.
+    pub lime_repeats: usize,
+    /// Generated images.
+    pub images: usize,
+}
+
+impl Scale {
+    /// The paper's sizes.
+    pub const FULL: Scale = Scale { folds: 10, iterations: 100, lime_samples: 2000, lime_repeats: 10, images: 40_000 };
+    /// A first look in seconds.
+    pub const QUICK: Scale = Scale { folds: 2, iterations: 40, lime_samples: 500, lime_repeats: 3, images: 10_000 };
+}
+
+/// A target of PROTOCOLS.md: a value or a range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// Lower end (the value itself for a point target).
+    pub low: f32,
+    /// Upper end.
+    pub high: f32,
+}
+
+impl Target {
+    const fn point(value: f32) -> Option<Target> {
+        Some(Target { low: value, high: value })
+    }
+
+    const fn range(low: f32, high: f32) -> Option<Target> {
+        Some(Target { low, high })
+    }
+
+    /// How far `value` lies outside the target (0 inside a range).
+    pub fn gap(&self, value: f32) -> f32 {
+        if value < self.low {
+            value - self.low
+        } else if value > self.high {
+            value - self.high
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The targets at t = 100 for one setting: running F1, alpha0, alpha1,
+/// residual.
+pub fn targets(learner: Learner, rule: u8, corrections: bool) -> [Option<Target>; 4] {
+    match (learner, rule, corrections) {
+        (Learner::L1Svm, 0, false) => {
+            [Target::point(0.49), Target::point(0.16), Target::point(1.46), Target::point(0.03)]
+        }
+        (Learner::L1Svm, 0, true) => {
+            [Target::point(0.69), Target::point(0.64), Target::point(0.06), Target::point(0.02)]
+        }
+        (Learner::L1Svm, 1, true) => {
+            [Target::point(0.66), Target::point(0.015), Target::point(1.95), Target::point(0.001)]
+        }
+        (Learner::L2Svm, 0, false) => {
+            [Target::point(0.44), Target::point(0.4), Target::range(0.4, 0.7), Target::range(0.7, 1.7)]
+        }
+        (Learner::L2Svm, 0, true) => {
+            [Target::point(0.47), Target::point(0.4), Target::range(0.4, 0.7), Target::range(0.7, 1.7)]
+        }
+        (Learner::L2Svm, 1, true) => [Target::point(0.20), None, None, None],
+        _ => [None, None, None, None],
+    }
+}
+
+/// The eight settings of the figure at a scale, under one semantics.
+pub fn settings(scale: Scale, seed: u64, authors: bool) -> Vec<CaipiSettings> {
+    let mut all = Vec::new();
+    for learner in [Learner::L1Svm, Learner::L2Svm] {
+        for rule in [0, 1] {
+            for corrections in [false, true] {
+                all.push(CaipiSettings {
+                    folds: scale.folds,
+                    iterations: scale.iterations,
+                    lime_samples: scale.lime_samples,
+                    lime_repeats: scale.lime_repeats,
+                    images: scale.images,
+                    seed,
+                    mark_all_explained: authors,
+                    continuous_perturbation: authors,
+                    ..CaipiSettings::paper(rule, learner, corrections)
+                });
+            }
+        }
+    }
+    all
+}
+
+/// The folder name of a setting.
+pub fn setting_name(settings: &CaipiSettings) -> String {
+    let corrections = if settings.corrections { "corrections" } else { "no-corrections" };
+    format!("{}-rule{}-{corrections}", settings.learner.name(), settings.rule)
+}
+
+/// Runs a reproduction and writes everything under `out`; returns the
+/// summaries in the order of [`settings`] (paper first when both).
+///
+/// # Errors
+/// A one-line message when a run fails or a file cannot be written.
+pub fn reproduce(
+    out: &Path,
+    scale: Scale,
+    seed: u64,
+    semantics: Semantics,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<(String, CaipiSettings, Summary)>, String> {
+    prepare_dir(out)?;
+    let data = ColorsData::generate(scale.images, scale.folds, seed)?;
+    let variants: Vec<(&str, bool)> = match semantics {
+        Semantics::Paper => vec![("paper", false)],
+        Semantics::Authors => vec![("authors", true)],
+        Semantics::Both => vec![("paper", false), ("authors", true)],
+    };
+    let all: Vec<(String, CaipiSettings)> = variants
+        .iter()
+        .flat_map(|&(name, authors)| settings(scale, seed, authors).into_iter().map(move |s| (name.to_string(), s)))
+        .collect();
+    let just_settings: Vec<CaipiSettings> = all.iter().map(|(_, s)| s.clone()).collect();
+    let runs = run_all(&just_settings, &data, tick)?;
+    let mut summaries = Vec::new();
+    let mut summary_objects = Vec::new();
+    for ((variant, setting), rows) in all.iter().zip(&runs) {
+        let name = setting_name(setting);
+        let summary = write_run(&out.join(variant).join(&name), setting, rows)?;
+        let mut json = summary_json(setting, &summary);
+        if let Some(map) = json.as_object_mut() {
+            map.insert("semantics".into(), variant.as_str().into());
+            map.insert("name".into(), name.into());
+        }
+        summary_objects.push(json);
+        summaries.push((variant.clone(), setting.clone(), summary));
+    }
+    let figures = out.join("figures");
+    prepare_dir(&figures)?;
+    for (variant, _) in &variants {
+        let of_variant: Vec<(&CaipiSettings, &Vec<Row>)> =
+            all.iter().zip(&runs).filter(|((v, _), _)| v == variant).map(|((_, s), r)| (s, r)).collect();
+        draw_figures(&figures, variant, &of_variant)?;
+    }
+    let summary = serde_json::Value::Array(summary_objects);
+    write_atomically(&out.join("summary.json"), format!("{summary:#}\n").as_bytes())?;
+    write_atomically(&out.join("report.md"), report(scale, seed, &summaries).as_bytes())?;
+    Ok(summaries)
+}
+
+/// Per-fold curves of one metric: `curves[fold][iteration]`.
+/// A per-row metric.
+type Metric = fn(&Row) -> f32;
+
+fn curves(rows: &[Row], metric: Metric) -> Vec<Vec<f32>> {
+    let folds = rows.iter().map(|r| r.fold).max().map_or(0, |f| f + 1);
+    (0..folds).map(|fold| rows.iter().filter(|r| r.fold == fold).map(metric).collect()).collect()
+}
+
+fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)]) -> Result<(), String> {
+    let semantics = if variant == "paper" { "paper semantics" } else { "authors' code" };
+    for rule in [0u8, 1] {
+        let mut series = Vec::new();
+        for (i, (setting, rows)) in runs.iter().filter(|(s, _)| s.rule == rule).enumerate() {
+            let learner = if setting.learner == Learner::L1Svm { "L1 SVM" } else { "L2 SVM" };
+            let corrections = if setting.corrections { "with corrections" } else { "without corrections" };
+            series.push(Series {
+                label: format!("{learner}, {corrections}"),
+                colour: PALETTE[i / 2 % PALETTE.len()],
+                dashed: !setting.corrections,
+                points: band(&curves(rows, |r| r.running_f1)),
+            });
+        }
+        Figure {
+            title: format!("CAIPI on colors, rule {rule}: explanation F1 ({semantics})"),
+            x_label: "queries".into(),
+            y_label: "running F1 of explanations".into(),
+            series,
+        }
+        .save(&dir.join(format!("{variant}_f1_rule{rule}")))?;
+
+        if let Some((_, rows)) =
+            runs.iter().find(|(s, _)| s.rule == rule && s.corrections && s.learner == Learner::L1Svm)
+        {
+            let metrics: [(&str, Metric); 3] =
+                [("alpha0", |r| r.alpha0), ("alpha1", |r| r.alpha1), ("residual", |r| r.residual)];
+            let series = metrics
+                .iter()
+                .enumerate()
+                .map(|(i, (label, metric))| Series {
+                    label: (*label).into(),
+                    colour: PALETTE[i],
+                    dashed: false,
+                    points: band(&curves(rows, *metric)),
+                })
+                .collect();
+            Figure {
+                title: format!("L1 SVM, corrections toward rule {rule}: weight decomposition ({semantics})"),
+                x_label: "queries".into(),
+                y_label: "coefficient".into(),
+                series,
+            }
+            .save(&dir.join(format!("{variant}_decomposition_rule{rule}")))?;
+        }
+    }
+    Ok(())
+}
+
+fn cell(value: f32, target: Option<Target>) -> String {
+    match target {
+        Some(t) if t.low == t.high => format!("{value:.3} ({:.3}, {:+.3})", t.low, t.gap(value)),
+        Some(t) => format!("{value:.3} ({:.1}–{:.1}, {:+.3})", t.low, t.high, t.gap(value)),
+        None => format!("{value:.3}"),
+    }
+}
+
+/// The Markdown report: our figures at the last query beside the targets.
+pub fn report(scale: Scale, seed: u64, summaries: &[(String, CaipiSettings, Summary)]) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "# CAIPI on colors: reproduction of seed 000, Fig. 2\n");
+    let _ = writeln!(
+        text,
+        "{} folds of {} generated images, {} queries, LIME with {} samples x {} repeats, seed {seed}.",
+        scale.folds, scale.images, scale.iterations, scale.lime_samples, scale.lime_repeats
+    );
+    let _ = writeln!(
+        text,
+        "Each cell: ours at the last query (target from PROTOCOLS.md §1, our difference to it; 0 inside a \
+         target range). Targets were measured at t = 100 with the authors' code.\n"
+    );
+    for variant in ["paper", "authors"] {
+        let rows: Vec<_> = summaries.iter().filter(|(v, _, _)| v == variant).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let heading = if variant == "paper" {
+            "Paper semantics (LIME recolours pixels; the user marks explained pixels outside the rule)"
+        } else {
+            "Authors' code (a perturbed pixel equals no other; the user marks every explained pixel)"
+        };
+        let _ = writeln!(text, "## {heading}\n");
+        let _ = writeln!(
+            text,
+            "| setting | running F1 | alpha0 | alpha1 | residual | test accuracy | counterexamples | s / query |"
+        );
+        let _ = writeln!(text, "|---|---|---|---|---|---:|---:|---:|");
+        for (_, setting, summary) in rows {
+            let [f1, a0, a1, residual] = targets(setting.learner, setting.rule, setting.corrections);
+            let _ = writeln!(
+                text,
+                "| {} | {} | {} | {} | {} | {:.3} | {:.0} | {:.4} |",
+                setting_name(setting),
+                cell(summary.running_f1, f1),
+                cell(summary.alpha0, a0),
+                cell(summary.alpha1, a1),
+                cell(summary.residual, residual),
+                summary.test_accuracy,
+                summary.counterexamples,
+                summary.seconds
+            );
+        }
+        let _ = writeln!(text);
+        let _ = writeln!(
+            text,
+            "Figures: `figures/{variant}_f1_rule0.png`, `figures/{variant}_f1_rule1.png`, \
+             `figures/{variant}_decomposition_rule0.png`, `figures/{variant}_decomposition_rule1.png` (and `.svg`).\n"
+        );
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_are_zero_inside_a_range_and_signed_outside() {
+        let t = Target { low: 0.4, high: 0.7 };
+        assert_eq!(t.gap(0.5), 0.0);
+        assert!((t.gap(0.8) - 0.1).abs() < 1e-6);
+        assert!((t.gap(0.3) + 0.1).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_figure_has_eight_settings_per_semantics() {
+        let all = settings(Scale::QUICK, 0, false);
+        assert_eq!(all.len(), 8);
+        let names: std::collections::HashSet<String> = all.iter().map(setting_name).collect();
+        assert_eq!(names.len(), 8);
+        assert!(all.iter().all(|s| s.validate().is_ok()));
+    }
+}
