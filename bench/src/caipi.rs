@@ -406,6 +406,25 @@ mod tests {
     }
 
     #[test]
+    fn results_do_not_depend_on_the_number_of_threads() {
+        let settings = CaipiSettings {
+            folds: 3,
+            iterations: 4,
+            lime_samples: 150,
+            lime_repeats: 2,
+            images: 900,
+            ..CaipiSettings::paper(1, Learner::L1Svm, true)
+        };
+        let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
+        let run_with = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let runs = pool.install(|| run_all(std::slice::from_ref(&settings), &data, &|| {})).unwrap();
+            runs.concat().into_iter().map(|r| Row { seconds: 0.0, ..r }).collect::<Vec<_>>()
+        };
+        assert_eq!(run_with(1), run_with(3));
+    }
+
+    #[test]
     fn a_fold_is_deterministic_and_measures_every_query() {
         let settings = CaipiSettings {
             folds: 2,

@@ -107,6 +107,7 @@ impl Figure {
         chart
             .configure_mesh()
             .x_desc(&self.x_label)
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(&self.y_label)
             .label_style(("sans-serif", 15))
             .axis_desc_style(("sans-serif", 17))
@@ -125,9 +126,13 @@ impl Figure {
             } else {
                 chart.draw_series(LineSeries::new(line, style))?
             };
-            drawn
-                .label(&series.label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(2)));
+            // The legend shows a dashed line as two short strokes.
+            let gap = if series.dashed { 5 } else { 0 };
+            drawn.label(&series.label).legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (11 - gap, 0)], colour.stroke_width(2))
+                    + PathElement::new(vec![(11, 0), (22, 0)], colour.stroke_width(2))
+            });
         }
         chart
             .configure_series_labels()
