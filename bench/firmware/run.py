@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Builds the xil firmware, runs it on emulated Cortex-M4F and Cortex-M3
+boards under QEMU with the project's instruction-counting plugin, and writes
+bench/results/device.md and bench/results/device.csv.
+
+It installs nothing: a missing tool is named, with the command that installs
+it, and the run stops. Exit status: 0 when both boards ran the session, the
+corrections raised the explanation F1 and no f64 helper was linked; 1
+otherwise.
+
+Usage: python3 bench/firmware/run.py [--only m4f|m3]
+"""
+import argparse
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+FIRMWARE = Path(__file__).resolve().parent
+RESULTS = FIRMWARE.parent / "results"
+CLOCK_MHZ = 80
+BOARDS = {
+    "m4f": {
+        "name": "Cortex-M4F (mps2-an386)",
+        "target": "thumbv7em-none-eabihf",
+        "qemu": ["-machine", "mps2-an386", "-cpu", "cortex-m4"],
+    },
+    "m3": {
+        "name": "Cortex-M3, no FPU (lm3s6965evb)",
+        "target": "thumbv7m-none-eabi",
+        "qemu": ["-machine", "lm3s6965evb", "-cpu", "cortex-m3"],
+    },
+}
+F64_HELPERS = re.compile(r"__aeabi_d|__adddf3|__subdf3|__muldf3|__divdf3|__extendsfdf2|__truncdfsf2")
+
+
+def fail(message):
+    print(f"device: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check_tools(boards):
+    missing = []
+    for tool, package in [
+        ("qemu-system-arm", "apt-get install qemu-system-arm"),
+        ("arm-none-eabi-nm", "apt-get install binutils-arm-none-eabi"),
+        ("arm-none-eabi-size", "apt-get install binutils-arm-none-eabi"),
+        ("gcc", "apt-get install gcc"),
+        ("cargo", "rustup (https://rustup.rs)"),
+    ]:
+        if shutil.which(tool) is None:
+            missing.append(f"{tool} ({package})")
+    if shutil.which("rustup"):
+        installed = subprocess.run(["rustup", "target", "list", "--installed"], capture_output=True, text=True).stdout
+        for board in boards:
+            target = BOARDS[board]["target"]
+            if target not in installed.split():
+                missing.append(f"the Rust target {target} (rustup target add {target})")
+    if missing:
+        fail("missing: " + "; ".join(missing))
+
+
+def run(command, **kwargs):
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        fail(f"{' '.join(map(str, command))} failed:\n{result.stderr}{result.stdout}")
+    return result.stdout
+
+
+def build(target, baseline):
+    target_dir = FIRMWARE / "target" / ("baseline" if baseline else "full")
+    command = ["cargo", "build", "--release", "--target", target, "--target-dir", str(target_dir)]
+    if baseline:
+        command += ["--features", "baseline"]
+    run(command, cwd=FIRMWARE)
+    return target_dir / target / "release" / "xil-firmware"
+
+
+def footprint(elf):
+    sections = {}
+    for line in run(["arm-none-eabi-size", "-A", str(elf)]).splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
+            sections[parts[0]] = int(parts[1])
+    flash = sum(sections.get(s, 0) for s in (".vector_table", ".text", ".rodata", ".data"))
+    ram = sum(sections.get(s, 0) for s in (".data", ".bss", ".uninit"))
+    return flash, ram
+
+
+def symbol(elf, name):
+    for line in run(["arm-none-eabi-nm", str(elf)]).splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == name:
+            return int(parts[0], 16) & ~1
+    fail(f"{name} not found in {elf}")
+
+
+def run_board(board, plugin):
+    spec = BOARDS[board]
+    elf = build(spec["target"], baseline=False)
+    baseline = build(spec["target"], baseline=True)
+    counts_file = FIRMWARE / "target" / f"counts-{board}.txt"
+    start, end = symbol(elf, "xil_region_start"), symbol(elf, "xil_region_end")
+    command = [
+        "timeout", "600", "qemu-system-arm", *spec["qemu"], "-nographic",
+        "-semihosting-config", "enable=on,target=native",
+        "-plugin", f"{plugin},start={start:#x},end={end:#x},out={counts_file}",
+        "-kernel", str(elf),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    output = result.stdout
+    regions = re.findall(r"^region (.+) stack (\d+)$", output, re.M)
+    sessions = re.findall(r"^session corrections=(\w+) rounds=(\d+) f1_milli=(\d+) accuracy_milli=(\d+) "
+                          r"counterexamples=(\d+) full=(\d)$", output, re.M)
+    counts = [int(line) for line in counts_file.read_text().split("\n") if line.strip().isdigit()]
+    if result.returncode != 0:
+        fail(f"the firmware on {spec['name']} exited with status {result.returncode}:\n{output}{result.stderr}")
+    if len(counts) != len(regions):
+        fail(f"{len(regions)} regions printed but {len(counts)} counted on {spec['name']}")
+    calibration = counts[0]
+    f64 = sorted({line.split()[-1] for line in run(["arm-none-eabi-nm", str(elf)]).splitlines()
+                  if F64_HELPERS.search(line)})
+    flash, ram = footprint(elf)
+    base_flash, base_ram = footprint(baseline)
+    return {
+        "board": board,
+        "name": spec["name"],
+        "workloads": [(name, count - calibration, int(stack)) for (name, stack), count in zip(regions, counts)][1:],
+        "calibration": calibration,
+        "sessions": sessions,
+        "f64": f64,
+        "flash": flash, "ram": ram, "base_flash": base_flash, "base_ram": base_ram,
+        "max_stack": max(int(stack) for _, stack in regions),
+        "output": output,
+    }
+
+
+def estimate_us(instructions):
+    return f"{instructions / CLOCK_MHZ:,.0f}–{1.5 * instructions / CLOCK_MHZ:,.0f}"
+
+
+def write_reports(results):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow(["board", "workload", "instructions", "estimated_us_at_80mhz_low", "estimated_us_at_80mhz_high",
+                     "stack_bytes"])
+    for r in results:
+        for name, count, stack in r["workloads"]:
+            writer.writerow([r["board"], name, count, round(count / CLOCK_MHZ), round(1.5 * count / CLOCK_MHZ), stack])
+    (RESULTS / "device.csv").write_text(rows.getvalue())
+
+    md = ["# xil-core on emulated Cortex-M boards", "",
+          "Written by `python3 bench/firmware/run.py`. Instructions are counted exactly by the project's QEMU",
+          "plugin between marker functions, minus the empty region's count "
+          f"({', '.join(str(r['calibration']) + ' on ' + r['board'] for r in results)}). "
+          f"Times are **estimates** at {CLOCK_MHZ} MHz and 1–1.5 cycles per instruction, not measurements.",
+          "Stack is the high-water mark of a painted stack during the workload (including the caller's frames).", ""]
+    header = "| workload | " + " | ".join(f"{r['name']}: instructions (est. µs) / stack B" for r in results) + " |"
+    md += [header, "|---|" + "---:|" * len(results)]
+    names = [name for name, _, _ in results[0]["workloads"]]
+    for i, name in enumerate(names):
+        cells = []
+        for r in results:
+            _, count, stack = r["workloads"][i]
+            cells.append(f"{count:,} ({estimate_us(count)}) / {stack:,}")
+        md.append(f"| {name} | " + " | ".join(cells) + " |")
+    md += ["", "## Footprint", "",
+           "| board | flash, all | flash, ML code (minus baseline) | static RAM, all | static RAM, ML (minus baseline) | "
+           "peak stack | RAM, whole session (static + peak stack) |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        md.append(f"| {r['name']} | {r['flash']:,} B | {r['flash'] - r['base_flash']:,} B | {r['ram']:,} B | "
+                  f"{r['ram'] - r['base_ram']:,} B | {r['max_stack']:,} B | {r['ram'] + r['max_stack']:,} B |")
+    md += ["", "The baseline is the same firmware with `--features baseline`: runtime, semihosting and integer",
+           "printing, no ML. memory.x limits the link to 256 KiB flash and 64 KiB RAM.", "",
+           "## The on-device session", "",
+           "Rule 0, L1 SVM on the 300 pair features, LIME with 1,000 samples, k = 4, a pool of 300 and 200 test",
+           "images generated on the device, 3 labels per class to start, a labelled set of 256.", "",
+           "| board | corrections | rounds | running F1 | test accuracy | counterexamples | labelled set filled |",
+           "|---|---|---:|---:|---:|---:|---|"]
+    for r in results:
+        for corrections, rounds, f1, accuracy, counterexamples, full in r["sessions"]:
+            md.append(f"| {r['name']} | {corrections} | {rounds} | {int(f1) / 1000:.3f} | {int(accuracy) / 1000:.3f} | "
+                      f"{counterexamples} | {'yes' if full == '1' else 'no'} |")
+    md += ["", "## f64 helpers linked", ""]
+    for r in results:
+        md.append(f"- {r['name']}: {', '.join(r['f64']) if r['f64'] else 'none'}")
+    (RESULTS / "device.md").write_text("\n".join(md) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(BOARDS), help="run one board only")
+    args = parser.parse_args()
+    boards = [args.only] if args.only else ["m4f", "m3"]
+    check_tools(boards)
+    plugin = FIRMWARE / "target" / "libxilcount.so"
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    run(["gcc", "-O2", "-Wall", "-Wextra", "-shared", "-fPIC", "-o", str(plugin), str(FIRMWARE / "plugin" / "count.c")])
+    results = [run_board(board, plugin) for board in boards]
+    write_reports(results)
+    problems = []
+    for r in results:
+        f1 = {corrections: int(f1) for corrections, _, f1, *_ in r["sessions"]}
+        if not ("on" in f1 and "off" in f1 and f1["on"] > f1["off"]):
+            problems.append(f"{r['name']}: corrections did not raise the F1 ({f1})")
+        if r["f64"]:
+            problems.append(f"{r['name']}: f64 helpers linked: {', '.join(r['f64'])}")
+        print(f"{r['name']}: session F1 with/without corrections {f1.get('on', 0) / 1000:.3f} / "
+              f"{f1.get('off', 0) / 1000:.3f}; flash {r['flash']:,} B, RAM {r['ram'] + r['max_stack']:,} B")
+    print(f"wrote {RESULTS / 'device.md'} and {RESULTS / 'device.csv'}")
+    if problems:
+        fail("; ".join(problems))
+
+
+if __name__ == "__main__":
+    main()
