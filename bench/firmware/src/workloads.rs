@@ -7,9 +7,8 @@ use rand_xoshiro::Xoshiro128PlusPlus;
 use xil_core::colors::{self, PAIRS, PIXELS, PairFeatures, Rule};
 use xil_core::metrics::{RunningMean, explanation_scores};
 use xil_core::{
-    Counterexamples, Dataset, Decision, Error, Example, Explainer, FeatureMap, Featurized, Fit, Grid, Intercept,
-    L1Svm, Lime, LinearModel, LogisticRegression, OnInstances, QueryStrategy, Session, SessionConfig,
-    SimulatedUser,
+    Counterexamples, Dataset, Decision, Error, Example, Explainer, FeatureMap, Featurized, Fit, Grid, Intercept, L1Svm,
+    Lime, LinearModel, LogisticRegression, OnInstances, QueryStrategy, Session, SessionConfig, SimulatedUser,
 };
 
 type Image = colors::Image;
@@ -124,13 +123,10 @@ fn micro_benchmarks(pool: &mut [Example<Image>]) -> Result<(), Error> {
     fill(pool, &mut rng);
     let training = pool.get(..100).ok_or(Error::EmptyData)?;
     let design = Featurized::new(training, &PairFeatures);
-    let svm: LinearModel<PAIRS> = region("fit L1 SVM, cold, 100 examples", || {
-        Fit::<PAIRS, CAPACITY>::fit(&L1Svm::new(), &design)
-    })?;
-    let logistic: LinearModel<PAIRS> = Fit::<PAIRS, CAPACITY>::fit(
-        &LogisticRegression::new().c(1000.0).intercept(Intercept::None),
-        &design,
-    )?;
+    let svm: LinearModel<PAIRS> =
+        region("fit L1 SVM, cold, 100 examples", || Fit::<PAIRS, CAPACITY>::fit(&L1Svm::new(), &design))?;
+    let logistic: LinearModel<PAIRS> =
+        Fit::<PAIRS, CAPACITY>::fit(&LogisticRegression::new().c(1000.0).intercept(Intercept::None), &design)?;
     let x = pool.get(150).ok_or(Error::EmptyData)?.instance;
     region("predict logistic regression (300 pair features)", || logistic.decision_of(&PairFeatures, &x));
     region("predict L1 SVM (300 pair features)", || svm.decision_of(&PairFeatures, &x));
@@ -145,9 +141,12 @@ fn micro_benchmarks(pool: &mut [Example<Image>]) -> Result<(), Error> {
     Ok(())
 }
 
-/// The pool and test buffers in static RAM (taken once).
+/// The pool and the test images, in static RAM.
+type Buffers = (&'static mut [Example<Image>; POOL], &'static mut [Example<Image>; TEST]);
+
+/// The pool and test buffers (taken once).
 #[inline(never)]
-fn buffers() -> Option<(&'static mut [Example<Image>; POOL], &'static mut [Example<Image>; TEST])> {
+fn buffers() -> Option<Buffers> {
     let pool = cortex_m::singleton!(: [Example<Image>; POOL] = [EMPTY; POOL])?;
     let test = cortex_m::singleton!(: [Example<Image>; TEST] = [EMPTY; TEST])?;
     Some((pool, test))
