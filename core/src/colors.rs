@@ -111,6 +111,19 @@ impl Oracle<Image> for Rule {
     }
 }
 
+/// The true explanation of an image over [`OneHot`] features (CALIMOCHO):
+/// on the rule's pixels, +1 at the pixel's colour if the rule holds and -1 if
+/// not; 0 elsewhere (the constant included).
+pub fn one_hot_explanation(rule: Rule, image: &Image) -> SVector<f32, ONE_HOT> {
+    let sign = if rule.holds(image) { 1.0 } else { -1.0 };
+    let colours = usize::from(COLOURS);
+    SVector::from_fn(|j, _| {
+        let (pixel, colour) = (j / colours, j % colours);
+        let on_rule = j < ONE_HOT - 1 && rule.pixels().contains(&pixel);
+        if on_rule && image.cells().get(pixel).is_some_and(|&c| usize::from(c) == colour) { sign } else { 0.0 }
+    })
+}
+
 /// Draws one image with its label (1 = both rules hold, 0 = neither).
 pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Example<Image> {
     let positive = bernoulli(rng, 0.5);

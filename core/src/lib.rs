@@ -47,6 +47,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod augment;
+pub mod cali;
 pub mod categorical;
 pub mod colors;
 pub mod coordinate_descent;
@@ -68,6 +69,7 @@ pub mod traits;
 pub mod user;
 
 pub use augment::{CounterexampleStrategy, Counterexamples, Generated};
+pub use cali::{CaliQuery, CaliSession, CaliStrategy, correct_explanation};
 pub use categorical::{Categorical, Grid};
 pub use coordinate_descent::Penalty;
 pub use dataset::{Dataset, Example, Origin};
