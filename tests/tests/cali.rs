@@ -30,7 +30,7 @@ fn test_losses<const L: usize>(model: &Senn<ONE_HOT, L>, test: &[Example<Image>]
     (l_y / test.len() as f32, l_z / test.len() as f32)
 }
 
-/// (l_Y, l_Z) after seeding and after `queries` queries.
+/// (`l_Y`, `l_Z`) after seeding and after `queries` queries.
 fn run(corrections: bool, queries: usize) -> [(f32, f32); 2] {
     let rule = Rule::Zero;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
