@@ -3,12 +3,14 @@
 //! can read and plot.
 //!
 //! - [`caipi`]: CAIPI on colors (seed 000, Fig. 2), fold by fold;
+//! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
 //! - [`reproduce`]: the whole figure, with a report beside the paper's targets;
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`folds`]: stratified cross-validation splits;
 //! - [`output`]: files written whole or not at all.
 
 pub mod caipi;
+pub mod cali;
 pub mod figures;
 pub mod folds;
 pub mod output;

@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// CAIPI on generated colors data with cross-validation (seed 000, Fig. 2).
     Caipi(CaipiArgs),
+    /// CALIMOCHO on generated colors data: a SENN learnt from labels and corrected explanations (seed 001).
+    Cali(CaliArgs),
     /// Reproduce a paper's figure with figures and a report beside its targets.
     Reproduce {
         #[command(subcommand)]
@@ -102,6 +104,52 @@ struct CaipiArgs {
     out: PathBuf,
 }
 
+#[derive(clap::Args)]
+struct CaliArgs {
+    /// The rule: 0 (corners share a colour) or 1 (top-middle pixels differ).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
+    rule: u8,
+    /// Layers of the network computing w(x): 1, 3 or 5.
+    #[arg(long, default_value_t = 1)]
+    depth: usize,
+    /// Whether the simulated user corrects explanations.
+    #[arg(long, value_enum, default_value = "on")]
+    corrections: OnOff,
+    /// The query strategy.
+    #[arg(long, value_enum, default_value = "uncertainty")]
+    strategy: xil_bench::cali::Strategy,
+    /// The explanation loss: the paper's ranking loss or the authors' squared loss.
+    #[arg(long, value_enum, default_value = "ranking")]
+    explanation_loss: xil_bench::cali::LossForm,
+    /// Explanation entries the user corrects per query.
+    #[arg(long, default_value_t = 4)]
+    corrected_entries: usize,
+    /// Weight of the label loss (1 - lambda weighs the explanation loss).
+    #[arg(long, default_value_t = 0.9)]
+    lambda: f32,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Queries per fold.
+    #[arg(long, default_value_t = 300)]
+    iterations: usize,
+    /// Random labels before the first query.
+    #[arg(long, default_value_t = 5)]
+    initial: usize,
+    /// Adam steps per fit.
+    #[arg(long, default_value_t = 100)]
+    steps_per_fit: usize,
+    /// Generated images, split into the folds.
+    #[arg(long, default_value_t = 5000)]
+    images: usize,
+    /// Seed of data, folds and every random choice.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder for metrics.csv, summary.json and the loss curves.
+    #[arg(long)]
+    out: PathBuf,
+}
+
 impl CaipiArgs {
     fn settings(&self) -> CaipiSettings {
         CaipiSettings {
@@ -147,6 +195,33 @@ fn run(cli: Cli) -> Result<(), String> {
             let summary = write_run(&args.out, &settings, &rows)?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
             println!("{}", summary_json(&settings, &summary));
+            Ok(())
+        }
+        Command::Cali(args) => {
+            let settings = xil_bench::cali::CaliSettings {
+                rule: args.rule,
+                depth: args.depth,
+                corrections: matches!(args.corrections, OnOff::On),
+                strategy: args.strategy,
+                explanation_loss: args.explanation_loss,
+                corrected_entries: args.corrected_entries,
+                lambda: if matches!(args.corrections, OnOff::On) { args.lambda } else { 1.0 },
+                folds: args.folds,
+                iterations: args.iterations,
+                initial: args.initial,
+                steps_per_fit: args.steps_per_fit,
+                images: args.images,
+                seed: args.seed,
+            };
+            settings.validate()?;
+            xil_bench::output::prepare_dir(&args.out)?;
+            let started = Instant::now();
+            let bar = progress((settings.folds * settings.iterations) as u64);
+            let rows = xil_bench::cali::run(&settings, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let summary = xil_bench::cali::write(&args.out, &settings, &rows)?;
+            eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
+            println!("{summary}");
             Ok(())
         }
         Command::Reproduce { experiment: Experiment::CaipiColors { out, quick, semantics, seed } } => {

@@ -24,19 +24,31 @@ pub fn summary_json(settings: &CaipiSettings, summary: &Summary) -> serde_json::
 /// # Errors
 /// A one-line message when the folder or a file cannot be written.
 pub fn write_run(dir: &Path, settings: &CaipiSettings, rows: &[Row]) -> Result<Summary, String> {
+    let summary = summarize(rows);
+    write_results(dir, CSV_HEADER, rows.iter().map(Row::csv), &summary_json(settings, &summary))?;
+    Ok(summary)
+}
+
+/// Writes `dir/metrics.csv` (a header and one line per row) and
+/// `dir/summary.json`, each atomically.
+///
+/// # Errors
+/// A one-line message when the folder or a file cannot be written.
+pub fn write_results(
+    dir: &Path,
+    header: &str,
+    lines: impl Iterator<Item = String>,
+    summary: &serde_json::Value,
+) -> Result<(), String> {
     prepare_dir(dir)?;
-    let mut csv = String::with_capacity(rows.len() * 80);
-    csv.push_str(CSV_HEADER);
+    let mut csv = String::from(header);
     csv.push('\n');
-    for row in rows {
-        csv.push_str(&row.csv());
+    for line in lines {
+        csv.push_str(&line);
         csv.push('\n');
     }
     write_atomically(&dir.join("metrics.csv"), csv.as_bytes())?;
-    let summary = summarize(rows);
-    let json = summary_json(settings, &summary);
-    write_atomically(&dir.join("summary.json"), format!("{json:#}\n").as_bytes())?;
-    Ok(summary)
+    write_atomically(&dir.join("summary.json"), format!("{summary:#}\n").as_bytes())
 }
 
 /// Creates `dir` (and parents) and checks that files can be written in it.
