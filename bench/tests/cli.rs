@@ -110,3 +110,26 @@ fn a_small_run_writes_metrics_and_prints_its_summary_last() {
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&again);
 }
+
+#[test]
+fn a_small_cali_run_prints_its_losses_last_and_rejects_a_bad_depth() {
+    let out = scratch("cali");
+    let out_arg = out.to_str().unwrap();
+    let message = fails_with_one_line(&["cali", "--rule", "0", "--depth", "2", "--out", out_arg], 1);
+    assert!(message.contains("--depth"), "{message}");
+    let args = [
+        "cali", "--rule", "0", "--folds", "2", "--iterations", "2", "--steps-per-fit", "5", "--images", "100",
+        "--strategy", "random", "--out", out_arg,
+    ];
+    let output = xil_bench(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    for key in ["label_loss", "explanation_loss", "seconds_per_iteration"] {
+        assert!(summary[key].is_number(), "key {key} in {summary}");
+    }
+    for file in ["metrics.csv", "summary.json", "label_loss.png", "explanation_loss.svg"] {
+        assert!(out.join(file).exists(), "{file} written");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
