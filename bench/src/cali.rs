@@ -227,9 +227,6 @@ pub fn run(settings: &CaliSettings, tick: &(dyn Fn() + Sync)) -> Result<Vec<Cali
     Ok(rows)
 }
 
-/// A per-row metric.
-type RowMetric = fn(&CaliRow) -> f32;
-
 impl CaliRow {
     /// The row as a CSV line (no newline).
     pub fn csv(&self) -> String {
@@ -254,13 +251,13 @@ pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -
         map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
     }
     crate::output::write_results(dir, CSV_HEADER, rows.iter().map(CaliRow::csv), &json)?;
-    let curves = |metric: RowMetric| {
+    let curves = |metric: crate::figures::Metric<CaliRow>| {
         (0..settings.folds)
             .map(|fold| rows.iter().filter(|r| r.fold == fold).map(metric).collect::<Vec<f32>>())
             .collect::<Vec<_>>()
     };
     let corrections = if settings.corrections { "with corrections" } else { "labels only" };
-    let metrics: [(&str, &str, RowMetric); 2] = [
+    let metrics: [(&str, &str, crate::figures::Metric<CaliRow>); 2] = [
         ("label_loss", "test label loss l_Y", |r| r.label_loss),
         ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
     ];

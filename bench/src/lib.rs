@@ -4,6 +4,7 @@
 //!
 //! - [`caipi`]: CAIPI on colors (seed 000, Fig. 2), fold by fold;
 //! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
+//! - [`faithfulness`]: LIME against a SENN's exact explanation (seed 001, Fig. 2);
 //! - [`reproduce`]: the whole figure, with a report beside the paper's targets;
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`folds`]: stratified cross-validation splits;
@@ -11,6 +12,7 @@
 
 pub mod caipi;
 pub mod cali;
+pub mod faithfulness;
 pub mod figures;
 pub mod folds;
 pub mod output;

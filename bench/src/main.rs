@@ -26,6 +26,21 @@ enum Command {
     Caipi(CaipiArgs),
     /// CALIMOCHO on generated colors data: a SENN learnt from labels and corrected explanations (seed 001).
     Cali(CaliArgs),
+    /// How faithful LIME is to a SENN's exact explanation during training (seed 001, Fig. 2).
+    LimeFaithfulness {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// The rule the SENN learns (k = 4 for 0, 3 for 1).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
+        rule: u8,
+        /// Layers of w(x): 1, 3 or 5.
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// Seed of data, training and sampling.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
     /// Reproduce a paper's figure with figures and a report beside its targets.
     Reproduce {
         #[command(subcommand)]
@@ -221,6 +236,23 @@ fn run(cli: Cli) -> Result<(), String> {
             bar.finish_and_clear();
             let summary = xil_bench::cali::write(&args.out, &settings, &rows)?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
+            println!("{summary}");
+            Ok(())
+        }
+        Command::LimeFaithfulness { out, rule, depth, seed } => {
+            use xil_bench::faithfulness;
+            use xil_core::colors::Rule;
+            let rule = if rule == 0 { Rule::Zero } else { Rule::One };
+            xil_bench::output::prepare_dir(&out)?;
+            let started = Instant::now();
+            let rows = match depth {
+                1 => faithfulness::run::<1>(rule, seed)?,
+                3 => faithfulness::run::<3>(rule, seed)?,
+                5 => faithfulness::run::<5>(rule, seed)?,
+                other => return Err(format!("--depth must be 1, 3 or 5, not {other}")),
+            };
+            let summary = faithfulness::write(&out, &rows)?;
+            eprintln!("wrote {} in {:.1} s", out.display(), started.elapsed().as_secs_f64());
             println!("{summary}");
             Ok(())
         }

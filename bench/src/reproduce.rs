@@ -9,7 +9,7 @@
 //! reported beside them.
 
 use crate::caipi::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
-use crate::figures::{Figure, PALETTE, Series, band};
+use crate::figures::{Figure, Metric, PALETTE, Series, band};
 use crate::output::{prepare_dir, summary_json, write_atomically, write_run};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -182,10 +182,7 @@ pub fn reproduce(
 }
 
 /// Per-fold curves of one metric: `curves[fold][iteration]`.
-/// A per-row metric.
-type Metric = fn(&Row) -> f32;
-
-fn curves(rows: &[Row], metric: Metric) -> Vec<Vec<f32>> {
+fn curves(rows: &[Row], metric: Metric<Row>) -> Vec<Vec<f32>> {
     let folds = rows.iter().map(|r| r.fold).max().map_or(0, |f| f + 1);
     (0..folds).map(|fold| rows.iter().filter(|r| r.fold == fold).map(metric).collect()).collect()
 }
@@ -215,7 +212,7 @@ fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)])
         if let Some((_, rows)) =
             runs.iter().find(|(s, _)| s.rule == rule && s.corrections && s.learner == Learner::L1Svm)
         {
-            let metrics: [(&str, Metric); 3] =
+            let metrics: [(&str, Metric<Row>); 3] =
                 [("alpha0", |r| r.alpha0), ("alpha1", |r| r.alpha1), ("residual", |r| r.residual)];
             let series = metrics
                 .iter()

@@ -118,8 +118,21 @@ fn a_small_cali_run_prints_its_losses_last_and_rejects_a_bad_depth() {
     let message = fails_with_one_line(&["cali", "--rule", "0", "--depth", "2", "--out", out_arg], 1);
     assert!(message.contains("--depth"), "{message}");
     let args = [
-        "cali", "--rule", "0", "--folds", "2", "--iterations", "2", "--steps-per-fit", "5", "--images", "100",
-        "--strategy", "random", "--out", out_arg,
+        "cali",
+        "--rule",
+        "0",
+        "--folds",
+        "2",
+        "--iterations",
+        "2",
+        "--steps-per-fit",
+        "5",
+        "--images",
+        "100",
+        "--strategy",
+        "random",
+        "--out",
+        out_arg,
     ];
     let output = xil_bench(&args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
