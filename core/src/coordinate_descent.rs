@@ -185,19 +185,7 @@ const RESOLVABLE_STEP: f32 = 4.0 * f32::EPSILON;
 impl Problem {
     /// Checks the hyper-parameters.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(Error::InvalidParameter { name: "c" });
-        }
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(Error::InvalidParameter { name: "tolerance" });
-        }
-        if self.max_iterations == 0 {
-            return Err(Error::InvalidParameter { name: "max_iterations" });
-        }
-        if !self.intercept.is_valid() {
-            return Err(Error::InvalidParameter { name: "intercept" });
-        }
-        Ok(())
+        check_solver_settings(self.c, self.intercept, self.tolerance, self.max_iterations)
     }
 
     fn coordinate_penalty(&self, j: usize, d: usize) -> CoordinatePenalty {
@@ -309,6 +297,29 @@ impl Problem {
     pub(crate) fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
         regularized_objective(data, model, self.c, self.penalty, self.intercept, |m| self.loss.value(m))
     }
+}
+
+/// Checks the settings every linear solver shares: `C` and the tolerance
+/// finite and positive, at least one iteration, a valid intercept.
+pub(crate) fn check_solver_settings(
+    c: f32,
+    intercept: Intercept,
+    tolerance: f32,
+    max_iterations: u32,
+) -> Result<(), Error> {
+    if !(c.is_finite() && c > 0.0) {
+        return Err(Error::InvalidParameter { name: "c" });
+    }
+    if !(tolerance.is_finite() && tolerance > 0.0) {
+        return Err(Error::InvalidParameter { name: "tolerance" });
+    }
+    if max_iterations == 0 {
+        return Err(Error::InvalidParameter { name: "max_iterations" });
+    }
+    if !intercept.is_valid() {
+        return Err(Error::InvalidParameter { name: "intercept" });
+    }
+    Ok(())
 }
 
 /// `R(w) + sum_i C weight_i loss(y_i f(x_i))` for any margin loss, with the

@@ -17,7 +17,7 @@
 //! feature, see [`Intercept`]) so that their optima match the standard
 //! solvers'.
 
-use crate::coordinate_descent::{Loss, Penalty, Problem, regularized_objective};
+use crate::coordinate_descent::{Loss, Penalty, Problem, check_solver_settings, regularized_objective};
 use crate::error::Error;
 use crate::features::{Design, check_binary};
 use crate::intercept::Intercept;
@@ -179,16 +179,8 @@ impl L2Svm {
     }
 
     fn check(&self) -> Result<(), Error> {
-        if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(Error::InvalidParameter { name: "c" });
-        }
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(Error::InvalidParameter { name: "tolerance" });
-        }
-        if self.max_iterations == 0 {
-            return Err(Error::InvalidParameter { name: "max_iterations" });
-        }
-        if !self.intercept.is_valid() || self.intercept == Intercept::Unpenalized {
+        check_solver_settings(self.c, self.intercept, self.tolerance, self.max_iterations)?;
+        if self.intercept == Intercept::Unpenalized {
             return Err(Error::InvalidParameter { name: "intercept" });
         }
         Ok(())
