@@ -5,7 +5,8 @@
 //! - [`caipi`]: CAIPI on colors (seed 000, Fig. 2), fold by fold;
 //! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
 //! - [`faithfulness`]: LIME against a SENN's exact explanation (seed 001, Fig. 2);
-//! - [`reproduce`]: the whole figure, with a report beside the paper's targets;
+//! - [`reproduce`]: CAIPI's whole figure, with a report beside the paper's targets;
+//! - [`reproduce_cali`]: CALIMOCHO's active runs, depth study and faithfulness study;
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`folds`]: stratified cross-validation splits;
 //! - [`output`]: files written whole or not at all.
@@ -17,3 +18,4 @@ pub mod figures;
 pub mod folds;
 pub mod output;
 pub mod reproduce;
+pub mod reproduce_cali;

@@ -1,0 +1,192 @@
+//! `reproduce cali`: CALIMOCHO's active runs side by side, the passive depth
+//! study and the LIME faithfulness study, with figures and a report beside
+//! the figures of `PROTOCOLS.md` §4.
+//!
+//! - Active runs: depth 1, 3 and 5, with and without corrections, uncertainty
+//!   sampling; test `l_Y` and `l_Z` per query (figures like the paper's
+//!   Fig. 3 and 4).
+//! - Depth study (passive): for each depth, 1,000 Adam steps (batch 32) on
+//!   labelled training images whose every example carries its true
+//!   explanation (`lambda = 0.9`, squared explanation loss), against the
+//!   paper's final `(l_Y, l_Z)`.
+//! - LIME faithfulness: see [`faithfulness`](crate::faithfulness).
+
+use crate::cali::{CaliRow, CaliSettings, LossForm, Strategy};
+use crate::figures::{Figure, PALETTE, Series, band};
+use crate::output::{prepare_dir, write_atomically};
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::fmt::Write as _;
+use std::path::Path;
+use xil_core::colors::{self, ONE_HOT, OneHot, Rule};
+use xil_core::{Adam, Correction, ExplanationLoss, FeatureMap, Senn, SennExample, SennLoss, SennTrainer};
+
+/// Sizes of a CALI reproduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaliScale {
+    /// Folds of the active runs.
+    pub folds: usize,
+    /// Queries per fold.
+    pub iterations: usize,
+    /// Generated images of the active runs.
+    pub images: usize,
+    /// Adam steps of the passive depth study.
+    pub passive_steps: usize,
+}
+
+impl CaliScale {
+    /// The paper's protocol (pool and test set reduced, see [`crate::cali`]).
+    pub const FULL: CaliScale = CaliScale { folds: 5, iterations: 300, images: 5000, passive_steps: 1000 };
+    /// A first look.
+    pub const QUICK: CaliScale = CaliScale { folds: 2, iterations: 30, images: 1000, passive_steps: 200 };
+}
+
+/// The paper's passive depth study: final (`l_Y`, `l_Z`) per depth.
+pub const DEPTH_TARGETS: [(usize, f32, f32); 3] = [(1, 0.142, 2.07), (3, 0.021, 0.029), (5, 0.020, 0.013)];
+
+/// Final test (`l_Y`, `l_Z`) of a SENN of depth `L` trained passively with
+/// every example's true explanation.
+fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, f32), String> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let example = |image: &colors::Image| {
+        let truth = colors::one_hot_explanation(rule, image);
+        SennExample {
+            x: OneHot.features(image),
+            label: u8::from(rule.holds(image)),
+            correction: Some(Correction { shown: nalgebra::SVector::zeros(), corrected: truth }),
+        }
+    };
+    let train: Vec<SennExample<ONE_HOT>> = (0..2000).map(|_| example(&colors::generate(&mut rng).instance)).collect();
+    let test: Vec<colors::Image> = (0..1000).map(|_| colors::generate(&mut rng).instance).collect();
+    let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng).map_err(|e| e.to_string())?);
+    let loss = SennLoss { lambda: 0.9, alpha: 0.0, explanation: ExplanationLoss::Squared };
+    let mut trainer = Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?);
+    trainer.fit(&mut model, &train, steps, 32, &mut rng).map_err(|e| e.to_string())?;
+    let label_only = SennLoss { lambda: 1.0, ..loss };
+    let (mut l_y, mut l_z) = (0.0, 0.0);
+    for image in &test {
+        let e = example(image);
+        l_y += label_only.mean(model.as_ref(), &[SennExample { correction: None, ..e }]);
+        l_z += (colors::one_hot_explanation(rule, image) - model.relevance(&e.x)).norm_squared();
+    }
+    Ok((l_y / test.len() as f32, l_z / test.len() as f32))
+}
+
+/// Runs everything and writes it under `out`.
+///
+/// # Errors
+/// A one-line message when a run fails or a file cannot be written.
+pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Sync)) -> Result<String, String> {
+    prepare_dir(out)?;
+    let mut active: Vec<(CaliSettings, Vec<CaliRow>)> = Vec::new();
+    for depth in [1usize, 3, 5] {
+        for corrections in [true, false] {
+            let settings = CaliSettings {
+                rule: 0,
+                depth,
+                corrections,
+                strategy: Strategy::Uncertainty,
+                explanation_loss: LossForm::Squared,
+                corrected_entries: 4,
+                lambda: if corrections { 0.9 } else { 1.0 },
+                folds: scale.folds,
+                iterations: scale.iterations,
+                initial: 5,
+                steps_per_fit: 100,
+                images: scale.images,
+                seed,
+            };
+            settings.validate()?;
+            let rows = crate::cali::run(&settings, tick)?;
+            let name = format!("depth{depth}-{}", if corrections { "corrections" } else { "labels-only" });
+            crate::cali::write(&out.join("active").join(&name), &settings, &rows)?;
+            active.push((settings, rows));
+        }
+    }
+    let figures = out.join("figures");
+    prepare_dir(&figures)?;
+    let metrics: [(&str, &str, crate::figures::Metric<CaliRow>); 2] = [
+        ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
+        ("label_loss", "test label loss l_Y", |r| r.label_loss),
+    ];
+    for (stem, label, metric) in metrics {
+        let series = active
+            .iter()
+            .map(|(settings, rows)| Series {
+                label: format!(
+                    "depth {}, {}",
+                    settings.depth,
+                    if settings.corrections { "corrections" } else { "labels only" }
+                ),
+                colour: PALETTE[(settings.depth / 2) % PALETTE.len()],
+                dashed: !settings.corrections,
+                points: band(
+                    &(0..settings.folds)
+                        .map(|f| rows.iter().filter(|r| r.fold == f).map(metric).collect::<Vec<_>>())
+                        .collect::<Vec<_>>(),
+                ),
+            })
+            .collect();
+        Figure {
+            title: format!("CALIMOCHO on colors, rule 0: {label}"),
+            x_label: "queries".into(),
+            y_label: label.into(),
+            series,
+        }
+        .save(&figures.join(stem))?;
+    }
+
+    let depth_study = [
+        (1, passive::<1>(Rule::Zero, scale.passive_steps, seed)?),
+        (3, passive::<3>(Rule::Zero, scale.passive_steps, seed)?),
+        (5, passive::<5>(Rule::Zero, scale.passive_steps, seed)?),
+    ];
+    let faithfulness = crate::faithfulness::run::<1>(Rule::Zero, seed)?;
+    let faithfulness_summary = crate::faithfulness::write(&out.join("faithfulness"), &faithfulness)?;
+
+    let mut report = String::new();
+    let _ = writeln!(report, "# CALIMOCHO on colors: reproduction of seed 001\n");
+    let _ = writeln!(
+        report,
+        "Active runs: rule 0, {} folds of {} images, {} queries, uncertainty sampling, 5 initial labels, 100 Adam \
+         steps per fit, squared explanation loss, 4 corrected entries per query, seed {seed}.\n",
+        scale.folds, scale.images, scale.iterations
+    );
+    let _ = writeln!(
+        report,
+        "| depth | corrections | test l_Y at first query | at last | test l_Z at first query | at last | s / query |"
+    );
+    let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|");
+    for (settings, rows) in &active {
+        let mean_at = |iteration: usize, f: fn(&CaliRow) -> f32| {
+            let at: Vec<f32> = rows.iter().filter(|r| r.iteration == iteration).map(f).collect();
+            at.iter().sum::<f32>() / at.len().max(1) as f32
+        };
+        let summary = crate::cali::summarize(rows);
+        let _ = writeln!(
+            report,
+            "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} | {:.4} |",
+            settings.depth,
+            if settings.corrections { "on" } else { "off" },
+            mean_at(1, |r| r.label_loss),
+            mean_at(settings.iterations, |r| r.label_loss),
+            mean_at(1, |r| r.explanation_loss),
+            mean_at(settings.iterations, |r| r.explanation_loss),
+            summary.seconds_per_iteration
+        );
+    }
+    let _ = writeln!(report, "\nFigures: `figures/explanation_loss.png`, `figures/label_loss.png` (and `.svg`).\n");
+    let _ = writeln!(
+        report,
+        "## Depth study (passive, {} Adam steps, every example with its true explanation)\n",
+        scale.passive_steps
+    );
+    let _ = writeln!(report, "| depth | l_Y (paper) | l_Z (paper) |");
+    let _ = writeln!(report, "|---:|---:|---:|");
+    for ((depth, (l_y, l_z)), (_, target_y, target_z)) in depth_study.iter().zip(DEPTH_TARGETS) {
+        let _ = writeln!(report, "| {depth} | {l_y:.3} ({target_y}) | {l_z:.3} ({target_z}) |");
+    }
+    let _ = writeln!(report, "\n## LIME faithfulness (depth 1)\n\n`faithfulness/`: {faithfulness_summary}\n");
+    write_atomically(&out.join("report.md"), report.as_bytes())?;
+    Ok(report)
+}
