@@ -186,3 +186,19 @@ pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_js
     }
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lime_is_never_fully_faithful_and_the_exact_explanation_is_faster() {
+        let rows = run::<1>(Rule::Zero, 3).unwrap();
+        assert_eq!(rows.len(), 4 * 2 * 3, "4 steps x 2 sample sizes x 3 repeat counts");
+        for row in &rows {
+            assert!(row.overlap < 1.0, "LIME matched w(x) exactly: {row:?}");
+            assert!(row.dispersion > 0.0);
+            assert!(row.lime_seconds > row.exact_seconds, "{row:?}");
+        }
+    }
+}
