@@ -14,7 +14,7 @@
 //! h_0 = x,   h_l = g(W_l h_{l-1} + b_l)  (l = 1..L),   w(x) = h_L,   s = w(x)·x
 //! ```
 //!
-//! Training (loss, exact gradients, Adam) is in [`training`]. The weights
+//! Training (loss, exact gradients, Adam) is [`SennTrainer`]'s job. The weights
 //! take `L (D^2 + D)` floats: 124 KB for `D = 101, L = 3`, so a desktop caller
 //! boxes the model.
 
