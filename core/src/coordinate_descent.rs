@@ -166,6 +166,44 @@ pub(crate) struct Problem {
     pub max_iterations: u32,
 }
 
+/// The builder setters and the objective shared by the learners that wrap a
+/// [`Problem`] in a field `problem`.
+macro_rules! problem_setters {
+    () => {
+        /// The weight `C` of the data term against the regulariser (finite,
+        /// positive).
+        pub const fn c(mut self, c: f32) -> Self {
+            self.problem.c = c;
+            self
+        }
+
+        /// The treatment of the intercept.
+        pub const fn intercept(mut self, intercept: Intercept) -> Self {
+            self.problem.intercept = intercept;
+            self
+        }
+
+        /// Stop when the largest violation of optimality is this fraction of
+        /// its value at `w = 0` (finite, positive).
+        pub const fn tolerance(mut self, tolerance: f32) -> Self {
+            self.problem.tolerance = tolerance;
+            self
+        }
+
+        /// The most sweeps over all coordinates (positive).
+        pub const fn max_iterations(mut self, max_iterations: u32) -> Self {
+            self.problem.max_iterations = max_iterations;
+            self
+        }
+
+        /// The value of the training objective for `model` on `data`.
+        pub fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
+            self.problem.objective(data, model)
+        }
+    };
+}
+pub(crate) use problem_setters;
+
 /// Per-example state of the solver.
 #[derive(Debug, Clone, Copy, Default)]
 struct Entry {

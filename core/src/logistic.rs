@@ -6,7 +6,7 @@
 //! scikit-learn's `LogisticRegression(C=...)`, whose default intercept is
 //! unpenalised.
 
-use crate::coordinate_descent::{Loss, Penalty, Problem, sigmoid};
+use crate::coordinate_descent::{Loss, Penalty, Problem, problem_setters, sigmoid};
 use crate::error::Error;
 use crate::features::Design;
 use crate::intercept::Intercept;
@@ -60,40 +60,12 @@ impl LogisticRegression {
         }
     }
 
-    /// The inverse regularisation strength `C` (finite, positive).
-    pub const fn c(mut self, c: f32) -> Self {
-        self.problem.c = c;
-        self
-    }
+    problem_setters!();
 
     /// The regulariser.
     pub const fn penalty(mut self, penalty: Penalty) -> Self {
         self.problem.penalty = penalty;
         self
-    }
-
-    /// The treatment of the intercept.
-    pub const fn intercept(mut self, intercept: Intercept) -> Self {
-        self.problem.intercept = intercept;
-        self
-    }
-
-    /// Stop when the largest violation of optimality is this fraction of the
-    /// initial one (finite, positive).
-    pub const fn tolerance(mut self, tolerance: f32) -> Self {
-        self.problem.tolerance = tolerance;
-        self
-    }
-
-    /// The most sweeps over all coordinates (positive).
-    pub const fn max_iterations(mut self, max_iterations: u32) -> Self {
-        self.problem.max_iterations = max_iterations;
-        self
-    }
-
-    /// The value of the training objective for `model` on `data`.
-    pub fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
-        self.problem.objective(data, model)
     }
 
     /// The probability of class 1 under a fitted model.

@@ -17,7 +17,9 @@
 //! feature, see [`Intercept`]) so that their optima match the standard
 //! solvers'.
 
-use crate::coordinate_descent::{Loss, Penalty, Problem, check_solver_settings, regularized_objective};
+use crate::coordinate_descent::{
+    Loss, Penalty, Problem, check_solver_settings, problem_setters, regularized_objective,
+};
 use crate::error::Error;
 use crate::features::{Design, check_binary};
 use crate::intercept::Intercept;
@@ -71,35 +73,7 @@ impl L1Svm {
         }
     }
 
-    /// The cost of margin violations `C` (finite, positive).
-    pub const fn c(mut self, c: f32) -> Self {
-        self.problem.c = c;
-        self
-    }
-
-    /// The treatment of the intercept.
-    pub const fn intercept(mut self, intercept: Intercept) -> Self {
-        self.problem.intercept = intercept;
-        self
-    }
-
-    /// Stop when the largest violation of optimality is this fraction of the
-    /// initial one (finite, positive).
-    pub const fn tolerance(mut self, tolerance: f32) -> Self {
-        self.problem.tolerance = tolerance;
-        self
-    }
-
-    /// The most sweeps over all coordinates (positive).
-    pub const fn max_iterations(mut self, max_iterations: u32) -> Self {
-        self.problem.max_iterations = max_iterations;
-        self
-    }
-
-    /// The value of the training objective for `model` on `data`.
-    pub fn objective<T: Design<D> + ?Sized, const D: usize>(&self, data: &T, model: &LinearModel<D>) -> f32 {
-        self.problem.objective(data, model)
-    }
+    problem_setters!();
 }
 
 impl<const D: usize, const N: usize> Fit<D, N> for L1Svm {
