@@ -41,6 +41,12 @@ impl<const D: usize> LinearModel<D> {
         Self { weights: SVector::zeros(), bias: 0.0 }
     }
 
+    /// The input gradient of the decision: `w`, the same at every input.
+    /// (For logistic regression's probability, scale it by `p (1 - p)`.)
+    pub fn input_gradient(&self) -> SVector<f32, D> {
+        self.weights
+    }
+
     /// The exact contribution `w_j x_j` of each feature to the decision.
     pub fn contributions(&self, x: &SVector<f32, D>) -> SVector<f32, D> {
         self.weights.component_mul(x)

@@ -135,6 +135,19 @@ impl<const D: usize, const L: usize> Senn<D, L> {
         trace.post.last().copied().unwrap_or_else(SVector::zeros)
     }
 
+    /// The input gradient of the logit, `∇_x s = w(x) + J_w(x)^T x`: the
+    /// "right for the right reasons" explanation, which differs from `w(x)`
+    /// by what the robustness penalty measures.
+    pub fn input_gradient(&self, x: &SVector<f32, D>) -> SVector<f32, D> {
+        let trace = self.trace(x);
+        // J_w^T x by a backward pass from the output with the vector x.
+        let mut v = *x;
+        for (layer, pre) in self.layers.iter().zip(trace.pre.iter()).rev() {
+            v = layer.weights.tr_mul(&pre.map(|a| activation(a).1).component_mul(&v));
+        }
+        trace.post.last().copied().unwrap_or_else(SVector::zeros) + v
+    }
+
     /// The probability of class 1, `sigmoid(w(x)·x)`.
     pub fn probability(&self, x: &SVector<f32, D>) -> f32 {
         sigmoid(self.decision(x))
@@ -168,6 +181,20 @@ mod tests {
             let eps = 1e-2;
             assert!(((activation(a + eps).0 - activation(a - eps).0) / (2.0 * eps) - g1).abs() < 1e-3);
             assert!(((activation(a + eps).1 - activation(a - eps).1) / (2.0 * eps) - g2).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn the_input_gradient_matches_finite_differences() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        let model: Senn<4, 3> = Senn::new(&mut rng).unwrap();
+        let x = SVector::from([0.5, -1.0, 1.0, 0.2]);
+        let gradient = model.input_gradient(&x);
+        for i in 0..4 {
+            let mut e = SVector::<f32, 4>::zeros();
+            e[i] = 1e-2;
+            let numeric = (model.decision(&(x + e)) - model.decision(&(x - e))) / 2e-2;
+            assert!((numeric - gradient[i]).abs() < 1e-3, "input {i}: {numeric} vs {}", gradient[i]);
         }
     }
 
