@@ -14,6 +14,7 @@
 use crate::dataset::Example;
 use crate::error::Error;
 use crate::features::FeatureMap;
+use crate::pool::Pool;
 use crate::random::uniform_index;
 use crate::senn::{Correction, Senn, SennExample, SennTrainer};
 use crate::traits::Decision;
@@ -77,8 +78,7 @@ pub fn correct_explanation<const D: usize>(
 /// a large stack.
 #[derive(Debug)]
 pub struct CaliSession<'p, X, F, const D: usize, const L: usize, const N: usize> {
-    pool: &'p mut [Example<X>],
-    unlabelled: usize,
+    pool: Pool<'p, X>,
     map: F,
     model: Senn<D, L>,
     trainer: SennTrainer<D, L>,
@@ -105,24 +105,11 @@ where
         strategy: CaliStrategy,
         steps_per_fit: usize,
     ) -> Result<Self, Error> {
-        if pool.is_empty() {
-            return Err(Error::EmptyData);
-        }
+        let pool = Pool::new(pool)?;
         if steps_per_fit == 0 {
             return Err(Error::InvalidParameter { name: "steps_per_fit" });
         }
-        let unlabelled = pool.len();
-        Ok(Self {
-            pool,
-            unlabelled,
-            map,
-            model,
-            trainer,
-            labelled: heapless::Vec::new(),
-            strategy,
-            steps_per_fit,
-            pending: None,
-        })
+        Ok(Self { pool, map, model, trainer, labelled: heapless::Vec::new(), strategy, steps_per_fit, pending: None })
     }
 
     /// Labels `count` random pool examples with their stored labels (no
@@ -135,8 +122,8 @@ where
         if self.pending.is_some() {
             return Err(Error::InvalidState);
         }
-        for _ in 0..count.min(self.unlabelled) {
-            let index = uniform_index(rng, self.unlabelled);
+        for _ in 0..count.min(self.unlabelled()) {
+            let index = uniform_index(rng, self.unlabelled());
             let label = self.pool.get(index).ok_or(Error::PoolExhausted)?.label;
             self.take(index, label, None)?;
         }
@@ -144,16 +131,11 @@ where
     }
 
     fn take(&mut self, index: usize, label: u8, correction: Option<Correction<D>>) -> Result<(), Error> {
-        if index >= self.unlabelled {
-            return Err(Error::OutOfRange { index, len: self.unlabelled });
-        }
+        // Check the capacity first: a full set must leave the pool as it was.
         if self.labelled.is_full() {
             return Err(Error::CapacityExceeded);
         }
-        let last = self.unlabelled - 1;
-        self.pool.swap(index, last);
-        self.unlabelled = last;
-        let x = self.map.features(&self.pool.get(last).ok_or(Error::InvalidState)?.instance);
+        let x = self.map.features(&self.pool.take(index)?.instance);
         self.labelled.push(SennExample { x, label, correction }).map_err(|_| Error::CapacityExceeded)
     }
 
@@ -176,7 +158,7 @@ where
         if self.pending.is_some() {
             return Err(Error::InvalidState);
         }
-        let candidates = self.pool.get(..self.unlabelled).unwrap_or(&[]);
+        let candidates = self.pool.unlabelled();
         if candidates.is_empty() {
             return Err(Error::PoolExhausted);
         }
@@ -249,7 +231,7 @@ where
 
     /// Unlabelled examples left.
     pub fn unlabelled(&self) -> usize {
-        self.unlabelled
+        self.pool.unlabelled().len()
     }
 }
 

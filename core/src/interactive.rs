@@ -9,9 +9,9 @@
 //!
 //! A [`Session`] borrows the caller's pool of unlabelled examples (a `static`
 //! array on a device, a `Vec` on a desktop) and keeps the labelled examples and
-//! counterexamples in a [`Dataset`] of capacity `N`. The pool is partitioned
-//! in place: its first [`unlabelled`](Session::unlabelled) entries are still
-//! unlabelled; answering a query swaps the queried example behind them. The
+//! counterexamples in a [`Dataset`] of capacity `N`. The pool is a
+//! [`Pool`], partitioned in place: answering a query swaps the queried example
+//! behind the unlabelled ones. The
 //! labels stored in the pool are not read by the learner, only by
 //! [`seed_per_class`](Session::seed_per_class), which stands in for a user
 //! labelling a few examples of each class to start.
@@ -22,6 +22,7 @@ use crate::dataset::{Dataset, Example, Origin};
 use crate::error::Error;
 use crate::explain::{Explainer, Explanation};
 use crate::features::{FeatureMap, Featurized};
+use crate::pool::Pool;
 use crate::query::{QueryStrategy, select_query};
 use crate::random::uniform_index;
 use crate::traits::{Decision, Fit, OnInstances, Score};
@@ -99,8 +100,7 @@ pub struct Outcome {
 /// the labelled set (labels plus counterexamples).
 #[derive(Debug)]
 pub struct Session<'p, X, F, L: Fit<D, N>, E, const D: usize, const C: usize, const N: usize> {
-    pool: &'p mut [Example<X>],
-    unlabelled: usize,
+    pool: Pool<'p, X>,
     training: Dataset<X, N>,
     learner: L,
     map: F,
@@ -130,13 +130,8 @@ where
         explainer: E,
         config: SessionConfig,
     ) -> Result<Self, Error> {
-        if pool.is_empty() {
-            return Err(Error::EmptyData);
-        }
-        let unlabelled = pool.len();
         Ok(Self {
-            pool,
-            unlabelled,
+            pool: Pool::new(pool)?,
             training: Dataset::new(),
             learner,
             map,
@@ -166,7 +161,7 @@ where
         }
         for class in 0..2u8 {
             for _ in 0..per_class {
-                let unlabelled = self.pool.get(..self.unlabelled).unwrap_or(&[]);
+                let unlabelled = self.pool.unlabelled();
                 let available = unlabelled.iter().filter(|e| e.label == class).count();
                 if available == 0 {
                     break;
@@ -203,16 +198,11 @@ where
     }
 
     fn take_from_pool(&mut self, index: usize, label: u8) -> Result<(), Error> {
-        if index >= self.unlabelled {
-            return Err(Error::OutOfRange { index, len: self.unlabelled });
-        }
+        // Check the capacity first: a full set must leave the pool as it was.
         if self.training.is_full() {
             return Err(Error::CapacityExceeded);
         }
-        let last = self.unlabelled - 1;
-        self.pool.swap(index, last);
-        self.unlabelled = last;
-        let instance = self.pool.get(last).ok_or(Error::InvalidState)?.instance.clone();
+        let instance = self.pool.take(index)?.instance.clone();
         self.training.push(Example::labelled(instance, label)).map_err(|_| Error::CapacityExceeded)
     }
 
@@ -242,7 +232,7 @@ where
         }
         let model = self.model.as_ref().ok_or(Error::InvalidState)?;
         let scorer = OnInstances::new(model, &self.map);
-        let candidates = self.pool.get(..self.unlabelled).unwrap_or(&[]);
+        let candidates = self.pool.unlabelled();
         let index = select_query(self.config.strategy, &scorer, candidates, rng).ok_or(Error::PoolExhausted)?;
         let instance = &candidates.get(index).ok_or(Error::PoolExhausted)?.instance;
         let score = scorer.score(instance);
@@ -335,7 +325,7 @@ where
 
     /// Number of unlabelled examples left in the pool.
     pub fn unlabelled(&self) -> usize {
-        self.unlabelled
+        self.pool.unlabelled().len()
     }
 
     /// Number of queries answered.
