@@ -251,11 +251,7 @@ pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -
         map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
     }
     crate::output::write_results(dir, CSV_HEADER, rows.iter().map(CaliRow::csv), &json)?;
-    let curves = |metric: crate::figures::Metric<CaliRow>| {
-        (0..settings.folds)
-            .map(|fold| rows.iter().filter(|r| r.fold == fold).map(metric).collect::<Vec<f32>>())
-            .collect::<Vec<_>>()
-    };
+    let curves = |metric| crate::figures::fold_curves(rows, |r: &CaliRow| r.fold, metric);
     let corrections = if settings.corrections { "with corrections" } else { "labels only" };
     let metrics: [(&str, &str, crate::figures::Metric<CaliRow>); 2] = [
         ("label_loss", "test label loss l_Y", |r| r.label_loss),

@@ -26,6 +26,13 @@ pub struct Series {
     pub points: Vec<(f32, f32, f32, f32)>,
 }
 
+/// Per-fold curves of a per-row metric, `curves[fold][i]` in row order, for
+/// folds `0..=max fold`.
+pub fn fold_curves<R>(rows: &[R], fold_of: fn(&R) -> usize, metric: Metric<R>) -> Vec<Vec<f32>> {
+    let folds = rows.iter().map(fold_of).max().map_or(0, |f| f + 1);
+    (0..folds).map(|fold| rows.iter().filter(|r| fold_of(r) == fold).map(metric).collect()).collect()
+}
+
 /// Mean and mean ± one standard deviation over folds of a per-iteration
 /// value; `values[fold][iteration]`.
 pub fn band(values: &[Vec<f32>]) -> Vec<(f32, f32, f32, f32)> {

@@ -9,7 +9,7 @@
 //! reported beside them.
 
 use crate::caipi::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
-use crate::figures::{Figure, Metric, PALETTE, Series, band};
+use crate::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
 use crate::output::{prepare_dir, summary_json, write_atomically, write_run};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -181,12 +181,6 @@ pub fn reproduce(
     Ok(summaries)
 }
 
-/// Per-fold curves of one metric: `curves[fold][iteration]`.
-fn curves(rows: &[Row], metric: Metric<Row>) -> Vec<Vec<f32>> {
-    let folds = rows.iter().map(|r| r.fold).max().map_or(0, |f| f + 1);
-    (0..folds).map(|fold| rows.iter().filter(|r| r.fold == fold).map(metric).collect()).collect()
-}
-
 fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)]) -> Result<(), String> {
     let semantics = if variant == "paper" { "paper semantics" } else { "authors' code" };
     for rule in [0u8, 1] {
@@ -198,7 +192,7 @@ fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)])
                 label: format!("{learner}, {corrections}"),
                 colour: PALETTE[i / 2 % PALETTE.len()],
                 dashed: !setting.corrections,
-                points: band(&curves(rows, |r| r.running_f1)),
+                points: band(&fold_curves(rows, |r| r.fold, |r| r.running_f1)),
             });
         }
         Figure {
@@ -221,7 +215,7 @@ fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)])
                     label: (*label).into(),
                     colour: PALETTE[i],
                     dashed: false,
-                    points: band(&curves(rows, *metric)),
+                    points: band(&fold_curves(rows, |r| r.fold, *metric)),
                 })
                 .collect();
             Figure {

@@ -12,7 +12,7 @@
 //! - LIME faithfulness: see [`faithfulness`](crate::faithfulness).
 
 use crate::cali::{CaliRow, CaliSettings, LossForm, Strategy};
-use crate::figures::{Figure, PALETTE, Series, band};
+use crate::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::output::{prepare_dir, write_atomically};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -120,11 +120,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
                 ),
                 colour: PALETTE[(settings.depth / 2) % PALETTE.len()],
                 dashed: !settings.corrections,
-                points: band(
-                    &(0..settings.folds)
-                        .map(|f| rows.iter().filter(|r| r.fold == f).map(metric).collect::<Vec<_>>())
-                        .collect::<Vec<_>>(),
-                ),
+                points: band(&fold_curves(rows, |r| r.fold, metric)),
             })
             .collect();
         Figure {
