@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod adam;
 pub mod augment;
 pub mod cali;
 pub mod categorical;
@@ -60,6 +61,7 @@ pub mod intercept;
 pub mod linear_model;
 pub mod logistic;
 pub mod metrics;
+pub mod mlp;
 pub mod pool;
 pub mod query;
 pub mod random;
@@ -69,6 +71,7 @@ pub mod toy;
 pub mod traits;
 pub mod user;
 
+pub use adam::{Adam, AdamState, AdamStep};
 pub use augment::{CounterexampleStrategy, Counterexamples, Generated};
 pub use cali::{CaliQuery, CaliSession, CaliStrategy, correct_explanation};
 pub use categorical::{Categorical, Grid};
@@ -83,7 +86,7 @@ pub use linear_model::LinearModel;
 pub use logistic::LogisticRegression;
 pub use pool::Pool;
 pub use query::{QueryStrategy, select_query, uncertainty};
-pub use senn::{Adam, Correction, ExplanationLoss, Layer, Senn, SennExample, SennLoss, SennTrainer};
+pub use senn::{Correction, ExplanationLoss, Layer, Senn, SennExample, SennLoss, SennTrainer};
 pub use svm::{L1Svm, L2Svm};
 pub use traits::{Decision, Fit, OnInstances, Score};
 pub use user::{Marking, Oracle, SimulatedUser};

@@ -37,6 +37,14 @@ pub fn uniform_index<R: Rng + ?Sized>(rng: &mut R, len: usize) -> usize {
     uniform_below(rng, u32::try_from(len).unwrap_or(u32::MAX)) as usize
 }
 
+/// A standard normal `f32` by the Box–Muller transform (one of the pair; two
+/// `u32` draws per call).
+pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f32 {
+    // 1 - u lies in (0, 1], so the logarithm is finite.
+    let radius = libm::sqrtf(-2.0 * libm::logf(1.0 - uniform_f32(rng)));
+    radius * libm::cosf(core::f32::consts::TAU * uniform_f32(rng))
+}
+
 /// `true` with probability `p` (clamped to `[0, 1]`).
 pub fn bernoulli<R: Rng + ?Sized>(rng: &mut R, p: f32) -> bool {
     Bernoulli::new(p).sample(rng)
@@ -101,6 +109,25 @@ mod tests {
         assert!((0..1000).all(|_| !bernoulli(&mut rng, f32::NAN)));
         let heads = (0..10_000).filter(|_| bernoulli(&mut rng, 0.3)).count();
         assert!((2_850..3_150).contains(&heads), "{heads} heads of 10,000 at p = 0.3");
+    }
+
+    #[test]
+    fn standard_normal_draws_have_zero_mean_and_unit_variance() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let n = 100_000;
+        let (mut sum, mut squares, mut beyond_two) = (0.0f64, 0.0f64, 0);
+        for _ in 0..n {
+            let z = standard_normal(&mut rng);
+            assert!(z.is_finite());
+            sum += f64::from(z);
+            squares += f64::from(z) * f64::from(z);
+            beyond_two += usize::from(z.abs() > 2.0);
+        }
+        let mean = sum / f64::from(n);
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((squares / f64::from(n) - 1.0).abs() < 0.02, "variance {}", squares / f64::from(n));
+        // P(|Z| > 2) = 0.0455.
+        assert!((4_250..4_850).contains(&beyond_two), "{beyond_two} draws beyond 2 sigma");
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 mod training;
 
-pub use training::{Adam, Correction, ExplanationLoss, SennExample, SennLoss, SennTrainer};
+pub use training::{Correction, ExplanationLoss, SennExample, SennLoss, SennTrainer};
 
 use crate::coordinate_descent::sigmoid;
 use crate::error::Error;

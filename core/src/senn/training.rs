@@ -24,6 +24,7 @@
 //! between fits is a warm start.
 
 use super::{Senn, activation};
+use crate::adam::{Adam, AdamState};
 use crate::coordinate_descent::softplus;
 use crate::error::Error;
 use crate::random::uniform_index;
@@ -199,42 +200,6 @@ impl SennLoss {
     }
 }
 
-/// Adam's settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Adam {
-    /// Step size (CALIMOCHO: 0.01).
-    pub learning_rate: f32,
-    /// Decay of the first moment.
-    pub beta1: f32,
-    /// Decay of the second moment.
-    pub beta2: f32,
-    /// Added to the root of the second moment.
-    pub epsilon: f32,
-}
-
-impl Default for Adam {
-    /// Learning rate 0.01, betas 0.9 and 0.999, epsilon 1e-7.
-    fn default() -> Self {
-        Self { learning_rate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
-    }
-}
-
-impl Adam {
-    fn check(&self) -> Result<(), Error> {
-        let positive = |v: f32| v.is_finite() && v > 0.0;
-        if !positive(self.learning_rate) {
-            return Err(Error::InvalidParameter { name: "learning_rate" });
-        }
-        if !((0.0..1.0).contains(&self.beta1) && (0.0..1.0).contains(&self.beta2)) {
-            return Err(Error::InvalidParameter { name: "beta" });
-        }
-        if !positive(self.epsilon) {
-            return Err(Error::InvalidParameter { name: "epsilon" });
-        }
-        Ok(())
-    }
-}
-
 /// Trains a SENN by minibatch Adam; its moments persist between calls (a warm
 /// start when the same trainer keeps training the same model).
 #[derive(Debug, Clone)]
@@ -244,8 +209,7 @@ pub struct SennTrainer<const D: usize, const L: usize> {
     gradient: Senn<D, L>,
     first: Senn<D, L>,
     second: Senn<D, L>,
-    beta1_power: f32,
-    beta2_power: f32,
+    state: AdamState,
 }
 
 impl<const D: usize, const L: usize> SennTrainer<D, L> {
@@ -263,8 +227,7 @@ impl<const D: usize, const L: usize> SennTrainer<D, L> {
             gradient: Senn::zeros(),
             first: Senn::zeros(),
             second: Senn::zeros(),
-            beta1_power: 1.0,
-            beta2_power: 1.0,
+            state: AdamState::default(),
         })
     }
 
@@ -345,27 +308,27 @@ impl<const D: usize, const L: usize> SennTrainer<D, L> {
     }
 
     fn apply(&mut self, model: &mut Senn<D, L>) {
-        let Adam { learning_rate, beta1, beta2, epsilon } = self.adam;
-        self.beta1_power *= beta1;
-        self.beta2_power *= beta2;
-        let (correction1, correction2) = (1.0 - self.beta1_power, 1.0 - self.beta2_power);
-        let update = |theta: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
-            *m = beta1 * *m + (1.0 - beta1) * g;
-            *v = beta2 * *v + (1.0 - beta2) * g * g;
-            *theta -= learning_rate * (*m / correction1) / (libm::sqrtf(*v / correction2) + epsilon);
-        };
+        let step = self.state.begin_step(self.adam);
         let layers = model
             .layers_mut()
             .iter_mut()
             .zip(self.gradient.layers.iter())
             .zip(self.first.layers_mut().iter_mut().zip(self.second.layers_mut().iter_mut()));
         for ((layer, g), (m, v)) in layers {
-            let weights =
-                layer.weights.iter_mut().zip(g.weights.iter()).zip(m.weights.iter_mut().zip(v.weights.iter_mut()));
-            let biases = layer.bias.iter_mut().zip(g.bias.iter()).zip(m.bias.iter_mut().zip(v.bias.iter_mut()));
-            for ((theta, &g), (m, v)) in weights.chain(biases) {
-                update(theta, g, m, v);
-            }
+            step.update(
+                layer.weights.as_mut_slice(),
+                g.weights.as_slice(),
+                m.weights.as_mut_slice(),
+                v.weights.as_mut_slice(),
+                0.0,
+            );
+            step.update(
+                layer.bias.as_mut_slice(),
+                g.bias.as_slice(),
+                m.bias.as_mut_slice(),
+                v.bias.as_mut_slice(),
+                0.0,
+            );
         }
     }
 }
