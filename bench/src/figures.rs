@@ -72,7 +72,11 @@ pub const PALETTE: [RGBColor; 6] = [
     RGBColor(127, 127, 127),
 ];
 
-fn register_fonts() -> Result<(), String> {
+/// Registers the embedded font as "sans-serif" (once per process).
+///
+/// # Errors
+/// A one-line message when the font cannot be loaded.
+pub fn register_fonts() -> Result<(), String> {
     static REGISTER: Once = Once::new();
     let mut result = Ok(());
     REGISTER.call_once(|| {

@@ -4,18 +4,27 @@
 //!
 //! - [`caipi`]: CAIPI on colors (seed 000, Fig. 2), fold by fold;
 //! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
+//! - [`decoy`]: decoy Fashion-MNIST (seed 000, Table 1), counterexamples vs input gradients;
+//! - [`fashion`] and [`idx`]: the real Fashion-MNIST images, strictly validated;
 //! - [`faithfulness`]: LIME against a SENN's exact explanation (seed 001, Fig. 2);
 //! - [`reproduce`]: CAIPI's whole figure, with a report beside the paper's targets;
 //! - [`reproduce_cali`]: CALIMOCHO's active runs, depth study and faithfulness study;
+//! - [`reproduce_decoy`]: Table 1 on decoy Fashion-MNIST, with curves and explanations;
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
+//! - [`heatmap`]: images beside heatmaps of their explanations;
 //! - [`folds`]: stratified cross-validation splits;
 //! - [`output`]: files written whole or not at all.
 
 pub mod caipi;
 pub mod cali;
+pub mod decoy;
 pub mod faithfulness;
+pub mod fashion;
 pub mod figures;
 pub mod folds;
+pub mod heatmap;
+pub mod idx;
 pub mod output;
 pub mod reproduce;
 pub mod reproduce_cali;
+pub mod reproduce_decoy;

@@ -26,6 +26,8 @@ enum Command {
     Caipi(CaipiArgs),
     /// CALIMOCHO on generated colors data: a SENN learnt from labels and corrected explanations (seed 001).
     Cali(CaliArgs),
+    /// Decoy Fashion-MNIST: an MLP trained with a label-revealing patch, corrected or not (seed 000, Table 1).
+    DecoyFashion(DecoyArgs),
     /// How faithful LIME is to a SENN's exact explanation during training (seed 001, Fig. 2).
     LimeFaithfulness {
         /// Output folder.
@@ -60,6 +62,21 @@ enum Experiment {
         #[arg(long)]
         quick: bool,
         /// Seed of data, folds and every random choice.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// CAIPI's Table 1 on decoy Fashion-MNIST: no correction, 1/3/5 counterexamples, input gradients.
+    DecoyFashion {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// A first look: 12 epochs on the first 10,000 training images.
+        #[arg(long)]
+        quick: bool,
+        /// Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Seed of decoys, counterexamples, weights and shuffling.
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
@@ -133,6 +150,28 @@ struct CaipiArgs {
 }
 
 #[derive(clap::Args)]
+struct DecoyArgs {
+    /// The correction: none, c counterexamples per image, or the input-gradient penalty.
+    #[arg(long, value_enum)]
+    setting: xil_bench::decoy::Setting,
+    /// Passes over the training set (with its counterexamples).
+    #[arg(long, default_value_t = 64)]
+    epochs: usize,
+    /// Use only the first N training images (quick runs).
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Seed of decoys, counterexamples, initial weights and shuffling.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Output folder for metrics.csv, summary.json and explanations.png.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
 struct CaliArgs {
     /// The rule: 0 (corners share a colour) or 1 (top-middle pixels differ).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
@@ -199,11 +238,17 @@ impl CaipiArgs {
 }
 
 fn progress(total: u64) -> ProgressBar {
+    progress_of(total, "queries")
+}
+
+fn progress_of(total: u64, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} queries, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit}, eta {{eta}} {{msg}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar
 }
@@ -252,6 +297,28 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{summary}");
             Ok(())
         }
+        Command::DecoyFashion(args) => {
+            use xil_bench::decoy::{DecoySettings, run, summary_json, write};
+            let settings = DecoySettings {
+                epochs: args.epochs,
+                train_limit: args.train_limit,
+                ..DecoySettings::paper(args.setting, args.seed)
+            };
+            settings.validate()?;
+            xil_bench::output::prepare_dir(&args.out)?;
+            let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(args.data.as_deref()))?;
+            let started = Instant::now();
+            let bar = progress_of(settings.epochs as u64, "epochs");
+            let outcome = run(&settings, &data, &|epoch| {
+                bar.set_message(format!("test accuracy {:.3}", epoch.test_accuracy));
+                bar.inc(1)
+            })?;
+            bar.finish_and_clear();
+            write(&args.out, &settings, &outcome)?;
+            eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
+            println!("{}", summary_json(&settings, &outcome));
+            Ok(())
+        }
         Command::LimeFaithfulness { out, rule, depth, seed } => {
             use xil_bench::faithfulness;
             use xil_core::colors::Rule;
@@ -279,6 +346,31 @@ fn run(cli: Cli) -> Result<(), String> {
             let wall = started.elapsed().as_secs_f64();
             eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
             println!("{}", serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md") }));
+            Ok(())
+        }
+        Command::Reproduce { experiment: Experiment::DecoyFashion { out, quick, data, seed } } => {
+            use xil_bench::reproduce_decoy::{DecoyScale, reproduce};
+            let scale = if quick { DecoyScale::QUICK } else { DecoyScale::FULL };
+            let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(data.as_deref()))?;
+            let started = Instant::now();
+            let bar = progress_of((xil_bench::decoy::Setting::ALL.len() * scale.epochs) as u64, "epochs");
+            let rows = reproduce(&out, &data, scale, seed, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let wall = started.elapsed().as_secs_f64();
+            eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
+            let runs: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|row| {
+                    serde_json::json!({
+                        "setting": row.setting.name(),
+                        "train_accuracy": row.train_accuracy,
+                        "test_accuracy": row.test_accuracy,
+                        "decoy_gradient_share": row.decoy_share,
+                        "seconds_per_epoch": row.seconds_per_epoch,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md"), "runs": runs }));
             Ok(())
         }
         Command::Reproduce { experiment: Experiment::CaipiColors { out, quick, semantics, seed } } => {

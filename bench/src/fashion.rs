@@ -1,0 +1,133 @@
+//! Fashion-MNIST (Xiao et al. 2017): 70,000 real 28 x 28 grey images of ten
+//! kinds of clothing, found where Debian's `dataset-fashion-mnist` package
+//! installs it, in a folder given by the caller, or in `$XIL_FASHION_MNIST`.
+
+use crate::idx::{Images, read_images, read_labels};
+use std::path::{Path, PathBuf};
+
+/// Where Debian's `dataset-fashion-mnist` puts the four files.
+pub const DEBIAN_DIR: &str = "/usr/share/datasets/fashion-mnist";
+
+/// The environment variable naming the folder when no option does.
+pub const ENV_VAR: &str = "XIL_FASHION_MNIST";
+
+/// Image side in pixels.
+pub const SIDE: usize = 28;
+
+/// Pixels per image.
+pub const PIXELS: usize = SIDE * SIDE;
+
+/// Classes: T-shirt/top, trouser, pullover, dress, coat, sandal, shirt,
+/// sneaker, bag, ankle boot.
+pub const CLASSES: usize = 10;
+
+/// The class names, by label.
+pub const CLASS_NAMES: [&str; CLASSES] =
+    ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+/// Images with their labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The images (28 x 28).
+    pub images: Images,
+    /// One label per image, `< 10`.
+    pub labels: Vec<u8>,
+}
+
+impl Split {
+    /// The number of images.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the split is empty.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The first `n` images (all when fewer).
+    pub fn truncate(&mut self, n: usize) {
+        self.labels.truncate(n);
+        self.images.pixels.truncate(n * PIXELS);
+    }
+}
+
+/// The 60,000 training and 10,000 test images.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FashionMnist {
+    /// The training split.
+    pub train: Split,
+    /// The test split.
+    pub test: Split,
+}
+
+/// The folder to read: the given one, else `$XIL_FASHION_MNIST`, else
+/// Debian's.
+pub fn locate(dir: Option<&Path>) -> PathBuf {
+    dir.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(ENV_VAR).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEBIAN_DIR))
+}
+
+fn read_split(dir: &Path, prefix: &str) -> Result<Split, String> {
+    let images_path = dir.join(format!("{prefix}-images-idx3-ubyte.gz"));
+    let labels_path = dir.join(format!("{prefix}-labels-idx1-ubyte.gz"));
+    let images = read_images(&images_path, SIDE as u32, SIDE as u32).map_err(|e| e.to_string())?;
+    let labels = read_labels(&labels_path, CLASSES as u8).map_err(|e| e.to_string())?;
+    if images.len() != labels.len() {
+        return Err(format!(
+            "{} holds {} images but {} holds {} labels",
+            images_path.display(),
+            images.len(),
+            labels_path.display(),
+            labels.len()
+        ));
+    }
+    Ok(Split { images, labels })
+}
+
+impl FashionMnist {
+    /// Reads the four gzip IDX files from `dir` (see [`locate`]).
+    ///
+    /// # Errors
+    /// A one-line message: the folder is missing (with how to install the
+    /// data), or a file is malformed (naming it and the problem), or images
+    /// and labels disagree in number.
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        if !dir.is_dir() {
+            return Err(format!(
+                "Fashion-MNIST not found: {} is not a folder (install Debian's dataset-fashion-mnist, \
+                 pass --data DIR or set {ENV_VAR})",
+                dir.display()
+            ));
+        }
+        Ok(Self { train: read_split(dir, "train")?, test: read_split(dir, "t10k")? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::idx::write::{gzip, idx};
+
+    #[test]
+    fn a_missing_folder_says_how_to_get_the_data() {
+        let message = FashionMnist::load(Path::new("/nonexistent/fashion")).unwrap_err();
+        assert!(message.contains("dataset-fashion-mnist") && message.contains("--data"), "{message}");
+    }
+
+    #[test]
+    fn images_and_labels_must_agree_in_number() {
+        let dir = std::env::temp_dir().join(format!("xil-fashion-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (prefix, count) in [("train", 3u32), ("t10k", 2)] {
+            let images = idx(&[count, 28, 28], &vec![7; count as usize * PIXELS]);
+            std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte.gz")), gzip(&images)).unwrap();
+            let labels = idx(&[2], &[1, 2]);
+            std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte.gz")), gzip(&labels)).unwrap();
+        }
+        let message = FashionMnist::load(&dir).unwrap_err();
+        assert!(message.contains("holds 3 images but") && message.contains("holds 2 labels"), "{message}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
