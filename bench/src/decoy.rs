@@ -436,7 +436,7 @@ pub fn decoy_share(model: &Network, data: &DecoyData, limit: usize) -> f32 {
 pub const EXPLAINED_IMAGES: usize = 6;
 
 /// The first `count` test images with their explanations, for
-/// [`save_grid`](crate::heatmap::save_grid).
+/// [`save_grid`].
 pub fn explained(outcome: &Outcome, count: usize) -> Vec<Explained> {
     (0..outcome.test.len().min(count))
         .map(|index| {
@@ -502,13 +502,14 @@ mod tests {
 
     #[test]
     fn training_decoys_encode_the_label_and_test_decoys_do_not() {
-        let train = DecoyData::new(&split(200), true, 1);
+        let original = split(200);
+        let train = DecoyData::new(&original, true, 1);
         for i in 0..train.len() {
             let grey = 255 - 25 * train.labels[i];
             assert!(patch(train.corners[i]).iter().all(|&p| train.image(i)[p] == grey));
             // Outside the patch the image is untouched.
             let outside = (0..PIXELS).filter(|p| !patch(train.corners[i]).contains(p));
-            assert!(outside.clone().all(|p| train.image(i)[p] == split(200).images.image(i)[p]));
+            assert!(outside.clone().all(|p| train.image(i)[p] == original.images.image(i)[p]));
         }
         let corners: std::collections::HashSet<u8> = train.corners.iter().copied().collect();
         assert_eq!(corners.len(), 4, "every corner is used");

@@ -2,7 +2,8 @@
 //!
 //! Each explained image is two panels: the image as the model saw it, and its
 //! signed relevance per pixel (red raises the predicted class, blue lowers it,
-//! white is zero; scaled to the largest magnitude in that image). Pixels the
+//! white is zero; full colour from the 99th percentile of the magnitudes in
+//! that image, so one extreme pixel does not wash out the rest). Pixels the
 //! user marked as irrelevant (the decoy) are framed in green on both panels,
 //! so a reader sees at a glance whether the model looks there.
 
@@ -31,6 +32,14 @@ fn diverging(r: f32) -> RGBColor {
     let r = r.clamp(-1.0, 1.0);
     let fade = |t: f32| (255.0 * (1.0 - t)).round() as u8;
     if r >= 0.0 { RGBColor(255, fade(r), fade(r)) } else { RGBColor(fade(-r), fade(-r), 255) }
+}
+
+/// The `q`-quantile of `|values|` (0 when empty).
+fn percentile_magnitude(values: &[f32], q: f32) -> f32 {
+    let mut magnitudes: Vec<f32> = values.iter().map(|v| v.abs()).collect();
+    magnitudes.sort_by(f32::total_cmp);
+    let rank = ((magnitudes.len() as f32 - 1.0) * q).round().max(0.0) as usize;
+    magnitudes.get(rank).copied().unwrap_or(0.0)
 }
 
 fn draw_panel<DB: DrawingBackend>(
@@ -68,7 +77,8 @@ fn draw_panel<DB: DrawingBackend>(
 pub fn save_grid(path: &Path, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<(), String> {
     register_fonts()?;
     let panel = side as i32 * SCALE;
-    let (label_width, caption_height, gap) = (150, 34, 12);
+    let longest = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) as i32;
+    let (label_width, caption_height, gap) = (9 * longest + 16, 34, 12);
     let cell_width = 2 * panel + 4 + gap;
     let columns = rows.iter().map(|(_, images)| images.len()).max().unwrap_or(0) as i32;
     let width = (label_width + columns * cell_width + gap).max(200) as u32;
@@ -89,7 +99,7 @@ pub fn save_grid(path: &Path, side: usize, rows: &[(String, Vec<Explained>)]) ->
                 RGBColor(v, v, v)
             };
             draw_panel(&root, (left, y), side, grey, &image.outline).map_err(|e| fail(&e))?;
-            let peak = image.relevance.iter().fold(0.0f32, |m, r| m.max(r.abs())).max(f32::MIN_POSITIVE);
+            let peak = percentile_magnitude(&image.relevance, 0.99).max(f32::MIN_POSITIVE);
             let heat = |i: usize| diverging(image.relevance.get(i).copied().unwrap_or(0.0) / peak);
             draw_panel(&root, (left + panel + 4, y), side, heat, &image.outline).map_err(|e| fail(&e))?;
         }
@@ -106,6 +116,14 @@ mod tests {
         assert_eq!(diverging(0.0), RGBColor(255, 255, 255));
         assert_eq!(diverging(1.0), RGBColor(255, 0, 0));
         assert_eq!(diverging(-2.0), RGBColor(0, 0, 255));
+    }
+
+    #[test]
+    fn the_colour_scale_ends_at_a_high_percentile() {
+        let values: Vec<f32> = (0..=100).map(|i| if i == 100 { -1000.0 } else { i as f32 }).collect();
+        assert_eq!(percentile_magnitude(&values, 0.99), 99.0);
+        assert_eq!(percentile_magnitude(&values, 1.0), 1000.0);
+        assert_eq!(percentile_magnitude(&[], 0.99), 0.0);
     }
 
     #[test]

@@ -9,6 +9,9 @@ use xil_bench::caipi::{CaipiSettings, ColorsData, Learner, run_all};
 use xil_bench::output::{summary_json, write_run};
 use xil_bench::reproduce::{Scale, Semantics, reproduce};
 
+const FASHION_DATA_HELP: &str =
+    "Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's)";
+
 #[derive(Parser)]
 #[command(
     name = "xil-bench",
@@ -73,8 +76,7 @@ enum Experiment {
         /// A first look: 12 epochs on the first 10,000 training images.
         #[arg(long)]
         quick: bool,
-        /// Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's).
-        #[arg(long)]
+        #[arg(long, help = FASHION_DATA_HELP)]
         data: Option<PathBuf>,
         /// Seed of decoys, counterexamples, weights and shuffling.
         #[arg(long, default_value_t = 0)]
@@ -163,8 +165,7 @@ struct DecoyArgs {
     /// Seed of decoys, counterexamples, initial weights and shuffling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's).
-    #[arg(long)]
+    #[arg(long, help = FASHION_DATA_HELP)]
     data: Option<PathBuf>,
     /// Output folder for metrics.csv, summary.json and explanations.png.
     #[arg(long)]

@@ -146,3 +146,61 @@ fn a_small_cali_run_prints_its_losses_last_and_rejects_a_bad_depth() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A Fashion-MNIST folder of `train` + `test` small real-format files whose
+/// class shows as a bright row.
+fn fashion_folder(name: &str, train: u32, test: u32) -> PathBuf {
+    use xil_bench::idx::write::{gzip, idx};
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (prefix, count) in [("train", train), ("t10k", test)] {
+        let labels: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
+        let mut pixels = vec![0u8; count as usize * 784];
+        for (image, &label) in pixels.chunks_exact_mut(784).zip(&labels) {
+            let row = 6 + 2 * label as usize;
+            image[row * 28..row * 28 + 28].fill(220);
+        }
+        std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte.gz")), gzip(&idx(&[count, 28, 28], &pixels)))
+            .unwrap();
+        std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte.gz")), gzip(&idx(&[count], &labels))).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn decoy_fashion_reads_its_data_strictly_and_prints_its_summary_last() {
+    let data = fashion_folder("fashion", 200, 50);
+    let out = scratch("decoy");
+    let (data_arg, out_arg) = (data.to_str().unwrap(), out.to_str().unwrap());
+    let message =
+        fails_with_one_line(&["decoy-fashion", "--setting", "ce1", "--data", "/nonexistent", "--out", out_arg], 1);
+    assert!(message.contains("dataset-fashion-mnist"), "{message}");
+    let message = fails_with_one_line(
+        &["decoy-fashion", "--setting", "ce1", "--epochs", "0", "--data", data_arg, "--out", out_arg],
+        1,
+    );
+    assert!(message.contains("--epochs"), "{message}");
+    fails_with_one_line(&["decoy-fashion", "--setting", "ce9", "--data", data_arg, "--out", out_arg], 2);
+
+    let args = ["decoy-fashion", "--setting", "input-gradients", "--epochs", "2", "--data", data_arg, "--out", out_arg];
+    let output = xil_bench(&args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    for key in ["train_accuracy", "test_accuracy", "seconds_per_epoch", "decoy_gradient_share"] {
+        assert!(summary[key].is_number(), "key {key} in {summary}");
+    }
+    for file in ["metrics.csv", "summary.json", "explanations.png"] {
+        assert!(out.join(file).exists(), "{file} written");
+    }
+    assert_eq!(std::fs::read_to_string(out.join("metrics.csv")).unwrap().lines().count(), 3);
+
+    // A truncated label file is named in a one-line error.
+    let labels = data.join("t10k-labels-idx1-ubyte.gz");
+    let bytes = std::fs::read(&labels).unwrap();
+    std::fs::write(&labels, &bytes[..bytes.len() / 2]).unwrap();
+    let message = fails_with_one_line(&args, 1);
+    assert!(message.contains("t10k-labels-idx1-ubyte.gz") && message.contains("gzip"), "{message}");
+    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(&out);
+}
