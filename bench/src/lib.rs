@@ -10,6 +10,7 @@
 //! - [`reproduce`]: CAIPI's whole figure, with a report beside the paper's targets;
 //! - [`reproduce_cali`]: CALIMOCHO's active runs, depth study and faithfulness study;
 //! - [`reproduce_decoy`]: Table 1 on decoy Fashion-MNIST, with curves and explanations;
+//! - [`text`]: CAIPI on real e-mails (SpamAssassin) with word corrections;
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`heatmap`]: images beside heatmaps of their explanations;
 //! - [`folds`]: stratified cross-validation splits;
@@ -28,3 +29,4 @@ pub mod output;
 pub mod reproduce;
 pub mod reproduce_cali;
 pub mod reproduce_decoy;
+pub mod text;

@@ -12,6 +12,26 @@ use xil_bench::reproduce::{Scale, Semantics, reproduce};
 const FASHION_DATA_HELP: &str =
     "Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's)";
 
+const CORPUS_HELP: &str = "Folder of the SpamAssassin corpus (default: $XIL_SPAM_ASSASSIN, else \
+     data/spam-assassin/package/data as scripts/fetch_spam_assassin unpacks it)";
+
+/// Loads the e-mails and prepares words and gold explanations.
+fn load_text(
+    corpus: Option<&std::path::Path>,
+    headers: xil_bench::text::data::Headers,
+) -> Result<(Vec<xil_bench::text::corpus::Mail>, xil_bench::text::data::TextData), String> {
+    use xil_bench::text::{corpus, data::TextData, tfidf::Limits};
+    let (mails, stats) = corpus::load(&corpus::locate(corpus))?;
+    eprintln!(
+        "read {} e-mails ({} skipped as malformed, {} charset errors replaced); preparing words and gold explanations",
+        mails.len(),
+        stats.skipped,
+        stats.charset_errors
+    );
+    let data = TextData::prepare(&mails, stats, headers, Limits::default());
+    Ok((mails, data))
+}
+
 #[derive(Parser)]
 #[command(
     name = "xil-bench",
@@ -31,6 +51,8 @@ enum Command {
     Cali(CaliArgs),
     /// Decoy Fashion-MNIST: an MLP trained with a label-revealing patch, corrected or not (seed 000, Table 1).
     DecoyFashion(DecoyArgs),
+    /// CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3).
+    CaipiText(TextArgs),
     /// How faithful LIME is to a SENN's exact explanation during training (seed 001, Fig. 2).
     LimeFaithfulness {
         /// Output folder.
@@ -79,6 +101,20 @@ enum Experiment {
         #[arg(long, help = FASHION_DATA_HELP)]
         data: Option<PathBuf>,
         /// Seed of decoys, counterexamples, weights and shuffling.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// CAIPI's Fig. 3 on e-mails: with and without word corrections, headers kept.
+    CaipiText {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// A first look: 3 folds, 60 queries.
+        #[arg(long)]
+        quick: bool,
+        #[arg(long, help = CORPUS_HELP)]
+        corpus: Option<PathBuf>,
+        /// Seed of folds and initial labels.
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
@@ -168,6 +204,33 @@ struct DecoyArgs {
     #[arg(long, help = FASHION_DATA_HELP)]
     data: Option<PathBuf>,
     /// Output folder for metrics.csv, summary.json and explanations.png.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct TextArgs {
+    /// Whether the simulated user corrects explanations.
+    #[arg(long, value_enum)]
+    corrections: OnOff,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 10)]
+    folds: usize,
+    /// Queries per fold.
+    #[arg(long, default_value_t = 300)]
+    iterations: usize,
+    /// Random labels per class before the first query.
+    #[arg(long, default_value_t = 5)]
+    initial_per_class: usize,
+    /// Whether header words are features.
+    #[arg(long, value_enum, default_value = "keep")]
+    headers: xil_bench::text::data::Headers,
+    /// Seed of folds and initial labels.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, help = CORPUS_HELP)]
+    corpus: Option<PathBuf>,
+    /// Output folder for metrics.csv, summary.json and explained.html.
     #[arg(long)]
     out: PathBuf,
 }
@@ -320,6 +383,28 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", summary_json(&settings, &outcome));
             Ok(())
         }
+        Command::CaipiText(args) => {
+            use xil_bench::text::caipi::{TextSettings, run};
+            use xil_bench::text::report::{summary_json, write_run};
+            let settings = TextSettings {
+                folds: args.folds,
+                iterations: args.iterations,
+                initial_per_class: args.initial_per_class,
+                ..TextSettings::paper(matches!(args.corrections, OnOff::On), args.seed)
+            };
+            settings.validate(usize::MAX)?;
+            xil_bench::output::prepare_dir(&args.out)?;
+            let (mails, data) = load_text(args.corpus.as_deref(), args.headers)?;
+            let started = Instant::now();
+            let bar = progress((settings.folds * settings.iterations) as u64);
+            let result = run(&settings, &data, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let summary = summary_json(&settings, &data, &result.rows, started.elapsed().as_secs_f64());
+            write_run(&args.out, &summary, &data, &mails, &result, args.headers)?;
+            eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
+            println!("{summary}");
+            Ok(())
+        }
         Command::LimeFaithfulness { out, rule, depth, seed } => {
             use xil_bench::faithfulness;
             use xil_core::colors::Rule;
@@ -372,6 +457,23 @@ fn run(cli: Cli) -> Result<(), String> {
                 })
                 .collect();
             println!("{}", serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md"), "runs": runs }));
+            Ok(())
+        }
+        Command::Reproduce { experiment: Experiment::CaipiText { out, quick, corpus, seed } } => {
+            use xil_bench::text::report::{TextScale, reproduce};
+            let scale = if quick { TextScale::QUICK } else { TextScale::FULL };
+            xil_bench::output::prepare_dir(&out)?;
+            let (mails, data) = load_text(corpus.as_deref(), xil_bench::text::data::Headers::Keep)?;
+            let started = Instant::now();
+            let bar = progress((2 * scale.folds * scale.iterations) as u64);
+            let summaries = reproduce(&out, &data, &mails, scale, seed, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            let wall = started.elapsed().as_secs_f64();
+            eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
+            println!(
+                "{}",
+                serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md"), "runs": summaries })
+            );
             Ok(())
         }
         Command::Reproduce { experiment: Experiment::CaipiColors { out, quick, semantics, seed } } => {

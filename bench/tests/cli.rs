@@ -204,3 +204,77 @@ fn decoy_fashion_reads_its_data_strictly_and_prints_its_summary_last() {
     let _ = std::fs::remove_dir_all(&data);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A SpamAssassin-shaped corpus: 30 ham and 30 spam messages with telling
+/// words and headers, plus two malformed files.
+fn mail_folder(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for group in ["easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2"] {
+        std::fs::create_dir_all(dir.join(group)).unwrap();
+    }
+    let fillers = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+    for i in 0..30 {
+        let filler = fillers[i % fillers.len()];
+        let ham = format!(
+            "From: colleague{i}@work.example\nList-Id: team-list\nSubject: project {filler}\n\n\
+             The meeting about the project report is moved; {filler} agenda attached.\n"
+        );
+        std::fs::write(dir.join(format!("easy-ham-1/{i:05}.txt")), ham).unwrap();
+        let mut spam = format!(
+            "From: winner{i}@offers.example\nSubject: cheap offer {filler}\nContent-Type: text/plain; \
+             charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nBuy cheap pills now, limited offer =\n{filler} \
+             click here =E2=82=AC "
+        )
+        .into_bytes();
+        spam.extend_from_slice(b"\xff\n");
+        std::fs::write(dir.join(format!("spam-1/{i:05}.txt")), spam).unwrap();
+    }
+    std::fs::write(dir.join("spam-2/broken.txt"), "no headers in this file at all").unwrap();
+    std::fs::write(dir.join("easy-ham-2/empty.txt"), "").unwrap();
+    dir
+}
+
+#[test]
+fn caipi_text_skips_malformed_mail_and_prints_its_summary_last() {
+    let corpus = mail_folder("mail");
+    let out = scratch("text");
+    let (corpus_arg, out_arg) = (corpus.to_str().unwrap(), out.to_str().unwrap());
+    let message =
+        fails_with_one_line(&["caipi-text", "--corrections", "on", "--corpus", "/nonexistent", "--out", out_arg], 1);
+    assert!(message.contains("fetch_spam_assassin"), "{message}");
+    let message = fails_with_one_line(&["caipi-text", "--corrections", "on", "--folds", "1", "--out", out_arg], 1);
+    assert!(message.contains("--folds"), "{message}");
+    let args = [
+        "caipi-text",
+        "--corrections",
+        "on",
+        "--folds",
+        "2",
+        "--iterations",
+        "4",
+        "--initial-per-class",
+        "2",
+        "--corpus",
+        corpus_arg,
+        "--out",
+        out_arg,
+    ];
+    let output = xil_bench(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("2 skipped as malformed"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    for key in ["test_explanation_f1", "query_explanation_f1", "test_f1", "header_share"] {
+        assert!(summary[key].is_number(), "key {key} in {summary}");
+    }
+    assert_eq!(summary["corpus"]["skipped"], 2);
+    assert_eq!(summary["corpus"]["charset_errors"], 30, "one invalid UTF-8 byte per spam message");
+    assert_eq!(summary["test_f1"], 1.0, "the words separate the classes");
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * 4);
+    let html = std::fs::read_to_string(out.join("explained.html")).unwrap();
+    assert!(html.contains("<span style=\"background:rgba(") && html.contains("cheap"), "coloured words");
+    let _ = std::fs::remove_dir_all(&corpus);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -67,6 +67,7 @@ pub mod query;
 pub mod random;
 pub mod senn;
 pub mod svm;
+pub mod text;
 pub mod toy;
 pub mod traits;
 pub mod user;
