@@ -225,6 +225,9 @@ struct TextArgs {
     /// Whether header words are features.
     #[arg(long, value_enum, default_value = "keep")]
     headers: xil_bench::text::data::Headers,
+    /// How the query's explanation is computed (the test set is always explained exactly).
+    #[arg(long, value_enum, default_value = "exact")]
+    explainer: xil_bench::text::caipi::QueryExplainer,
     /// Seed of folds and initial labels.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -390,6 +393,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 folds: args.folds,
                 iterations: args.iterations,
                 initial_per_class: args.initial_per_class,
+                explainer: args.explainer,
                 ..TextSettings::paper(matches!(args.corrections, OnOff::On), args.seed)
             };
             settings.validate(usize::MAX)?;

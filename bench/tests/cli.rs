@@ -275,6 +275,14 @@ fn caipi_text_skips_malformed_mail_and_prints_its_summary_last() {
     assert_eq!(csv.lines().count(), 1 + 2 * 4);
     let html = std::fs::read_to_string(out.join("explained.html")).unwrap();
     assert!(html.contains("<span style=\"background:rgba(") && html.contains("cheap"), "coloured words");
+    // LIME explains the queries instead of the exact contributions.
+    let mut lime = args.to_vec();
+    lime.extend(["--explainer", "lime"]);
+    let output = xil_bench(&lime);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&output.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(summary["settings"]["explainer"], "lime");
     let _ = std::fs::remove_dir_all(&corpus);
     let _ = std::fs::remove_dir_all(&out);
 }

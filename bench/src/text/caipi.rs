@@ -4,8 +4,8 @@
 //! queries by uncertainty sampling (probability closest to 1/2) with an
 //! L2 logistic regression on TF-IDF rows. The model explains its prediction
 //! for the query with the `k` words of largest contribution `|θ_w x_w|`
-//! (exact for a linear model; `k` = the number of distinct gold words in the
-//! message). The simulated user labels it and, with corrections on and the
+//! (exact for a linear model) or, with [`QueryExplainer::Lime`], the `k` words
+//! LIME weighs most; `k` = the number of distinct gold words in the message. The simulated user labels it and, with corrections on and the
 //! prediction right, names the explained words that are not gold; the
 //! counterexample is the message without them (TF-IDF row renormalised to
 //! the original norm), labelled with the prediction. Every refit is
@@ -19,6 +19,7 @@
 use crate::caipi::stream_seed;
 use crate::folds::{shuffle, stratified_folds};
 use crate::text::data::TextData;
+use crate::text::lime::TextLime;
 use crate::text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
 use crate::text::tfidf::SparseRow;
 use rand_core::SeedableRng;
@@ -27,9 +28,22 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xil_core::metrics::explanation_scores;
 
+/// How the query's explanation (the one the user corrects) is computed; the
+/// test set is always explained exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueryExplainer {
+    /// The linear model's exact contributions.
+    Exact,
+    /// LIME for text (200 samples, 10 repeats).
+    Lime,
+}
+
 /// Everything that defines one run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TextSettings {
+    /// How queries are explained.
+    pub explainer: QueryExplainer,
     /// Whether the user corrects explanations.
     pub corrections: bool,
     /// Cross-validation folds.
@@ -47,7 +61,15 @@ pub struct TextSettings {
 impl TextSettings {
     /// The protocol's sizes: 10 folds, 300 queries, 5 initial labels per class, `C = 10`.
     pub fn paper(corrections: bool, seed: u64) -> Self {
-        Self { corrections, folds: 10, iterations: 300, initial_per_class: 5, c: 10.0, seed }
+        Self {
+            explainer: QueryExplainer::Exact,
+            corrections,
+            folds: 10,
+            iterations: 300,
+            initial_per_class: 5,
+            c: 10.0,
+            seed,
+        }
     }
 
     /// Checks the settings against the data.
@@ -205,8 +227,11 @@ pub fn run_fold(
         let query = pool.swap_remove(position);
         let prediction = u8::from(rows[query].dot(&theta) > 0.0);
         let gold = data.gold_words(query);
-        let mut named: Vec<u32> =
-            explain(&theta, &rows[query], data.vocabulary.len(), gold.len()).iter().map(|&(w, _)| w).collect();
+        let explanation = match settings.explainer {
+            QueryExplainer::Exact => explain(&theta, &rows[query], data.vocabulary.len(), gold.len()),
+            QueryExplainer::Lime => TextLime::default().explain(data, &theta, query, gold.len(), &mut rng),
+        };
+        let mut named: Vec<u32> = explanation.iter().map(|&(w, _)| w).collect();
         named.sort_unstable();
         let query_f1 = if gold.is_empty() { f32::NAN } else { f1(&named, &gold) };
         if settings.corrections && prediction == data.labels[query] {

@@ -7,6 +7,7 @@
 //! - [`logistic`]: L1/L2 logistic regression on sparse rows;
 //! - [`data`]: documents, labels and gold words;
 //! - [`caipi`]: the interactive loop with simulated word corrections;
+//! - [`lime`]: LIME for text, removing random words;
 //! - [`html`]: explained e-mails as HTML;
 //! - [`report`]: a run's files, Fig. 3 and the report.
 
@@ -14,6 +15,7 @@ pub mod caipi;
 pub mod corpus;
 pub mod data;
 pub mod html;
+pub mod lime;
 pub mod logistic;
 pub mod mail;
 pub mod report;
