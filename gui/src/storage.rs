@@ -1,0 +1,102 @@
+//! Saved sessions: settings and decisions as JSON, written atomically after
+//! every decision; a file that cannot be read is moved aside, never lost.
+
+use crate::interactive::{Decision, Settings};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The format version of a saved session.
+pub const VERSION: u32 = 1;
+
+/// What a session file holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    /// [`VERSION`].
+    pub version: u32,
+    /// The session's settings.
+    pub settings: Settings,
+    /// The user's decisions, in order.
+    pub decisions: Vec<Decision>,
+}
+
+/// The folder of saved sessions: `$XIL_GUI_DIR`, else `~/.local/share/xil`.
+pub fn default_dir() -> PathBuf {
+    std::env::var_os("XIL_GUI_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir).join(".local/share/xil")
+    })
+}
+
+/// Writes a session atomically.
+///
+/// # Errors
+/// A one-line message naming the file.
+pub fn save(path: &Path, saved: &Saved) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let json = serde_json::to_string_pretty(saved).map_err(|e| format!("cannot encode the session: {e}"))?;
+    xil_bench::output::write_atomically(path, json.as_bytes())
+}
+
+/// Reads a session; `Ok(None)` when there is none. A file that is not a
+/// session of this version is renamed to `NAME.corrupt` (or `.corrupt-2`, …)
+/// and reported.
+///
+/// # Errors
+/// A one-line message saying what was wrong and where the file now is.
+pub fn load(path: &Path) -> Result<Option<Saved>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let problem = match serde_json::from_slice::<Saved>(&bytes) {
+        Ok(saved) if saved.version == VERSION => return Ok(Some(saved)),
+        Ok(saved) => format!("it is version {}, this app reads version {VERSION}", saved.version),
+        Err(e) => format!("it is not a xil session ({e})"),
+    };
+    let aside = (1..)
+        .map(|n| {
+            let suffix = if n == 1 { "corrupt".to_string() } else { format!("corrupt-{n}") };
+            path.with_extension(suffix)
+        })
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| path.with_extension("corrupt"));
+    std::fs::rename(path, &aside)
+        .map_err(|e| format!("{} is unreadable and cannot be moved aside: {e}", path.display()))?;
+    Err(format!("the saved session could not be opened: {problem}; it was kept as {}", aside.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xil-gui-storage-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn sessions_round_trip_and_corrupt_files_are_kept_aside() {
+        let dir = scratch("round");
+        let path = dir.join("session.json");
+        assert_eq!(load(&path), Ok(None));
+        let saved = Saved {
+            version: VERSION,
+            settings: Settings::default(),
+            decisions: vec![Decision { label: 1, irrelevant: vec![3, 4] }],
+        };
+        save(&path, &saved).unwrap();
+        assert_eq!(load(&path), Ok(Some(saved)));
+        std::fs::write(&path, "{ not json").unwrap();
+        let message = load(&path).unwrap_err();
+        assert!(message.contains("not a xil session") && message.contains("session.corrupt"), "{message}");
+        assert_eq!(std::fs::read_to_string(dir.join("session.corrupt")).unwrap(), "{ not json");
+        assert!(!path.exists());
+        std::fs::write(&path, r#"{"version": 9, "settings": {}, "decisions": []}"#).unwrap();
+        assert!(load(&path).unwrap_err().contains("not a xil session"));
+        assert!(dir.join("session.corrupt-2").exists(), "an earlier corrupt file is not overwritten");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
