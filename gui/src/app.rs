@@ -4,7 +4,7 @@
 //! are framed (red: for the predicted class, blue: against it) and the ones
 //! the user marks as irrelevant are crossed. Keyboard: `0`/`1` label, `a`
 //! accept (label = prediction, explanation right), click pixels to mark,
-//! `Enter` submit, `Backspace` undo, `s` save. The session runs on a worker
+//! `Enter` submit, `Backspace` undo, `s` save, `e` export (CSV, PNG, SVG). The session runs on a worker
 //! thread ([`serve`]), so refits never block a frame. Every decision is saved
 //! at once (atomically); on start the saved session is resumed, and a file
 //! that cannot be read is moved aside with a visible message.
@@ -15,6 +15,7 @@ use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use xil_bench::figures::{Figure, PALETTE as PALETTE_LINES, Series};
 use xil_core::colors::{PALETTE, PIXELS};
 
 /// Side of the pixel grid in points.
@@ -181,6 +182,53 @@ impl XilApp {
         }
     }
 
+    /// The folder exports go to: `export/` beside the session file.
+    pub fn export_dir(&self) -> PathBuf {
+        self.path.parent().map_or_else(|| PathBuf::from("export"), |dir| dir.join("export"))
+    }
+
+    /// Writes the plot data as `progress.csv` and the plot as `progress.png`
+    /// and `progress.svg` (xil-bench's figure style) to [`export_dir`](Self::export_dir).
+    pub fn export(&mut self) {
+        let Some(view) = self.view.as_ref() else { return };
+        let dir = self.export_dir();
+        let mut csv = String::from("queries,test_accuracy,counterexamples\n");
+        for p in &view.points {
+            csv.push_str(&format!("{},{:.6},{}\n", p.queries, p.test_accuracy, p.counterexamples));
+        }
+        let line = |label: &str, colour, values: Vec<(f32, f32)>| Series {
+            label: label.into(),
+            colour,
+            dashed: false,
+            points: values.into_iter().map(|(x, y)| (x, y, y, y)).collect(),
+        };
+        let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f32;
+        let figure = Figure {
+            title: "CAIPI on colors, interactive".into(),
+            x_label: "decisions".into(),
+            y_label: "test accuracy / share of counterexamples".into(),
+            series: vec![
+                line(
+                    "test accuracy",
+                    PALETTE_LINES[0],
+                    view.points.iter().map(|p| (p.queries as f32, p.test_accuracy)).collect(),
+                ),
+                line(
+                    &format!("counterexamples (/ {most})"),
+                    PALETTE_LINES[1],
+                    view.points.iter().map(|p| (p.queries as f32, p.counterexamples as f32 / most)).collect(),
+                ),
+            ],
+        };
+        let written = xil_bench::output::prepare_dir(&dir)
+            .and_then(|()| xil_bench::output::write_atomically(&dir.join("progress.csv"), csv.as_bytes()))
+            .and_then(|()| figure.save(&dir.join("progress")));
+        self.message = Some(match written {
+            Ok(()) => format!("exported progress.csv, .png and .svg to {}", dir.display()),
+            Err(e) => e,
+        });
+    }
+
     fn keyboard(&mut self, ui: &egui::Ui) {
         let pressed = |key| ui.input(|i| i.key_pressed(key));
         if pressed(egui::Key::Num0) {
@@ -197,6 +245,9 @@ impl XilApp {
         }
         if pressed(egui::Key::Backspace) {
             self.undo();
+        }
+        if pressed(egui::Key::E) {
+            self.export();
         }
         if pressed(egui::Key::S) {
             self.save();
@@ -302,7 +353,7 @@ impl eframe::App for XilApp {
                 }
             }
             ui.separator();
-            ui.label("Keys: 0/1 label, a accept, click pixels to mark, Enter submit, Backspace undo, s save");
+            ui.label("Keys: 0/1 label, a accept, click pixels to mark, Enter submit, Backspace undo, s save, e export");
         });
         egui::CentralPanel::default().show(ui, |ui| {
             self.grid(ui);
@@ -326,6 +377,9 @@ impl eframe::App for XilApp {
                 }
                 if ui.button("Save").clicked() {
                     self.save();
+                }
+                if ui.button("Export").clicked() {
+                    self.export();
                 }
             });
             self.plot(ui);

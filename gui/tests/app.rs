@@ -60,6 +60,11 @@ fn clicking_pixels_marks_them_and_submitting_adds_counterexamples_and_a_point_an
     assert!(view.added > 0, "the correction added counterexamples");
     let saved = std::fs::read_to_string(dir.join("session.json")).unwrap();
     assert!(saved.contains("\"irrelevant\""), "the decision was saved at once");
+    harness.get_by_label("Export").click();
+    harness.step();
+    let csv = std::fs::read_to_string(dir.join("export/progress.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two points: {csv}");
+    assert!(dir.join("export/progress.png").exists() && dir.join("export/progress.svg").exists());
     harness.get_by_label("Undo").click();
     settle(&mut harness);
     assert_eq!(harness.state().view(), Some(&first), "undo restores the previous state exactly");
