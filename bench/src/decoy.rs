@@ -18,6 +18,7 @@
 
 use crate::caipi::stream_seed;
 use crate::fashion::{CLASS_NAMES, CLASSES, FashionMnist, PIXELS, SIDE, Split};
+use crate::folds::shuffle;
 use crate::heatmap::{Explained, save_grid};
 use crate::output::write_results;
 use nalgebra::SVector;
@@ -323,14 +324,6 @@ pub fn accuracy(model: &Network, data: &DecoyData) -> f32 {
         })
         .sum();
     correct as f32 / data.len().max(1) as f32
-}
-
-/// A Fisher–Yates shuffle.
-fn shuffle(order: &mut [u32], rng: &mut Xoshiro256PlusPlus) {
-    for i in (1..order.len()).rev() {
-        let j = uniform_below(rng, i as u32 + 1) as usize;
-        order.swap(i, j);
-    }
 }
 
 /// Trains the network of one setting and evaluates it after every epoch;

@@ -64,9 +64,7 @@ pub struct FashionMnist {
 /// The folder to read: the given one, else `$XIL_FASHION_MNIST`, else
 /// Debian's.
 pub fn locate(dir: Option<&Path>) -> PathBuf {
-    dir.map(Path::to_path_buf)
-        .or_else(|| std::env::var_os(ENV_VAR).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEBIAN_DIR))
+    crate::data_dir::locate(dir, ENV_VAR, DEBIAN_DIR)
 }
 
 fn read_split(dir: &Path, prefix: &str) -> Result<Split, String> {

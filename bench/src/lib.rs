@@ -4,6 +4,7 @@
 //!
 //! - [`caipi`]: CAIPI on colors (seed 000, Fig. 2), fold by fold;
 //! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
+//! - [`data_dir`]: where real data sets are read from;
 //! - [`decoy`]: decoy Fashion-MNIST (seed 000, Table 1), counterexamples vs input gradients;
 //! - [`fashion`] and [`idx`]: the real Fashion-MNIST images, strictly validated;
 //! - [`faithfulness`]: LIME against a SENN's exact explanation (seed 001, Fig. 2);
@@ -18,6 +19,7 @@
 
 pub mod caipi;
 pub mod cali;
+pub mod data_dir;
 pub mod decoy;
 pub mod faithfulness;
 pub mod fashion;

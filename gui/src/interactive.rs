@@ -259,81 +259,72 @@ impl<'p> Running<'p> {
 /// Returns when the app hangs up. `notify` is called after every view (the
 /// app asks for a repaint there).
 pub fn serve(commands: &Receiver<Command>, views: &Sender<View>, notify: &dyn Fn()) {
-    let Ok(mut next) = commands.recv() else { return };
-    loop {
-        let (settings, decisions) = match next {
-            Command::Start(settings, decisions) => (settings, decisions),
+    let mut next = commands.recv().ok();
+    while let Some(command) = next {
+        next = match command {
+            Command::Start(settings, decisions) => serve_session(settings, decisions, commands, views, notify),
             // Nothing to decide or undo before a session exists.
-            Command::Decide(_) | Command::Undo => {
-                let Ok(command) = commands.recv() else { return };
-                next = command;
-                continue;
-            }
+            Command::Decide(_) | Command::Undo => commands.recv().ok(),
         };
-        let send = |view: View| {
-            let sent = views.send(view).is_ok();
-            notify();
-            sent
-        };
-        if let Err(e) = validate(&settings) {
-            let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error: Some(e) };
-            if !send(view) {
-                return;
-            }
-            let Ok(command) = commands.recv() else { return };
-            next = command;
-            continue;
+    }
+}
+
+/// Serves one session (the pool lives in this frame) until a command needs
+/// a rebuild, which is returned; `None` when the app hangs up.
+fn serve_session(
+    settings: Settings,
+    decisions: Vec<Decision>,
+    commands: &Receiver<Command>,
+    views: &Sender<View>,
+    notify: &dyn Fn(),
+) -> Option<Command> {
+    let send = |view: View| {
+        let sent = views.send(view).is_ok();
+        notify();
+        sent
+    };
+    // A session that cannot start shows why and waits for the next command.
+    let failed = |settings: Settings, decisions: Vec<Decision>, error: String| {
+        let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error: Some(error) };
+        if send(view) { commands.recv().ok() } else { None }
+    };
+    if let Err(e) = validate(&settings) {
+        return failed(settings, decisions, e);
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
+    let mut pool = images(settings.pool, &settings, &mut rng);
+    let test = images(settings.test, &settings, &mut rng);
+    let mut running = match Running::start(&mut pool, test, settings.clone(), rng) {
+        Ok(running) => running,
+        Err(e) => return failed(settings, decisions, e),
+    };
+    let mut error = None;
+    for (i, decision) in decisions.into_iter().enumerate() {
+        if let Err(e) = running.decide(decision) {
+            error = Some(format!("decision {} cannot be replayed: {e}", i + 1));
+            break;
         }
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
-        let mut pool = images(settings.pool, &settings, &mut rng);
-        let test = images(settings.test, &settings, &mut rng);
-        let mut running = match Running::start(&mut pool, test, settings.clone(), rng) {
-            Ok(running) => running,
-            Err(e) => {
-                let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error: Some(e) };
-                if !send(view) {
-                    return;
-                }
-                let Ok(command) = commands.recv() else { return };
-                next = command;
-                continue;
+    }
+    if !send(running.view(0, error)) {
+        return None;
+    }
+    loop {
+        let view = match commands.recv().ok()? {
+            Command::Decide(decision) => match running.decide(decision) {
+                Ok(added) => running.view(added, None),
+                Err(e) => running.view(0, Some(e)),
+            },
+            Command::Undo if running.decisions.is_empty() => running.view(0, Some("nothing to undo".into())),
+            Command::Undo => {
+                let mut earlier = running.decisions.clone();
+                earlier.pop();
+                return Some(Command::Start(running.settings.clone(), earlier));
             }
+            start @ Command::Start(..) => return Some(start),
         };
-        let mut error = None;
-        for (i, decision) in decisions.into_iter().enumerate() {
-            if let Err(e) = running.decide(decision) {
-                error = Some(format!("decision {} cannot be replayed: {e}", i + 1));
-                break;
-            }
+        if !send(view) {
+            return None;
         }
-        if !send(running.view(0, error)) {
-            return;
-        }
-        next = loop {
-            let Ok(command) = commands.recv() else { return };
-            match command {
-                Command::Decide(decision) => {
-                    let view = match running.decide(decision) {
-                        Ok(added) => running.view(added, None),
-                        Err(e) => running.view(0, Some(e)),
-                    };
-                    if !send(view) {
-                        return;
-                    }
-                }
-                Command::Undo if running.decisions.is_empty() => {
-                    if !send(running.view(0, Some("nothing to undo".into()))) {
-                        return;
-                    }
-                }
-                Command::Undo => {
-                    let mut earlier = running.decisions.clone();
-                    earlier.pop();
-                    break Command::Start(running.settings.clone(), earlier);
-                }
-                start @ Command::Start(..) => break start,
-            }
-        };
     }
 }
 

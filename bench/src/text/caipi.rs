@@ -160,21 +160,27 @@ pub fn positive_f1(predicted: &[u8], truth: &[u8]) -> f32 {
     if denominator == 0 { 1.0 } else { 2.0 * true_positives as f32 / denominator as f32 }
 }
 
-/// Test-set measurements of a model: (explanation F1, F1, header share).
-fn evaluate(data: &TextData, rows: &[SparseRow], theta: &[f32], test: &[usize]) -> (f32, f32, f32) {
+/// Test-set measurements of a model: (explanation F1, F1, header share);
+/// `test_gold` holds the gold words of each test message.
+fn evaluate(
+    data: &TextData,
+    rows: &[SparseRow],
+    theta: &[f32],
+    test: &[usize],
+    test_gold: &[Vec<u32>],
+) -> (f32, f32, f32) {
     let words = data.vocabulary.len();
     let (mut f1_sum, mut explained, mut named, mut header) = (0.0f32, 0usize, 0usize, 0usize);
     let mut predicted = Vec::with_capacity(test.len());
     let mut truth = Vec::with_capacity(test.len());
-    for &i in test {
+    for (&i, gold) in test.iter().zip(test_gold) {
         predicted.push(u8::from(rows[i].dot(theta) > 0.0));
         truth.push(data.labels[i]);
-        let gold = data.gold_words(i);
         if gold.is_empty() {
             continue;
         }
         let chosen: Vec<u32> = explain(theta, &rows[i], words, gold.len()).iter().map(|&(w, _)| w).collect();
-        f1_sum += f1(&chosen, &gold);
+        f1_sum += f1(&chosen, gold);
         explained += 1;
         named += chosen.len();
         header += chosen.iter().filter(|&&w| data.vocabulary.is_header(w)).count();
@@ -200,6 +206,7 @@ pub fn run_fold(
 ) -> (Vec<TextRow>, Vec<f32>) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 100 + fold as u64));
     let test: Vec<usize> = (0..rows.len()).filter(|&i| assignment[i] == fold).collect();
+    let test_gold: Vec<Vec<u32>> = test.iter().map(|&i| data.gold_words(i)).collect();
     let mut pool: Vec<usize> = (0..rows.len()).filter(|&i| assignment[i] != fold).collect();
     shuffle(&mut pool, &mut rng);
     // Initial labels: the first `initial_per_class` of each class in the shuffled pool.
@@ -218,10 +225,10 @@ pub fn run_fold(
     let mut records = Vec::with_capacity(settings.iterations);
     let mut counterexamples = 0;
     for iteration in 1..=settings.iterations {
-        let Some(position) = (0..pool.len()).min_by(|&a, &b| {
-            let margin = |p: usize| (sigmoid(rows[pool[p]].dot(&theta)) - 0.5).abs();
-            margin(a).total_cmp(&margin(b)).then(pool[a].cmp(&pool[b]))
-        }) else {
+        let margins: Vec<f32> = pool.iter().map(|&i| (sigmoid(rows[i].dot(&theta)) - 0.5).abs()).collect();
+        let Some(position) =
+            (0..pool.len()).min_by(|&a, &b| margins[a].total_cmp(&margins[b]).then(pool[a].cmp(&pool[b])))
+        else {
             break;
         };
         let query = pool.swap_remove(position);
@@ -245,7 +252,7 @@ pub fn run_fold(
         train_rows.push(rows[query].clone());
         train_labels.push(data.labels[query]);
         theta = fit(&learner, &train_rows, &train_labels, &vec![1.0; train_rows.len()], features, Some(&theta));
-        let (test_explanation_f1, test_f1, header_share) = evaluate(data, rows, &theta, &test);
+        let (test_explanation_f1, test_f1, header_share) = evaluate(data, rows, &theta, &test, &test_gold);
         records.push(TextRow {
             fold,
             iteration,

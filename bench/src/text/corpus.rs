@@ -47,9 +47,7 @@ pub struct LoadStats {
 /// The folder to read: the given one, else `$XIL_SPAM_ASSASSIN`, else
 /// [`DEFAULT_DIR`].
 pub fn locate(dir: Option<&Path>) -> PathBuf {
-    dir.map(Path::to_path_buf)
-        .or_else(|| std::env::var_os(ENV_VAR).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR))
+    crate::data_dir::locate(dir, ENV_VAR, DEFAULT_DIR)
 }
 
 /// Reads every message of the corpus in a fixed order (group, then file
