@@ -12,6 +12,7 @@
 //! decomposition along the two rules and the number of counterexamples.
 
 use crate::folds::stratified_folds;
+use crate::observe::Observer;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -242,7 +243,8 @@ impl Row {
     }
 }
 
-/// Runs one fold; `tick` is called after every query.
+/// Runs one fold; `observe` sees every row as it is measured and can stop
+/// the fold (the rows so far are returned).
 ///
 /// # Errors
 /// A message when the session fails (it should not with valid settings).
@@ -250,14 +252,14 @@ pub fn run_fold(
     settings: &CaipiSettings,
     data: &ColorsData,
     fold: usize,
-    tick: &(dyn Fn() + Sync),
+    observe: Observer<'_, Row>,
 ) -> Result<Vec<Row>, String> {
     match settings.learner {
-        Learner::L1Svm => run_fold_with(L1Svm::new().c(1.0), settings, data, fold, tick),
-        Learner::L2Svm => run_fold_with(L2Svm::new().c(1000.0), settings, data, fold, tick),
+        Learner::L1Svm => run_fold_with(L1Svm::new().c(1.0), settings, data, fold, observe),
+        Learner::L2Svm => run_fold_with(L2Svm::new().c(1000.0), settings, data, fold, observe),
         Learner::Logreg => {
             let learner = LogisticRegression::new().c(1000.0).intercept(Intercept::None);
-            run_fold_with(learner, settings, data, fold, tick)
+            run_fold_with(learner, settings, data, fold, observe)
         }
     }
 }
@@ -267,7 +269,7 @@ fn run_fold_with<L>(
     settings: &CaipiSettings,
     data: &ColorsData,
     fold: usize,
-    tick: &(dyn Fn() + Sync),
+    observe: Observer<'_, Row>,
 ) -> Result<Vec<Row>, String>
 where
     L: Fit<{ colors::PAIRS }, CAPACITY, Model = LinearModel<{ colors::PAIRS }>>,
@@ -305,7 +307,7 @@ where
         let correct = test.iter().filter(|e| session.predict(&e.instance) == Some(e.label)).count();
         let d =
             decompose_disjoint(model.weights.as_slice(), &support0, 1.0, &support1, -1.0).map_err(|e| e.to_string())?;
-        rows.push(Row {
+        let row = Row {
             fold,
             iteration,
             instant_f1,
@@ -316,29 +318,32 @@ where
             residual: d.residual,
             counterexamples: session.counterexamples(),
             seconds,
-        });
-        tick();
+        };
+        rows.push(row);
+        if observe(&row).is_break() {
+            break;
+        }
     }
     Ok(rows)
 }
 
 /// Runs every fold of every setting, in parallel over (setting, fold) pairs
 /// (the numbers do not depend on the number of threads: each fold has its own
-/// seeded stream). All settings share `data`. `tick` is called after every
-/// query of every fold.
+/// seeded stream). All settings share `data`. `observe` sees every row of
+/// every fold as it is measured.
 ///
 /// # Errors
 /// The first failing fold's message.
 pub fn run_all(
     settings: &[CaipiSettings],
     data: &ColorsData,
-    tick: &(dyn Fn() + Sync),
+    observe: Observer<'_, Row>,
 ) -> Result<Vec<Vec<Row>>, String> {
     use rayon::prelude::*;
     let jobs: Vec<(usize, usize)> =
         settings.iter().enumerate().flat_map(|(s, setting)| (0..setting.folds).map(move |fold| (s, fold))).collect();
     let results: Vec<Result<Vec<Row>, String>> =
-        jobs.par_iter().map(|&(s, fold)| run_fold(&settings[s], data, fold, tick)).collect();
+        jobs.par_iter().map(|&(s, fold)| run_fold(&settings[s], data, fold, observe)).collect();
     let mut runs: Vec<Vec<Row>> = vec![Vec::new(); settings.len()];
     for (&(s, _), result) in jobs.iter().zip(results) {
         runs[s].extend(result?);
@@ -418,7 +423,7 @@ mod tests {
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
         let run_with = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let runs = pool.install(|| run_all(std::slice::from_ref(&settings), &data, &|| {})).unwrap();
+            let runs = pool.install(|| run_all(std::slice::from_ref(&settings), &data, &crate::observe::ticking(&|| {}))).unwrap();
             runs.concat().into_iter().map(|r| Row { seconds: 0.0, ..r }).collect::<Vec<_>>()
         };
         assert_eq!(run_with(1), run_with(3));
@@ -435,11 +440,19 @@ mod tests {
             ..CaipiSettings::paper(0, Learner::L1Svm, true)
         };
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
-        let first = run_fold(&settings, &data, 1, &|| {}).unwrap();
-        let second = run_fold(&settings, &data, 1, &|| {}).unwrap();
+        let first = run_fold(&settings, &data, 1, &crate::observe::ticking(&|| {})).unwrap();
+        let second = run_fold(&settings, &data, 1, &crate::observe::ticking(&|| {})).unwrap();
         assert_eq!(first.len(), 5);
         let strip = |rows: &[Row]| rows.iter().map(|r| Row { seconds: 0.0, ..*r }).collect::<Vec<_>>();
         assert_eq!(strip(&first), strip(&second));
         assert!(first.iter().all(|r| (0.0..=1.0).contains(&r.running_f1)));
+        // An observer that says stop after the third row gets exactly those.
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        let stop_after_three = |_: &Row| {
+            let count = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if count == 3 { std::ops::ControlFlow::Break(()) } else { std::ops::ControlFlow::Continue(()) }
+        };
+        let stopped = run_fold(&settings, &data, 1, &stop_after_three).unwrap();
+        assert_eq!(strip(&stopped), strip(&first[..3]));
     }
 }

@@ -16,6 +16,7 @@
 
 use crate::caipi::stream_seed;
 use crate::folds::stratified_folds;
+use crate::observe::Observer;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -150,7 +151,7 @@ fn run_fold<const L: usize>(
     examples: &[Example<colors::Image>],
     folds: &[usize],
     fold: usize,
-    tick: &(dyn Fn() + Sync),
+    observe: Observer<'_, CaliRow>,
 ) -> Result<Vec<CaliRow>, String> {
     let rule = if settings.rule == 0 { Rule::Zero } else { Rule::One };
     let (test, pool): (Vec<_>, Vec<_>) = examples.iter().zip(folds).partition(|(_, f)| **f == fold);
@@ -191,18 +192,23 @@ fn run_fold<const L: usize>(
             .map_err(|e| format!("fold {fold}, feedback {iteration}: {e}"))?;
         let seconds = started.elapsed().as_secs_f64();
         let (label_loss, explanation_loss) = test_losses(session.model(), &test, rule);
-        rows.push(CaliRow { fold, iteration, label_loss, explanation_loss, seconds });
-        tick();
+        let row = CaliRow { fold, iteration, label_loss, explanation_loss, seconds };
+        rows.push(row);
+        if observe(&row).is_break() {
+            break;
+        }
     }
     Ok(rows)
 }
 
 /// Runs every fold in parallel on threads with stacks large enough for a
 /// boxed session's construction; numbers do not depend on the thread count.
+/// `observe` sees every row as it is measured and can stop the folds (their
+/// rows so far are returned).
 ///
 /// # Errors
 /// The first failing fold's message.
-pub fn run(settings: &CaliSettings, tick: &(dyn Fn() + Sync)) -> Result<Vec<CaliRow>, String> {
+pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Vec<CaliRow>, String> {
     use rayon::prelude::*;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
     let examples: Vec<_> = (0..settings.images).map(|_| colors::generate(&mut rng)).collect();
@@ -213,9 +219,9 @@ pub fn run(settings: &CaliSettings, tick: &(dyn Fn() + Sync)) -> Result<Vec<Cali
         (0..settings.folds)
             .into_par_iter()
             .map(|fold| match settings.depth {
-                1 => run_fold::<1>(settings, &examples, &folds, fold, tick),
-                3 => run_fold::<3>(settings, &examples, &folds, fold, tick),
-                5 => run_fold::<5>(settings, &examples, &folds, fold, tick),
+                1 => run_fold::<1>(settings, &examples, &folds, fold, observe),
+                3 => run_fold::<3>(settings, &examples, &folds, fold, observe),
+                5 => run_fold::<5>(settings, &examples, &folds, fold, observe),
                 depth => Err(format!("--depth must be 1, 3 or 5, not {depth}")),
             })
             .collect()
@@ -330,8 +336,8 @@ mod tests {
     #[test]
     fn a_small_run_is_deterministic() {
         let strip = |rows: Vec<CaliRow>| rows.into_iter().map(|r| CaliRow { seconds: 0.0, ..r }).collect::<Vec<_>>();
-        let first = strip(run(&small(), &|| {}).unwrap());
+        let first = strip(run(&small(), &crate::observe::ticking(&|| {})).unwrap());
         assert_eq!(first.len(), 2 * 3);
-        assert_eq!(first, strip(run(&small(), &|| {}).unwrap()));
+        assert_eq!(first, strip(run(&small(), &crate::observe::ticking(&|| {})).unwrap()));
     }
 }

@@ -15,6 +15,7 @@
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`heatmap`]: images beside heatmaps of their explanations;
 //! - [`folds`]: stratified cross-validation splits;
+//! - [`observe`]: rows handed to an observer as they are measured (progress, live plots, pause and stop);
 //! - [`output`]: files written whole or not at all.
 
 pub mod caipi;
@@ -27,6 +28,7 @@ pub mod figures;
 pub mod folds;
 pub mod heatmap;
 pub mod idx;
+pub mod observe;
 pub mod output;
 pub mod reproduce;
 pub mod reproduce_cali;

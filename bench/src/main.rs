@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use xil_bench::caipi::{CaipiSettings, ColorsData, Learner, run_all};
+use xil_bench::observe::ticking;
 use xil_bench::output::{summary_json, write_run};
 use xil_bench::reproduce::{Scale, Semantics, reproduce};
 
@@ -329,7 +330,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let started = Instant::now();
             let data = ColorsData::generate(settings.images, settings.folds, settings.seed)?;
             let bar = progress((settings.folds * settings.iterations) as u64);
-            let mut runs = run_all(std::slice::from_ref(&settings), &data, &|| bar.inc(1))?;
+            let mut runs = run_all(std::slice::from_ref(&settings), &data, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
             let rows = runs.pop().unwrap_or_default();
             let summary = write_run(&args.out, &settings, &rows)?;
@@ -357,7 +358,7 @@ fn run(cli: Cli) -> Result<(), String> {
             xil_bench::output::prepare_dir(&args.out)?;
             let started = Instant::now();
             let bar = progress((settings.folds * settings.iterations) as u64);
-            let rows = xil_bench::cali::run(&settings, &|| bar.inc(1))?;
+            let rows = xil_bench::cali::run(&settings, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
             let summary = xil_bench::cali::write(&args.out, &settings, &rows)?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());

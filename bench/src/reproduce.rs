@@ -154,7 +154,7 @@ pub fn reproduce(
         .flat_map(|&(name, authors)| settings(scale, seed, authors).into_iter().map(move |s| (name.to_string(), s)))
         .collect();
     let just_settings: Vec<CaipiSettings> = all.iter().map(|(_, s)| s.clone()).collect();
-    let runs = run_all(&just_settings, &data, tick)?;
+    let runs = run_all(&just_settings, &data, &crate::observe::ticking(tick))?;
     let mut summaries = Vec::new();
     let mut summary_objects = Vec::new();
     for ((variant, setting), rows) in all.iter().zip(&runs) {

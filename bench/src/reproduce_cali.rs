@@ -97,7 +97,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
                 seed,
             };
             settings.validate()?;
-            let rows = crate::cali::run(&settings, tick)?;
+            let rows = crate::cali::run(&settings, &crate::observe::ticking(tick))?;
             let name = format!("depth{depth}-{}", if corrections { "corrections" } else { "labels-only" });
             crate::cali::write(&out.join("active").join(&name), &settings, &rows)?;
             active.push((settings, rows));
