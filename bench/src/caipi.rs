@@ -423,7 +423,9 @@ mod tests {
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
         let run_with = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let runs = pool.install(|| run_all(std::slice::from_ref(&settings), &data, &crate::observe::ticking(&|| {}))).unwrap();
+            let runs = pool
+                .install(|| run_all(std::slice::from_ref(&settings), &data, &crate::observe::ticking(&|| {})))
+                .unwrap();
             runs.concat().into_iter().map(|r| Row { seconds: 0.0, ..r }).collect::<Vec<_>>()
         };
         assert_eq!(run_with(1), run_with(3));

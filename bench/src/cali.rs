@@ -202,7 +202,8 @@ fn run_fold<const L: usize>(
 }
 
 /// Runs every fold in parallel on threads with stacks large enough for a
-/// boxed session's construction; numbers do not depend on the thread count.
+/// boxed session's construction, as many as the calling rayon pool has; numbers
+/// do not depend on the thread count.
 /// `observe` sees every row as it is measured and can stop the folds (their
 /// rows so far are returned).
 ///
@@ -214,7 +215,11 @@ pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Ve
     let examples: Vec<_> = (0..settings.images).map(|_| colors::generate(&mut rng)).collect();
     let labels: Vec<u8> = examples.iter().map(|e| e.label).collect();
     let folds = stratified_folds(&labels, settings.folds, stream_seed(settings.seed, u64::MAX))?;
-    let pool = rayon::ThreadPoolBuilder::new().stack_size(256 << 20).build().map_err(|e| e.to_string())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .stack_size(256 << 20)
+        .build()
+        .map_err(|e| e.to_string())?;
     let results: Vec<Result<Vec<CaliRow>, String>> = pool.install(|| {
         (0..settings.folds)
             .into_par_iter()

@@ -28,18 +28,19 @@ pub struct Series {
 
 /// Per-fold curves of a per-row metric, `curves[fold][i]` in row order, for
 /// folds `0..=max fold`.
-pub fn fold_curves<R>(rows: &[R], fold_of: fn(&R) -> usize, metric: Metric<R>) -> Vec<Vec<f32>> {
-    let folds = rows.iter().map(fold_of).max().map_or(0, |f| f + 1);
-    (0..folds).map(|fold| rows.iter().filter(|r| fold_of(r) == fold).map(metric).collect()).collect()
+pub fn fold_curves<R>(rows: &[R], fold_of: impl Fn(&R) -> usize, metric: impl Fn(&R) -> f32) -> Vec<Vec<f32>> {
+    let folds = rows.iter().map(&fold_of).max().map_or(0, |f| f + 1);
+    (0..folds).map(|fold| rows.iter().filter(|r| fold_of(r) == fold).map(&metric).collect()).collect()
 }
 
 /// Mean and mean ± one standard deviation over folds of a per-iteration
-/// value; `values[fold][iteration]`.
+/// value; `values[fold][iteration]`. Folds may have different lengths (a run
+/// still going, or stopped): iteration `i` averages the folds that reached it.
 pub fn band(values: &[Vec<f32>]) -> Vec<(f32, f32, f32, f32)> {
-    let length = values.iter().map(Vec::len).min().unwrap_or(0);
+    let length = values.iter().map(Vec::len).max().unwrap_or(0);
     (0..length)
         .map(|i| {
-            let column: Vec<f32> = values.iter().map(|v| v[i]).collect();
+            let column: Vec<f32> = values.iter().filter_map(|v| v.get(i).copied()).collect();
             let n = column.len() as f32;
             let mean = column.iter().sum::<f32>() / n;
             let variance = column.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
@@ -168,6 +169,9 @@ mod tests {
     fn band_is_the_mean_plus_minus_one_deviation() {
         let points = band(&[vec![1.0, 2.0], vec![3.0, 2.0]]);
         assert_eq!(points, vec![(1.0, 2.0, 1.0, 3.0), (2.0, 2.0, 2.0, 2.0)]);
+        // A fold that is behind counts only where it has values.
+        let ragged = band(&[vec![1.0, 2.0, 5.0], vec![3.0]]);
+        assert_eq!(ragged, vec![(1.0, 2.0, 1.0, 3.0), (2.0, 2.0, 2.0, 2.0), (3.0, 5.0, 5.0, 5.0)]);
     }
 
     #[test]

@@ -1,28 +1,57 @@
-//! The eframe app: be the user in CAIPI's loop on colors.
+//! The eframe app, in two tabs: be the user in CAIPI's loop on colors, or
+//! watch a simulated experiment ([`Watching`]).
 //!
-//! The query image is drawn as a 5x5 grid; the pixels the explanation names
-//! are framed (red: for the predicted class, blue: against it) and the ones
-//! the user marks as irrelevant are crossed. Keyboard: `0`/`1` label, `a`
-//! accept (label = prediction, explanation right), click pixels to mark,
-//! `Enter` submit, `Backspace` undo, `s` save, `e` export (CSV, PNG, SVG). The session runs on a worker
-//! thread ([`serve`]), so refits never block a frame. Every decision is saved
-//! at once (atomically); on start the saved session is resumed, and a file
-//! that cannot be read is moved aside with a visible message.
+//! Be the user: the query image is drawn as a 5x5 grid; the pixels the
+//! explanation names are framed (red: for the predicted class, blue: against
+//! it) and the ones the user marks as irrelevant (click, or drag across) are
+//! crossed, with the counterexamples they will generate shown beside.
+//! Keyboard: `0`/`1` label, `a` accept (label = prediction, explanation
+//! right), `Enter` submit, `Backspace` undo, `s` save, `e` export (CSV, PNG,
+//! SVG). The history lists the last decisions; any of them can be taken back
+//! with everything after it. The session runs on a worker thread ([`serve`]),
+//! so refits never block a frame. Every decision is saved at once
+//! (atomically); on start the saved session is resumed, sessions can be
+//! saved and opened by name, and a file that cannot be read is moved aside
+//! with a visible message.
 
+use crate::grid_view::{paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::interactive::{Command, Decision, Settings, View, serve};
 use crate::storage::{self, Saved, VERSION};
+use crate::watch_view::Watching;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
+use rand_core::SeedableRng;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use xil_bench::figures::{Figure, PALETTE as PALETTE_LINES, Series};
-use xil_core::colors::{PALETTE, PIXELS};
+use xil_core::colors::{Image, PIXELS};
+use xil_core::{Counterexamples, Dataset};
 
 /// Side of the pixel grid in points.
 const GRID: f32 = 300.0;
 
+/// Side of a counterexample thumbnail in points.
+const THUMBNAIL: f32 = 40.0;
+
+/// Decisions the history lists.
+const HISTORY: usize = 12;
+
+/// The two tabs of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Be the user in the loop.
+    Interactive,
+    /// Watch a simulated experiment.
+    Watch,
+}
+
 /// The app's state.
 pub struct XilApp {
+    ctx: egui::Context,
+    mode: Mode,
+    watching: Watching,
+    session_name: String,
+    dragged: Vec<usize>,
     commands: Sender<Command>,
     views: Receiver<View>,
     view: Option<View>,
@@ -43,6 +72,11 @@ impl XilApp {
         let repaint = ctx.clone();
         std::thread::spawn(move || serve(&inbox, &outbox, &|| repaint.request_repaint()));
         let mut app = Self {
+            ctx: ctx.clone(),
+            mode: Mode::Interactive,
+            watching: Watching::default(),
+            session_name: String::new(),
+            dragged: Vec::new(),
             commands,
             views,
             view: None,
@@ -111,6 +145,32 @@ impl XilApp {
         self.message.as_deref()
     }
 
+    /// The tab on screen.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Switches tabs (both keep going in the background).
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    /// The Watch tab.
+    pub fn watching(&self) -> &Watching {
+        &self.watching
+    }
+
+    /// The Watch tab, to change.
+    pub fn watching_mut(&mut self) -> &mut Watching {
+        &mut self.watching
+    }
+
+    /// Starts a simulated run of the Watch tab's settings.
+    pub fn start_run(&mut self) {
+        let repaint = self.ctx.clone();
+        self.watching.start(move || repaint.request_repaint());
+    }
+
     /// Starts a new session with the settings of the side panel.
     pub fn start(&mut self) {
         self.label = None;
@@ -170,6 +230,68 @@ impl XilApp {
         self.send(Command::Undo);
     }
 
+    /// Takes back decision `number` (from 1) and every later one.
+    pub fn rewind(&mut self, number: usize) {
+        let Some(view) = self.view.as_ref() else { return };
+        if self.busy || number == 0 || number > view.decisions.len() {
+            return;
+        }
+        let kept = view.decisions[..number - 1].to_vec();
+        let settings = view.settings.clone();
+        self.label = None;
+        self.marked.clear();
+        self.message = Some(format!("back to before decision {number}"));
+        self.send(Command::Start(settings, kept));
+    }
+
+    /// The counterexamples the marked pixels will add with the chosen label
+    /// (the prediction until a label is given): each other colour of each
+    /// marked pixel, as the session generates them.
+    pub fn preview(&self) -> Vec<Image> {
+        let Some(shown) = self.view.as_ref().and_then(|v| v.shown.as_ref()) else { return Vec::new() };
+        let label = self.label.unwrap_or(shown.prediction);
+        let mut out: Dataset<Image, { 3 * PIXELS }> = Dataset::new();
+        // All alternatives are enumerated in order: the generator is not used.
+        let mut unused = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0);
+        match Counterexamples::default().generate(&shown.image, label, &self.marked, |_| true, &mut out, &mut unused) {
+            Ok(_) => out.as_slice().iter().map(|e| e.instance).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Saves the session under `name` (letters, digits, `-`, `_`).
+    pub fn save_as(&mut self, name: &str) {
+        let Some(view) = self.view.as_ref() else { return };
+        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
+        let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();
+        self.message = Some(match storage::named(&dir, name).and_then(|path| storage::save(&path, &saved)) {
+            Ok(()) => format!("saved as \"{name}\""),
+            Err(e) => e,
+        });
+    }
+
+    /// Opens the session saved under `name` (it replaces the one on screen,
+    /// which stays saved in its own file).
+    pub fn open(&mut self, name: &str) {
+        let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();
+        match storage::named(&dir, name).and_then(|path| storage::load(&path)) {
+            Ok(Some(saved)) => {
+                self.settings = saved.settings.clone();
+                self.label = None;
+                self.marked.clear();
+                self.message = Some(format!("opened \"{name}\" ({} decisions)", saved.decisions.len()));
+                self.send(Command::Start(saved.settings, saved.decisions));
+            }
+            Ok(None) => self.message = Some(format!("there is no session \"{name}\"")),
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// The names of the saved sessions.
+    pub fn saved_names(&self) -> Vec<String> {
+        storage::names(&self.path.parent().map(PathBuf::from).unwrap_or_default())
+    }
+
     /// Saves the session now (it is also saved after every decision).
     pub fn save(&mut self) {
         let Some(view) = self.view.as_ref() else { return };
@@ -188,8 +310,13 @@ impl XilApp {
     }
 
     /// Writes the plot data as `progress.csv` and the plot as `progress.png`
-    /// and `progress.svg` (xil-bench's figure style) to [`export_dir`](Self::export_dir).
+    /// and `progress.svg` (xil-bench's figure style) to [`export_dir`](Self::export_dir);
+    /// on the Watch tab, the runs (see [`Watching::export`]).
     pub fn export(&mut self) {
+        if self.mode == Mode::Watch {
+            self.message = Some(self.watching.export(&self.export_dir()).unwrap_or_else(|e| e));
+            return;
+        }
         let Some(view) = self.view.as_ref() else { return };
         let dir = self.export_dir();
         let mut csv = String::from("queries,test_accuracy,counterexamples\n");
@@ -230,6 +357,9 @@ impl XilApp {
     }
 
     fn keyboard(&mut self, ui: &egui::Ui) {
+        if self.mode != Mode::Interactive || ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
         let pressed = |key| ui.input(|i| i.key_pressed(key));
         if pressed(egui::Key::Num0) {
             self.set_label(0);
@@ -264,48 +394,100 @@ impl XilApp {
             ui.label("The pool is exhausted.");
             return;
         };
-        let (response, painter) = ui.allocate_painter(egui::vec2(GRID, GRID), egui::Sense::click());
+        let (response, painter) = ui.allocate_painter(egui::vec2(GRID, GRID), egui::Sense::click_and_drag());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Pixel grid"));
-        let cell = GRID / 5.0;
-        let origin = response.rect.min;
-        let rect_of = |pixel: usize| {
-            let (row, column) = ((pixel / 5) as f32, (pixel % 5) as f32);
-            egui::Rect::from_min_size(origin + egui::vec2(column * cell, row * cell), egui::vec2(cell, cell))
-        };
+        let rect = response.rect;
         if response.clicked()
-            && let Some(position) = response.interact_pointer_pos()
+            && let Some(pixel) = response.interact_pointer_pos().and_then(|p| pixel_at(rect, p))
         {
-            let offset = position - origin;
-            let (row, column) = ((offset.y / cell) as usize, (offset.x / cell) as usize);
-            if row < 5 && column < 5 {
-                self.toggle(row * 5 + column);
-            }
+            self.toggle(pixel);
         }
-        for (pixel, &colour) in shown.image.cells().iter().enumerate() {
-            let [r, g, b] = PALETTE.get(usize::from(colour)).copied().unwrap_or([0, 0, 0]);
-            painter.rect_filled(rect_of(pixel).shrink(2.0), 4.0, egui::Color32::from_rgb(r, g, b));
+        // A drag marks (or unmarks) each pixel it crosses once.
+        if response.drag_started() {
+            self.dragged.clear();
         }
-        for &pixel in &shown.selected {
-            let towards = (shown.relevance[pixel] > 0.0) == (shown.prediction == 1);
-            let colour = if towards { egui::Color32::from_rgb(200, 0, 0) } else { egui::Color32::from_rgb(0, 60, 220) };
-            painter.rect_stroke(
-                rect_of(pixel).shrink(1.0),
-                4.0,
-                egui::Stroke::new(4.0, colour),
-                egui::StrokeKind::Inside,
-            );
+        if response.dragged()
+            && let Some(pixel) = response.interact_pointer_pos().and_then(|p| pixel_at(rect, p))
+            && !self.dragged.contains(&pixel)
+        {
+            self.dragged.push(pixel);
+            self.toggle(pixel);
         }
-        for &pixel in &self.marked {
-            let rect = rect_of(pixel).shrink(cell * 0.25);
-            let stroke = egui::Stroke::new(5.0, egui::Color32::BLACK);
-            painter.line_segment([rect.left_top(), rect.right_bottom()], stroke);
-            painter.line_segment([rect.right_top(), rect.left_bottom()], stroke);
-        }
+        paint_image(&painter, rect, &shown.image);
+        paint_explanation(&painter, rect, &shown.selected, &shown.relevance, shown.prediction);
+        paint_marks(&painter, rect, &self.marked);
         ui.label(format!(
             "Prediction: {}{}",
             shown.prediction,
             shown.fidelity.map(|r| format!(" (explanation R² {r:.2})")).unwrap_or_default()
         ));
+    }
+
+    /// Thumbnails of the counterexamples the marks will add.
+    fn counterexamples(&self, ui: &mut egui::Ui) {
+        let preview = self.preview();
+        if preview.is_empty() {
+            ui.label("Mark pixels the label does not depend on: each other colour of each becomes a counterexample.");
+            return;
+        }
+        let label = self.label.or_else(|| self.view.as_ref()?.shown.as_ref().map(|s| s.prediction)).unwrap_or(0);
+        ui.label(format!("Submitting adds these {} counterexamples, labelled {label}:", preview.len()));
+        ui.horizontal_wrapped(|ui| {
+            for image in &preview {
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(THUMBNAIL, THUMBNAIL), egui::Sense::hover());
+                paint_image(ui.painter(), rect, image);
+            }
+        });
+    }
+
+    fn history(&mut self, ui: &mut egui::Ui) {
+        let Some(view) = self.view.as_ref() else { return };
+        let total = view.decisions.len();
+        let mut rewind = None;
+        for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
+            ui.horizontal(|ui| {
+                let what = if decision.irrelevant.is_empty() {
+                    "accepted".to_string()
+                } else {
+                    format!("marked {:?}", decision.irrelevant)
+                };
+                ui.label(format!("#{number}: label {}, {what}", decision.label));
+                if ui.small_button(format!("take back #{number}")).clicked() {
+                    rewind = Some(number);
+                }
+            });
+        }
+        if total > HISTORY {
+            ui.label(format!("… and {} earlier", total - HISTORY));
+        }
+        if let Some(number) = rewind {
+            self.rewind(number);
+        }
+    }
+
+    fn sessions(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let label = ui.label("name");
+            ui.add(egui::TextEdit::singleline(&mut self.session_name).desired_width(110.0)).labelled_by(label.id);
+            if ui.button("Save as").clicked() {
+                let name = self.session_name.clone();
+                self.save_as(&name);
+            }
+        });
+        let names = self.saved_names();
+        if !names.is_empty() {
+            let mut chosen = None;
+            egui::ComboBox::from_label("open").selected_text("a saved session").show_ui(ui, |ui| {
+                for name in &names {
+                    if ui.selectable_label(false, name).clicked() {
+                        chosen = Some(name.clone());
+                    }
+                }
+            });
+            if let Some(name) = chosen {
+                self.open(&name);
+            }
+        }
     }
 
     fn plot(&self, ui: &mut egui::Ui) {
@@ -314,25 +496,13 @@ impl XilApp {
         let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f64;
         let counterexamples: PlotPoints =
             view.points.iter().map(|p| [p.queries as f64, p.counterexamples as f64 / most]).collect();
-        Plot::new("progress").legend(Legend::default()).height(220.0).show(ui, |plot| {
+        Plot::new("progress").legend(Legend::default()).height(200.0).show(ui, |plot| {
             plot.line(Line::new("test accuracy", accuracy));
             plot.line(Line::new(format!("counterexamples (/ {most})"), counterexamples));
         });
     }
-}
 
-impl eframe::App for XilApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.receive();
-        self.keyboard(ui);
-        egui::Panel::top("status").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.heading("xil — CAIPI on colors");
-                if let Some(message) = &self.message {
-                    ui.label(message);
-                }
-            });
-        });
+    fn interactive_panels(&mut self, ui: &mut egui::Ui) {
         egui::Panel::left("settings").show(ui, |ui| {
             ui.label("New session");
             ui.add(egui::Slider::new(&mut self.settings.seed, 0..=1000).text("seed"));
@@ -341,6 +511,8 @@ impl eframe::App for XilApp {
             if ui.button("Start new session").clicked() {
                 self.start();
             }
+            ui.separator();
+            self.sessions(ui);
             ui.separator();
             if self.busy {
                 ui.spinner();
@@ -353,10 +525,16 @@ impl eframe::App for XilApp {
                 }
             }
             ui.separator();
-            ui.label("Keys: 0/1 label, a accept, click pixels to mark, Enter submit, Backspace undo, s save, e export");
+            ui.label("History");
+            self.history(ui);
+            ui.separator();
+            ui.label("Keys: 0/1 label, a accept, click or drag over pixels to mark, Enter submit, Backspace undo, s save, e export");
         });
         egui::CentralPanel::default().show(ui, |ui| {
-            self.grid(ui);
+            ui.horizontal(|ui| {
+                ui.vertical(|ui| self.grid(ui));
+                ui.vertical(|ui| self.counterexamples(ui));
+            });
             ui.horizontal(|ui| {
                 let label = self.label.map_or("none".to_string(), |l| l.to_string());
                 ui.label(format!("label: {label}"));
@@ -384,5 +562,40 @@ impl eframe::App for XilApp {
             });
             self.plot(ui);
         });
+    }
+
+    fn watch_panels(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::left("watch settings").show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if ui.button("Export runs").clicked() {
+                    self.export();
+                }
+                let repaint = self.ctx.clone();
+                self.watching.controls(ui, move || repaint.request_repaint());
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| self.watching.plots(ui));
+    }
+}
+
+impl eframe::App for XilApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.receive();
+        self.watching.poll();
+        self.keyboard(ui);
+        egui::Panel::top("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("xil");
+                ui.selectable_value(&mut self.mode, Mode::Interactive, "Be the user");
+                ui.selectable_value(&mut self.mode, Mode::Watch, "Watch a run");
+                if let Some(message) = &self.message {
+                    ui.label(message);
+                }
+            });
+        });
+        match self.mode {
+            Mode::Interactive => self.interactive_panels(ui),
+            Mode::Watch => self.watch_panels(ui),
+        }
     }
 }

@@ -67,6 +67,34 @@ pub fn load(path: &Path) -> Result<Option<Saved>, String> {
     Err(format!("the saved session could not be opened: {problem}; it was kept as {}", aside.display()))
 }
 
+/// The file of the session saved under `name` in `dir`: `dir/sessions/name.json`.
+///
+/// # Errors
+/// A one-line message for a name that is empty, longer than 64 characters
+/// or has characters other than letters, digits, `-` and `_`.
+pub fn named(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let allowed = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    if name.is_empty() || name.chars().count() > 64 || !name.chars().all(allowed) {
+        return Err(format!("\"{name}\" is not a session name: use 1 to 64 letters, digits, - or _"));
+    }
+    Ok(dir.join("sessions").join(format!("{name}.json")))
+}
+
+/// The names of the sessions saved in `dir`, sorted (none when the folder
+/// does not exist).
+pub fn names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("sessions")) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            (path.extension()? == "json").then_some(())?;
+            Some(path.file_stem()?.to_str()?.to_string())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +125,22 @@ mod tests {
         std::fs::write(&path, r#"{"version": 9, "settings": {}, "decisions": []}"#).unwrap();
         assert!(load(&path).unwrap_err().contains("not a xil session"));
         assert!(dir.join("session.corrupt-2").exists(), "an earlier corrupt file is not overwritten");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn sessions_are_saved_and_listed_by_name_and_bad_names_are_refused() {
+        let dir = scratch("named");
+        assert!(names(&dir).is_empty());
+        let saved = Saved { version: VERSION, settings: Settings::default(), decisions: Vec::new() };
+        for name in ["rule-1", "first_try"] {
+            save(&named(&dir, name).unwrap(), &saved).unwrap();
+        }
+        assert_eq!(names(&dir), vec!["first_try".to_string(), "rule-1".to_string()]);
+        assert_eq!(load(&named(&dir, "rule-1").unwrap()), Ok(Some(saved)));
+        for bad in ["", "../up", "a b", "x.json"] {
+            assert!(named(&dir, bad).unwrap_err().contains("not a session name"), "{bad}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

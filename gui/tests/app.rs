@@ -98,3 +98,120 @@ fn a_saved_session_is_resumed() {
     assert_eq!(resumed.state().view(), Some(&before));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn dragging_across_pixels_marks_each_once_and_the_preview_shows_their_counterexamples() {
+    let dir = scratch("drag");
+    let mut harness = app(dir.join("session.json"));
+    let grid = harness.get_by_label("Pixel grid").rect();
+    let cell = grid.width() / 5.0;
+    // Along row 2, from column 0 to column 2: pixels 10, 11, 12.
+    let at = |column: f32| grid.min + egui::vec2((column + 0.5) * cell, 2.5 * cell);
+    harness.drag_at(at(0.0));
+    harness.step();
+    for step in 1..=8 {
+        harness.hover_at(at(step as f32 * 0.25));
+        harness.step();
+    }
+    harness.drop_at(at(2.0));
+    harness.step();
+    let mut marked = harness.state().marked().to_vec();
+    marked.sort_unstable();
+    assert_eq!(marked, vec![10, 11, 12]);
+    let preview = harness.state().preview();
+    assert_eq!(preview.len(), 9, "three other colours for each of three pixels");
+    let shown = harness.state().view().unwrap().shown.clone().unwrap();
+    for (i, image) in preview.iter().enumerate() {
+        let changed: Vec<usize> = (0..25).filter(|&p| image.cells()[p] != shown.image.cells()[p]).collect();
+        assert_eq!(changed, vec![marked[i / 3]], "a counterexample changes exactly its marked pixel");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_decision_in_the_history_can_be_taken_back_and_sessions_open_by_name() {
+    let dir = scratch("history");
+    let mut harness = app(dir.join("session.json"));
+    let first = harness.state().view().cloned().unwrap();
+    for _ in 0..3 {
+        harness.key_press(egui::Key::A);
+        settle(&mut harness);
+    }
+    let third = harness.state().view().cloned().unwrap();
+    assert_eq!(third.decisions.len(), 3);
+    harness.state_mut().save_as("three");
+    harness.step();
+    harness.get_by_label("take back #1").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().view(), Some(&first), "taking back #1 takes back everything after it");
+    harness.state_mut().save_as("../elsewhere");
+    assert!(harness.state().message().unwrap().contains("not a session name"));
+    assert_eq!(harness.state().saved_names(), vec!["three".to_string()]);
+    harness.state_mut().open("three");
+    settle(&mut harness);
+    assert_eq!(harness.state().view(), Some(&third), "the named session is replayed exactly");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
+    use xil_bench::caipi::{CaipiSettings, Learner};
+    use xil_gui::app::Mode;
+    use xil_gui::watch::{Experiment, Status};
+    let dir = scratch("watch");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label("Watch a run").click();
+    harness.step();
+    assert_eq!(harness.state().mode(), Mode::Watch);
+    let settings = CaipiSettings {
+        folds: 2,
+        iterations: 60,
+        lime_samples: 1000,
+        lime_repeats: 2,
+        images: 2000,
+        ..CaipiSettings::paper(0, Learner::L1Svm, true)
+    };
+    harness.state_mut().watching_mut().set_experiment(Experiment::Caipi(settings));
+    harness.get_by_label("Start run").click();
+    harness.step();
+    assert_eq!(harness.state().watching().runs().len(), 1, "{:?}", harness.state().watching().message());
+    let rows = |harness: &Harness<'_, XilApp>| harness.state().watching().runs()[0].measurements().len();
+    // Frames are drawn while the run computes: rows arrive between frames.
+    let mut frames_while_running = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while rows(&harness) < 4 {
+        harness.step();
+        frames_while_running += 1;
+        assert!(Instant::now() < deadline, "no rows arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let run = &harness.state().watching().runs()[0];
+    assert!(run.active() && run.measurements().len() < 120, "frames were drawn while the run went on");
+    assert!(frames_while_running >= 1);
+    harness.get_by_label("Pause").click();
+    harness.step();
+    assert_eq!(harness.state().watching().runs()[0].status(), &Status::Paused);
+    harness.get_by_label("Resume").click();
+    harness.step();
+    assert_eq!(harness.state().watching().runs()[0].status(), &Status::Running);
+    harness.get_by_label("Stop").click();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness.state().watching().runs()[0].active() {
+        harness.step();
+        assert!(Instant::now() < deadline, "the run did not stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let run = &harness.state().watching().runs()[0];
+    assert_eq!(run.status(), &Status::Stopped);
+    assert!(run.measurements().len() < 120, "stopped before the end");
+    harness.get_by_label("Export runs").click();
+    harness.step();
+    let csv = std::fs::read_to_string(dir.join("export/watch/runs.csv")).unwrap();
+    assert!(csv.lines().count() > 7 * 4, "{csv}");
+    assert!(dir.join("export/watch/test_accuracy.png").exists());
+    // A second run is overlaid on the first.
+    harness.get_by_label("Start run").click();
+    harness.step();
+    assert_eq!(harness.state().watching().runs().len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

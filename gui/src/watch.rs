@@ -1,0 +1,423 @@
+//! Watching a simulated experiment: xil-bench's protocol runs on a worker
+//! thread while the app plots its rows as they arrive.
+//!
+//! A [`Run`] starts the same code the `xil-bench` command runs ([`caipi`]'s
+//! folds with a simulated user who knows the rule, or [`cali`]'s SENN loop),
+//! so what the app shows is what the command writes, row for row. The run's
+//! observer sends every row to the app, then waits while the run is paused
+//! and tells the folds to stop when it is stopped (each fold returns after
+//! the row it is on). Folds run on all cores but one, which is left for the
+//! window.
+
+use std::ops::ControlFlow;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use xil_bench::caipi::{self, CaipiSettings, ColorsData, Learner, Row};
+use xil_bench::cali::{self, CaliRow, CaliSettings, LossForm, Strategy};
+use xil_bench::figures::{band, fold_curves};
+
+/// The protocol and settings of a simulated run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Experiment {
+    /// CAIPI on colors: a linear learner, LIME, counterexamples.
+    Caipi(CaipiSettings),
+    /// CALIMOCHO on colors: a SENN corrected through its explanation loss.
+    Cali(CaliSettings),
+}
+
+/// The paper's CAIPI colors setting for rule 0 with an L1 SVM and
+/// corrections (10 folds of 40,000 images, 100 queries, LIME 2,000 x 10).
+pub fn default_caipi() -> CaipiSettings {
+    CaipiSettings::paper(0, Learner::L1Svm, true)
+}
+
+/// CALIMOCHO as the reproduction runs it (rule 0, depth 1, uncertainty
+/// sampling, squared explanation loss, 4 entries corrected, lambda 0.9),
+/// over 5 folds of 5,000 images and 100 queries.
+pub fn default_cali() -> CaliSettings {
+    CaliSettings {
+        rule: 0,
+        depth: 1,
+        corrections: true,
+        strategy: Strategy::Uncertainty,
+        explanation_loss: LossForm::Squared,
+        corrected_entries: 4,
+        lambda: 0.9,
+        folds: 5,
+        iterations: 100,
+        initial: 5,
+        steps_per_fit: 100,
+        images: 5000,
+        seed: 0,
+    }
+}
+
+impl Experiment {
+    /// A one-line description, for legends.
+    pub fn describe(&self) -> String {
+        let corrections = |on: bool| if on { "corrections" } else { "labels only" };
+        match self {
+            Experiment::Caipi(s) => format!(
+                "CAIPI {}, rule {}, {}, k {}, seed {}",
+                s.learner.name(),
+                s.rule,
+                corrections(s.corrections),
+                s.k,
+                s.seed
+            ),
+            Experiment::Cali(s) => format!(
+                "CALI depth {}, rule {}, {}, c {}, seed {}",
+                s.depth,
+                s.rule,
+                corrections(s.corrections),
+                s.corrected_entries,
+                s.seed
+            ),
+        }
+    }
+
+    /// Rows the whole run measures (folds x queries).
+    pub fn rows(&self) -> usize {
+        match self {
+            Experiment::Caipi(s) => s.folds * s.iterations,
+            Experiment::Cali(s) => s.folds * s.iterations,
+        }
+    }
+
+    /// What is measured after each query, in the order of [`Measurement::values`].
+    pub fn metrics(&self) -> &'static [Metric] {
+        match self {
+            Experiment::Caipi(_) => &CAIPI_METRICS,
+            Experiment::Cali(_) => &CALI_METRICS,
+        }
+    }
+
+    /// Checks the settings (the command line's checks and messages).
+    ///
+    /// # Errors
+    /// A one-line message naming the first impossible value.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Experiment::Caipi(s) => s.validate(),
+            Experiment::Cali(s) => s.validate(),
+        }
+    }
+}
+
+/// A quantity measured after each query, and the plot it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    /// Legend text.
+    pub name: &'static str,
+    /// Title of the plot it is drawn in (metrics with the same panel share one).
+    pub panel: &'static str,
+}
+
+/// CAIPI's metrics, in the order of [`caipi_values`].
+pub const CAIPI_METRICS: [Metric; 7] = [
+    Metric { name: "running F1", panel: "explanation F1" },
+    Metric { name: "instant F1", panel: "explanation F1" },
+    Metric { name: "test accuracy", panel: "test accuracy" },
+    Metric { name: "alpha0", panel: "weights (alpha0, alpha1, residual)" },
+    Metric { name: "alpha1", panel: "weights (alpha0, alpha1, residual)" },
+    Metric { name: "residual", panel: "weights (alpha0, alpha1, residual)" },
+    Metric { name: "counterexamples", panel: "counterexamples" },
+];
+
+/// CALIMOCHO's metrics, in the order of [`cali_values`].
+pub const CALI_METRICS: [Metric; 2] =
+    [Metric { name: "l_Y", panel: "test label loss l_Y" }, Metric { name: "l_Z", panel: "test explanation loss l_Z" }];
+
+fn caipi_values(row: &Row) -> Vec<f32> {
+    vec![
+        row.running_f1,
+        row.instant_f1,
+        row.test_accuracy,
+        row.alpha0,
+        row.alpha1,
+        row.residual,
+        row.counterexamples as f32,
+    ]
+}
+
+fn cali_values(row: &CaliRow) -> Vec<f32> {
+    vec![row.label_loss, row.explanation_loss]
+}
+
+/// One row of a run: a fold's values after one query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// The fold.
+    pub fold: usize,
+    /// The query number, from 1.
+    pub iteration: usize,
+    /// One value per metric of the experiment.
+    pub values: Vec<f32>,
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Folds are running.
+    Running,
+    /// Folds wait after their current row.
+    Paused,
+    /// Stop was asked; folds finish the row they are on.
+    Stopping,
+    /// Stopped before the end; the rows so far are kept.
+    Stopped,
+    /// Every fold measured every query.
+    Finished,
+    /// The run could not go on (the message says why).
+    Failed(String),
+}
+
+/// What the worker tells the app.
+enum Report {
+    Measured(Measurement),
+    Ended(Result<(), String>),
+}
+
+/// Pause and stop, shared by the app and the folds' observer.
+#[derive(Debug, Default)]
+struct Control {
+    state: Mutex<(bool, bool)>,
+    changed: Condvar,
+}
+
+impl Control {
+    fn set(&self, paused: Option<bool>, stopped: bool) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(paused) = paused {
+            state.0 = paused;
+        }
+        state.1 |= stopped;
+        self.changed.notify_all();
+    }
+
+    /// Waits while paused (and not stopped); answers whether to go on.
+    fn go_on(&self) -> ControlFlow<()> {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = self
+            .changed
+            .wait_while(state, |(paused, stopped)| *paused && !*stopped)
+            .unwrap_or_else(PoisonError::into_inner);
+        if state.1 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    }
+}
+
+/// A simulated run on its worker thread and the rows it has measured.
+pub struct Run {
+    experiment: Experiment,
+    measurements: Vec<Measurement>,
+    status: Status,
+    control: Arc<Control>,
+    reports: Receiver<Report>,
+}
+
+impl Run {
+    /// Checks the settings and starts the run; `notify` is called after
+    /// every row (the app asks for a repaint there).
+    ///
+    /// # Errors
+    /// The settings' one-line message; nothing is started then.
+    pub fn start(experiment: Experiment, notify: impl Fn() + Send + Sync + 'static) -> Result<Self, String> {
+        experiment.validate()?;
+        let (sender, reports) = channel();
+        let control = Arc::new(Control::default());
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("xil-run-{i}"))
+            .build()
+            .map_err(|e| format!("cannot start the run's threads: {e}"))?;
+        let (worker_control, worker_experiment) = (Arc::clone(&control), experiment.clone());
+        std::thread::Builder::new()
+            .name("xil-run".into())
+            .spawn(move || {
+                let observe = |measurement: Measurement| {
+                    // A closed channel means the app dropped the run: stop.
+                    if sender.send(Report::Measured(measurement)).is_err() {
+                        return ControlFlow::Break(());
+                    }
+                    notify();
+                    worker_control.go_on()
+                };
+                let ended = pool.install(|| match &worker_experiment {
+                    Experiment::Caipi(settings) => {
+                        let data = ColorsData::generate(settings.images, settings.folds, settings.seed)?;
+                        let observe = |row: &Row| {
+                            observe(Measurement { fold: row.fold, iteration: row.iteration, values: caipi_values(row) })
+                        };
+                        caipi::run_all(std::slice::from_ref(settings), &data, &observe).map(drop)
+                    }
+                    Experiment::Cali(settings) => {
+                        let observe = |row: &CaliRow| {
+                            observe(Measurement { fold: row.fold, iteration: row.iteration, values: cali_values(row) })
+                        };
+                        cali::run(settings, &observe).map(drop)
+                    }
+                });
+                // The app may be gone; nothing is lost then.
+                let _ = sender.send(Report::Ended(ended));
+                notify();
+            })
+            .map_err(|e| format!("cannot start the run: {e}"))?;
+        Ok(Self { experiment, measurements: Vec::new(), status: Status::Running, control, reports })
+    }
+
+    /// Takes the rows measured since the last call; notes the end.
+    pub fn poll(&mut self) {
+        while let Ok(report) = self.reports.try_recv() {
+            match report {
+                Report::Measured(measurement) => self.measurements.push(measurement),
+                Report::Ended(Err(e)) => self.status = Status::Failed(e),
+                Report::Ended(Ok(())) if self.measurements.len() >= self.experiment.rows() => {
+                    self.status = Status::Finished;
+                }
+                Report::Ended(Ok(())) => self.status = Status::Stopped,
+            }
+        }
+    }
+
+    /// Folds wait after the row they are on.
+    pub fn pause(&mut self) {
+        if self.status == Status::Running {
+            self.control.set(Some(true), false);
+            self.status = Status::Paused;
+        }
+    }
+
+    /// Paused folds go on.
+    pub fn resume(&mut self) {
+        if self.status == Status::Paused {
+            self.control.set(Some(false), false);
+            self.status = Status::Running;
+        }
+    }
+
+    /// Folds stop after the row they are on; the rows so far are kept.
+    pub fn stop(&mut self) {
+        if matches!(self.status, Status::Running | Status::Paused) {
+            self.control.set(Some(false), true);
+            self.status = Status::Stopping;
+        }
+    }
+
+    /// Whether the worker is still at it (running, paused or stopping).
+    pub fn active(&self) -> bool {
+        matches!(self.status, Status::Running | Status::Paused | Status::Stopping)
+    }
+
+    /// Where the run is.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The protocol and settings.
+    pub fn experiment(&self) -> &Experiment {
+        &self.experiment
+    }
+
+    /// The rows so far, in arrival order (each fold's rows in query order).
+    pub fn measurements(&self) -> &[Measurement] {
+        &self.measurements
+    }
+
+    /// Share of the run's rows measured, in [0, 1].
+    pub fn progress(&self) -> f32 {
+        self.measurements.len() as f32 / self.experiment.rows().max(1) as f32
+    }
+
+    /// Per query number: `(query, mean, mean - sd, mean + sd)` over the folds
+    /// that reached it, of the experiment's metric `index`.
+    pub fn curve(&self, index: usize) -> Vec<(f32, f32, f32, f32)> {
+        let value = |m: &Measurement| m.values.get(index).copied().unwrap_or(f32::NAN);
+        band(&fold_curves(&self.measurements, |m| m.fold, value))
+    }
+}
+
+impl Drop for Run {
+    /// A run nobody watches stops (its folds end after their current row).
+    fn drop(&mut self) {
+        self.control.set(Some(false), true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn small_caipi() -> Experiment {
+        Experiment::Caipi(CaipiSettings {
+            folds: 2,
+            iterations: 6,
+            lime_samples: 150,
+            lime_repeats: 2,
+            images: 600,
+            ..CaipiSettings::paper(0, Learner::L1Svm, true)
+        })
+    }
+
+    fn wait_until(run: &mut Run, done: impl Fn(&Run) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !done(run) {
+            assert!(Instant::now() < deadline, "the run did not get there: {:?}", run.status());
+            std::thread::sleep(Duration::from_millis(5));
+            run.poll();
+        }
+    }
+
+    #[test]
+    fn a_finished_run_shows_exactly_the_rows_the_bench_computes() {
+        let experiment = small_caipi();
+        let mut run = Run::start(experiment.clone(), || {}).unwrap();
+        wait_until(&mut run, |r| !r.active());
+        assert_eq!(run.status(), &Status::Finished);
+        assert_eq!(run.progress(), 1.0);
+        let Experiment::Caipi(settings) = experiment else { unreachable!() };
+        let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
+        let rows = caipi::run_all(std::slice::from_ref(&settings), &data, &xil_bench::observe::ticking(&|| {}))
+            .unwrap()
+            .concat();
+        let mut seen = run.measurements().to_vec();
+        seen.sort_by_key(|m| (m.fold, m.iteration));
+        let expected: Vec<_> = rows
+            .iter()
+            .map(|r| Measurement { fold: r.fold, iteration: r.iteration, values: caipi_values(r) })
+            .collect();
+        assert_eq!(seen, expected);
+        // The curve is the mean over folds per query.
+        let first = run.curve(2)[0];
+        let mean = (rows[0].test_accuracy + rows[6].test_accuracy) / 2.0;
+        assert!((first.1 - mean).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_paused_run_measures_nothing_until_resumed_and_a_stopped_run_keeps_its_rows() {
+        let mut run = Run::start(small_caipi(), || {}).unwrap();
+        wait_until(&mut run, |r| !r.measurements().is_empty());
+        run.pause();
+        // Each fold may finish the row it was on, then nothing comes.
+        std::thread::sleep(Duration::from_millis(300));
+        run.poll();
+        let paused_at = run.measurements().len();
+        std::thread::sleep(Duration::from_millis(300));
+        run.poll();
+        assert_eq!(run.measurements().len(), paused_at);
+        assert_eq!(run.status(), &Status::Paused);
+        run.resume();
+        wait_until(&mut run, |r| r.measurements().len() > paused_at);
+        run.stop();
+        wait_until(&mut run, |r| !r.active());
+        assert!(matches!(run.status(), Status::Stopped | Status::Finished));
+        assert!(run.measurements().len() > paused_at);
+    }
+
+    #[test]
+    fn impossible_settings_start_nothing() {
+        let error = Run::start(Experiment::Cali(CaliSettings { depth: 2, ..default_cali() }), || {}).err().unwrap();
+        assert!(error.contains("--depth"), "{error}");
+    }
+}

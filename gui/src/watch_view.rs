@@ -1,0 +1,319 @@
+//! The Watch tab: pick a protocol and its settings, start a simulated run,
+//! pause, resume or stop it, and see every metric plotted live, with earlier
+//! runs overlaid (legend entries toggle them).
+//!
+//! The runs themselves are [`Run`]s on worker threads; this file only edits
+//! settings, forwards the buttons and draws. Curves are the mean over the
+//! folds that have reached each query, the same statistic as xil-bench's
+//! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
+
+use crate::watch::{Experiment, Run, Status, default_caipi, default_cali};
+use eframe::egui;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use std::path::Path;
+use xil_bench::caipi::{CaipiSettings, Learner};
+use xil_bench::cali::{CaliSettings, LossForm, Strategy};
+use xil_bench::figures::{Figure, PALETTE, Series};
+use xil_core::colors::{ONE_HOT, PIXELS};
+
+/// The Watch tab's state: the settings being edited and the runs so far.
+pub struct Watching {
+    caipi: CaipiSettings,
+    cali: CaliSettings,
+    use_cali: bool,
+    runs: Vec<Run>,
+    message: Option<String>,
+}
+
+impl Default for Watching {
+    fn default() -> Self {
+        Self { caipi: default_caipi(), cali: default_cali(), use_cali: false, runs: Vec::new(), message: None }
+    }
+}
+
+impl Watching {
+    /// The experiment the settings describe (without corrections, CALI's
+    /// label loss has all the weight, as on the command line).
+    pub fn experiment(&self) -> Experiment {
+        if self.use_cali {
+            let lambda = if self.cali.corrections { self.cali.lambda } else { 1.0 };
+            Experiment::Cali(CaliSettings { lambda, ..self.cali.clone() })
+        } else {
+            Experiment::Caipi(self.caipi.clone())
+        }
+    }
+
+    /// Replaces the settings being edited.
+    pub fn set_experiment(&mut self, experiment: Experiment) {
+        match experiment {
+            Experiment::Caipi(settings) => (self.caipi, self.use_cali) = (settings, false),
+            Experiment::Cali(settings) => (self.cali, self.use_cali) = (settings, true),
+        }
+    }
+
+    /// The runs, oldest first.
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// The message shown above the plots.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn active(&mut self) -> Option<&mut Run> {
+        self.runs.iter_mut().rev().find(|run| run.active())
+    }
+
+    /// Takes the rows every run measured since the last frame.
+    pub fn poll(&mut self) {
+        for run in &mut self.runs {
+            run.poll();
+        }
+    }
+
+    /// Starts a run of the edited settings (one run at a time); `repaint`
+    /// is called after each row.
+    pub fn start(&mut self, repaint: impl Fn() + Send + Sync + 'static) {
+        if self.active().is_some() {
+            self.message = Some("a run is going: stop it first".into());
+            return;
+        }
+        self.message = match Run::start(self.experiment(), repaint) {
+            Ok(run) => {
+                self.runs.push(run);
+                None
+            }
+            Err(e) => Some(e),
+        };
+    }
+
+    /// Pauses the run that is going.
+    pub fn pause(&mut self) {
+        if let Some(run) = self.active() {
+            run.pause();
+        }
+    }
+
+    /// Resumes the paused run.
+    pub fn resume(&mut self) {
+        if let Some(run) = self.active() {
+            run.resume();
+        }
+    }
+
+    /// Stops the run that is going; its rows stay.
+    pub fn stop(&mut self) {
+        if let Some(run) = self.active() {
+            run.stop();
+        }
+    }
+
+    /// Forgets the runs that ended.
+    pub fn clear(&mut self) {
+        self.runs.retain(Run::active);
+    }
+
+    /// Legend text of run `index`.
+    fn legend(index: usize, run: &Run) -> String {
+        format!("#{} {}", index + 1, run.experiment().describe())
+    }
+
+    /// Plot titles in order of first appearance over the runs.
+    fn panels(&self) -> Vec<&'static str> {
+        let mut panels = Vec::new();
+        for metric in self.runs.iter().flat_map(|run| run.experiment().metrics()) {
+            if !panels.contains(&metric.panel) {
+                panels.push(metric.panel);
+            }
+        }
+        panels
+    }
+
+    /// The curves of one plot: `(legend, metric index, run)`.
+    fn curves_of(&self, panel: &str) -> Vec<(String, usize, &Run)> {
+        let mut curves = Vec::new();
+        for (index, run) in self.runs.iter().enumerate() {
+            let metrics = run.experiment().metrics();
+            let shared = metrics.iter().filter(|m| m.panel == panel).count() > 1;
+            for (m, metric) in metrics.iter().enumerate().filter(|(_, m)| m.panel == panel) {
+                let legend = Self::legend(index, run);
+                curves.push((if shared { format!("{legend}: {}", metric.name) } else { legend }, m, run));
+            }
+        }
+        curves
+    }
+
+    /// Writes every run's rows as `watch/runs.csv` and one figure per plot
+    /// (`watch/<plot>.png` and `.svg`, mean ± one deviation over folds) under
+    /// `dir`.
+    ///
+    /// # Errors
+    /// A one-line message when a file cannot be written.
+    pub fn export(&self, dir: &Path) -> Result<String, String> {
+        if self.runs.is_empty() {
+            return Err("nothing to export: start a run first".into());
+        }
+        let dir = dir.join("watch");
+        xil_bench::output::prepare_dir(&dir)?;
+        let mut csv = String::from("run,experiment,fold,iteration,metric,value\n");
+        for (index, run) in self.runs.iter().enumerate() {
+            let description = run.experiment().describe();
+            for m in run.measurements() {
+                for (metric, value) in run.experiment().metrics().iter().zip(&m.values) {
+                    let line =
+                        format!("{},\"{description}\",{},{},{},{value}\n", index + 1, m.fold, m.iteration, metric.name);
+                    csv.push_str(&line);
+                }
+            }
+        }
+        xil_bench::output::write_atomically(&dir.join("runs.csv"), csv.as_bytes())?;
+        let panels = self.panels();
+        for panel in &panels {
+            let series = self
+                .curves_of(panel)
+                .into_iter()
+                .enumerate()
+                .map(|(i, (label, metric, run))| Series {
+                    label,
+                    colour: PALETTE[i % PALETTE.len()],
+                    dashed: i >= PALETTE.len(),
+                    points: run.curve(metric),
+                })
+                .collect();
+            let figure = Figure { title: (*panel).into(), x_label: "queries".into(), y_label: (*panel).into(), series };
+            let stem: String = panel.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            figure.save(&dir.join(stem))?;
+        }
+        Ok(format!("exported runs.csv and {} figures to {}", panels.len(), dir.display()))
+    }
+
+    /// The settings form and the run buttons (the left panel).
+    pub fn controls(&mut self, ui: &mut egui::Ui, repaint: impl Fn() + Send + Sync + 'static) {
+        let going = self.runs.iter().rev().find(|run| run.active()).map(|run| run.status().clone());
+        ui.horizontal_wrapped(|ui| {
+            if ui.add_enabled(going.is_none(), egui::Button::new("Start run")).clicked() {
+                self.start(repaint);
+            }
+            if ui.add_enabled(going == Some(Status::Running), egui::Button::new("Pause")).clicked() {
+                self.pause();
+            }
+            if ui.add_enabled(going == Some(Status::Paused), egui::Button::new("Resume")).clicked() {
+                self.resume();
+            }
+            let stoppable = matches!(going, Some(Status::Running | Status::Paused));
+            if ui.add_enabled(stoppable, egui::Button::new("Stop")).clicked() {
+                self.stop();
+            }
+            if ui.button("Clear ended runs").clicked() {
+                self.clear();
+            }
+        });
+        for (index, run) in self.runs.iter().enumerate().rev() {
+            let status = match run.status() {
+                Status::Running => "running".to_string(),
+                Status::Paused => "paused".to_string(),
+                Status::Stopping => "stopping".to_string(),
+                Status::Stopped => "stopped".to_string(),
+                Status::Finished => "finished".to_string(),
+                Status::Failed(e) => format!("failed: {e}"),
+            };
+            ui.label(format!("{} — {status}", Self::legend(index, run)));
+            let rows = run.measurements().len();
+            ui.add(egui::ProgressBar::new(run.progress()).text(format!("{rows} / {} rows", run.experiment().rows())));
+        }
+        ui.separator();
+        ui.label("Simulated experiment");
+        egui::ComboBox::from_label("protocol")
+            .selected_text(if self.use_cali { "CALI (SENN)" } else { "CAIPI colors" })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.use_cali, false, "CAIPI colors");
+                ui.selectable_value(&mut self.use_cali, true, "CALI (SENN)");
+            });
+        if self.use_cali { cali_form(ui, &mut self.cali) } else { caipi_form(ui, &mut self.caipi) }
+    }
+
+    /// The live plots (the central panel).
+    pub fn plots(&self, ui: &mut egui::Ui) {
+        if let Some(message) = &self.message {
+            ui.colored_label(ui.visuals().warn_fg_color, message);
+        }
+        let panels = self.panels();
+        if panels.is_empty() {
+            ui.label("No run yet: choose the settings on the left and start one. Runs stay for comparison.");
+            return;
+        }
+        let height = ((ui.available_height() - 40.0) / panels.len().div_ceil(2) as f32 - 30.0).max(120.0);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("plots").num_columns(2).show(ui, |ui| {
+                let width = (ui.available_width() / 2.0 - 12.0).max(200.0);
+                for (i, panel) in panels.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.label(*panel);
+                        Plot::new(*panel).legend(Legend::default()).width(width).height(height).show(ui, |plot| {
+                            for (legend, metric, run) in self.curves_of(panel) {
+                                let points: PlotPoints =
+                                    run.curve(metric).iter().map(|p| [f64::from(p.0), f64::from(p.1)]).collect();
+                                plot.line(Line::new(legend, points));
+                            }
+                        });
+                    });
+                    if i % 2 == 1 {
+                        ui.end_row();
+                    }
+                }
+            });
+        });
+    }
+}
+
+fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iterations: &mut usize, images: &mut usize) {
+    ui.add(egui::Slider::new(seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(folds, 2..=10).text("folds"));
+    ui.add(egui::Slider::new(iterations, 1..=300).text("queries per fold"));
+    ui.add(egui::Slider::new(images, 100..=40_000).logarithmic(true).text("images"));
+}
+
+fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
+    ui.add(egui::Slider::new(&mut s.rule, 0..=1).text("rule"));
+    egui::ComboBox::from_label("learner").selected_text(s.learner.name()).show_ui(ui, |ui| {
+        for learner in [Learner::L1Svm, Learner::L2Svm, Learner::Logreg] {
+            ui.selectable_value(&mut s.learner, learner, learner.name());
+        }
+    });
+    ui.label("explainer: LIME");
+    ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"));
+    ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"));
+    ui.label("query: closest to the margin");
+    ui.checkbox(&mut s.corrections, "corrections");
+    ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"));
+    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=10).text("initial labels per class"));
+    seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
+    ui.checkbox(&mut s.mark_all_explained, "authors: mark all explained pixels");
+    ui.checkbox(&mut s.continuous_perturbation, "authors: continuous perturbation");
+}
+
+fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
+    ui.add(egui::Slider::new(&mut s.rule, 0..=1).text("rule"));
+    egui::ComboBox::from_label("depth of w(x)").selected_text(s.depth.to_string()).show_ui(ui, |ui| {
+        for depth in [1, 3, 5] {
+            ui.selectable_value(&mut s.depth, depth, depth.to_string());
+        }
+    });
+    egui::ComboBox::from_label("query").selected_text(format!("{:?}", s.strategy).to_lowercase()).show_ui(ui, |ui| {
+        ui.selectable_value(&mut s.strategy, Strategy::Uncertainty, "uncertainty");
+        ui.selectable_value(&mut s.strategy, Strategy::Random, "random");
+    });
+    egui::ComboBox::from_label("explanation loss")
+        .selected_text(format!("{:?}", s.explanation_loss).to_lowercase())
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut s.explanation_loss, LossForm::Squared, "squared");
+            ui.selectable_value(&mut s.explanation_loss, LossForm::Ranking, "ranking");
+        });
+    ui.checkbox(&mut s.corrections, "corrections");
+    ui.add(egui::Slider::new(&mut s.corrected_entries, 1..=ONE_HOT).text("c (entries corrected)"));
+    ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda (label-loss weight)"));
+    ui.add(egui::Slider::new(&mut s.initial, 1..=50).text("initial labels"));
+    ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps per fit"));
+    seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
+}
