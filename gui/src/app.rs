@@ -30,6 +30,9 @@ use xil_core::{Counterexamples, Dataset};
 /// Side of the pixel grid in points.
 const GRID: f32 = 300.0;
 
+/// Width of the side panel in points (fixed, so the grid's place is known).
+const SIDE: f32 = 240.0;
+
 /// Side of a counterexample thumbnail in points.
 const THUMBNAIL: f32 = 40.0;
 
@@ -52,6 +55,7 @@ pub struct XilApp {
     watching: Watching,
     session_name: String,
     dragged: Vec<usize>,
+    frame_log: Option<(std::fs::File, std::time::Instant)>,
     commands: Sender<Command>,
     views: Receiver<View>,
     view: Option<View>,
@@ -77,6 +81,7 @@ impl XilApp {
             watching: Watching::default(),
             session_name: String::new(),
             dragged: Vec::new(),
+            frame_log: None,
             commands,
             views,
             view: None,
@@ -101,6 +106,30 @@ impl XilApp {
         app.settings = settings.clone();
         app.send(Command::Start(settings, decisions));
         app
+    }
+
+    /// Appends one line per frame to `path`: seconds since now, the CPU
+    /// milliseconds eframe spent on the previous frame, and the rows of the
+    /// run going (0 when none). This is how frame times are measured while a
+    /// run computes (`scripts/gui_frames`).
+    ///
+    /// # Errors
+    /// A one-line message when the file cannot be created.
+    pub fn log_frames(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let file = std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        self.frame_log = Some((file, std::time::Instant::now()));
+        Ok(())
+    }
+
+    fn log_frame(&mut self, frame: &eframe::Frame) {
+        use std::io::Write;
+        let Some((file, started)) = self.frame_log.as_mut() else { return };
+        let rows = self.watching.runs().iter().rev().find(|run| run.active()).map_or(0, |run| run.measurements().len());
+        let cpu = frame.info().cpu_usage.unwrap_or(f32::NAN) * 1000.0;
+        if writeln!(file, "{:.4}\t{cpu:.3}\t{rows}", started.elapsed().as_secs_f64()).is_err() {
+            self.frame_log = None;
+            self.message = Some("the frame log could not be written; logging stopped".into());
+        }
     }
 
     fn send(&mut self, command: Command) {
@@ -503,7 +532,7 @@ impl XilApp {
     }
 
     fn interactive_panels(&mut self, ui: &mut egui::Ui) {
-        egui::Panel::left("settings").show(ui, |ui| {
+        egui::Panel::left("settings").exact_size(SIDE).resizable(false).show(ui, |ui| {
             ui.label("New session");
             ui.add(egui::Slider::new(&mut self.settings.seed, 0..=1000).text("seed"));
             ui.add(egui::Slider::new(&mut self.settings.rule, 0..=1).text("rule"));
@@ -565,7 +594,7 @@ impl XilApp {
     }
 
     fn watch_panels(&mut self, ui: &mut egui::Ui) {
-        egui::Panel::left("watch settings").show(ui, |ui| {
+        egui::Panel::left("watch settings").default_size(SIDE + 60.0).show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 if ui.button("Export runs").clicked() {
                     self.export();
@@ -579,7 +608,8 @@ impl XilApp {
 }
 
 impl eframe::App for XilApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.log_frame(frame);
         self.receive();
         self.watching.poll();
         self.keyboard(ui);

@@ -130,15 +130,17 @@ impl Watching {
         panels
     }
 
-    /// The curves of one plot: `(legend, metric index, run)`.
-    fn curves_of(&self, panel: &str) -> Vec<(String, usize, &Run)> {
+    /// The curves of one plot: `(legend, metric index, run)`. The legend is
+    /// the run's number, or with `described` its description, followed by
+    /// the metric's name when the plot has several.
+    fn curves_of(&self, panel: &str, described: bool) -> Vec<(String, usize, &Run)> {
         let mut curves = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
             let metrics = run.experiment().metrics();
             let shared = metrics.iter().filter(|m| m.panel == panel).count() > 1;
             for (m, metric) in metrics.iter().enumerate().filter(|(_, m)| m.panel == panel) {
-                let legend = Self::legend(index, run);
-                curves.push((if shared { format!("{legend}: {}", metric.name) } else { legend }, m, run));
+                let run_name = if described { Self::legend(index, run) } else { format!("#{}", index + 1) };
+                curves.push((if shared { format!("{run_name} {}", metric.name) } else { run_name }, m, run));
             }
         }
         curves
@@ -171,7 +173,7 @@ impl Watching {
         let panels = self.panels();
         for panel in &panels {
             let series = self
-                .curves_of(panel)
+                .curves_of(panel, true)
                 .into_iter()
                 .enumerate()
                 .map(|(i, (label, metric, run))| Series {
@@ -243,26 +245,24 @@ impl Watching {
             ui.label("No run yet: choose the settings on the left and start one. Runs stay for comparison.");
             return;
         }
-        let height = ((ui.available_height() - 40.0) / panels.len().div_ceil(2) as f32 - 30.0).max(120.0);
+        ui.label("Curves: mean over the folds that have reached each query; #N is the run of that number on the left.");
+        let rows = panels.len().div_ceil(2);
+        let height = ((ui.available_height() - 20.0) / rows as f32 - 24.0).max(140.0);
         egui::ScrollArea::vertical().show(ui, |ui| {
-            egui::Grid::new("plots").num_columns(2).show(ui, |ui| {
-                let width = (ui.available_width() / 2.0 - 12.0).max(200.0);
-                for (i, panel) in panels.iter().enumerate() {
-                    ui.vertical(|ui| {
-                        ui.label(*panel);
-                        Plot::new(*panel).legend(Legend::default()).width(width).height(height).show(ui, |plot| {
-                            for (legend, metric, run) in self.curves_of(panel) {
+            for pair in panels.chunks(2) {
+                ui.columns(2, |columns| {
+                    for (column, panel) in columns.iter_mut().zip(pair) {
+                        column.label(*panel);
+                        Plot::new(*panel).legend(Legend::default()).height(height).show(column, |plot| {
+                            for (legend, metric, run) in self.curves_of(panel, false) {
                                 let points: PlotPoints =
                                     run.curve(metric).iter().map(|p| [f64::from(p.0), f64::from(p.1)]).collect();
                                 plot.line(Line::new(legend, points));
                             }
                         });
-                    });
-                    if i % 2 == 1 {
-                        ui.end_row();
                     }
-                }
-            });
+                });
+            }
         });
     }
 }
