@@ -20,6 +20,7 @@ use crate::caipi::stream_seed;
 use crate::fashion::{CLASS_NAMES, CLASSES, FashionMnist, PIXELS, SIDE, Split};
 use crate::folds::shuffle;
 use crate::heatmap::{Explained, save_grid};
+use crate::observe::Observer;
 use crate::output::write_results;
 use nalgebra::SVector;
 use rand_core::SeedableRng;
@@ -327,11 +328,12 @@ pub fn accuracy(model: &Network, data: &DecoyData) -> f32 {
 }
 
 /// Trains the network of one setting and evaluates it after every epoch;
-/// `on_epoch` is called after each.
+/// `observe` sees each epoch's record and can stop the training (the outcome
+/// then has the epochs so far).
 ///
 /// # Errors
 /// A one-line message for invalid settings or a failing training step.
-pub fn run(settings: &DecoySettings, data: &FashionMnist, on_epoch: &dyn Fn(&Epoch)) -> Result<Outcome, String> {
+pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, Epoch>) -> Result<Outcome, String> {
     settings.validate()?;
     let mut train_split = data.train.clone();
     if let Some(limit) = settings.train_limit {
@@ -382,8 +384,10 @@ pub fn run(settings: &DecoySettings, data: &FashionMnist, on_epoch: &dyn Fn(&Epo
         if !record.loss.is_finite() {
             return Err(format!("training diverged in epoch {epoch} (loss {})", record.loss));
         }
-        on_epoch(&record);
         epochs.push(record);
+        if observe(&record).is_break() {
+            break;
+        }
     }
     let seconds_per_epoch = epochs.iter().map(|e| e.seconds).sum::<f64>() / epochs.len() as f64;
     Ok(Outcome {
@@ -549,13 +553,13 @@ mod tests {
             }
         }
         let settings = DecoySettings { epochs: 8, batch: 32, ..DecoySettings::paper(Setting::Ce1, 9) };
-        let first = run(&settings, &data, &|_| {}).unwrap();
-        let again = run(&settings, &data, &|_| {}).unwrap();
+        let first = run(&settings, &data, &crate::observe::ticking(&|| {})).unwrap();
+        let again = run(&settings, &data, &crate::observe::ticking(&|| {})).unwrap();
         assert_eq!(first.epochs.len(), 8);
         assert!(first.test_accuracy > 0.9, "test accuracy {}", first.test_accuracy);
         assert_eq!(first.model, again.model, "same seed, same network");
         assert_eq!(first.test_accuracy, again.test_accuracy);
         let bad = DecoySettings { epochs: 0, ..settings };
-        assert!(run(&bad, &data, &|_| {}).unwrap_err().contains("--epochs"));
+        assert!(run(&bad, &data, &crate::observe::ticking(&|| {})).unwrap_err().contains("--epochs"));
     }
 }

@@ -21,15 +21,13 @@ fn load_text(
     corpus: Option<&std::path::Path>,
     headers: xil_bench::text::data::Headers,
 ) -> Result<(Vec<xil_bench::text::corpus::Mail>, xil_bench::text::data::TextData), String> {
-    use xil_bench::text::{corpus, data::TextData, tfidf::Limits};
-    let (mails, stats) = corpus::load(&corpus::locate(corpus))?;
+    let (mails, data) = xil_bench::text::data::TextData::load(corpus, headers)?;
     eprintln!(
-        "read {} e-mails ({} skipped as malformed, {} charset errors replaced); preparing words and gold explanations",
+        "read {} e-mails ({} skipped as malformed, {} charset errors replaced)",
         mails.len(),
-        stats.skipped,
-        stats.charset_errors
+        data.stats.skipped,
+        data.stats.charset_errors
     );
-    let data = TextData::prepare(&mails, stats, headers, Limits::default());
     Ok((mails, data))
 }
 
@@ -379,7 +377,8 @@ fn run(cli: Cli) -> Result<(), String> {
             let bar = progress_of(settings.epochs as u64, "epochs");
             let outcome = run(&settings, &data, &|epoch| {
                 bar.set_message(format!("test accuracy {:.3}", epoch.test_accuracy));
-                bar.inc(1)
+                bar.inc(1);
+                std::ops::ControlFlow::Continue(())
             })?;
             bar.finish_and_clear();
             write(&args.out, &settings, &outcome)?;
@@ -402,7 +401,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let (mails, data) = load_text(args.corpus.as_deref(), args.headers)?;
             let started = Instant::now();
             let bar = progress((settings.folds * settings.iterations) as u64);
-            let result = run(&settings, &data, &|| bar.inc(1))?;
+            let result = run(&settings, &data, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
             let summary = summary_json(&settings, &data, &result.rows, started.elapsed().as_secs_f64());
             write_run(&args.out, &summary, &data, &mails, &result, args.headers)?;

@@ -102,7 +102,7 @@ pub fn reproduce(
     data: &FashionMnist,
     scale: DecoyScale,
     seed: u64,
-    on_epoch: &dyn Fn(),
+    on_epoch: &(dyn Fn() + Sync),
 ) -> Result<Vec<TableRow>, String> {
     prepare_dir(out)?;
     let mut rows = Vec::new();
@@ -114,7 +114,7 @@ pub fn reproduce(
             train_limit: scale.train_limit,
             ..DecoySettings::paper(setting, seed)
         };
-        let outcome = run(&settings, data, &|_| on_epoch())?;
+        let outcome = run(&settings, data, &crate::observe::ticking(on_epoch))?;
         write(&out.join(setting.name()), &settings, &outcome)?;
         rows.push(table_row(setting, &outcome));
         curves.push(Series {

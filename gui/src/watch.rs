@@ -2,8 +2,12 @@
 //! thread while the app plots its rows as they arrive.
 //!
 //! A [`Run`] starts the same code the `xil-bench` command runs ([`caipi`]'s
-//! folds with a simulated user who knows the rule, or [`cali`]'s SENN loop),
-//! so what the app shows is what the command writes, row for row. The run's
+//! folds with a simulated user who knows the rule, [`cali`]'s SENN loop,
+//! [`decoy`]'s network on decoy Fashion-MNIST, or CAIPI on real e-mails), so
+//! what the app shows is what the command writes, row for row. The real data
+//! sets are read where the command reads them (`$XIL_FASHION_MNIST`,
+//! `$XIL_SPAM_ASSASSIN` or the default folders); a missing one fails the run
+//! with the command's message. The run's
 //! observer sends every row to the app, then waits while the run is paused
 //! and tells the folds to stop when it is stopped (each fold returns after
 //! the row it is on). Folds run on all cores but one, which is left for the
@@ -14,7 +18,10 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use xil_bench::caipi::{self, CaipiSettings, ColorsData, Learner, Row};
 use xil_bench::cali::{self, CaliRow, CaliSettings, LossForm, Strategy};
+use xil_bench::decoy::{self, DecoySettings, Epoch, Setting};
 use xil_bench::figures::{band, fold_curves};
+use xil_bench::text::caipi::{self as text_caipi, TextRow, TextSettings};
+use xil_bench::text::data::{Headers, TextData};
 
 /// The protocol and settings of a simulated run.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +30,10 @@ pub enum Experiment {
     Caipi(CaipiSettings),
     /// CALIMOCHO on colors: a SENN corrected through its explanation loss.
     Cali(CaliSettings),
+    /// Decoy Fashion-MNIST: a network trained with or without corrections.
+    Decoy(DecoySettings),
+    /// CAIPI on SpamAssassin e-mails with word corrections.
+    Text(TextSettings, Headers),
 }
 
 /// The paper's CAIPI colors setting for rule 0 with an L1 SVM and
@@ -52,6 +63,18 @@ pub fn default_cali() -> CaliSettings {
     }
 }
 
+/// Decoy Fashion-MNIST as the quick reproduction runs it: 3 counterexamples
+/// per image, 12 epochs on the first 10,000 training images.
+pub fn default_decoy() -> DecoySettings {
+    DecoySettings { epochs: 12, train_limit: Some(10_000), ..DecoySettings::paper(Setting::Ce3, 0) }
+}
+
+/// CAIPI on e-mails with corrections, exact explanations, headers kept, at
+/// the quick reproduction's size (3 folds, 60 queries).
+pub fn default_text() -> TextSettings {
+    TextSettings { folds: 3, iterations: 60, ..TextSettings::paper(true, 0) }
+}
+
 impl Experiment {
     /// A one-line description, for legends.
     pub fn describe(&self) -> String {
@@ -73,6 +96,15 @@ impl Experiment {
                 s.corrected_entries,
                 s.seed
             ),
+            Experiment::Decoy(s) => format!("decoy {}, {} epochs, seed {}", s.setting.label(), s.epochs, s.seed),
+            Experiment::Text(s, headers) => format!(
+                "e-mails {:?}, {}, headers {}, seed {}",
+                s.explainer,
+                corrections(s.corrections),
+                if *headers == Headers::Keep { "kept" } else { "stripped" },
+                s.seed
+            )
+            .to_lowercase(),
         }
     }
 
@@ -81,6 +113,8 @@ impl Experiment {
         match self {
             Experiment::Caipi(s) => s.folds * s.iterations,
             Experiment::Cali(s) => s.folds * s.iterations,
+            Experiment::Decoy(s) => s.epochs,
+            Experiment::Text(s, _) => s.folds * s.iterations,
         }
     }
 
@@ -89,6 +123,8 @@ impl Experiment {
         match self {
             Experiment::Caipi(_) => &CAIPI_METRICS,
             Experiment::Cali(_) => &CALI_METRICS,
+            Experiment::Decoy(_) => &DECOY_METRICS,
+            Experiment::Text(..) => &TEXT_METRICS,
         }
     }
 
@@ -100,6 +136,39 @@ impl Experiment {
         match self {
             Experiment::Caipi(s) => s.validate(),
             Experiment::Cali(s) => s.validate(),
+            Experiment::Decoy(s) => s.validate(),
+            // The number of e-mails is known once they are read; the run checks again.
+            Experiment::Text(s, _) => s.validate(usize::MAX),
+        }
+    }
+
+    /// Runs the experiment, handing each row to `observe` (on the folds'
+    /// threads), and reads its data first where it needs real data.
+    fn run(&self, observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync)) -> Result<(), String> {
+        let measured = |fold, iteration, values| observe(Measurement { fold, iteration, values });
+        match self {
+            Experiment::Caipi(settings) => {
+                let data = ColorsData::generate(settings.images, settings.folds, settings.seed)?;
+                let observe = |r: &Row| measured(r.fold, r.iteration, caipi_values(r));
+                caipi::run_all(std::slice::from_ref(settings), &data, &observe).map(drop)
+            }
+            Experiment::Cali(settings) => {
+                let observe = |r: &CaliRow| measured(r.fold, r.iteration, vec![r.label_loss, r.explanation_loss]);
+                cali::run(settings, &observe).map(drop)
+            }
+            Experiment::Decoy(settings) => {
+                let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(None))?;
+                let observe = |e: &Epoch| measured(0, e.epoch, vec![e.loss, e.test_accuracy]);
+                decoy::run(settings, &data, &observe).map(drop)
+            }
+            Experiment::Text(settings, headers) => {
+                let (_, data) = TextData::load(None, *headers)?;
+                let observe = |r: &TextRow| {
+                    let values = vec![r.test_explanation_f1, r.test_f1, r.header_share, r.counterexamples as f32];
+                    measured(r.fold, r.iteration, values)
+                };
+                text_caipi::run(settings, &data, &observe).map(drop)
+            }
         }
     }
 }
@@ -124,9 +193,23 @@ pub const CAIPI_METRICS: [Metric; 7] = [
     Metric { name: "counterexamples", panel: "counterexamples" },
 ];
 
-/// CALIMOCHO's metrics, in the order of [`cali_values`].
+/// CALIMOCHO's metrics.
 pub const CALI_METRICS: [Metric; 2] =
     [Metric { name: "l_Y", panel: "test label loss l_Y" }, Metric { name: "l_Z", panel: "test explanation loss l_Z" }];
+
+/// Decoy Fashion-MNIST's metrics, per epoch.
+pub const DECOY_METRICS: [Metric; 2] = [
+    Metric { name: "training loss", panel: "decoy: training loss (x: epochs)" },
+    Metric { name: "test accuracy", panel: "decoy: test accuracy (x: epochs)" },
+];
+
+/// The e-mail experiment's metrics.
+pub const TEXT_METRICS: [Metric; 4] = [
+    Metric { name: "test explanation F1", panel: "e-mails: test explanation F1" },
+    Metric { name: "test F1 (spam)", panel: "e-mails: test F1 (spam)" },
+    Metric { name: "header share", panel: "e-mails: share of explained words from headers" },
+    Metric { name: "counterexamples", panel: "counterexamples" },
+];
 
 fn caipi_values(row: &Row) -> Vec<f32> {
     vec![
@@ -138,10 +221,6 @@ fn caipi_values(row: &Row) -> Vec<f32> {
         row.residual,
         row.counterexamples as f32,
     ]
-}
-
-fn cali_values(row: &CaliRow) -> Vec<f32> {
-    vec![row.label_loss, row.explanation_loss]
 }
 
 /// One row of a run: a fold's values after one query.
@@ -243,21 +322,7 @@ impl Run {
                     notify();
                     worker_control.go_on()
                 };
-                let ended = pool.install(|| match &worker_experiment {
-                    Experiment::Caipi(settings) => {
-                        let data = ColorsData::generate(settings.images, settings.folds, settings.seed)?;
-                        let observe = |row: &Row| {
-                            observe(Measurement { fold: row.fold, iteration: row.iteration, values: caipi_values(row) })
-                        };
-                        caipi::run_all(std::slice::from_ref(settings), &data, &observe).map(drop)
-                    }
-                    Experiment::Cali(settings) => {
-                        let observe = |row: &CaliRow| {
-                            observe(Measurement { fold: row.fold, iteration: row.iteration, values: cali_values(row) })
-                        };
-                        cali::run(settings, &observe).map(drop)
-                    }
-                });
+                let ended = pool.install(|| worker_experiment.run(&observe));
                 // The app may be gone; nothing is lost then.
                 let _ = sender.send(Report::Ended(ended));
                 notify();
@@ -413,6 +478,34 @@ mod tests {
         wait_until(&mut run, |r| !r.active());
         assert!(matches!(run.status(), Status::Stopped | Status::Finished));
         assert!(run.measurements().len() > paused_at);
+    }
+
+    #[test]
+    fn decoy_and_email_runs_show_the_rows_the_bench_computes() {
+        let decoy = DecoySettings { epochs: 2, train_limit: Some(600), ..default_decoy() };
+        let mut run = Run::start(Experiment::Decoy(decoy.clone()), || {}).unwrap();
+        wait_until(&mut run, |r| !r.active());
+        assert_eq!(run.status(), &Status::Finished);
+        let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(None)).unwrap();
+        let outcome = decoy::run(&decoy, &data, &xil_bench::observe::ticking(&|| {})).unwrap();
+        let expected: Vec<_> = outcome
+            .epochs
+            .iter()
+            .map(|e| Measurement { fold: 0, iteration: e.epoch, values: vec![e.loss, e.test_accuracy] })
+            .collect();
+        assert_eq!(run.measurements(), expected.as_slice());
+
+        // E-mails: reading the corpus takes most of the time, so this checks
+        // the rows' shape (the observer path is the one compared above).
+        let text = TextSettings { folds: 2, iterations: 3, ..default_text() };
+        let mut run = Run::start(Experiment::Text(text, Headers::Keep), || {}).unwrap();
+        wait_until(&mut run, |r| !r.active());
+        assert_eq!(run.status(), &Status::Finished);
+        let mut seen = run.measurements().to_vec();
+        seen.sort_by_key(|m| (m.fold, m.iteration));
+        let keys: Vec<_> = seen.iter().map(|m| (m.fold, m.iteration)).collect();
+        assert_eq!(keys, vec![(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3)]);
+        assert!(seen.iter().all(|m| m.values[..3].iter().all(|v| (0.0..=1.0).contains(v))), "{seen:?}");
     }
 
     #[test]

@@ -7,27 +7,64 @@
 //! folds that have reached each query, the same statistic as xil-bench's
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
-use crate::watch::{Experiment, Run, Status, default_caipi, default_cali};
+use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default_decoy, default_text};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
 use xil_bench::caipi::{CaipiSettings, Learner};
 use xil_bench::cali::{CaliSettings, LossForm, Strategy};
+use xil_bench::decoy::{DecoySettings, Setting};
 use xil_bench::figures::{Figure, PALETTE, Series};
+use xil_bench::text::caipi::{QueryExplainer, TextSettings};
+use xil_bench::text::data::Headers;
 use xil_core::colors::{ONE_HOT, PIXELS};
+
+/// The protocols a run can follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Caipi,
+    Cali,
+    Decoy,
+    Text,
+}
+
+impl Protocol {
+    const ALL: [Protocol; 4] = [Protocol::Caipi, Protocol::Cali, Protocol::Decoy, Protocol::Text];
+
+    fn name(self) -> &'static str {
+        match self {
+            Protocol::Caipi => "CAIPI colors",
+            Protocol::Cali => "CALI (SENN) colors",
+            Protocol::Decoy => "decoy Fashion-MNIST",
+            Protocol::Text => "CAIPI e-mails",
+        }
+    }
+}
 
 /// The Watch tab's state: the settings being edited and the runs so far.
 pub struct Watching {
+    protocol: Protocol,
     caipi: CaipiSettings,
     cali: CaliSettings,
-    use_cali: bool,
+    decoy: DecoySettings,
+    text: TextSettings,
+    headers: Headers,
     runs: Vec<Run>,
     message: Option<String>,
 }
 
 impl Default for Watching {
     fn default() -> Self {
-        Self { caipi: default_caipi(), cali: default_cali(), use_cali: false, runs: Vec::new(), message: None }
+        Self {
+            protocol: Protocol::Caipi,
+            caipi: default_caipi(),
+            cali: default_cali(),
+            decoy: default_decoy(),
+            text: default_text(),
+            headers: Headers::Keep,
+            runs: Vec::new(),
+            message: None,
+        }
     }
 }
 
@@ -35,20 +72,37 @@ impl Watching {
     /// The experiment the settings describe (without corrections, CALI's
     /// label loss has all the weight, as on the command line).
     pub fn experiment(&self) -> Experiment {
-        if self.use_cali {
-            let lambda = if self.cali.corrections { self.cali.lambda } else { 1.0 };
-            Experiment::Cali(CaliSettings { lambda, ..self.cali.clone() })
-        } else {
-            Experiment::Caipi(self.caipi.clone())
+        match self.protocol {
+            Protocol::Caipi => Experiment::Caipi(self.caipi.clone()),
+            Protocol::Cali => {
+                let lambda = if self.cali.corrections { self.cali.lambda } else { 1.0 };
+                Experiment::Cali(CaliSettings { lambda, ..self.cali.clone() })
+            }
+            Protocol::Decoy => Experiment::Decoy(self.decoy.clone()),
+            Protocol::Text => Experiment::Text(self.text.clone(), self.headers),
         }
     }
 
     /// Replaces the settings being edited.
     pub fn set_experiment(&mut self, experiment: Experiment) {
-        match experiment {
-            Experiment::Caipi(settings) => (self.caipi, self.use_cali) = (settings, false),
-            Experiment::Cali(settings) => (self.cali, self.use_cali) = (settings, true),
-        }
+        self.protocol = match experiment {
+            Experiment::Caipi(settings) => {
+                self.caipi = settings;
+                Protocol::Caipi
+            }
+            Experiment::Cali(settings) => {
+                self.cali = settings;
+                Protocol::Cali
+            }
+            Experiment::Decoy(settings) => {
+                self.decoy = settings;
+                Protocol::Decoy
+            }
+            Experiment::Text(settings, headers) => {
+                (self.text, self.headers) = (settings, headers);
+                Protocol::Text
+            }
+        };
     }
 
     /// The runs, oldest first.
@@ -226,13 +280,17 @@ impl Watching {
         }
         ui.separator();
         ui.label("Simulated experiment");
-        egui::ComboBox::from_label("protocol")
-            .selected_text(if self.use_cali { "CALI (SENN)" } else { "CAIPI colors" })
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.use_cali, false, "CAIPI colors");
-                ui.selectable_value(&mut self.use_cali, true, "CALI (SENN)");
-            });
-        if self.use_cali { cali_form(ui, &mut self.cali) } else { caipi_form(ui, &mut self.caipi) }
+        egui::ComboBox::from_label("protocol").selected_text(self.protocol.name()).show_ui(ui, |ui| {
+            for protocol in Protocol::ALL {
+                ui.selectable_value(&mut self.protocol, protocol, protocol.name());
+            }
+        });
+        match self.protocol {
+            Protocol::Caipi => caipi_form(ui, &mut self.caipi),
+            Protocol::Cali => cali_form(ui, &mut self.cali),
+            Protocol::Decoy => decoy_form(ui, &mut self.decoy),
+            Protocol::Text => text_form(ui, &mut self.text, &mut self.headers),
+        }
     }
 
     /// The live plots (the central panel).
@@ -316,4 +374,51 @@ fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
     ui.add(egui::Slider::new(&mut s.initial, 1..=50).text("initial labels"));
     ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps per fit"));
     seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
+}
+
+fn decoy_form(ui: &mut egui::Ui, s: &mut DecoySettings) {
+    ui.label("data: Fashion-MNIST ($XIL_FASHION_MNIST or Debian's dataset-fashion-mnist)");
+    egui::ComboBox::from_label("correction").selected_text(s.setting.label()).show_ui(ui, |ui| {
+        for setting in Setting::ALL {
+            ui.selectable_value(&mut s.setting, setting, setting.label());
+        }
+    });
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=64).text("epochs"));
+    let mut limited = s.train_limit.is_some();
+    ui.checkbox(&mut limited, "use only the first training images");
+    s.train_limit = match (limited, s.train_limit) {
+        (true, Some(limit)) => {
+            let mut limit = limit;
+            ui.add(egui::Slider::new(&mut limit, 1000..=60_000).logarithmic(true).text("training images"));
+            Some(limit)
+        }
+        (true, None) => Some(10_000),
+        (false, _) => None,
+    };
+    ui.add(egui::Slider::new(&mut s.batch, 2..=1024).logarithmic(true).text("batch"));
+    ui.add(egui::Slider::new(&mut s.learning_rate, 1e-5..=1e-1).logarithmic(true).text("learning rate"));
+    ui.add(egui::Slider::new(&mut s.penalty, 1.0..=1e5).logarithmic(true).text("input-gradient penalty"));
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+}
+
+fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers) {
+    ui.label("data: SpamAssassin ($XIL_SPAM_ASSASSIN or scripts/fetch_spam_assassin's folder)");
+    egui::ComboBox::from_label("explainer").selected_text(format!("{:?}", s.explainer).to_lowercase()).show_ui(
+        ui,
+        |ui| {
+            ui.selectable_value(&mut s.explainer, QueryExplainer::Exact, "exact");
+            ui.selectable_value(&mut s.explainer, QueryExplainer::Lime, "lime");
+        },
+    );
+    ui.label("query: probability closest to 1/2");
+    ui.checkbox(&mut s.corrections, "corrections");
+    egui::ComboBox::from_label("headers").selected_text(format!("{headers:?}").to_lowercase()).show_ui(ui, |ui| {
+        ui.selectable_value(headers, Headers::Keep, "keep");
+        ui.selectable_value(headers, Headers::Strip, "strip");
+    });
+    ui.add(egui::Slider::new(&mut s.c, 0.1..=100.0).logarithmic(true).text("C"));
+    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=20).text("initial labels per class"));
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(&mut s.folds, 2..=10).text("folds"));
+    ui.add(egui::Slider::new(&mut s.iterations, 1..=300).text("queries per fold"));
 }

@@ -18,6 +18,7 @@
 
 use crate::caipi::stream_seed;
 use crate::folds::{shuffle, stratified_folds};
+use crate::observe::Observer;
 use crate::text::data::TextData;
 use crate::text::lime::TextLime;
 use crate::text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
@@ -194,15 +195,15 @@ fn counterexample(data: &TextData, index: usize, removed: &[u32]) -> SparseRow {
     data.vocabulary.row(&data.bags[index].without(removed))
 }
 
-/// Runs fold `fold`, calling `on_query` after every query; returns its
-/// rows and the final weights.
+/// Runs fold `fold`; `observe` sees every row as it is measured and can stop
+/// the fold. Returns its rows and the final weights.
 pub fn run_fold(
     settings: &TextSettings,
     data: &TextData,
     rows: &[SparseRow],
     assignment: &[usize],
     fold: usize,
-    on_query: &(dyn Fn() + Sync),
+    observe: Observer<'_, TextRow>,
 ) -> (Vec<TextRow>, Vec<f32>) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 100 + fold as u64));
     let test: Vec<usize> = (0..rows.len()).filter(|&i| assignment[i] == fold).collect();
@@ -253,16 +254,11 @@ pub fn run_fold(
         train_labels.push(data.labels[query]);
         theta = fit(&learner, &train_rows, &train_labels, &vec![1.0; train_rows.len()], features, Some(&theta));
         let (test_explanation_f1, test_f1, header_share) = evaluate(data, rows, &theta, &test, &test_gold);
-        records.push(TextRow {
-            fold,
-            iteration,
-            query_f1,
-            test_explanation_f1,
-            test_f1,
-            header_share,
-            counterexamples,
-        });
-        on_query();
+        let row = TextRow { fold, iteration, query_f1, test_explanation_f1, test_f1, header_share, counterexamples };
+        records.push(row);
+        if observe(&row).is_break() {
+            break;
+        }
     }
     (records, theta)
 }
@@ -279,17 +275,17 @@ pub struct TextRun {
     pub test: Vec<usize>,
 }
 
-/// Runs every fold in parallel.
+/// Runs every fold in parallel; `observe` sees every row (see [`run_fold`]).
 ///
 /// # Errors
 /// A one-line message for invalid settings.
-pub fn run(settings: &TextSettings, data: &TextData, on_query: &(dyn Fn() + Sync)) -> Result<TextRun, String> {
+pub fn run(settings: &TextSettings, data: &TextData, observe: Observer<'_, TextRow>) -> Result<TextRun, String> {
     settings.validate(data.labels.len())?;
     let rows: Vec<SparseRow> = data.bags.par_iter().map(|bag| data.vocabulary.row(bag)).collect();
     let assignment = stratified_folds(&data.labels, settings.folds, stream_seed(settings.seed, 99))?;
     let mut per_fold: Vec<(Vec<TextRow>, Vec<f32>)> = (0..settings.folds)
         .into_par_iter()
-        .map(|fold| run_fold(settings, data, &rows, &assignment, fold, on_query))
+        .map(|fold| run_fold(settings, data, &rows, &assignment, fold, observe))
         .collect();
     let theta = per_fold.first_mut().map(|(_, theta)| std::mem::take(theta)).unwrap_or_default();
     let test = (0..rows.len()).filter(|&i| assignment[i] == 0).collect();

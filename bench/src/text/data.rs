@@ -57,6 +57,17 @@ pub struct TextData {
 pub const GOLD_C: f32 = 10.0;
 
 impl TextData {
+    /// Reads the corpus in `dir` (see [`corpus::locate`](crate::text::corpus::locate)
+    /// for where it is looked for) and prepares it with the default limits.
+    ///
+    /// # Errors
+    /// A one-line message when the corpus cannot be read.
+    pub fn load(dir: Option<&std::path::Path>, headers: Headers) -> Result<(Vec<Mail>, Self), String> {
+        let (mails, stats) = crate::text::corpus::load(&crate::text::corpus::locate(dir))?;
+        let data = Self::prepare(&mails, stats, headers, Limits::default());
+        Ok((mails, data))
+    }
+
     /// Tokenises `mails`, builds the vocabulary within `limits` and fits the
     /// gold model.
     pub fn prepare(mails: &[Mail], stats: LoadStats, headers: Headers, limits: Limits) -> Self {

@@ -149,7 +149,7 @@ pub fn reproduce(
         let settings =
             TextSettings { folds: scale.folds, iterations: scale.iterations, ..TextSettings::paper(corrections, seed) };
         let started = std::time::Instant::now();
-        let result = run(&settings, data, on_query)?;
+        let result = run(&settings, data, &crate::observe::ticking(on_query))?;
         let summary = summary_json(&settings, data, &result.rows, started.elapsed().as_secs_f64());
         let name = if corrections { "corrections-on" } else { "corrections-off" };
         write_run(&out.join(name), &summary, data, mails, &result, Headers::Keep)?;
