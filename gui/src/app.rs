@@ -16,6 +16,7 @@
 
 use crate::grid_view::{paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::interactive::{Command, Decision, Settings, View, serve};
+use crate::mail_view::MailTab;
 use crate::storage::{self, Saved, VERSION};
 use crate::watch_view::Watching;
 use eframe::egui;
@@ -46,6 +47,8 @@ pub enum Mode {
     Interactive,
     /// Watch a simulated experiment.
     Watch,
+    /// Be the user on real e-mails.
+    Mail,
 }
 
 /// The app's state.
@@ -53,6 +56,7 @@ pub struct XilApp {
     ctx: egui::Context,
     mode: Mode,
     watching: Watching,
+    mail: MailTab,
     session_name: String,
     dragged: Vec<usize>,
     frame_log: Option<(std::fs::File, std::time::Instant)>,
@@ -79,6 +83,7 @@ impl XilApp {
             ctx: ctx.clone(),
             mode: Mode::Interactive,
             watching: Watching::default(),
+            mail: MailTab::new(path.with_file_name("mail-session.json")),
             session_name: String::new(),
             dragged: Vec::new(),
             frame_log: None,
@@ -179,9 +184,20 @@ impl XilApp {
         self.mode
     }
 
-    /// Switches tabs (both keep going in the background).
+    /// Switches tabs (each keeps going in the background); the E-mails tab
+    /// reads the corpus the first time it is opened.
     pub fn set_mode(&mut self, mode: Mode) {
         self.mode = mode;
+    }
+
+    /// The E-mails tab.
+    pub fn mail(&self) -> &MailTab {
+        &self.mail
+    }
+
+    /// The E-mails tab, to act on.
+    pub fn mail_mut(&mut self) -> &mut MailTab {
+        &mut self.mail
     }
 
     /// The Watch tab.
@@ -303,7 +319,7 @@ impl XilApp {
     /// which stays saved in its own file).
     pub fn open(&mut self, name: &str) {
         let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();
-        match storage::named(&dir, name).and_then(|path| storage::load(&path)) {
+        match storage::named(&dir, name).and_then(|path| storage::load::<Settings, Decision>(&path)) {
             Ok(Some(saved)) => {
                 self.settings = saved.settings.clone();
                 self.label = None;
@@ -386,8 +402,13 @@ impl XilApp {
     }
 
     fn keyboard(&mut self, ui: &egui::Ui) {
-        if self.mode != Mode::Interactive || ui.ctx().egui_wants_keyboard_input() {
+        if ui.ctx().egui_wants_keyboard_input() {
             return;
+        }
+        match self.mode {
+            Mode::Interactive => {}
+            Mode::Mail => return self.mail.keyboard(ui),
+            Mode::Watch => return,
         }
         let pressed = |key| ui.input(|i| i.key_pressed(key));
         if pressed(egui::Key::Num0) {
@@ -612,12 +633,18 @@ impl eframe::App for XilApp {
         self.log_frame(frame);
         self.receive();
         self.watching.poll();
+        if self.mode == Mode::Mail {
+            let repaint = self.ctx.clone();
+            self.mail.open(move || repaint.request_repaint());
+        }
+        self.mail.receive();
         self.keyboard(ui);
         egui::Panel::top("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("xil");
                 ui.selectable_value(&mut self.mode, Mode::Interactive, "Be the user");
                 ui.selectable_value(&mut self.mode, Mode::Watch, "Watch a run");
+                ui.selectable_value(&mut self.mode, Mode::Mail, "E-mails");
                 if let Some(message) = &self.message {
                     ui.label(message);
                 }
@@ -626,6 +653,12 @@ impl eframe::App for XilApp {
         match self.mode {
             Mode::Interactive => self.interactive_panels(ui),
             Mode::Watch => self.watch_panels(ui),
+            Mode::Mail => {
+                egui::Panel::left("mail settings").exact_size(SIDE).resizable(false).show(ui, |ui| {
+                    egui::ScrollArea::vertical().id_salt("mail side").show(ui, |ui| self.mail.side(ui));
+                });
+                egui::CentralPanel::default().show(ui, |ui| self.mail.central(ui));
+            }
         }
     }
 }

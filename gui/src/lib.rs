@@ -15,6 +15,8 @@
 pub mod app;
 pub mod grid_view;
 pub mod interactive;
+pub mod mail_session;
+pub mod mail_view;
 pub mod storage;
 pub mod watch;
 pub mod watch_view;

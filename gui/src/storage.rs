@@ -1,22 +1,23 @@
 //! Saved sessions: settings and decisions as JSON, written atomically after
 //! every decision; a file that cannot be read is moved aside, never lost.
 
-use crate::interactive::{Decision, Settings};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The format version of a saved session.
 pub const VERSION: u32 = 1;
 
-/// What a session file holds.
+/// What a session file holds: settings `S` and decisions `D` (the colors
+/// session's or the e-mail session's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Saved {
+pub struct Saved<S, D> {
     /// [`VERSION`].
     pub version: u32,
     /// The session's settings.
-    pub settings: Settings,
+    pub settings: S,
     /// The user's decisions, in order.
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<D>,
 }
 
 /// The folder of saved sessions: `$XIL_GUI_DIR`, else `~/.local/share/xil`.
@@ -30,7 +31,7 @@ pub fn default_dir() -> PathBuf {
 ///
 /// # Errors
 /// A one-line message naming the file.
-pub fn save(path: &Path, saved: &Saved) -> Result<(), String> {
+pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
@@ -44,13 +45,13 @@ pub fn save(path: &Path, saved: &Saved) -> Result<(), String> {
 ///
 /// # Errors
 /// A one-line message saying what was wrong and where the file now is.
-pub fn load(path: &Path) -> Result<Option<Saved>, String> {
+pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Option<Saved<S, D>>, String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let problem = match serde_json::from_slice::<Saved>(&bytes) {
+    let problem = match serde_json::from_slice::<Saved<S, D>>(&bytes) {
         Ok(saved) if saved.version == VERSION => return Ok(Some(saved)),
         Ok(saved) => format!("it is version {}, this app reads version {VERSION}", saved.version),
         Err(e) => format!("it is not a xil session ({e})"),
@@ -98,6 +99,9 @@ pub fn names(dir: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interactive::{Decision, Settings};
+
+    type ColorsSaved = Saved<Settings, Decision>;
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("xil-gui-storage-{name}-{}", std::process::id()));
@@ -109,8 +113,8 @@ mod tests {
     fn sessions_round_trip_and_corrupt_files_are_kept_aside() {
         let dir = scratch("round");
         let path = dir.join("session.json");
-        assert_eq!(load(&path), Ok(None));
-        let saved = Saved {
+        assert_eq!(load::<Settings, Decision>(&path), Ok(None));
+        let saved: ColorsSaved = Saved {
             version: VERSION,
             settings: Settings::default(),
             decisions: vec![Decision { label: 1, irrelevant: vec![3, 4] }],
@@ -118,12 +122,12 @@ mod tests {
         save(&path, &saved).unwrap();
         assert_eq!(load(&path), Ok(Some(saved)));
         std::fs::write(&path, "{ not json").unwrap();
-        let message = load(&path).unwrap_err();
+        let message = load::<Settings, Decision>(&path).unwrap_err();
         assert!(message.contains("not a xil session") && message.contains("session.corrupt"), "{message}");
         assert_eq!(std::fs::read_to_string(dir.join("session.corrupt")).unwrap(), "{ not json");
         assert!(!path.exists());
         std::fs::write(&path, r#"{"version": 9, "settings": {}, "decisions": []}"#).unwrap();
-        assert!(load(&path).unwrap_err().contains("not a xil session"));
+        assert!(load::<Settings, Decision>(&path).unwrap_err().contains("not a xil session"));
         assert!(dir.join("session.corrupt-2").exists(), "an earlier corrupt file is not overwritten");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -132,7 +136,7 @@ mod tests {
     fn sessions_are_saved_and_listed_by_name_and_bad_names_are_refused() {
         let dir = scratch("named");
         assert!(names(&dir).is_empty());
-        let saved = Saved { version: VERSION, settings: Settings::default(), decisions: Vec::new() };
+        let saved: ColorsSaved = Saved { version: VERSION, settings: Settings::default(), decisions: Vec::new() };
         for name in ["rule-1", "first_try"] {
             save(&named(&dir, name).unwrap(), &saved).unwrap();
         }

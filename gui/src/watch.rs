@@ -182,7 +182,7 @@ pub struct Metric {
     pub panel: &'static str,
 }
 
-/// CAIPI's metrics, in the order of [`caipi_values`].
+/// CAIPI's metrics, in the order the rows are read.
 pub const CAIPI_METRICS: [Metric; 7] = [
     Metric { name: "running F1", panel: "explanation F1" },
     Metric { name: "instant F1", panel: "explanation F1" },

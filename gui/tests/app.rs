@@ -215,3 +215,47 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     assert_eq!(harness.state().watching().runs().len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexample_and_taking_back_restores() {
+    use xil_gui::app::Mode;
+    let dir = scratch("mail");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label("E-mails").click();
+    harness.step();
+    assert_eq!(harness.state().mode(), Mode::Mail);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while harness.state().mail().busy() || harness.state().mail().view().is_none() {
+        harness.step();
+        assert!(Instant::now() < deadline, "the e-mail session did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+    let first = harness.state().mail().view().cloned().unwrap();
+    let shown = first.shown.clone().expect("an e-mail on screen");
+    let (word, contribution) = shown.explanation[0].clone();
+    harness.get_by_label(&format!("{word} {contribution:+.3}")).click();
+    harness.step();
+    assert_eq!(harness.state().mail().marked(), std::slice::from_ref(&word));
+    harness.key_press(egui::Key::Num1);
+    harness.key_press(egui::Key::Enter);
+    let settle_mail = |harness: &mut Harness<'_, XilApp>| {
+        harness.step();
+        while harness.state().mail().busy() {
+            harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        harness.step();
+    };
+    settle_mail(&mut harness);
+    let view = harness.state().mail().view().cloned().unwrap();
+    assert_eq!(view.decisions.len(), 1);
+    assert_eq!(view.decisions[0].removed, vec![word.clone()]);
+    assert_eq!(view.points.last().unwrap().counterexamples, 1);
+    let saved = std::fs::read_to_string(dir.join("mail-session.json")).unwrap();
+    assert!(saved.contains(&word), "the decision was saved at once");
+    harness.get_by_label("take back e-mail #1").click();
+    settle_mail(&mut harness);
+    assert_eq!(harness.state().mail().view(), Some(&first), "taking it back restores the first view exactly");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -20,8 +20,7 @@ use crate::caipi::stream_seed;
 use crate::folds::{shuffle, stratified_folds};
 use crate::observe::Observer;
 use crate::text::data::TextData;
-use crate::text::lime::TextLime;
-use crate::text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
+use crate::text::session::TextSession;
 use crate::text::tfidf::SparseRow;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -163,7 +162,7 @@ pub fn positive_f1(predicted: &[u8], truth: &[u8]) -> f32 {
 
 /// Test-set measurements of a model: (explanation F1, F1, header share);
 /// `test_gold` holds the gold words of each test message.
-fn evaluate(
+pub fn evaluate(
     data: &TextData,
     rows: &[SparseRow],
     theta: &[f32],
@@ -189,12 +188,6 @@ fn evaluate(
     (f1_sum / explained.max(1) as f32, positive_f1(&predicted, &truth), header as f32 / named.max(1) as f32)
 }
 
-/// The row of message `index` without the words `removed`, rescaled to the
-/// original norm (rows are L2-normalised, so normalising again does it).
-fn counterexample(data: &TextData, index: usize, removed: &[u32]) -> SparseRow {
-    data.vocabulary.row(&data.bags[index].without(removed))
-}
-
 /// Runs fold `fold`; `observe` sees every row as it is measured and can stop
 /// the fold. Returns its rows and the final weights.
 pub fn run_fold(
@@ -210,57 +203,33 @@ pub fn run_fold(
     let test_gold: Vec<Vec<u32>> = test.iter().map(|&i| data.gold_words(i)).collect();
     let mut pool: Vec<usize> = (0..rows.len()).filter(|&i| assignment[i] != fold).collect();
     shuffle(&mut pool, &mut rng);
-    // Initial labels: the first `initial_per_class` of each class in the shuffled pool.
-    let mut labelled: Vec<usize> = Vec::new();
-    for class in [0u8, 1] {
-        let chosen: Vec<usize> =
-            pool.iter().copied().filter(|&i| data.labels[i] == class).take(settings.initial_per_class).collect();
-        labelled.extend(chosen);
-    }
-    pool.retain(|i| !labelled.contains(i));
-    let mut train_rows: Vec<SparseRow> = labelled.iter().map(|&i| rows[i].clone()).collect();
-    let mut train_labels: Vec<u8> = labelled.iter().map(|&i| data.labels[i]).collect();
-    let learner = LogisticSettings { c: settings.c, ..LogisticSettings::new(Penalty::L2) };
-    let features = data.vocabulary.features();
-    let mut theta = fit(&learner, &train_rows, &train_labels, &vec![1.0; train_rows.len()], features, None);
+    let mut session = TextSession::start(data, rows, pool, settings.initial_per_class, settings.c);
     let mut records = Vec::with_capacity(settings.iterations);
-    let mut counterexamples = 0;
     for iteration in 1..=settings.iterations {
-        let margins: Vec<f32> = pool.iter().map(|&i| (sigmoid(rows[i].dot(&theta)) - 0.5).abs()).collect();
-        let Some(position) =
-            (0..pool.len()).min_by(|&a, &b| margins[a].total_cmp(&margins[b]).then(pool[a].cmp(&pool[b])))
-        else {
-            break;
-        };
-        let query = pool.swap_remove(position);
-        let prediction = u8::from(rows[query].dot(&theta) > 0.0);
-        let gold = data.gold_words(query);
-        let explanation = match settings.explainer {
-            QueryExplainer::Exact => explain(&theta, &rows[query], data.vocabulary.len(), gold.len()),
-            QueryExplainer::Lime => TextLime::default().explain(data, &theta, query, gold.len(), &mut rng),
-        };
+        let Some(query) = session.next_query() else { break };
+        let gold = data.gold_words(query.message);
+        let explanation = session.explain(query.message, gold.len(), settings.explainer, &mut rng);
         let mut named: Vec<u32> = explanation.iter().map(|&(w, _)| w).collect();
         named.sort_unstable();
         let query_f1 = if gold.is_empty() { f32::NAN } else { f1(&named, &gold) };
-        if settings.corrections && prediction == data.labels[query] {
-            let wrong: Vec<u32> = named.iter().copied().filter(|w| gold.binary_search(w).is_err()).collect();
-            if !wrong.is_empty() {
-                train_rows.push(counterexample(data, query, &wrong));
-                train_labels.push(prediction);
-                counterexamples += 1;
-            }
-        }
-        train_rows.push(rows[query].clone());
-        train_labels.push(data.labels[query]);
-        theta = fit(&learner, &train_rows, &train_labels, &vec![1.0; train_rows.len()], features, Some(&theta));
-        let (test_explanation_f1, test_f1, header_share) = evaluate(data, rows, &theta, &test, &test_gold);
+        let label = data.labels[query.message];
+        // The simulated user corrects only right predictions: the explained
+        // words that are not gold do not matter.
+        let removed: Vec<u32> = if settings.corrections && query.prediction == label {
+            named.iter().copied().filter(|w| gold.binary_search(w).is_err()).collect()
+        } else {
+            Vec::new()
+        };
+        session.answer(query.message, label, &removed);
+        let (test_explanation_f1, test_f1, header_share) = evaluate(data, rows, session.theta(), &test, &test_gold);
+        let counterexamples = session.counterexamples();
         let row = TextRow { fold, iteration, query_f1, test_explanation_f1, test_f1, header_share, counterexamples };
         records.push(row);
         if observe(&row).is_break() {
             break;
         }
     }
-    (records, theta)
+    (records, session.theta().to_vec())
 }
 
 /// A run: rows of every fold in fold order, and the final weights and test

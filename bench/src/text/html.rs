@@ -6,7 +6,7 @@
 use crate::text::corpus::Mail;
 use crate::text::data::{Headers, TextData};
 use crate::text::logistic::sigmoid;
-use crate::text::tfidf::HEADER_PREFIX;
+use crate::text::tfidf::{HEADER_PREFIX, words_and_gaps};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -25,34 +25,20 @@ fn colour(relative: f32) -> String {
 /// header (`h:`) or body vocabulary.
 fn mark_up(text: &str, prefix: &str, contributions: &HashMap<String, (f32, bool)>, peak: f32) -> String {
     let mut html = String::with_capacity(text.len() * 2);
-    let mut word = String::new();
-    let flush = |word: &mut String, html: &mut String| {
-        if word.is_empty() {
-            return;
-        }
-        match contributions.get(&format!("{prefix}{}", word.to_lowercase())) {
+    for (piece, is_word) in words_and_gaps(text) {
+        match contributions.get(&format!("{prefix}{}", piece.to_lowercase())).filter(|_| is_word) {
             Some(&(value, gold)) => {
                 let underline = if gold { "text-decoration:underline;" } else { "" };
                 let _ = write!(
                     html,
                     "<span style=\"background:{};{underline}\" title=\"{value:+.4}\">{}</span>",
                     colour(value / peak),
-                    escape(word)
+                    escape(piece)
                 );
             }
-            None => html.push_str(&escape(word)),
-        }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut html);
-            html.push_str(&escape(&c.to_string()));
+            None => html.push_str(&escape(piece)),
         }
     }
-    flush(&mut word, &mut html);
     html
 }
 

@@ -6,7 +6,8 @@
 //! - [`tfidf`]: tokens, vocabulary, TF-IDF rows;
 //! - [`logistic`]: L1/L2 logistic regression on sparse rows;
 //! - [`data`]: documents, labels and gold words;
-//! - [`caipi`]: the interactive loop with simulated word corrections;
+//! - [`session`]: CAIPI's loop on e-mails one step at a time (query, explain, answer, refit);
+//! - [`caipi`]: that loop with a simulated user, fold by fold;
 //! - [`lime`]: LIME for text, removing random words;
 //! - [`html`]: explained e-mails as HTML;
 //! - [`report`]: a run's files, Fig. 3 and the report.
@@ -19,4 +20,5 @@ pub mod lime;
 pub mod logistic;
 pub mod mail;
 pub mod report;
+pub mod session;
 pub mod tfidf;

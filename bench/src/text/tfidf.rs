@@ -20,6 +20,29 @@ pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// `text` cut into runs of letters and digits (`true`: a word candidate,
+/// which [`tokens`] keeps when it is 2 to 30 characters with a letter) and
+/// the single characters between them (`false`), in order; concatenated
+/// they give `text` back.
+pub fn words_and_gaps(text: &str) -> Vec<(&str, bool)> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (at, c) in text.char_indices() {
+        if !c.is_alphanumeric() {
+            if start < at {
+                pieces.push((&text[start..at], true));
+            }
+            let end = at + c.len_utf8();
+            pieces.push((&text[at..end], false));
+            start = end;
+        }
+    }
+    if start < text.len() {
+        pieces.push((&text[start..], true));
+    }
+    pieces
+}
+
 /// A sparse vector: sorted indices and their values.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SparseRow {
@@ -192,6 +215,17 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_and_gaps_give_the_text_back_and_find_the_tokens() {
+        let text = "Buy NOW: 50% off, café!\n";
+        let pieces = words_and_gaps(text);
+        assert_eq!(pieces.iter().map(|p| p.0).collect::<String>(), text);
+        let words: Vec<String> = pieces.iter().filter(|p| p.1).flat_map(|p| tokens(p.0)).collect();
+        assert_eq!(words, tokens(text).collect::<Vec<_>>());
+        assert_eq!(pieces[0], ("Buy", true));
+        assert_eq!(pieces[1], (" ", false));
+    }
 
     fn docs(texts: &[&str]) -> Vec<Vec<String>> {
         texts.iter().map(|t| tokens(t).collect()).collect()

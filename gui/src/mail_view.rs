@@ -1,0 +1,415 @@
+//! The E-mails tab: be the user in CAIPI's loop on real e-mails.
+//!
+//! The e-mail on screen is shown with its headers (when the model sees
+//! them) and body; every word the model knows can be clicked to mark it as
+//! irrelevant ("this word is not why it is spam"), and the explanation's
+//! words are listed with their contributions (red: towards spam, blue:
+//! towards ham) and highlighted in the text. Submitting adds the e-mail with
+//! the label and, when words are marked, the e-mail without them as a
+//! counterexample; the model refits and the plot gains a point. The session
+//! runs on its own worker ([`serve_mail`]), which reads the corpus the first
+//! time the tab is opened; it is saved after every decision
+//! (`mail-session.json` beside the colors session) and resumed on the next
+//! start.
+
+use crate::mail_session::{MailCommand, MailDecision, MailSettings, MailView, ShownMail, serve_mail};
+use crate::storage::{self, Saved, VERSION};
+use eframe::egui;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use xil_bench::text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
+
+/// Decisions the history lists.
+const HISTORY: usize = 12;
+
+/// Red for words towards spam, blue for words towards ham.
+fn word_colour(contribution: f32) -> egui::Color32 {
+    if contribution > 0.0 { egui::Color32::from_rgb(150, 30, 30) } else { egui::Color32::from_rgb(30, 60, 150) }
+}
+
+/// The E-mails tab's state; its worker starts on first use.
+pub struct MailTab {
+    worker: Option<(Sender<MailCommand>, Receiver<MailView>)>,
+    view: Option<MailView>,
+    busy: bool,
+    settings: MailSettings,
+    label: Option<u8>,
+    marked: Vec<String>,
+    message: Option<String>,
+    path: PathBuf,
+}
+
+impl MailTab {
+    /// A tab whose session is saved at `path`; nothing is read yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            worker: None,
+            view: None,
+            busy: false,
+            settings: MailSettings::default(),
+            label: None,
+            marked: Vec::new(),
+            message: None,
+            path,
+        }
+    }
+
+    /// Starts the worker (once) and resumes the saved session or starts a
+    /// new one; `repaint` is called after every view.
+    pub fn open(&mut self, repaint: impl Fn() + Send + 'static) {
+        if self.worker.is_some() {
+            return;
+        }
+        let (commands, inbox) = channel();
+        let (outbox, views) = channel();
+        std::thread::Builder::new()
+            .name("xil-mail".into())
+            .spawn(move || serve_mail(&inbox, &outbox, &repaint))
+            .map_or_else(
+                |e| self.message = Some(format!("cannot start the e-mail session: {e}")),
+                |_| self.worker = Some((commands, views)),
+            );
+        let (settings, decisions) = match storage::load::<MailSettings, MailDecision>(&self.path) {
+            Ok(Some(saved)) => {
+                self.message = Some(format!("resuming an e-mail session of {} decisions", saved.decisions.len()));
+                (saved.settings, saved.decisions)
+            }
+            Ok(None) => (MailSettings::default(), Vec::new()),
+            Err(e) => {
+                self.message = Some(e);
+                (MailSettings::default(), Vec::new())
+            }
+        };
+        self.settings = settings.clone();
+        self.send(MailCommand::Start(settings, decisions));
+    }
+
+    fn send(&mut self, command: MailCommand) {
+        match &self.worker {
+            Some((commands, _)) if commands.send(command).is_ok() => self.busy = true,
+            _ => self.message = Some("the e-mail worker stopped; restart the app".into()),
+        }
+    }
+
+    /// Takes the worker's latest view; saves the session when it changed.
+    pub fn receive(&mut self) {
+        let Some((_, views)) = &self.worker else { return };
+        let received: Vec<MailView> = views.try_iter().collect();
+        for view in received {
+            self.busy = false;
+            if let Some(error) = &view.error {
+                self.message = Some(error.clone());
+            } else if view.decisions.len() > self.view.as_ref().map_or(0, |v| v.decisions.len()) {
+                let added = view.points.last().map_or(0, |p| p.counterexamples)
+                    - view.points.iter().rev().nth(1).map_or(0, |p| p.counterexamples);
+                self.message = Some(format!("answer taken, {added} counterexample(s) added"));
+            }
+            let started = view.shown.is_some() || !view.points.is_empty();
+            self.view = Some(view);
+            if started {
+                self.save();
+            }
+        }
+    }
+
+    /// Whether the worker is busy (reading the corpus or refitting).
+    pub fn busy(&self) -> bool {
+        self.busy
+    }
+
+    /// The latest view.
+    pub fn view(&self) -> Option<&MailView> {
+        self.view.as_ref()
+    }
+
+    /// The words marked as irrelevant.
+    pub fn marked(&self) -> &[String] {
+        &self.marked
+    }
+
+    /// The tab's last message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    fn shown(&self) -> Option<&ShownMail> {
+        self.view.as_ref()?.shown.as_ref()
+    }
+
+    /// Marks or unmarks a word of the e-mail on screen (words the model does
+    /// not know are ignored).
+    pub fn toggle(&mut self, word: &str) {
+        if self.shown().is_none_or(|s| s.known.binary_search_by(|k| k.as_str().cmp(word)).is_err()) {
+            return;
+        }
+        match self.marked.iter().position(|w| w == word) {
+            Some(i) => {
+                self.marked.remove(i);
+            }
+            None => self.marked.push(word.to_string()),
+        }
+    }
+
+    /// Sets the label (0 ham, 1 spam).
+    pub fn set_label(&mut self, label: u8) {
+        self.label = Some(label);
+    }
+
+    /// Accepts the prediction and its explanation.
+    pub fn accept(&mut self) {
+        if let Some(prediction) = self.shown().map(|s| s.prediction) {
+            self.label = Some(prediction);
+            self.marked.clear();
+            self.submit();
+        }
+    }
+
+    /// Submits the label and the marked words.
+    pub fn submit(&mut self) {
+        if self.busy {
+            return;
+        }
+        let Some(label) = self.label else {
+            self.message = Some("give a label first (0 ham, 1 spam)".into());
+            return;
+        };
+        let removed = std::mem::take(&mut self.marked);
+        self.label = None;
+        self.send(MailCommand::Decide(MailDecision { label, removed }));
+    }
+
+    /// Takes back the last decision.
+    pub fn undo(&mut self) {
+        if !self.busy {
+            self.label = None;
+            self.marked.clear();
+            self.send(MailCommand::Undo);
+        }
+    }
+
+    /// Takes back decision `number` (from 1) and every later one.
+    pub fn rewind(&mut self, number: usize) {
+        let Some(view) = self.view.as_ref() else { return };
+        if self.busy || number == 0 || number > view.decisions.len() {
+            return;
+        }
+        let command = MailCommand::Start(view.settings.clone(), view.decisions[..number - 1].to_vec());
+        self.label = None;
+        self.marked.clear();
+        self.send(command);
+    }
+
+    /// Starts a new session with the side panel's settings.
+    pub fn start(&mut self) {
+        self.label = None;
+        self.marked.clear();
+        self.send(MailCommand::Start(self.settings.clone(), Vec::new()));
+    }
+
+    /// Saves the session now (it is also saved after every decision).
+    pub fn save(&mut self) {
+        let Some(view) = self.view.as_ref() else { return };
+        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
+        if let Err(e) = storage::save(&self.path, &saved) {
+            self.message = Some(e);
+        }
+    }
+
+    /// Keys of the tab: `0`/`1` label, `a` accept, `Enter` submit,
+    /// `Backspace` undo, `s` save.
+    pub fn keyboard(&mut self, ui: &egui::Ui) {
+        let pressed = |key| ui.input(|i| i.key_pressed(key));
+        if pressed(egui::Key::Num0) {
+            self.set_label(0);
+        }
+        if pressed(egui::Key::Num1) {
+            self.set_label(1);
+        }
+        if pressed(egui::Key::A) {
+            self.accept();
+        }
+        if pressed(egui::Key::Enter) {
+            self.submit();
+        }
+        if pressed(egui::Key::Backspace) {
+            self.undo();
+        }
+        if pressed(egui::Key::S) {
+            self.save();
+            self.message = Some(format!("saved to {}", self.path.display()));
+        }
+    }
+
+    /// The side panel: settings, counts, history.
+    pub fn side(&mut self, ui: &mut egui::Ui) {
+        ui.label("New e-mail session (SpamAssassin)");
+        ui.add(egui::Slider::new(&mut self.settings.seed, 0..=1000).text("seed"));
+        ui.add(egui::Slider::new(&mut self.settings.k, 1..=30).text("k (words)"));
+        ui.add(egui::Slider::new(&mut self.settings.c, 0.1..=100.0).logarithmic(true).text("C"));
+        ui.add(egui::Slider::new(&mut self.settings.initial_per_class, 1..=20).text("initial labels per class"));
+        ui.checkbox(&mut self.settings.keep_headers, "the model sees headers");
+        if ui.button("Start new e-mail session").clicked() {
+            self.start();
+        }
+        ui.separator();
+        if self.busy {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(if self.view.is_none() { "reading the e-mails…" } else { "refitting…" });
+            });
+        }
+        if let Some(message) = &self.message {
+            ui.label(message);
+        }
+        let Some(view) = self.view.as_ref() else { return };
+        ui.label(format!("decisions: {}", view.decisions.len()));
+        if let Some(p) = view.points.last() {
+            ui.label(format!("test F1 (spam): {:.3}", p.test_f1));
+            ui.label(format!("test explanation F1: {:.3}", p.test_explanation_f1));
+            ui.label(format!("header share: {:.3}", p.header_share));
+            ui.label(format!("counterexamples: {}", p.counterexamples));
+        }
+        ui.separator();
+        ui.label("History");
+        let mut rewind = None;
+        let total = view.decisions.len();
+        for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
+            ui.horizontal(|ui| {
+                let what = if decision.removed.is_empty() {
+                    "accepted".to_string()
+                } else {
+                    format!("removed {}", decision.removed.join(", "))
+                };
+                ui.label(format!("#{number}: {}, {what}", if decision.label == 1 { "spam" } else { "ham" }));
+                if ui.small_button(format!("take back e-mail #{number}")).clicked() {
+                    rewind = Some(number);
+                }
+            });
+        }
+        if total > HISTORY {
+            ui.label(format!("… and {} earlier", total - HISTORY));
+        }
+        if let Some(number) = rewind {
+            self.rewind(number);
+        }
+        ui.separator();
+        ui.label("Keys: 0 ham, 1 spam, a accept, click words to mark, Enter submit, Backspace undo, s save");
+    }
+
+    /// The central panel: the e-mail, its explanation, the buttons, the plot.
+    pub fn central(&mut self, ui: &mut egui::Ui) {
+        let Some(shown) = self.shown().cloned() else {
+            ui.label(match (&self.view, self.busy) {
+                (None, _) | (_, true) => "Reading the SpamAssassin corpus and fitting the first model…",
+                (Some(v), false) if v.error.is_some() => "The session could not start (see the message on the left).",
+                _ => "The pool is exhausted.",
+            });
+            return;
+        };
+        ui.label(format!("{} — prediction: {}", shown.name, if shown.prediction == 1 { "spam" } else { "ham" }));
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Why (click to mark as irrelevant):");
+            for (word, contribution) in &shown.explanation {
+                let marked = self.marked.contains(word);
+                let mut text = egui::RichText::new(format!("{word} {contribution:+.3}")).color(egui::Color32::WHITE);
+                text = text.background_color(word_colour(*contribution));
+                if marked {
+                    text = text.strikethrough();
+                }
+                if ui.add(egui::Button::new(text)).clicked() {
+                    self.toggle(word);
+                }
+            }
+        });
+        if !self.marked.is_empty() {
+            let label = self.label.unwrap_or(shown.prediction);
+            ui.label(format!(
+                "Submitting adds a counterexample: this e-mail without {}, labelled {}.",
+                self.marked.join(", "),
+                if label == 1 { "spam" } else { "ham" }
+            ));
+        }
+        ui.horizontal(|ui| {
+            let label = self.label.map_or("none", |l| if l == 1 { "spam" } else { "ham" });
+            ui.label(format!("label: {label}"));
+            if ui.button("Ham (0)").clicked() {
+                self.set_label(0);
+            }
+            if ui.button("Spam (1)").clicked() {
+                self.set_label(1);
+            }
+            if ui.button("Accept").clicked() {
+                self.accept();
+            }
+            if ui.button("Submit").clicked() {
+                self.submit();
+            }
+            if ui.button("Undo").clicked() {
+                self.undo();
+            }
+        });
+        self.plot(ui);
+        ui.separator();
+        egui::ScrollArea::vertical().id_salt("mail text").show(ui, |ui| {
+            for (name, value) in &shown.headers {
+                ui.horizontal_wrapped(|ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    ui.label(egui::RichText::new(format!("{name}: ")).strong());
+                    self.words(ui, &shown, value, HEADER_PREFIX);
+                });
+            }
+            ui.horizontal_wrapped(|ui| {
+                ui.spacing_mut().item_spacing.x = 0.0;
+                self.words(ui, &shown, &shown.body, "");
+            });
+        });
+    }
+
+    /// `text` with the words the model knows clickable (`prefix` is `h:` in
+    /// headers) and the explained ones highlighted.
+    fn words(&mut self, ui: &mut egui::Ui, shown: &ShownMail, text: &str, prefix: &str) {
+        let mut toggled = None;
+        for (piece, is_word) in words_and_gaps(text) {
+            if !is_word {
+                if piece == "\n" {
+                    ui.end_row();
+                } else {
+                    ui.label(if piece.trim().is_empty() { " " } else { piece });
+                }
+                continue;
+            }
+            let word = tokens(piece).next().map(|t| format!("{prefix}{t}"));
+            let known = word.as_ref().filter(|w| shown.known.binary_search(w).is_ok());
+            let Some(word) = known else {
+                ui.label(piece);
+                continue;
+            };
+            let mut text = egui::RichText::new(piece);
+            if let Some((_, contribution)) = shown.explanation.iter().find(|(w, _)| w == word) {
+                text = text.background_color(word_colour(*contribution)).color(egui::Color32::WHITE);
+            }
+            if self.marked.contains(word) {
+                text = text.strikethrough();
+            }
+            if ui.add(egui::Label::new(text).sense(egui::Sense::click())).clicked() {
+                toggled = Some(word.clone());
+            }
+        }
+        if let Some(word) = toggled {
+            self.toggle(&word);
+        }
+    }
+
+    fn plot(&self, ui: &mut egui::Ui) {
+        let Some(view) = self.view.as_ref() else { return };
+        let line = |value: fn(&crate::mail_session::MailPoint) -> f32| -> PlotPoints {
+            view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
+        };
+        Plot::new("mail progress").legend(Legend::default()).height(160.0).show(ui, |plot| {
+            plot.line(Line::new("test F1 (spam)", line(|p| p.test_f1)));
+            plot.line(Line::new("test explanation F1", line(|p| p.test_explanation_f1)));
+            plot.line(Line::new("header share", line(|p| p.header_share)));
+        });
+    }
+}
