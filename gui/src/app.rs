@@ -15,6 +15,7 @@
 //! with a visible message.
 
 use crate::grid_view::{paint_explanation, paint_image, paint_marks, pixel_at};
+use crate::image_view::ImageTab;
 use crate::interactive::{Command, Decision, Settings, View, serve};
 use crate::mail_view::MailTab;
 use crate::storage::{self, Saved, VERSION};
@@ -49,6 +50,8 @@ pub enum Mode {
     Watch,
     /// Be the user on real e-mails.
     Mail,
+    /// Be the user on decoy Fashion-MNIST images.
+    Image,
 }
 
 /// The app's state.
@@ -57,6 +60,7 @@ pub struct XilApp {
     mode: Mode,
     watching: Watching,
     mail: MailTab,
+    image: ImageTab,
     session_name: String,
     dragged: Vec<usize>,
     frame_log: Option<(std::fs::File, std::time::Instant)>,
@@ -84,6 +88,7 @@ impl XilApp {
             mode: Mode::Interactive,
             watching: Watching::default(),
             mail: MailTab::new(path.with_file_name("mail-session.json")),
+            image: ImageTab::new(path.with_file_name("image-session.json")),
             session_name: String::new(),
             dragged: Vec::new(),
             frame_log: None,
@@ -198,6 +203,16 @@ impl XilApp {
     /// The E-mails tab, to act on.
     pub fn mail_mut(&mut self) -> &mut MailTab {
         &mut self.mail
+    }
+
+    /// The Images tab.
+    pub fn image(&self) -> &ImageTab {
+        &self.image
+    }
+
+    /// The Images tab, to act on.
+    pub fn image_mut(&mut self) -> &mut ImageTab {
+        &mut self.image
     }
 
     /// The Watch tab.
@@ -408,6 +423,7 @@ impl XilApp {
         match self.mode {
             Mode::Interactive => {}
             Mode::Mail => return self.mail.keyboard(ui),
+            Mode::Image => return self.image.keyboard(ui),
             Mode::Watch => return,
         }
         let pressed = |key| ui.input(|i| i.key_pressed(key));
@@ -633,11 +649,14 @@ impl eframe::App for XilApp {
         self.log_frame(frame);
         self.receive();
         self.watching.poll();
-        if self.mode == Mode::Mail {
-            let repaint = self.ctx.clone();
-            self.mail.open(move || repaint.request_repaint());
+        let repaint = self.ctx.clone();
+        match self.mode {
+            Mode::Mail => self.mail.open(move || repaint.request_repaint()),
+            Mode::Image => self.image.open(move || repaint.request_repaint()),
+            Mode::Interactive | Mode::Watch => {}
         }
         self.mail.receive();
+        self.image.receive();
         self.keyboard(ui);
         egui::Panel::top("status").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -645,6 +664,7 @@ impl eframe::App for XilApp {
                 ui.selectable_value(&mut self.mode, Mode::Interactive, "Be the user");
                 ui.selectable_value(&mut self.mode, Mode::Watch, "Watch a run");
                 ui.selectable_value(&mut self.mode, Mode::Mail, "E-mails");
+                ui.selectable_value(&mut self.mode, Mode::Image, "Images");
                 if let Some(message) = &self.message {
                     ui.label(message);
                 }
@@ -658,6 +678,12 @@ impl eframe::App for XilApp {
                     egui::ScrollArea::vertical().id_salt("mail side").show(ui, |ui| self.mail.side(ui));
                 });
                 egui::CentralPanel::default().show(ui, |ui| self.mail.central(ui));
+            }
+            Mode::Image => {
+                egui::Panel::left("image settings").exact_size(SIDE).resizable(false).show(ui, |ui| {
+                    egui::ScrollArea::vertical().id_salt("image side").show(ui, |ui| self.image.side(ui));
+                });
+                egui::CentralPanel::default().show(ui, |ui| self.image.central(ui));
             }
         }
     }

@@ -14,9 +14,12 @@
 
 pub mod app;
 pub mod grid_view;
+pub mod image_session;
+pub mod image_view;
 pub mod interactive;
 pub mod mail_session;
 pub mod mail_view;
+pub mod remote;
 pub mod storage;
 pub mod watch;
 pub mod watch_view;

@@ -12,6 +12,7 @@
 //! words that come from headers. Decisions name removed words as text, so a
 //! saved session reads back on any build of the same corpus.
 
+use crate::remote::{Command, Protocol};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -121,14 +122,36 @@ impl MailView {
 }
 
 /// What the app asks of the worker.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MailCommand {
-    /// A new session (or a resumed one: the decisions are replayed).
-    Start(MailSettings, Vec<MailDecision>),
-    /// Answer the e-mail on screen.
-    Decide(MailDecision),
-    /// Take back the last decision.
-    Undo,
+pub type MailCommand = Command<MailSettings, MailDecision>;
+
+/// E-mail sessions, as served to the app.
+#[derive(Debug, Clone, Copy)]
+pub struct Mails;
+
+impl Protocol for Mails {
+    type Settings = MailSettings;
+    type Decision = MailDecision;
+    type View = MailView;
+
+    fn serve(commands: &Receiver<MailCommand>, views: &Sender<MailView>, notify: &dyn Fn()) {
+        serve_mail(commands, views, notify);
+    }
+
+    fn settings(view: &MailView) -> &MailSettings {
+        &view.settings
+    }
+
+    fn decisions(view: &MailView) -> &[MailDecision] {
+        &view.decisions
+    }
+
+    fn error(view: &MailView) -> Option<&str> {
+        view.error.as_deref()
+    }
+
+    fn started(view: &MailView) -> bool {
+        !view.points.is_empty()
+    }
 }
 
 /// Checks settings before a session starts.
@@ -274,7 +297,7 @@ pub fn serve_mail(commands: &Receiver<MailCommand>, views: &Sender<MailView>, no
     let mut corpus: Option<Corpus> = None;
     let mut next = commands.recv().ok();
     while let Some(command) = next {
-        let MailCommand::Start(settings, decisions) = command else {
+        let Command::Start(settings, decisions) = command else {
             // Nothing to decide or undo before a session exists.
             next = commands.recv().ok();
             continue;
@@ -325,17 +348,17 @@ fn serve_session(
     }
     loop {
         let view = match commands.recv().ok()? {
-            MailCommand::Decide(decision) => match running.decide(decision) {
+            Command::Decide(decision) => match running.decide(decision) {
                 Ok(()) => running.view(None),
                 Err(e) => running.view(Some(e)),
             },
-            MailCommand::Undo if running.decisions.is_empty() => running.view(Some("nothing to undo".into())),
-            MailCommand::Undo => {
+            Command::Undo if running.decisions.is_empty() => running.view(Some("nothing to undo".into())),
+            Command::Undo => {
                 let mut earlier = running.decisions.clone();
                 earlier.pop();
-                return Some(MailCommand::Start(running.settings.clone(), earlier));
+                return Some(Command::Start(running.settings.clone(), earlier));
             }
-            start @ MailCommand::Start(..) => return Some(start),
+            start @ Command::Start(..) => return Some(start),
         };
         if !send(view) {
             return None;
@@ -355,24 +378,24 @@ mod tests {
         let (outbox, views) = channel();
         std::thread::spawn(move || serve_mail(&inbox, &outbox, &|| {}));
         let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");
-        commands.send(MailCommand::Start(MailSettings::default(), Vec::new())).unwrap();
+        commands.send(Command::Start(MailSettings::default(), Vec::new())).unwrap();
         let first = next();
         assert_eq!(first.error, None);
         let shown = first.shown.clone().unwrap();
         assert_eq!(shown.explanation.len(), 8);
         let removed = vec![shown.explanation[0].0.clone()];
-        commands.send(MailCommand::Decide(MailDecision { label: shown.prediction, removed })).unwrap();
+        commands.send(Command::Decide(MailDecision { label: shown.prediction, removed })).unwrap();
         let second = next();
         assert_eq!((second.points.len(), second.points[1].counterexamples), (2, 1));
         assert_ne!(second.shown, first.shown);
         let unknown = MailDecision { label: 1, removed: vec!["no-such-word-xyz".into()] };
-        commands.send(MailCommand::Decide(unknown)).unwrap();
+        commands.send(Command::Decide(unknown)).unwrap();
         let rejected = next();
         assert!(rejected.error.unwrap().contains("not a word"));
         assert_eq!(rejected.decisions, second.decisions);
-        commands.send(MailCommand::Undo).unwrap();
+        commands.send(Command::Undo).unwrap();
         assert_eq!(next(), first, "undo restores the first view exactly");
-        commands.send(MailCommand::Start(MailSettings { k: 0, ..MailSettings::default() }, Vec::new())).unwrap();
+        commands.send(Command::Start(MailSettings { k: 0, ..MailSettings::default() }, Vec::new())).unwrap();
         assert!(next().error.unwrap().contains("k must be"));
     }
 }

@@ -7,17 +7,16 @@
 //! towards ham) and highlighted in the text. Submitting adds the e-mail with
 //! the label and, when words are marked, the e-mail without them as a
 //! counterexample; the model refits and the plot gains a point. The session
-//! runs on its own worker ([`serve_mail`]), which reads the corpus the first
+//! runs on its own worker ([`serve_mail`](crate::mail_session::serve_mail)), which reads the corpus the first
 //! time the tab is opened; it is saved after every decision
 //! (`mail-session.json` beside the colors session) and resumed on the next
 //! start.
 
-use crate::mail_session::{MailCommand, MailDecision, MailSettings, MailView, ShownMail, serve_mail};
-use crate::storage::{self, Saved, VERSION};
+use crate::mail_session::{MailDecision, MailSettings, MailView, Mails, ShownMail};
+use crate::remote::{Command, Remote};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
 use xil_bench::text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
 
 /// Decisions the history lists.
@@ -30,97 +29,39 @@ fn word_colour(contribution: f32) -> egui::Color32 {
 
 /// The E-mails tab's state; its worker starts on first use.
 pub struct MailTab {
-    worker: Option<(Sender<MailCommand>, Receiver<MailView>)>,
-    view: Option<MailView>,
-    busy: bool,
+    remote: Remote<Mails>,
     settings: MailSettings,
     label: Option<u8>,
     marked: Vec<String>,
-    message: Option<String>,
-    path: PathBuf,
 }
 
 impl MailTab {
     /// A tab whose session is saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf) -> Self {
-        Self {
-            worker: None,
-            view: None,
-            busy: false,
-            settings: MailSettings::default(),
-            label: None,
-            marked: Vec::new(),
-            message: None,
-            path,
-        }
+        Self { remote: Remote::new(path), settings: MailSettings::default(), label: None, marked: Vec::new() }
     }
 
     /// Starts the worker (once) and resumes the saved session or starts a
     /// new one; `repaint` is called after every view.
     pub fn open(&mut self, repaint: impl Fn() + Send + 'static) {
-        if self.worker.is_some() {
-            return;
-        }
-        let (commands, inbox) = channel();
-        let (outbox, views) = channel();
-        std::thread::Builder::new()
-            .name("xil-mail".into())
-            .spawn(move || serve_mail(&inbox, &outbox, &repaint))
-            .map_or_else(
-                |e| self.message = Some(format!("cannot start the e-mail session: {e}")),
-                |_| self.worker = Some((commands, views)),
-            );
-        let (settings, decisions) = match storage::load::<MailSettings, MailDecision>(&self.path) {
-            Ok(Some(saved)) => {
-                self.message = Some(format!("resuming an e-mail session of {} decisions", saved.decisions.len()));
-                (saved.settings, saved.decisions)
-            }
-            Ok(None) => (MailSettings::default(), Vec::new()),
-            Err(e) => {
-                self.message = Some(e);
-                (MailSettings::default(), Vec::new())
-            }
-        };
-        self.settings = settings.clone();
-        self.send(MailCommand::Start(settings, decisions));
-    }
-
-    fn send(&mut self, command: MailCommand) {
-        match &self.worker {
-            Some((commands, _)) if commands.send(command).is_ok() => self.busy = true,
-            _ => self.message = Some("the e-mail worker stopped; restart the app".into()),
+        if let Some(settings) = self.remote.open("e-mail", repaint) {
+            self.settings = settings;
         }
     }
 
     /// Takes the worker's latest view; saves the session when it changed.
     pub fn receive(&mut self) {
-        let Some((_, views)) = &self.worker else { return };
-        let received: Vec<MailView> = views.try_iter().collect();
-        for view in received {
-            self.busy = false;
-            if let Some(error) = &view.error {
-                self.message = Some(error.clone());
-            } else if view.decisions.len() > self.view.as_ref().map_or(0, |v| v.decisions.len()) {
-                let added = view.points.last().map_or(0, |p| p.counterexamples)
-                    - view.points.iter().rev().nth(1).map_or(0, |p| p.counterexamples);
-                self.message = Some(format!("answer taken, {added} counterexample(s) added"));
-            }
-            let started = view.shown.is_some() || !view.points.is_empty();
-            self.view = Some(view);
-            if started {
-                self.save();
-            }
-        }
+        self.remote.receive();
     }
 
     /// Whether the worker is busy (reading the corpus or refitting).
     pub fn busy(&self) -> bool {
-        self.busy
+        self.remote.busy()
     }
 
     /// The latest view.
     pub fn view(&self) -> Option<&MailView> {
-        self.view.as_ref()
+        self.remote.view()
     }
 
     /// The words marked as irrelevant.
@@ -130,11 +71,11 @@ impl MailTab {
 
     /// The tab's last message.
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.remote.message()
     }
 
     fn shown(&self) -> Option<&ShownMail> {
-        self.view.as_ref()?.shown.as_ref()
+        self.remote.view()?.shown.as_ref()
     }
 
     /// Marks or unmarks a word of the e-mail on screen (words the model does
@@ -167,53 +108,45 @@ impl MailTab {
 
     /// Submits the label and the marked words.
     pub fn submit(&mut self) {
-        if self.busy {
+        if self.remote.busy() {
             return;
         }
-        let Some(label) = self.label else {
-            self.message = Some("give a label first (0 ham, 1 spam)".into());
+        let Some(label) = self.label.take() else {
+            self.remote.set_message("give a label first (0 ham, 1 spam)".into());
             return;
         };
         let removed = std::mem::take(&mut self.marked);
-        self.label = None;
-        self.send(MailCommand::Decide(MailDecision { label, removed }));
+        self.remote.send(Command::Decide(MailDecision { label, removed }));
     }
 
     /// Takes back the last decision.
     pub fn undo(&mut self) {
-        if !self.busy {
-            self.label = None;
-            self.marked.clear();
-            self.send(MailCommand::Undo);
-        }
+        self.clear();
+        self.remote.send(Command::Undo);
     }
 
     /// Takes back decision `number` (from 1) and every later one.
     pub fn rewind(&mut self, number: usize) {
-        let Some(view) = self.view.as_ref() else { return };
-        if self.busy || number == 0 || number > view.decisions.len() {
-            return;
+        self.clear();
+        self.remote.rewind(number);
+    }
+
+    fn clear(&mut self) {
+        if !self.remote.busy() {
+            self.label = None;
+            self.marked.clear();
         }
-        let command = MailCommand::Start(view.settings.clone(), view.decisions[..number - 1].to_vec());
-        self.label = None;
-        self.marked.clear();
-        self.send(command);
     }
 
     /// Starts a new session with the side panel's settings.
     pub fn start(&mut self) {
-        self.label = None;
-        self.marked.clear();
-        self.send(MailCommand::Start(self.settings.clone(), Vec::new()));
+        self.clear();
+        self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
     }
 
     /// Saves the session now (it is also saved after every decision).
     pub fn save(&mut self) {
-        let Some(view) = self.view.as_ref() else { return };
-        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
-        if let Err(e) = storage::save(&self.path, &saved) {
-            self.message = Some(e);
-        }
+        self.remote.save();
     }
 
     /// Keys of the tab: `0`/`1` label, `a` accept, `Enter` submit,
@@ -237,7 +170,8 @@ impl MailTab {
         }
         if pressed(egui::Key::S) {
             self.save();
-            self.message = Some(format!("saved to {}", self.path.display()));
+            let saved = format!("saved to {}", self.remote.path().display());
+            self.remote.set_message(saved);
         }
     }
 
@@ -253,16 +187,16 @@ impl MailTab {
             self.start();
         }
         ui.separator();
-        if self.busy {
+        if self.remote.busy() {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(if self.view.is_none() { "reading the e-mails…" } else { "refitting…" });
+                ui.label(if self.remote.view().is_none() { "reading the e-mails…" } else { "refitting…" });
             });
         }
-        if let Some(message) = &self.message {
+        if let Some(message) = self.remote.message() {
             ui.label(message);
         }
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.remote.view() else { return };
         ui.label(format!("decisions: {}", view.decisions.len()));
         if let Some(p) = view.points.last() {
             ui.label(format!("test F1 (spam): {:.3}", p.test_f1));
@@ -300,7 +234,7 @@ impl MailTab {
     /// The central panel: the e-mail, its explanation, the buttons, the plot.
     pub fn central(&mut self, ui: &mut egui::Ui) {
         let Some(shown) = self.shown().cloned() else {
-            ui.label(match (&self.view, self.busy) {
+            ui.label(match (self.remote.view(), self.remote.busy()) {
                 (None, _) | (_, true) => "Reading the SpamAssassin corpus and fitting the first model…",
                 (Some(v), false) if v.error.is_some() => "The session could not start (see the message on the left).",
                 _ => "The pool is exhausted.",
@@ -402,7 +336,7 @@ impl MailTab {
     }
 
     fn plot(&self, ui: &mut egui::Ui) {
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.remote.view() else { return };
         let line = |value: fn(&crate::mail_session::MailPoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
         };

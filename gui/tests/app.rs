@@ -259,3 +259,64 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
     assert_eq!(harness.state().mail().view(), Some(&first), "taking it back restores the first view exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores() {
+    use xil_gui::app::Mode;
+    let dir = scratch("images");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label("Images").click();
+    harness.step();
+    assert_eq!(harness.state().mode(), Mode::Image);
+    let settle_images = |harness: &mut Harness<'_, XilApp>| {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        harness.step();
+        while harness.state().image().busy() || harness.state().image().view().is_none() {
+            harness.step();
+            assert!(Instant::now() < deadline, "the image session did not answer");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        harness.step();
+    };
+    settle_images(&mut harness);
+    let first = harness.state().image().view().cloned().unwrap();
+    let shown = first.shown.clone().expect("an image on screen");
+    // Drag across the 4x4 decoy patch, row by row, with the smallest brush.
+    let canvas = harness.get_by_label("Image canvas").rect();
+    let at = |pixel: usize| canvas.min + egui::vec2((pixel % 28) as f32 * 10.0 + 5.0, (pixel / 28) as f32 * 10.0 + 5.0);
+    harness.drag_at(at(shown.decoy[0]));
+    harness.step();
+    for &pixel in &shown.decoy {
+        harness.hover_at(at(pixel));
+        harness.step();
+    }
+    harness.drop_at(at(shown.decoy[15]));
+    harness.step();
+    assert_eq!(harness.state().image().marked(), shown.decoy.as_slice(), "the decoy is painted");
+    let class = (255 - shown.pixels[shown.decoy[0]]) / 25;
+    harness.key_press(
+        [
+            egui::Key::Num0,
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ][usize::from(class)],
+    );
+    harness.key_press(egui::Key::Enter);
+    settle_images(&mut harness);
+    let view = harness.state().image().view().cloned().unwrap();
+    assert_eq!(view.decisions.len(), 1);
+    assert_eq!((view.decisions[0].label, view.decisions[0].irrelevant.clone()), (class, shown.decoy.clone()));
+    assert_eq!(view.points.len(), 2, "the plot gained a point");
+    assert!(std::fs::read_to_string(dir.join("image-session.json")).unwrap().contains("\"irrelevant\""));
+    harness.key_press(egui::Key::Backspace);
+    settle_images(&mut harness);
+    assert_eq!(harness.state().image().view(), Some(&first), "undo restores the first view exactly");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,341 @@
+//! The Images tab: be the user on decoy Fashion-MNIST by painting.
+//!
+//! The 28x28 image is drawn large with, beside it, the explanation of the
+//! prediction (red: pixels that raise the predicted class, blue: lower it).
+//! Drag over the image to paint the pixels the class must not depend on
+//! (hold Shift to erase; the brush size is in the side panel); the decoy
+//! patch is usually the one to paint. Keys: `0`–`9` class, `a` accept,
+//! `Enter` submit, `Backspace` undo, `c` clear the paint, `s` save. The
+//! session runs on its own worker ([`serve_images`](crate::image_session::serve_images)),
+//! which reads Fashion-MNIST and trains the first network the first time
+//! the tab is opened, and is saved after every answer (`image-session.json`).
+
+use crate::image_session::{ImageDecision, ImageSettings, ImageView, Images, ShownImage};
+use crate::remote::{Command, Remote};
+use eframe::egui;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use std::path::PathBuf;
+use xil_bench::fashion::{CLASS_NAMES, PIXELS, SIDE};
+
+/// Points per image pixel on screen.
+const SCALE: f32 = 10.0;
+
+/// Decisions the history lists.
+const HISTORY: usize = 12;
+
+/// The Images tab's state; its worker starts on first use.
+pub struct ImageTab {
+    remote: Remote<Images>,
+    settings: ImageSettings,
+    label: Option<u8>,
+    marked: Vec<usize>,
+    brush: usize,
+}
+
+impl ImageTab {
+    /// A tab whose session is saved at `path`; nothing is read yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            remote: Remote::new(path),
+            settings: ImageSettings::default(),
+            label: None,
+            marked: Vec::new(),
+            brush: 1,
+        }
+    }
+
+    /// Starts the worker (once) and resumes the saved session or starts a
+    /// new one; `repaint` is called after every view.
+    pub fn open(&mut self, repaint: impl Fn() + Send + 'static) {
+        if let Some(settings) = self.remote.open("image", repaint) {
+            self.settings = settings;
+        }
+    }
+
+    /// Takes the worker's latest view; saves the session when it changed.
+    pub fn receive(&mut self) {
+        self.remote.receive();
+    }
+
+    /// Whether the worker is busy (reading, training or refitting).
+    pub fn busy(&self) -> bool {
+        self.remote.busy()
+    }
+
+    /// The latest view.
+    pub fn view(&self) -> Option<&ImageView> {
+        self.remote.view()
+    }
+
+    /// The painted pixels, sorted.
+    pub fn marked(&self) -> &[usize] {
+        &self.marked
+    }
+
+    fn shown(&self) -> Option<&ShownImage> {
+        self.remote.view()?.shown.as_ref()
+    }
+
+    /// Paints (or with `erase`, clears) the brush around `pixel`.
+    pub fn paint(&mut self, pixel: usize, erase: bool) {
+        if pixel >= PIXELS {
+            return;
+        }
+        let (row, column) = ((pixel / SIDE) as isize, (pixel % SIDE) as isize);
+        let reach = self.brush as isize - 1;
+        for r in (row - reach).max(0)..=(row + reach).min(SIDE as isize - 1) {
+            for c in (column - reach).max(0)..=(column + reach).min(SIDE as isize - 1) {
+                let p = (r as usize) * SIDE + c as usize;
+                match (self.marked.binary_search(&p), erase) {
+                    (Err(at), false) => self.marked.insert(at, p),
+                    (Ok(at), true) => {
+                        self.marked.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Sets the class.
+    pub fn set_label(&mut self, label: u8) {
+        self.label = Some(label);
+    }
+
+    /// Accepts the prediction and its explanation.
+    pub fn accept(&mut self) {
+        if let Some(prediction) = self.shown().map(|s| s.prediction) {
+            self.label = Some(prediction);
+            self.marked.clear();
+            self.submit();
+        }
+    }
+
+    /// Submits the class and the painted pixels.
+    pub fn submit(&mut self) {
+        if self.remote.busy() {
+            return;
+        }
+        let Some(label) = self.label.take() else {
+            self.remote.set_message("give the class first (keys 0-9)".into());
+            return;
+        };
+        let irrelevant = std::mem::take(&mut self.marked);
+        self.remote.send(Command::Decide(ImageDecision { label, irrelevant }));
+    }
+
+    /// Takes back the last answer.
+    pub fn undo(&mut self) {
+        self.clear();
+        self.remote.send(Command::Undo);
+    }
+
+    fn clear(&mut self) {
+        if !self.remote.busy() {
+            self.label = None;
+            self.marked.clear();
+        }
+    }
+
+    /// Keys of the tab.
+    pub fn keyboard(&mut self, ui: &egui::Ui) {
+        let pressed = |key| ui.input(|i| i.key_pressed(key));
+        let digits = [
+            egui::Key::Num0,
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
+        for (class, key) in (0u8..).zip(digits) {
+            if pressed(key) {
+                self.set_label(class);
+            }
+        }
+        if pressed(egui::Key::A) {
+            self.accept();
+        }
+        if pressed(egui::Key::Enter) {
+            self.submit();
+        }
+        if pressed(egui::Key::Backspace) {
+            self.undo();
+        }
+        if pressed(egui::Key::C) {
+            self.marked.clear();
+        }
+        if pressed(egui::Key::S) {
+            self.remote.save();
+            let saved = format!("saved to {}", self.remote.path().display());
+            self.remote.set_message(saved);
+        }
+    }
+
+    /// The side panel: settings, counts, history.
+    pub fn side(&mut self, ui: &mut egui::Ui) {
+        ui.label("New image session (decoy Fashion-MNIST)");
+        let s = &mut self.settings;
+        ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+        ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first training images"));
+        ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first training epochs"));
+        ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("Adam steps per answer"));
+        ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty on painted pixels"));
+        if ui.button("Start new image session").clicked() {
+            self.clear();
+            self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
+        }
+        ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
+        ui.separator();
+        if self.remote.busy() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(if self.remote.view().is_none() { "reading and training…" } else { "refitting…" });
+            });
+        }
+        if let Some(message) = self.remote.message() {
+            ui.label(message);
+        }
+        let Some(view) = self.remote.view() else { return };
+        ui.label(format!("answers: {}", view.decisions.len()));
+        if let Some(p) = view.points.last() {
+            ui.label(format!("test accuracy: {:.3}", p.test_accuracy));
+            ui.label(format!("explanation on the decoy: {:.3}", p.decoy_share));
+        }
+        ui.separator();
+        ui.label("History");
+        let mut rewind = None;
+        for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
+            ui.horizontal(|ui| {
+                let class = CLASS_NAMES.get(usize::from(decision.label)).copied().unwrap_or("?");
+                ui.label(format!("#{number}: {class}, {} pixels painted", decision.irrelevant.len()));
+                if ui.small_button(format!("take back image #{number}")).clicked() {
+                    rewind = Some(number);
+                }
+            });
+        }
+        if let Some(number) = rewind {
+            self.clear();
+            self.remote.rewind(number);
+        }
+        ui.separator();
+        ui.label(
+            "Keys: 0-9 class, a accept, drag to paint (Shift erases), c clear, Enter submit, Backspace undo, s save",
+        );
+    }
+
+    /// The central panel: the image, its explanation, the buttons, the plot.
+    pub fn central(&mut self, ui: &mut egui::Ui) {
+        let Some(shown) = self.shown().cloned() else {
+            ui.label(if self.remote.busy() || self.remote.view().is_none() {
+                "Reading Fashion-MNIST and training the first network…"
+            } else {
+                "No image (see the message on the left)."
+            });
+            return;
+        };
+        let class = |c: u8| CLASS_NAMES.get(usize::from(c)).copied().unwrap_or("?");
+        ui.label(format!(
+            "Training image {} — prediction: {} ({})",
+            shown.index,
+            shown.prediction,
+            class(shown.prediction)
+        ));
+        ui.horizontal(|ui| {
+            self.canvas(ui, &shown);
+            heatmap(ui, &shown);
+        });
+        ui.horizontal_wrapped(|ui| {
+            let label = self.label.map_or("none".to_string(), |l| format!("{l} ({})", class(l)));
+            ui.label(format!("class: {label}"));
+            for c in 0..10u8 {
+                if ui.small_button(format!("{c} {}", class(c))).clicked() {
+                    self.set_label(c);
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label(format!("{} pixels painted", self.marked.len()));
+            if ui.button("Clear paint").clicked() {
+                self.marked.clear();
+            }
+            if ui.button("Accept").clicked() {
+                self.accept();
+            }
+            if ui.button("Submit").clicked() {
+                self.submit();
+            }
+            if ui.button("Undo").clicked() {
+                self.undo();
+            }
+        });
+        self.plot(ui);
+    }
+
+    fn canvas(&mut self, ui: &mut egui::Ui, shown: &ShownImage) {
+        let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
+        let (response, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Image canvas"));
+        let rect = response.rect;
+        let erase = ui.input(|i| i.modifiers.shift);
+        let mut touched = Vec::new();
+        // A drag paints from where the button went down, then wherever it goes.
+        if response.drag_started() {
+            touched.extend(ui.input(|i| i.pointer.press_origin()));
+        }
+        if response.clicked() || response.dragged() {
+            touched.extend(response.interact_pointer_pos());
+        }
+        for position in touched {
+            let offset = (position - rect.min) / SCALE;
+            if (0.0..SIDE as f32).contains(&offset.x) && (0.0..SIDE as f32).contains(&offset.y) {
+                self.paint(offset.y as usize * SIDE + offset.x as usize, erase);
+            }
+        }
+        for (pixel, &grey) in shown.pixels.iter().enumerate() {
+            painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_gray(grey));
+        }
+        for &pixel in &self.marked {
+            painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140));
+        }
+    }
+
+    fn plot(&self, ui: &mut egui::Ui) {
+        let Some(view) = self.remote.view() else { return };
+        let line = |value: fn(&crate::image_session::ImagePoint) -> f32| -> PlotPoints {
+            view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
+        };
+        Plot::new("image progress").legend(Legend::default()).height(180.0).show(ui, |plot| {
+            plot.line(Line::new("test accuracy", line(|p| p.test_accuracy)));
+            plot.line(Line::new("explanation share on the decoy", line(|p| p.decoy_share)));
+        });
+    }
+}
+
+/// The square of `pixel` in an image drawn in `rect`.
+fn cell(rect: egui::Rect, pixel: usize) -> egui::Rect {
+    let (row, column) = ((pixel / SIDE) as f32, (pixel % SIDE) as f32);
+    egui::Rect::from_min_size(rect.min + egui::vec2(column * SCALE, row * SCALE), egui::vec2(SCALE, SCALE))
+}
+
+/// The explanation beside the image: red raises the predicted class, blue
+/// lowers it, scaled to the largest magnitude.
+fn heatmap(ui: &mut egui::Ui, shown: &ShownImage) {
+    let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
+    let (response, painter) = ui.allocate_painter(size, egui::Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Explanation"));
+    let peak = shown.relevance.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
+    for (pixel, &value) in shown.relevance.iter().enumerate() {
+        let strength = ((value.abs() / peak).sqrt() * 255.0) as u8;
+        let colour = if value > 0.0 {
+            egui::Color32::from_rgb(strength, 0, 0)
+        } else {
+            egui::Color32::from_rgb(0, strength / 3, strength)
+        };
+        painter.rect_filled(cell(response.rect, pixel), 0.0, colour);
+    }
+}

@@ -1,0 +1,187 @@
+//! A session that lives on a worker thread, seen from the app: commands go
+//! out, views come back, and every change is saved at once.
+//!
+//! The E-mails and Images tabs both work this way (the colors tab predates
+//! it and keeps its own copy of the pattern in [`app`](crate::app)). A
+//! session is a pure function of its settings and its decisions, so undo and
+//! "take back decision n" restart the worker's session with fewer decisions,
+//! and the saved file holds just those two things.
+
+use crate::storage::{self, Saved, VERSION};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// Stack of a session's worker: networks and optimiser states are built in
+/// place before they are boxed, which in unoptimised builds takes a few
+/// hundred kilobytes of stack each.
+pub const WORKER_STACK: usize = 64 << 20;
+
+/// What the app asks of a session's worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command<S, D> {
+    /// A new session (or a resumed one: the decisions are replayed).
+    Start(S, Vec<D>),
+    /// Answer the query on screen.
+    Decide(D),
+    /// Take back the last decision.
+    Undo,
+}
+
+/// A kind of session a worker serves.
+pub trait Protocol {
+    /// What defines a session besides the decisions.
+    type Settings: Clone + Default + Serialize + DeserializeOwned + Send + 'static;
+    /// The user's answer to one query.
+    type Decision: Clone + Serialize + DeserializeOwned + Send + 'static;
+    /// What the worker sends back after each command.
+    type View: Clone + Send + 'static;
+
+    /// The worker's loop: serves commands until the app hangs up, calling
+    /// `notify` after every view it sends.
+    fn serve(
+        commands: &Receiver<Command<Self::Settings, Self::Decision>>,
+        views: &Sender<Self::View>,
+        notify: &dyn Fn(),
+    );
+    /// The settings a view belongs to.
+    fn settings(view: &Self::View) -> &Self::Settings;
+    /// The decisions a view reflects.
+    fn decisions(view: &Self::View) -> &[Self::Decision];
+    /// What went wrong with the last command, if anything.
+    fn error(view: &Self::View) -> Option<&str>;
+    /// Whether the view is of a session that started (and may be saved).
+    fn started(view: &Self::View) -> bool;
+}
+
+/// The command type of a protocol.
+pub type CommandOf<P> = Command<<P as Protocol>::Settings, <P as Protocol>::Decision>;
+
+/// The app's ends of the channels to a worker.
+type Channels<P> = (Sender<CommandOf<P>>, Receiver<<P as Protocol>::View>);
+
+/// The app's side of a session on a worker.
+pub struct Remote<P: Protocol> {
+    worker: Option<Channels<P>>,
+    view: Option<P::View>,
+    busy: bool,
+    message: Option<String>,
+    path: PathBuf,
+}
+
+impl<P: Protocol> Remote<P> {
+    /// A session saved at `path`; no worker yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self { worker: None, view: None, busy: false, message: None, path }
+    }
+
+    /// Starts the worker (once) and resumes the saved session, or starts one
+    /// with default settings; returns the settings used. A file that cannot
+    /// be read is kept aside, with a message.
+    pub fn open(&mut self, name: &str, repaint: impl Fn() + Send + 'static) -> Option<P::Settings> {
+        if self.worker.is_some() {
+            return None;
+        }
+        let (commands, inbox) = channel();
+        let (outbox, views) = channel();
+        let spawned = std::thread::Builder::new()
+            .name(format!("xil-{name}"))
+            .stack_size(WORKER_STACK)
+            .spawn(move || P::serve(&inbox, &outbox, &repaint));
+        if let Err(e) = spawned {
+            self.message = Some(format!("cannot start the {name} session: {e}"));
+            return None;
+        }
+        self.worker = Some((commands, views));
+        let (settings, decisions) = match storage::load::<P::Settings, P::Decision>(&self.path) {
+            Ok(Some(saved)) => {
+                self.message = Some(format!("resuming a {name} session of {} decisions", saved.decisions.len()));
+                (saved.settings, saved.decisions)
+            }
+            Ok(None) => (P::Settings::default(), Vec::new()),
+            Err(e) => {
+                self.message = Some(e);
+                (P::Settings::default(), Vec::new())
+            }
+        };
+        self.send(Command::Start(settings.clone(), decisions));
+        Some(settings)
+    }
+
+    /// Sends a command unless the worker is busy with the previous one.
+    pub fn send(&mut self, command: CommandOf<P>) {
+        if self.busy {
+            return;
+        }
+        match &self.worker {
+            Some((commands, _)) if commands.send(command).is_ok() => self.busy = true,
+            _ => self.message = Some("the session's worker stopped; restart the app".into()),
+        }
+    }
+
+    /// Takes the worker's latest views; saves the session when it started.
+    pub fn receive(&mut self) {
+        let Some((_, views)) = &self.worker else { return };
+        let received: Vec<P::View> = views.try_iter().collect();
+        for view in received {
+            self.busy = false;
+            if let Some(error) = P::error(&view) {
+                self.message = Some(error.to_string());
+            } else if P::decisions(&view).len() > self.view.as_ref().map_or(0, |v| P::decisions(v).len()) {
+                self.message = Some("answer taken".into());
+            }
+            let started = P::started(&view);
+            self.view = Some(view);
+            if started {
+                self.save();
+            }
+        }
+    }
+
+    /// Writes the session now (atomically).
+    pub fn save(&mut self) {
+        let Some(view) = self.view.as_ref() else { return };
+        let saved =
+            Saved { version: VERSION, settings: P::settings(view).clone(), decisions: P::decisions(view).to_vec() };
+        if let Err(e) = storage::save(&self.path, &saved) {
+            self.message = Some(e);
+        }
+    }
+
+    /// Takes back decision `number` (from 1) and every later one.
+    pub fn rewind(&mut self, number: usize) {
+        let Some(view) = self.view.as_ref() else { return };
+        let decisions = P::decisions(view);
+        if number == 0 || number > decisions.len() {
+            return;
+        }
+        let command = Command::Start(P::settings(view).clone(), decisions[..number - 1].to_vec());
+        self.send(command);
+    }
+
+    /// Whether the worker is busy with a command.
+    pub fn busy(&self) -> bool {
+        self.busy
+    }
+
+    /// The latest view.
+    pub fn view(&self) -> Option<&P::View> {
+        self.view.as_ref()
+    }
+
+    /// The last message (errors, resumes, saves).
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// Replaces the message.
+    pub fn set_message(&mut self, message: String) {
+        self.message = Some(message);
+    }
+
+    /// Where the session is saved.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
