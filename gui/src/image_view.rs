@@ -181,10 +181,10 @@ impl ImageTab {
         ui.label("New image session (decoy Fashion-MNIST)");
         let s = &mut self.settings;
         ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
-        ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first training images"));
-        ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first training epochs"));
-        ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("Adam steps per answer"));
-        ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty on painted pixels"));
+        ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"));
+        ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"));
+        ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"));
+        ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
         if ui.button("Start new image session").clicked() {
             self.clear();
             self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
