@@ -439,25 +439,32 @@ mod tests {
             .unwrap();
         let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");
         let settings = ImageSettings { pretrain_images: 2000, test_images: 500, ..ImageSettings::default() };
-        commands.send(Command::Start(settings, Vec::new())).unwrap();
-        let first = next();
-        assert_eq!(first.error, None);
-        let start_share = first.points[0].decoy_share;
-        // A user who knows the trick: the true class, the decoy painted.
-        let mut view = first.clone();
-        for _ in 0..8 {
-            let shown = view.shown.clone().unwrap();
-            let label = decoy_label(&shown);
-            commands.send(Command::Decide(ImageDecision { label, irrelevant: shown.decoy.clone() })).unwrap();
-            view = next();
-            assert_eq!(view.error, None);
-        }
-        assert_eq!(view.points.len(), 9);
-        let end_share = view.points[8].decoy_share;
-        assert!(end_share < start_share, "painting decoys lowers their share: {start_share} -> {end_share}");
+        // A user who knows the trick gives the true class and paints the
+        // decoy, or (the control) gives the true class and paints nothing:
+        // the same images, the same refits, only the mask differs.
+        let answer = |paint: bool| {
+            commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
+            let first = next();
+            assert_eq!(first.error, None);
+            let mut view = first.clone();
+            for _ in 0..8 {
+                let shown = view.shown.clone().unwrap();
+                let irrelevant = if paint { shown.decoy.clone() } else { Vec::new() };
+                commands.send(Command::Decide(ImageDecision { label: decoy_label(&shown), irrelevant })).unwrap();
+                view = next();
+                assert_eq!(view.error, None);
+            }
+            (first, view)
+        };
+        let (_, control) = answer(false);
+        let (first, painted) = answer(true);
+        assert_eq!(painted.points.len(), 9);
+        let (with, without) = (painted.points[8].decoy_share, control.points[8].decoy_share);
+        eprintln!("decoy share: start {}, painted {with}, not painted {without}", first.points[0].decoy_share);
+        assert!(with < without, "painting the decoy lowers its share: {with} vs {without} unpainted");
         commands.send(Command::Decide(ImageDecision { label: 12, irrelevant: vec![] })).unwrap();
         assert!(next().error.unwrap().contains("class must be"));
-        commands.send(Command::Start(view.settings.clone(), Vec::new())).unwrap();
+        commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
         assert_eq!(next(), first, "a restart replays to the same state exactly");
     }
 
