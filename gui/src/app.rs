@@ -8,7 +8,7 @@
 //! Keyboard: `0`/`1` label, `a` accept (label = prediction, explanation
 //! right), `Enter` submit, `Backspace` undo, `s` save, `e` export (CSV, PNG,
 //! SVG). The history lists the last decisions; any of them can be taken back
-//! with everything after it. The session runs on a worker thread ([`serve`]),
+//! with everything after it. The session runs on a worker thread ([`serve`](crate::interactive::serve)),
 //! so refits never block a frame. Every decision is saved at once
 //! (atomically); on start the saved session is resumed, sessions can be
 //! saved and opened by name, and a file that cannot be read is moved aside
@@ -16,15 +16,15 @@
 
 use crate::grid_view::{paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::image_view::ImageTab;
-use crate::interactive::{Command, Decision, Settings, View, serve};
+use crate::interactive::{Colors, Decision, Settings, View};
 use crate::mail_view::MailTab;
+use crate::remote::{Command, Remote};
 use crate::storage::{self, Saved, VERSION};
 use crate::watch_view::Watching;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use rand_core::SeedableRng;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
 use xil_bench::figures::{Figure, PALETTE as PALETTE_LINES, Series};
 use xil_core::colors::{Image, PIXELS};
 use xil_core::{Counterexamples, Dataset};
@@ -64,25 +64,16 @@ pub struct XilApp {
     session_name: String,
     dragged: Vec<usize>,
     frame_log: Option<(std::fs::File, std::time::Instant)>,
-    commands: Sender<Command>,
-    views: Receiver<View>,
-    view: Option<View>,
-    busy: bool,
+    remote: Remote<Colors>,
     settings: Settings,
     label: Option<u8>,
     marked: Vec<usize>,
-    message: Option<String>,
-    path: PathBuf,
 }
 
 impl XilApp {
     /// Starts the app and its worker: resumes the session saved at `path`,
     /// or starts a new one.
     pub fn new(ctx: &egui::Context, path: PathBuf) -> Self {
-        let (commands, inbox) = channel();
-        let (outbox, views) = channel();
-        let repaint = ctx.clone();
-        std::thread::spawn(move || serve(&inbox, &outbox, &|| repaint.request_repaint()));
         let mut app = Self {
             ctx: ctx.clone(),
             mode: Mode::Interactive,
@@ -92,29 +83,15 @@ impl XilApp {
             session_name: String::new(),
             dragged: Vec::new(),
             frame_log: None,
-            commands,
-            views,
-            view: None,
-            busy: false,
+            remote: Remote::new(path),
             settings: Settings::default(),
             label: None,
             marked: Vec::new(),
-            message: None,
-            path,
         };
-        let (settings, decisions) = match storage::load(&app.path) {
-            Ok(Some(saved)) => {
-                app.message = Some(format!("resuming a session of {} decisions", saved.decisions.len()));
-                (saved.settings, saved.decisions)
-            }
-            Ok(None) => (Settings::default(), Vec::new()),
-            Err(e) => {
-                app.message = Some(e);
-                (Settings::default(), Vec::new())
-            }
-        };
-        app.settings = settings.clone();
-        app.send(Command::Start(settings, decisions));
+        let repaint = ctx.clone();
+        if let Some(settings) = app.remote.open("colors", move || repaint.request_repaint()) {
+            app.settings = settings;
+        }
         app
     }
 
@@ -138,40 +115,23 @@ impl XilApp {
         let cpu = frame.info().cpu_usage.unwrap_or(f32::NAN) * 1000.0;
         if writeln!(file, "{:.4}\t{cpu:.3}\t{rows}", started.elapsed().as_secs_f64()).is_err() {
             self.frame_log = None;
-            self.message = Some("the frame log could not be written; logging stopped".into());
-        }
-    }
-
-    fn send(&mut self, command: Command) {
-        if self.commands.send(command).is_ok() {
-            self.busy = true;
-        } else {
-            self.message = Some("the session worker stopped; restart the app".into());
+            self.say("the frame log could not be written; logging stopped".into());
         }
     }
 
     /// Takes the worker's latest view; saves it when it changed the session.
     pub fn receive(&mut self) {
-        while let Ok(view) = self.views.try_recv() {
-            self.busy = false;
-            if let Some(error) = &view.error {
-                self.message = Some(error.clone());
-            } else if view.decisions.len() > self.view.as_ref().map_or(0, |v| v.decisions.len()) {
-                self.message = Some(format!("answer taken, {} counterexamples added", view.added));
-            }
-            self.view = Some(view);
-            self.save();
-        }
+        self.remote.receive();
     }
 
     /// Whether the worker is still busy with a command.
     pub fn busy(&self) -> bool {
-        self.busy
+        self.remote.busy()
     }
 
     /// The latest view of the session.
     pub fn view(&self) -> Option<&View> {
-        self.view.as_ref()
+        self.remote.view()
     }
 
     /// The pixels marked as irrelevant for the query on screen.
@@ -181,7 +141,11 @@ impl XilApp {
 
     /// The message shown to the user (errors, resumes, saves).
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.remote.message()
+    }
+
+    fn say(&mut self, message: String) {
+        self.remote.set_message(message);
     }
 
     /// The tab on screen.
@@ -235,7 +199,7 @@ impl XilApp {
     pub fn start(&mut self) {
         self.label = None;
         self.marked.clear();
-        self.send(Command::Start(self.settings.clone(), Vec::new()));
+        self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
     }
 
     /// Marks or unmarks a pixel.
@@ -258,7 +222,7 @@ impl XilApp {
 
     /// Accepts the prediction and its explanation.
     pub fn accept(&mut self) {
-        if let Some(prediction) = self.view.as_ref().and_then(|v| v.shown.as_ref()).map(|s| s.prediction) {
+        if let Some(prediction) = self.remote.view().and_then(|v| v.shown.as_ref()).map(|s| s.prediction) {
             self.label = Some(prediction);
             self.marked.clear();
             self.submit();
@@ -267,48 +231,45 @@ impl XilApp {
 
     /// Submits the label and the marked pixels.
     pub fn submit(&mut self) {
-        if self.busy {
+        if self.remote.busy() {
             return;
         }
         let Some(label) = self.label else {
-            self.message = Some("give a label first (0 or 1)".into());
+            self.say("give a label first (0 or 1)".into());
             return;
         };
         let irrelevant = std::mem::take(&mut self.marked);
-        self.send(Command::Decide(Decision { label, irrelevant }));
+        self.remote.send(Command::Decide(Decision { label, irrelevant }));
         self.label = None;
     }
 
     /// Takes back the last decision.
     pub fn undo(&mut self) {
-        if self.busy {
+        if self.remote.busy() {
             return;
         }
         self.label = None;
         self.marked.clear();
-        self.message = Some("undoing the last decision".into());
-        self.send(Command::Undo);
+        self.say("undoing the last decision".into());
+        self.remote.send(Command::Undo);
     }
 
     /// Takes back decision `number` (from 1) and every later one.
     pub fn rewind(&mut self, number: usize) {
-        let Some(view) = self.view.as_ref() else { return };
-        if self.busy || number == 0 || number > view.decisions.len() {
+        if self.remote.busy() {
             return;
         }
-        let kept = view.decisions[..number - 1].to_vec();
-        let settings = view.settings.clone();
         self.label = None;
         self.marked.clear();
-        self.message = Some(format!("back to before decision {number}"));
-        self.send(Command::Start(settings, kept));
+        self.say(format!("back to before decision {number}"));
+        self.remote.rewind(number);
     }
 
     /// The counterexamples the marked pixels will add with the chosen label
     /// (the prediction until a label is given): each other colour of each
     /// marked pixel, as the session generates them.
     pub fn preview(&self) -> Vec<Image> {
-        let Some(shown) = self.view.as_ref().and_then(|v| v.shown.as_ref()) else { return Vec::new() };
+        let Some(shown) = self.remote.view().and_then(|v| v.shown.as_ref()) else { return Vec::new() };
         let label = self.label.unwrap_or(shown.prediction);
         let mut out: Dataset<Image, { 3 * PIXELS }> = Dataset::new();
         // All alternatives are enumerated in order: the generator is not used.
@@ -321,52 +282,48 @@ impl XilApp {
 
     /// Saves the session under `name` (letters, digits, `-`, `_`).
     pub fn save_as(&mut self, name: &str) {
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.remote.view() else { return };
         let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
-        let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();
-        self.message = Some(match storage::named(&dir, name).and_then(|path| storage::save(&path, &saved)) {
+        let dir = self.remote.path().parent().map(PathBuf::from).unwrap_or_default();
+        let said = match storage::named(&dir, name).and_then(|path| storage::save(&path, &saved)) {
             Ok(()) => format!("saved as \"{name}\""),
             Err(e) => e,
-        });
+        };
+        self.say(said);
     }
 
     /// Opens the session saved under `name` (it replaces the one on screen,
     /// which stays saved in its own file).
     pub fn open(&mut self, name: &str) {
-        let dir = self.path.parent().map(PathBuf::from).unwrap_or_default();
+        let dir = self.remote.path().parent().map(PathBuf::from).unwrap_or_default();
         match storage::named(&dir, name).and_then(|path| storage::load::<Settings, Decision>(&path)) {
             Ok(Some(saved)) => {
                 self.settings = saved.settings.clone();
                 self.label = None;
                 self.marked.clear();
-                self.message = Some(format!("opened \"{name}\" ({} decisions)", saved.decisions.len()));
-                self.send(Command::Start(saved.settings, saved.decisions));
+                self.say(format!("opened \"{name}\" ({} decisions)", saved.decisions.len()));
+                self.remote.send(Command::Start(saved.settings, saved.decisions));
             }
-            Ok(None) => self.message = Some(format!("there is no session \"{name}\"")),
-            Err(e) => self.message = Some(e),
+            Ok(None) => self.say(format!("there is no session \"{name}\"")),
+            Err(e) => self.say(e),
         }
     }
 
     /// The names of the saved sessions.
     pub fn saved_names(&self) -> Vec<String> {
-        storage::names(&self.path.parent().map(PathBuf::from).unwrap_or_default())
+        storage::names(&self.remote.path().parent().map(PathBuf::from).unwrap_or_default())
     }
 
     /// Saves the session now (it is also saved after every decision).
     pub fn save(&mut self) {
-        let Some(view) = self.view.as_ref() else { return };
-        if view.shown.is_none() && view.points.is_empty() {
-            return;
-        }
-        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
-        if let Err(e) = storage::save(&self.path, &saved) {
-            self.message = Some(e);
+        if self.remote.view().is_some_and(|view| !view.points.is_empty()) {
+            self.remote.save();
         }
     }
 
     /// The folder exports go to: `export/` beside the session file.
     pub fn export_dir(&self) -> PathBuf {
-        self.path.parent().map_or_else(|| PathBuf::from("export"), |dir| dir.join("export"))
+        self.remote.path().parent().map_or_else(|| PathBuf::from("export"), |dir| dir.join("export"))
     }
 
     /// Writes the plot data as `progress.csv` and the plot as `progress.png`
@@ -374,10 +331,10 @@ impl XilApp {
     /// on the Watch tab, the runs (see [`Watching::export`]).
     pub fn export(&mut self) {
         if self.mode == Mode::Watch {
-            self.message = Some(self.watching.export(&self.export_dir()).unwrap_or_else(|e| e));
+            self.say(self.watching.export(&self.export_dir()).unwrap_or_else(|e| e));
             return;
         }
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.remote.view() else { return };
         let dir = self.export_dir();
         let mut csv = String::from("queries,test_accuracy,counterexamples\n");
         for p in &view.points {
@@ -410,7 +367,7 @@ impl XilApp {
         let written = xil_bench::output::prepare_dir(&dir)
             .and_then(|()| xil_bench::output::write_atomically(&dir.join("progress.csv"), csv.as_bytes()))
             .and_then(|()| figure.save(&dir.join("progress")));
-        self.message = Some(match written {
+        self.say(match written {
             Ok(()) => format!("exported progress.csv, .png and .svg to {}", dir.display()),
             Err(e) => e,
         });
@@ -447,12 +404,12 @@ impl XilApp {
         }
         if pressed(egui::Key::S) {
             self.save();
-            self.message = Some(format!("saved to {}", self.path.display()));
+            self.say(format!("saved to {}", self.remote.path().display()));
         }
     }
 
     fn grid(&mut self, ui: &mut egui::Ui) {
-        let Some(view) = self.view.as_ref() else {
+        let Some(view) = self.remote.view() else {
             ui.label("Starting the session…");
             return;
         };
@@ -496,7 +453,7 @@ impl XilApp {
             ui.label("Mark pixels the label does not depend on: each other colour of each becomes a counterexample.");
             return;
         }
-        let label = self.label.or_else(|| self.view.as_ref()?.shown.as_ref().map(|s| s.prediction)).unwrap_or(0);
+        let label = self.label.or_else(|| self.remote.view()?.shown.as_ref().map(|s| s.prediction)).unwrap_or(0);
         ui.label(format!("Submitting adds these {} counterexamples, labelled {label}:", preview.len()));
         ui.horizontal_wrapped(|ui| {
             for image in &preview {
@@ -507,7 +464,7 @@ impl XilApp {
     }
 
     fn history(&mut self, ui: &mut egui::Ui) {
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.remote.view() else { return };
         let total = view.decisions.len();
         let mut rewind = None;
         for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
@@ -557,7 +514,7 @@ impl XilApp {
     }
 
     fn plot(&self, ui: &mut egui::Ui) {
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.remote.view() else { return };
         let accuracy: PlotPoints = view.points.iter().map(|p| [p.queries as f64, f64::from(p.test_accuracy)]).collect();
         let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f64;
         let counterexamples: PlotPoints =
@@ -580,10 +537,10 @@ impl XilApp {
             ui.separator();
             self.sessions(ui);
             ui.separator();
-            if self.busy {
+            if self.remote.busy() {
                 ui.spinner();
             }
-            if let Some(view) = &self.view {
+            if let Some(view) = self.remote.view() {
                 ui.label(format!("decisions: {}", view.decisions.len()));
                 if let Some(point) = view.points.last() {
                     ui.label(format!("test accuracy: {:.3}", point.test_accuracy));
@@ -665,7 +622,7 @@ impl eframe::App for XilApp {
                 ui.selectable_value(&mut self.mode, Mode::Watch, "Watch a run");
                 ui.selectable_value(&mut self.mode, Mode::Mail, "E-mails");
                 ui.selectable_value(&mut self.mode, Mode::Image, "Images");
-                if let Some(message) = &self.message {
+                if let Some(message) = self.remote.message() {
                     ui.label(message);
                 }
             });

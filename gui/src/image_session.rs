@@ -16,7 +16,7 @@
 //! inside the decoy patch are measured. Everything is a function of the
 //! settings and the decisions, replayed on undo and resume.
 
-use crate::remote::{Command, Protocol};
+use crate::remote::{Command, Live, Protocol, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -287,7 +287,9 @@ impl<'w> Running<'w> {
         }
         Ok(())
     }
+}
 
+impl Live<ImageSettings, ImageDecision, ImageView> for Running<'_> {
     fn decide(&mut self, decision: ImageDecision) -> Result<(), String> {
         let Some(&index) = self.order.last() else {
             return Err("no image to answer: every training image was shown".into());
@@ -320,6 +322,14 @@ impl<'w> Running<'w> {
             shown: self.shown(),
             error,
         }
+    }
+
+    fn settings(&self) -> &ImageSettings {
+        &self.settings
+    }
+
+    fn decisions(&self) -> &[ImageDecision] {
+        &self.decisions
     }
 }
 
@@ -393,34 +403,7 @@ fn serve_session(
         Ok(running) => running,
         Err(e) => return if send(ImageView::failed(settings, decisions, e)) { commands.recv().ok() } else { None },
     };
-    let mut error = None;
-    for (i, decision) in decisions.into_iter().enumerate() {
-        if let Err(e) = running.decide(decision) {
-            error = Some(format!("decision {} cannot be replayed: {e}", i + 1));
-            break;
-        }
-    }
-    if !send(running.view(error)) {
-        return None;
-    }
-    loop {
-        let view = match commands.recv().ok()? {
-            Command::Decide(decision) => match running.decide(decision) {
-                Ok(()) => running.view(None),
-                Err(e) => running.view(Some(e)),
-            },
-            Command::Undo if running.decisions.is_empty() => running.view(Some("nothing to undo".into())),
-            Command::Undo => {
-                let mut earlier = running.decisions.clone();
-                earlier.pop();
-                return Some(Command::Start(running.settings.clone(), earlier));
-            }
-            start @ Command::Start(..) => return Some(start),
-        };
-        if !send(view) {
-            return None;
-        }
-    }
+    serve_live(&mut running, decisions, commands, send)
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@
 //! The session is xil-core's [`Session`] (L1 SVM on pair features, LIME over
 //! the 25 pixels) over a generated pool it borrows. A worker thread owns both
 //! (the pool lives in the worker's stack frame, the session borrows it), so the
-//! window never waits for a refit: the app sends [`Command`]s and draws the
+//! window never waits for a refit: the app sends [`ColorsCommand`]s and draws the
 //! latest [`View`] the worker sends back. Everything the session does is a
 //! deterministic function of the [`Settings`] (with the seed) and the list of
 //! [`Decision`]s, so undo is "replay all but the last" and a saved session is
 //! just those two things.
 
+use crate::remote::{Command, Live, Protocol, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -104,14 +105,40 @@ pub struct View {
 }
 
 /// What the app asks of the worker.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// A new session (or a resumed one: the decisions are replayed).
-    Start(Settings, Vec<Decision>),
-    /// Answer the query on screen.
-    Decide(Decision),
-    /// Take back the last decision.
-    Undo,
+pub type ColorsCommand = Command<Settings, Decision>;
+
+/// Colors sessions, as served to the app.
+#[derive(Debug, Clone, Copy)]
+pub struct Colors;
+
+impl Protocol for Colors {
+    type Settings = Settings;
+    type Decision = Decision;
+    type View = View;
+
+    fn serve(commands: &Receiver<ColorsCommand>, views: &Sender<View>, notify: &dyn Fn()) {
+        serve(commands, views, notify);
+    }
+
+    fn settings(view: &View) -> &Settings {
+        &view.settings
+    }
+
+    fn decisions(view: &View) -> &[Decision] {
+        &view.decisions
+    }
+
+    fn error(view: &View) -> Option<&str> {
+        view.error.as_deref()
+    }
+
+    fn started(view: &View) -> bool {
+        !view.points.is_empty()
+    }
+
+    fn taken(view: &View) -> String {
+        format!("answer taken, {} counterexamples added", view.added)
+    }
 }
 
 fn rule(settings: &Settings) -> Rule {
@@ -161,6 +188,7 @@ struct Running<'p> {
     decisions: Vec<Decision>,
     points: Vec<Point>,
     shown: Option<Shown>,
+    added: usize,
 }
 
 impl<'p> Running<'p> {
@@ -175,7 +203,8 @@ impl<'p> Running<'p> {
         let lime = Lime::new().samples(settings.lime_samples);
         let session = Session::new(pool, L1Svm::new(), PairFeatures, lime, config)
             .map_err(|e| format!("cannot start the session: {e}"))?;
-        let mut running = Self { session, rng, settings, test, decisions: Vec::new(), points: Vec::new(), shown: None };
+        let mut running =
+            Self { session, rng, settings, test, decisions: Vec::new(), points: Vec::new(), shown: None, added: 0 };
         running
             .session
             .seed_per_class(running.settings.initial_per_class, &mut running.rng)
@@ -215,9 +244,12 @@ impl<'p> Running<'p> {
             counterexamples: self.session.counterexamples(),
         });
     }
+}
 
-    /// Answers the query on screen; returns the counterexamples added.
-    fn decide(&mut self, decision: Decision) -> Result<usize, String> {
+impl Live<Settings, Decision, View> for Running<'_> {
+    /// Answers the query on screen; the view then reports the
+    /// counterexamples it added.
+    fn decide(&mut self, decision: Decision) -> Result<(), String> {
         if self.shown.is_none() {
             return Err("no query to answer: the pool is exhausted".into());
         }
@@ -237,20 +269,28 @@ impl<'p> Running<'p> {
             .give_feedback(&feedback, |_| true, &mut self.rng)
             .map_err(|e| format!("the answer was not taken: {e}"))?;
         self.decisions.push(decision);
+        self.added = outcome.counterexamples;
         self.record_point();
-        self.next_query()?;
-        Ok(outcome.counterexamples)
+        self.next_query()
     }
 
-    fn view(&self, added: usize, error: Option<String>) -> View {
+    fn view(&self, error: Option<String>) -> View {
         View {
             settings: self.settings.clone(),
             decisions: self.decisions.clone(),
             points: self.points.clone(),
             shown: self.shown.clone(),
-            added,
+            added: self.added,
             error,
         }
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn decisions(&self) -> &[Decision] {
+        &self.decisions
     }
 }
 
@@ -258,11 +298,16 @@ impl<'p> Running<'p> {
 /// decisions, then serves commands until one needs a rebuild (start, undo).
 /// Returns when the app hangs up. `notify` is called after every view (the
 /// app asks for a repaint there).
-pub fn serve(commands: &Receiver<Command>, views: &Sender<View>, notify: &dyn Fn()) {
+pub fn serve(commands: &Receiver<ColorsCommand>, views: &Sender<View>, notify: &dyn Fn()) {
+    let send = |view: View| {
+        let sent = views.send(view).is_ok();
+        notify();
+        sent
+    };
     let mut next = commands.recv().ok();
     while let Some(command) = next {
         next = match command {
-            Command::Start(settings, decisions) => serve_session(settings, decisions, commands, views, notify),
+            Command::Start(settings, decisions) => serve_session(settings, decisions, commands, &send),
             // Nothing to decide or undo before a session exists.
             Command::Decide(_) | Command::Undo => commands.recv().ok(),
         };
@@ -274,15 +319,9 @@ pub fn serve(commands: &Receiver<Command>, views: &Sender<View>, notify: &dyn Fn
 fn serve_session(
     settings: Settings,
     decisions: Vec<Decision>,
-    commands: &Receiver<Command>,
-    views: &Sender<View>,
-    notify: &dyn Fn(),
-) -> Option<Command> {
-    let send = |view: View| {
-        let sent = views.send(view).is_ok();
-        notify();
-        sent
-    };
+    commands: &Receiver<ColorsCommand>,
+    send: &dyn Fn(View) -> bool,
+) -> Option<ColorsCommand> {
     // A session that cannot start shows why and waits for the next command.
     let failed = |settings: Settings, decisions: Vec<Decision>, error: String| {
         let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error: Some(error) };
@@ -294,37 +333,9 @@ fn serve_session(
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
     let mut pool = images(settings.pool, &settings, &mut rng);
     let test = images(settings.test, &settings, &mut rng);
-    let mut running = match Running::start(&mut pool, test, settings.clone(), rng) {
-        Ok(running) => running,
-        Err(e) => return failed(settings, decisions, e),
-    };
-    let mut error = None;
-    for (i, decision) in decisions.into_iter().enumerate() {
-        if let Err(e) = running.decide(decision) {
-            error = Some(format!("decision {} cannot be replayed: {e}", i + 1));
-            break;
-        }
-    }
-    if !send(running.view(0, error)) {
-        return None;
-    }
-    loop {
-        let view = match commands.recv().ok()? {
-            Command::Decide(decision) => match running.decide(decision) {
-                Ok(added) => running.view(added, None),
-                Err(e) => running.view(0, Some(e)),
-            },
-            Command::Undo if running.decisions.is_empty() => running.view(0, Some("nothing to undo".into())),
-            Command::Undo => {
-                let mut earlier = running.decisions.clone();
-                earlier.pop();
-                return Some(Command::Start(running.settings.clone(), earlier));
-            }
-            start @ Command::Start(..) => return Some(start),
-        };
-        if !send(view) {
-            return None;
-        }
+    match Running::start(&mut pool, test, settings.clone(), rng) {
+        Ok(mut running) => serve_live(&mut running, decisions, commands, send),
+        Err(e) => failed(settings, decisions, e),
     }
 }
 
@@ -339,7 +350,7 @@ mod tests {
     }
 
     /// A worker on its own thread, and a way to wait for its next view.
-    fn worker() -> (Sender<Command>, impl FnMut() -> View) {
+    fn worker() -> (Sender<ColorsCommand>, impl FnMut() -> View) {
         let (commands, inbox) = channel();
         let (outbox, views) = channel();
         std::thread::spawn(move || serve(&inbox, &outbox, &|| {}));

@@ -12,7 +12,7 @@
 //! words that come from headers. Decisions name removed words as text, so a
 //! saved session reads back on any build of the same corpus.
 
-use crate::remote::{Command, Protocol};
+use crate::remote::{Command, Live, Protocol, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -250,7 +250,9 @@ impl<'c> Running<'c> {
             counterexamples: self.session.counterexamples(),
         });
     }
+}
 
+impl Live<MailSettings, MailDecision, MailView> for Running<'_> {
     fn decide(&mut self, decision: MailDecision) -> Result<(), String> {
         let Some((message, _)) = self.shown.as_ref() else {
             return Err("no e-mail to answer: the pool is exhausted".into());
@@ -282,6 +284,14 @@ impl<'c> Running<'c> {
             shown: self.shown.as_ref().map(|(_, shown)| shown.clone()),
             error,
         }
+    }
+
+    fn settings(&self) -> &MailSettings {
+        &self.settings
+    }
+
+    fn decisions(&self) -> &[MailDecision] {
+        &self.decisions
     }
 }
 
@@ -336,34 +346,7 @@ fn serve_session(
         Ok(running) => running,
         Err(e) => return if send(MailView::failed(settings, decisions, e)) { commands.recv().ok() } else { None },
     };
-    let mut error = None;
-    for (i, decision) in decisions.into_iter().enumerate() {
-        if let Err(e) = running.decide(decision) {
-            error = Some(format!("decision {} cannot be replayed: {e}", i + 1));
-            break;
-        }
-    }
-    if !send(running.view(error)) {
-        return None;
-    }
-    loop {
-        let view = match commands.recv().ok()? {
-            Command::Decide(decision) => match running.decide(decision) {
-                Ok(()) => running.view(None),
-                Err(e) => running.view(Some(e)),
-            },
-            Command::Undo if running.decisions.is_empty() => running.view(Some("nothing to undo".into())),
-            Command::Undo => {
-                let mut earlier = running.decisions.clone();
-                earlier.pop();
-                return Some(Command::Start(running.settings.clone(), earlier));
-            }
-            start @ Command::Start(..) => return Some(start),
-        };
-        if !send(view) {
-            return None;
-        }
-    }
+    serve_live(&mut running, decisions, commands, send)
 }
 
 #[cfg(test)]

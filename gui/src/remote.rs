@@ -1,9 +1,7 @@
 //! A session that lives on a worker thread, seen from the app: commands go
 //! out, views come back, and every change is saved at once.
 //!
-//! The E-mails and Images tabs both work this way (the colors tab predates
-//! it and keeps its own copy of the pattern in [`app`](crate::app)). A
-//! session is a pure function of its settings and its decisions, so undo and
+//! The colors, E-mails and Images sessions all work this way. A session is a pure function of its settings and its decisions, so undo and
 //! "take back decision n" restart the worker's session with fewer decisions,
 //! and the saved file holds just those two things.
 
@@ -53,6 +51,10 @@ pub trait Protocol {
     fn error(view: &Self::View) -> Option<&str>;
     /// Whether the view is of a session that started (and may be saved).
     fn started(view: &Self::View) -> bool;
+    /// The message shown when a decision was taken.
+    fn taken(_view: &Self::View) -> String {
+        "answer taken".into()
+    }
 }
 
 /// The command type of a protocol.
@@ -109,9 +111,10 @@ impl<P: Protocol> Remote<P> {
         Some(settings)
     }
 
-    /// Sends a command unless the worker is busy with the previous one.
+    /// Sends a command; a decision or undo is dropped while the worker is
+    /// busy with the previous command (a start is always sent).
     pub fn send(&mut self, command: CommandOf<P>) {
-        if self.busy {
+        if self.busy && !matches!(command, Command::Start(..)) {
             return;
         }
         match &self.worker {
@@ -129,7 +132,7 @@ impl<P: Protocol> Remote<P> {
             if let Some(error) = P::error(&view) {
                 self.message = Some(error.to_string());
             } else if P::decisions(&view).len() > self.view.as_ref().map_or(0, |v| P::decisions(v).len()) {
-                self.message = Some("answer taken".into());
+                self.message = Some(P::taken(&view));
             }
             let started = P::started(&view);
             self.view = Some(view);
@@ -151,7 +154,7 @@ impl<P: Protocol> Remote<P> {
 
     /// Takes back decision `number` (from 1) and every later one.
     pub fn rewind(&mut self, number: usize) {
-        let Some(view) = self.view.as_ref() else { return };
+        let Some(view) = self.view.as_ref().filter(|_| !self.busy) else { return };
         let decisions = P::decisions(view);
         if number == 0 || number > decisions.len() {
             return;
@@ -183,5 +186,61 @@ impl<P: Protocol> Remote<P> {
     /// Where the session is saved.
     pub fn path(&self) -> &std::path::Path {
         &self.path
+    }
+}
+
+/// A started session on the worker's side: decisions are applied one at a
+/// time and its state can be shown.
+pub trait Live<S, D, V> {
+    /// Applies one decision; on error the session is unchanged.
+    ///
+    /// # Errors
+    /// A one-line message saying why the decision was not taken.
+    fn decide(&mut self, decision: D) -> Result<(), String>;
+    /// The view of the current state, with an error to show.
+    fn view(&self, error: Option<String>) -> V;
+    /// The settings the session started from.
+    fn settings(&self) -> &S;
+    /// The decisions taken so far.
+    fn decisions(&self) -> &[D];
+}
+
+/// Replays `decisions` on a started session (stopping at the first that
+/// fails, which the view reports), sends its view, then serves commands
+/// until one needs a new session: that command is returned (an undo comes
+/// back as a start with one decision fewer), or `None` when the app hangs up.
+pub fn serve_live<S: Clone, D: Clone, V>(
+    live: &mut impl Live<S, D, V>,
+    decisions: Vec<D>,
+    commands: &Receiver<Command<S, D>>,
+    send: &dyn Fn(V) -> bool,
+) -> Option<Command<S, D>> {
+    let mut error = None;
+    for (i, decision) in decisions.into_iter().enumerate() {
+        if let Err(e) = live.decide(decision) {
+            error = Some(format!("decision {} cannot be replayed: {e}", i + 1));
+            break;
+        }
+    }
+    if !send(live.view(error)) {
+        return None;
+    }
+    loop {
+        let view = match commands.recv().ok()? {
+            Command::Decide(decision) => {
+                let error = live.decide(decision).err();
+                live.view(error)
+            }
+            Command::Undo if live.decisions().is_empty() => live.view(Some("nothing to undo".into())),
+            Command::Undo => {
+                let mut earlier = live.decisions().to_vec();
+                earlier.pop();
+                return Some(Command::Start(live.settings().clone(), earlier));
+            }
+            start @ Command::Start(..) => return Some(start),
+        };
+        if !send(view) {
+            return None;
+        }
     }
 }
