@@ -19,7 +19,7 @@ use crate::image_view::ImageTab;
 use crate::interactive::{Colors, Decision, Settings, View};
 use crate::mail_view::MailTab;
 use crate::remote::{Command, Remote};
-use crate::storage::{self, Saved, VERSION};
+use crate::sessions_view::NamedSessions;
 use crate::watch_view::Watching;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -61,7 +61,7 @@ pub struct XilApp {
     watching: Watching,
     mail: MailTab,
     image: ImageTab,
-    session_name: String,
+    named: NamedSessions,
     dragged: Vec<usize>,
     frame_log: Option<(std::fs::File, std::time::Instant)>,
     remote: Remote<Colors>,
@@ -80,7 +80,7 @@ impl XilApp {
             watching: Watching::default(),
             mail: MailTab::new(path.with_file_name("mail-session.json")),
             image: ImageTab::new(path.with_file_name("image-session.json")),
-            session_name: String::new(),
+            named: NamedSessions::default(),
             dragged: Vec::new(),
             frame_log: None,
             remote: Remote::new(path),
@@ -282,36 +282,26 @@ impl XilApp {
 
     /// Saves the session under `name` (letters, digits, `-`, `_`).
     pub fn save_as(&mut self, name: &str) {
-        let Some(view) = self.remote.view() else { return };
-        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
-        let dir = self.remote.path().parent().map(PathBuf::from).unwrap_or_default();
-        let said = match storage::named(&dir, name).and_then(|path| storage::save(&path, &saved)) {
-            Ok(()) => format!("saved as \"{name}\""),
-            Err(e) => e,
-        };
-        self.say(said);
+        self.remote.save_as(name);
     }
 
     /// Opens the session saved under `name` (it replaces the one on screen,
     /// which stays saved in its own file).
     pub fn open(&mut self, name: &str) {
-        let dir = self.remote.path().parent().map(PathBuf::from).unwrap_or_default();
-        match storage::named(&dir, name).and_then(|path| storage::load::<Settings, Decision>(&path)) {
-            Ok(Some(saved)) => {
-                self.settings = saved.settings.clone();
-                self.label = None;
-                self.marked.clear();
-                self.say(format!("opened \"{name}\" ({} decisions)", saved.decisions.len()));
-                self.remote.send(Command::Start(saved.settings, saved.decisions));
-            }
-            Ok(None) => self.say(format!("there is no session \"{name}\"")),
-            Err(e) => self.say(e),
+        if let Some(settings) = self.remote.open_named(name) {
+            self.opened(settings);
         }
+    }
+
+    fn opened(&mut self, settings: Settings) {
+        self.settings = settings;
+        self.label = None;
+        self.marked.clear();
     }
 
     /// The names of the saved sessions.
     pub fn saved_names(&self) -> Vec<String> {
-        storage::names(&self.remote.path().parent().map(PathBuf::from).unwrap_or_default())
+        self.remote.names()
     }
 
     /// Saves the session now (it is also saved after every decision).
@@ -488,31 +478,6 @@ impl XilApp {
         }
     }
 
-    fn sessions(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            let label = ui.label("name");
-            ui.add(egui::TextEdit::singleline(&mut self.session_name).desired_width(110.0)).labelled_by(label.id);
-            if ui.button("Save as").clicked() {
-                let name = self.session_name.clone();
-                self.save_as(&name);
-            }
-        });
-        let names = self.saved_names();
-        if !names.is_empty() {
-            let mut chosen = None;
-            egui::ComboBox::from_label("open").selected_text("a saved session").show_ui(ui, |ui| {
-                for name in &names {
-                    if ui.selectable_label(false, name).clicked() {
-                        chosen = Some(name.clone());
-                    }
-                }
-            });
-            if let Some(name) = chosen {
-                self.open(&name);
-            }
-        }
-    }
-
     fn plot(&self, ui: &mut egui::Ui) {
         let Some(view) = self.remote.view() else { return };
         let accuracy: PlotPoints = view.points.iter().map(|p| [p.queries as f64, f64::from(p.test_accuracy)]).collect();
@@ -535,7 +500,9 @@ impl XilApp {
                 self.start();
             }
             ui.separator();
-            self.sessions(ui);
+            if let Some(settings) = self.named.ui(ui, &mut self.remote) {
+                self.opened(settings);
+            }
             ui.separator();
             if self.remote.busy() {
                 ui.spinner();

@@ -12,6 +12,7 @@
 
 use crate::image_session::{ImageDecision, ImageSettings, ImageView, Images, ShownImage};
 use crate::remote::{Command, Remote};
+use crate::sessions_view::NamedSessions;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ const HISTORY: usize = 12;
 /// The Images tab's state; its worker starts on first use.
 pub struct ImageTab {
     remote: Remote<Images>,
+    named: NamedSessions,
     settings: ImageSettings,
     label: Option<u8>,
     marked: Vec<usize>,
@@ -37,6 +39,7 @@ impl ImageTab {
     pub fn new(path: PathBuf) -> Self {
         Self {
             remote: Remote::new(path),
+            named: NamedSessions::default(),
             settings: ImageSettings::default(),
             label: None,
             marked: Vec::new(),
@@ -190,6 +193,11 @@ impl ImageTab {
             self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
         }
         ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
+        ui.separator();
+        if let Some(settings) = self.named.ui(ui, &mut self.remote) {
+            self.settings = settings;
+            self.clear();
+        }
         ui.separator();
         if self.remote.busy() {
             ui.horizontal(|ui| {

@@ -20,6 +20,7 @@ pub mod interactive;
 pub mod mail_session;
 pub mod mail_view;
 pub mod remote;
+pub mod sessions_view;
 pub mod storage;
 pub mod watch;
 pub mod watch_view;

@@ -14,6 +14,7 @@
 
 use crate::mail_session::{MailDecision, MailSettings, MailView, Mails, ShownMail};
 use crate::remote::{Command, Remote};
+use crate::sessions_view::NamedSessions;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ fn word_colour(contribution: f32) -> egui::Color32 {
 /// The E-mails tab's state; its worker starts on first use.
 pub struct MailTab {
     remote: Remote<Mails>,
+    named: NamedSessions,
     settings: MailSettings,
     label: Option<u8>,
     marked: Vec<String>,
@@ -38,7 +40,13 @@ pub struct MailTab {
 impl MailTab {
     /// A tab whose session is saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf) -> Self {
-        Self { remote: Remote::new(path), settings: MailSettings::default(), label: None, marked: Vec::new() }
+        Self {
+            remote: Remote::new(path),
+            named: NamedSessions::default(),
+            settings: MailSettings::default(),
+            label: None,
+            marked: Vec::new(),
+        }
     }
 
     /// Starts the worker (once) and resumes the saved session or starts a
@@ -185,6 +193,11 @@ impl MailTab {
         ui.checkbox(&mut self.settings.keep_headers, "the model sees headers");
         if ui.button("Start new e-mail session").clicked() {
             self.start();
+        }
+        ui.separator();
+        if let Some(settings) = self.named.ui(ui, &mut self.remote) {
+            self.settings = settings;
+            self.clear();
         }
         ui.separator();
         if self.remote.busy() {

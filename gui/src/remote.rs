@@ -187,6 +187,53 @@ impl<P: Protocol> Remote<P> {
     pub fn path(&self) -> &std::path::Path {
         &self.path
     }
+
+    /// The folder of sessions saved by name: beside the session file, named
+    /// after it (`session.json` → `sessions/`, `mail-session.json` →
+    /// `mail-sessions/`).
+    pub fn named_folder(&self) -> PathBuf {
+        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("session");
+        self.path.with_file_name(format!("{stem}s"))
+    }
+
+    /// Saves the session on screen under `name` too.
+    pub fn save_as(&mut self, name: &str) {
+        let Some(view) = self.view.as_ref() else { return };
+        let saved =
+            Saved { version: VERSION, settings: P::settings(view).clone(), decisions: P::decisions(view).to_vec() };
+        let result = storage::named(&self.named_folder(), name).and_then(|path| storage::save(&path, &saved));
+        self.message = Some(match result {
+            Ok(()) => format!("saved as \"{name}\""),
+            Err(e) => e,
+        });
+    }
+
+    /// Replaces the session on screen (which stays saved in its own file)
+    /// by the one saved under `name`; returns its settings when it exists.
+    pub fn open_named(&mut self, name: &str) -> Option<P::Settings> {
+        match storage::named(&self.named_folder(), name)
+            .and_then(|path| storage::load::<P::Settings, P::Decision>(&path))
+        {
+            Ok(Some(saved)) => {
+                self.message = Some(format!("opened \"{name}\" ({} decisions)", saved.decisions.len()));
+                self.send(Command::Start(saved.settings.clone(), saved.decisions));
+                Some(saved.settings)
+            }
+            Ok(None) => {
+                self.message = Some(format!("there is no session \"{name}\""));
+                None
+            }
+            Err(e) => {
+                self.message = Some(e);
+                None
+            }
+        }
+    }
+
+    /// The names of the sessions saved by name, sorted.
+    pub fn names(&self) -> Vec<String> {
+        storage::names(&self.named_folder())
+    }
 }
 
 /// A started session on the worker's side: decisions are applied one at a

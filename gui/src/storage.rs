@@ -68,23 +68,23 @@ pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Opt
     Err(format!("the saved session could not be opened: {problem}; it was kept as {}", aside.display()))
 }
 
-/// The file of the session saved under `name` in `dir`: `dir/sessions/name.json`.
+/// The file of the session saved under `name` in `folder`: `folder/name.json`.
 ///
 /// # Errors
 /// A one-line message for a name that is empty, longer than 64 characters
 /// or has characters other than letters, digits, `-` and `_`.
-pub fn named(dir: &Path, name: &str) -> Result<PathBuf, String> {
+pub fn named(folder: &Path, name: &str) -> Result<PathBuf, String> {
     let allowed = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
     if name.is_empty() || name.chars().count() > 64 || !name.chars().all(allowed) {
         return Err(format!("\"{name}\" is not a session name: use 1 to 64 letters, digits, - or _"));
     }
-    Ok(dir.join("sessions").join(format!("{name}.json")))
+    Ok(folder.join(format!("{name}.json")))
 }
 
-/// The names of the sessions saved in `dir`, sorted (none when the folder
-/// does not exist).
-pub fn names(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir.join("sessions")) else { return Vec::new() };
+/// The names of the sessions saved in `folder`, sorted (none when the
+/// folder does not exist).
+pub fn names(folder: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .filter_map(|entry| {
             let path = entry.ok()?.path();
