@@ -178,6 +178,9 @@ struct CaipiArgs {
     /// The authors' code: the user marks every explained pixel as irrelevant.
     #[arg(long)]
     mark_all_explained: bool,
+    /// How the next query is picked.
+    #[arg(long, value_enum, default_value = "closest-to-margin")]
+    query: xil_bench::caipi::Query,
     /// The authors' code: LIME's perturbed pixel equals no other pixel.
     #[arg(long)]
     continuous_perturbation: bool,
@@ -289,6 +292,7 @@ impl CaipiArgs {
             rule: self.rule,
             learner: self.learner,
             corrections: matches!(self.corrections, OnOff::On),
+            query: self.query,
             folds: self.folds,
             iterations: self.iterations,
             lime_samples: self.lime_samples,

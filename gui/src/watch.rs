@@ -81,10 +81,11 @@ impl Experiment {
         let corrections = |on: bool| if on { "corrections" } else { "labels only" };
         match self {
             Experiment::Caipi(s) => format!(
-                "CAIPI {}, rule {}, {}, k {}, seed {}",
+                "CAIPI {}, rule {}, {}{}, k {}, seed {}",
                 s.learner.name(),
                 s.rule,
                 corrections(s.corrections),
+                if s.query == xil_bench::caipi::Query::Random { ", random queries" } else { "" },
                 s.k,
                 s.seed
             ),

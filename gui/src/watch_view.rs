@@ -11,7 +11,7 @@ use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
-use xil_bench::caipi::{CaipiSettings, Learner};
+use xil_bench::caipi::{CaipiSettings, Learner, Query};
 use xil_bench::cali::{CaliSettings, LossForm, Strategy};
 use xil_bench::decoy::{DecoySettings, Setting};
 use xil_bench::figures::{Figure, PALETTE, Series};
@@ -342,7 +342,10 @@ fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
     ui.label("explainer: LIME");
     ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"));
     ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"));
-    ui.label("query: closest to the margin");
+    egui::ComboBox::from_label("query").selected_text(format!("{:?}", s.query)).show_ui(ui, |ui| {
+        ui.selectable_value(&mut s.query, Query::ClosestToMargin, "ClosestToMargin");
+        ui.selectable_value(&mut s.query, Query::Random, "Random");
+    });
     ui.checkbox(&mut s.corrections, "corrections");
     ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"));
     ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=10).text("initial labels per class"));
