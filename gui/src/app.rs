@@ -18,6 +18,7 @@ use crate::grid_view::{paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::image_view::ImageTab;
 use crate::interactive::{Colors, Decision, Settings, View};
 use crate::mail_view::MailTab;
+use crate::progress::Progress;
 use crate::remote::{Command, Remote};
 use crate::sessions_view::NamedSessions;
 use crate::watch_view::Watching;
@@ -25,7 +26,6 @@ use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use rand_core::SeedableRng;
 use std::path::PathBuf;
-use xil_bench::figures::{Figure, PALETTE as PALETTE_LINES, Series};
 use xil_core::colors::{Image, PIXELS};
 use xil_core::{Counterexamples, Dataset};
 
@@ -316,56 +316,47 @@ impl XilApp {
         self.remote.path().parent().map_or_else(|| PathBuf::from("export"), |dir| dir.join("export"))
     }
 
-    /// Writes the plot data as `progress.csv` and the plot as `progress.png`
-    /// and `progress.svg` (xil-bench's figure style) to [`export_dir`](Self::export_dir);
-    /// on the Watch tab, the runs (see [`Watching::export`]).
+    /// Writes the tab's plot data as CSV and the plot as PNG and SVG
+    /// (xil-bench's figure style) to [`export_dir`](Self::export_dir):
+    /// `progress.*` for colors, `mail-progress.*`, `image-progress.*`; on the
+    /// Watch tab, the runs (see [`Watching::export`]).
     pub fn export(&mut self) {
         if self.mode == Mode::Watch {
             self.say(self.watching.export(&self.export_dir()).unwrap_or_else(|e| e));
             return;
         }
-        let Some(view) = self.remote.view() else { return };
         let dir = self.export_dir();
-        let mut csv = String::from("queries,test_accuracy,counterexamples\n");
-        for p in &view.points {
-            csv.push_str(&format!("{},{:.6},{}\n", p.queries, p.test_accuracy, p.counterexamples));
+        let progress = match self.mode {
+            Mode::Interactive => self.remote.view().map(|view| Progress {
+                title: "CAIPI on colors, interactive".into(),
+                columns: vec!["test accuracy", "counterexamples"],
+                rows: view
+                    .points
+                    .iter()
+                    .map(|p| (p.queries, vec![p.test_accuracy, p.counterexamples as f32]))
+                    .collect(),
+            }),
+            Mode::Mail => self.mail.progress(),
+            Mode::Image => self.image.progress(),
+            Mode::Watch => None,
+        };
+        let stem = match self.mode {
+            Mode::Mail => "mail-progress",
+            Mode::Image => "image-progress",
+            Mode::Interactive | Mode::Watch => "progress",
+        };
+        if let Some(progress) = progress {
+            self.say(progress.export(&dir, stem).unwrap_or_else(|e| e));
         }
-        let line = |label: &str, colour, values: Vec<(f32, f32)>| Series {
-            label: label.into(),
-            colour,
-            dashed: false,
-            points: values.into_iter().map(|(x, y)| (x, y, y, y)).collect(),
-        };
-        let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f32;
-        let figure = Figure {
-            title: "CAIPI on colors, interactive".into(),
-            x_label: "decisions".into(),
-            y_label: "test accuracy / share of counterexamples".into(),
-            series: vec![
-                line(
-                    "test accuracy",
-                    PALETTE_LINES[0],
-                    view.points.iter().map(|p| (p.queries as f32, p.test_accuracy)).collect(),
-                ),
-                line(
-                    &format!("counterexamples (/ {most})"),
-                    PALETTE_LINES[1],
-                    view.points.iter().map(|p| (p.queries as f32, p.counterexamples as f32 / most)).collect(),
-                ),
-            ],
-        };
-        let written = xil_bench::output::prepare_dir(&dir)
-            .and_then(|()| xil_bench::output::write_atomically(&dir.join("progress.csv"), csv.as_bytes()))
-            .and_then(|()| figure.save(&dir.join("progress")));
-        self.say(match written {
-            Ok(()) => format!("exported progress.csv, .png and .svg to {}", dir.display()),
-            Err(e) => e,
-        });
     }
 
     fn keyboard(&mut self, ui: &egui::Ui) {
         if ui.ctx().egui_wants_keyboard_input() {
             return;
+        }
+        let pressed = |key| ui.input(|i| i.key_pressed(key));
+        if pressed(egui::Key::E) {
+            self.export();
         }
         match self.mode {
             Mode::Interactive => {}
@@ -373,7 +364,6 @@ impl XilApp {
             Mode::Image => return self.image.keyboard(ui),
             Mode::Watch => return,
         }
-        let pressed = |key| ui.input(|i| i.key_pressed(key));
         if pressed(egui::Key::Num0) {
             self.set_label(0);
         }
@@ -388,9 +378,6 @@ impl XilApp {
         }
         if pressed(egui::Key::Backspace) {
             self.undo();
-        }
-        if pressed(egui::Key::E) {
-            self.export();
         }
         if pressed(egui::Key::S) {
             self.save();
@@ -589,6 +576,9 @@ impl eframe::App for XilApp {
                 ui.selectable_value(&mut self.mode, Mode::Watch, "Watch a run");
                 ui.selectable_value(&mut self.mode, Mode::Mail, "E-mails");
                 ui.selectable_value(&mut self.mode, Mode::Image, "Images");
+                if matches!(self.mode, Mode::Mail | Mode::Image) && ui.button("Export (e)").clicked() {
+                    self.export();
+                }
                 if let Some(message) = self.remote.message() {
                     ui.label(message);
                 }

@@ -11,6 +11,7 @@
 //! the tab is opened, and is saved after every answer (`image-session.json`).
 
 use crate::image_session::{ImageDecision, ImageSettings, ImageView, Images, ShownImage};
+use crate::progress::Progress;
 use crate::remote::{Command, Remote};
 use crate::sessions_view::NamedSessions;
 use eframe::egui;
@@ -138,6 +139,16 @@ impl ImageTab {
             self.label = None;
             self.marked.clear();
         }
+    }
+
+    /// The session's points, for export.
+    pub fn progress(&self) -> Option<Progress> {
+        let view = self.remote.view()?;
+        Some(Progress {
+            title: "decoy Fashion-MNIST, interactive".into(),
+            columns: vec!["test accuracy", "explanation share on the decoy"],
+            rows: view.points.iter().map(|p| (p.queries, vec![p.test_accuracy, p.decoy_share])).collect(),
+        })
     }
 
     /// Keys of the tab.

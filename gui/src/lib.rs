@@ -19,6 +19,7 @@ pub mod image_view;
 pub mod interactive;
 pub mod mail_session;
 pub mod mail_view;
+pub mod progress;
 pub mod remote;
 pub mod sessions_view;
 pub mod storage;

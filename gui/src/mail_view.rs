@@ -13,6 +13,7 @@
 //! start.
 
 use crate::mail_session::{MailDecision, MailSettings, MailView, Mails, ShownMail};
+use crate::progress::Progress;
 use crate::remote::{Command, Remote};
 use crate::sessions_view::NamedSessions;
 use eframe::egui;
@@ -150,6 +151,20 @@ impl MailTab {
     pub fn start(&mut self) {
         self.clear();
         self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
+    }
+
+    /// The session's points, for export.
+    pub fn progress(&self) -> Option<Progress> {
+        let view = self.remote.view()?;
+        Some(Progress {
+            title: "CAIPI on e-mails, interactive".into(),
+            columns: vec!["test F1", "test explanation F1", "header share", "counterexamples"],
+            rows: view
+                .points
+                .iter()
+                .map(|p| (p.queries, vec![p.test_f1, p.test_explanation_f1, p.header_share, p.counterexamples as f32]))
+                .collect(),
+        })
     }
 
     /// Saves the session now (it is also saved after every decision).

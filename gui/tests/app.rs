@@ -254,6 +254,12 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
     assert_eq!(view.points.last().unwrap().counterexamples, 1);
     let saved = std::fs::read_to_string(dir.join("mail-session.json")).unwrap();
     assert!(saved.contains(&word), "the decision was saved at once");
+    harness.key_press(egui::Key::E);
+    harness.step();
+    let csv = std::fs::read_to_string(dir.join("export/mail-progress.csv")).unwrap();
+    assert!(csv.starts_with("decisions,test_F1,test_explanation_F1,header_share,counterexamples\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "a header and two points");
+    assert!(dir.join("export/mail-progress.svg").exists());
     harness.get_by_label("take back e-mail #1").click();
     settle_mail(&mut harness);
     assert_eq!(harness.state().mail().view(), Some(&first), "taking it back restores the first view exactly");
@@ -315,6 +321,10 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     assert_eq!((view.decisions[0].label, view.decisions[0].irrelevant.clone()), (class, shown.decoy.clone()));
     assert_eq!(view.points.len(), 2, "the plot gained a point");
     assert!(std::fs::read_to_string(dir.join("image-session.json")).unwrap().contains("\"irrelevant\""));
+    harness.get_by_label("Export (e)").click();
+    harness.step();
+    let csv = std::fs::read_to_string(dir.join("export/image-progress.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two points: {csv}");
     harness.key_press(egui::Key::Backspace);
     settle_images(&mut harness);
     assert_eq!(harness.state().image().view(), Some(&first), "undo restores the first view exactly");
