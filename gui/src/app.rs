@@ -402,16 +402,21 @@ impl XilApp {
         {
             self.toggle(pixel);
         }
-        // A drag marks (or unmarks) each pixel it crosses once.
+        // A drag marks (or unmarks) each pixel it crosses once, from the one
+        // where the button went down.
+        let mut crossed = Vec::new();
         if response.drag_started() {
             self.dragged.clear();
+            crossed.extend(ui.input(|i| i.pointer.press_origin()));
         }
-        if response.dragged()
-            && let Some(pixel) = response.interact_pointer_pos().and_then(|p| pixel_at(rect, p))
-            && !self.dragged.contains(&pixel)
-        {
-            self.dragged.push(pixel);
-            self.toggle(pixel);
+        if response.dragged() {
+            crossed.extend(response.interact_pointer_pos());
+        }
+        for pixel in crossed.into_iter().filter_map(|p| pixel_at(rect, p)) {
+            if !self.dragged.contains(&pixel) {
+                self.dragged.push(pixel);
+                self.toggle(pixel);
+            }
         }
         paint_image(&painter, rect, &shown.image);
         paint_explanation(&painter, rect, &shown.selected, &shown.relevance, shown.prediction);
