@@ -204,7 +204,7 @@ impl MailTab {
         ui.add(egui::Slider::new(&mut self.settings.seed, 0..=1000).text("seed"));
         ui.add(egui::Slider::new(&mut self.settings.k, 1..=30).text("k (words)"));
         ui.add(egui::Slider::new(&mut self.settings.c, 0.1..=100.0).logarithmic(true).text("C"));
-        ui.add(egui::Slider::new(&mut self.settings.initial_per_class, 1..=20).text("initial labels per class"));
+        ui.add(egui::Slider::new(&mut self.settings.initial_per_class, 1..=20).text("initial per class"));
         ui.checkbox(&mut self.settings.keep_headers, "the model sees headers");
         if ui.button("Start new e-mail session").clicked() {
             self.start();
