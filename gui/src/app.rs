@@ -19,8 +19,8 @@ use crate::image_view::ImageTab;
 use crate::interactive::{Colors, Decision, Settings, View};
 use crate::mail_view::MailTab;
 use crate::progress::Progress;
-use crate::remote::{Command, Remote};
-use crate::sessions_view::NamedSessions;
+use crate::remote::{Answer, Command, Remote};
+use crate::sessions_view::{Asked, NamedSessions, history};
 use crate::watch_view::Watching;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -37,9 +37,6 @@ const SIDE: f32 = 240.0;
 
 /// Side of a counterexample thumbnail in points.
 const THUMBNAIL: f32 = 40.0;
-
-/// Decisions the history lists.
-const HISTORY: usize = 12;
 
 /// The two tabs of the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +63,7 @@ pub struct XilApp {
     frame_log: Option<(std::fs::File, std::time::Instant)>,
     remote: Remote<Colors>,
     settings: Settings,
-    label: Option<u8>,
-    marked: Vec<usize>,
+    answer: Answer<usize>,
 }
 
 impl XilApp {
@@ -85,8 +81,7 @@ impl XilApp {
             frame_log: None,
             remote: Remote::new(path),
             settings: Settings::default(),
-            label: None,
-            marked: Vec::new(),
+            answer: Answer::default(),
         };
         let repaint = ctx.clone();
         if let Some(settings) = app.remote.open("colors", move || repaint.request_repaint()) {
@@ -136,7 +131,7 @@ impl XilApp {
 
     /// The pixels marked as irrelevant for the query on screen.
     pub fn marked(&self) -> &[usize] {
-        &self.marked
+        &self.answer.marked
     }
 
     /// The message shown to the user (errors, resumes, saves).
@@ -197,8 +192,7 @@ impl XilApp {
 
     /// Starts a new session with the settings of the side panel.
     pub fn start(&mut self) {
-        self.label = None;
-        self.marked.clear();
+        self.answer = Answer::default();
         self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
     }
 
@@ -207,62 +201,44 @@ impl XilApp {
         if pixel >= PIXELS {
             return;
         }
-        match self.marked.iter().position(|&p| p == pixel) {
+        match self.answer.marked.iter().position(|&p| p == pixel) {
             Some(i) => {
-                self.marked.remove(i);
+                self.answer.marked.remove(i);
             }
-            None => self.marked.push(pixel),
+            None => self.answer.marked.push(pixel),
         }
     }
 
-    /// Sets the label of the query on screen.
-    pub fn set_label(&mut self, label: u8) {
-        self.label = Some(label);
-    }
-
-    /// Accepts the prediction and its explanation.
-    pub fn accept(&mut self) {
-        if let Some(prediction) = self.remote.view().and_then(|v| v.shown.as_ref()).map(|s| s.prediction) {
-            self.label = Some(prediction);
-            self.marked.clear();
-            self.submit();
+    /// Does what the user asked: label, accept, submit the label and the
+    /// marked pixels, undo, save.
+    pub fn act(&mut self, asked: Asked) {
+        if let Some(label) = asked.label {
+            self.answer.label = Some(label);
         }
-    }
-
-    /// Submits the label and the marked pixels.
-    pub fn submit(&mut self) {
-        if self.remote.busy() {
-            return;
+        let decision = |label, irrelevant| Decision { label, irrelevant };
+        if asked.accept {
+            let prediction = self.remote.view().and_then(|v| v.shown.as_ref()).map(|s| s.prediction);
+            self.remote.accept(&mut self.answer, prediction, decision);
         }
-        let Some(label) = self.label else {
-            self.say("give a label first (0 or 1)".into());
-            return;
-        };
-        let irrelevant = std::mem::take(&mut self.marked);
-        self.remote.send(Command::Decide(Decision { label, irrelevant }));
-        self.label = None;
-    }
-
-    /// Takes back the last decision.
-    pub fn undo(&mut self) {
-        if self.remote.busy() {
-            return;
+        if asked.submit {
+            self.remote.submit(&mut self.answer, decision, "give a label first (0 or 1)");
         }
-        self.label = None;
-        self.marked.clear();
-        self.say("undoing the last decision".into());
-        self.remote.send(Command::Undo);
+        if asked.undo && !self.remote.busy() {
+            self.say("undoing the last decision".into());
+            self.remote.undo(&mut self.answer);
+        }
+        if asked.save {
+            self.save();
+            self.say(format!("saved to {}", self.remote.path().display()));
+        }
     }
 
     /// Takes back decision `number` (from 1) and every later one.
     pub fn rewind(&mut self, number: usize) {
-        if self.remote.busy() {
-            return;
+        if !self.remote.busy() {
+            self.say(format!("back to before decision {number}"));
+            self.remote.take_back(&mut self.answer, number);
         }
-        self.label = None;
-        self.marked.clear();
-        self.say(format!("back to before decision {number}"));
-        self.remote.rewind(number);
     }
 
     /// The counterexamples the marked pixels will add with the chosen label
@@ -270,11 +246,18 @@ impl XilApp {
     /// marked pixel, as the session generates them.
     pub fn preview(&self) -> Vec<Image> {
         let Some(shown) = self.remote.view().and_then(|v| v.shown.as_ref()) else { return Vec::new() };
-        let label = self.label.unwrap_or(shown.prediction);
+        let label = self.answer.label.unwrap_or(shown.prediction);
         let mut out: Dataset<Image, { 3 * PIXELS }> = Dataset::new();
         // All alternatives are enumerated in order: the generator is not used.
         let mut unused = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0);
-        match Counterexamples::default().generate(&shown.image, label, &self.marked, |_| true, &mut out, &mut unused) {
+        match Counterexamples::default().generate(
+            &shown.image,
+            label,
+            &self.answer.marked,
+            |_| true,
+            &mut out,
+            &mut unused,
+        ) {
             Ok(_) => out.as_slice().iter().map(|e| e.instance).collect(),
             Err(_) => Vec::new(),
         }
@@ -295,8 +278,7 @@ impl XilApp {
 
     fn opened(&mut self, settings: Settings) {
         self.settings = settings;
-        self.label = None;
-        self.marked.clear();
+        self.answer = Answer::default();
     }
 
     /// The names of the saved sessions.
@@ -364,25 +346,7 @@ impl XilApp {
             Mode::Image => return self.image.keyboard(ui),
             Mode::Watch => return,
         }
-        if pressed(egui::Key::Num0) {
-            self.set_label(0);
-        }
-        if pressed(egui::Key::Num1) {
-            self.set_label(1);
-        }
-        if pressed(egui::Key::A) {
-            self.accept();
-        }
-        if pressed(egui::Key::Enter) {
-            self.submit();
-        }
-        if pressed(egui::Key::Backspace) {
-            self.undo();
-        }
-        if pressed(egui::Key::S) {
-            self.save();
-            self.say(format!("saved to {}", self.remote.path().display()));
-        }
+        self.act(Asked::keys(ui, 2));
     }
 
     fn grid(&mut self, ui: &mut egui::Ui) {
@@ -420,7 +384,7 @@ impl XilApp {
         }
         paint_image(&painter, rect, &shown.image);
         paint_explanation(&painter, rect, &shown.selected, &shown.relevance, shown.prediction);
-        paint_marks(&painter, rect, &self.marked);
+        paint_marks(&painter, rect, &self.answer.marked);
         ui.label(format!(
             "Prediction: {}{}",
             shown.prediction,
@@ -435,7 +399,7 @@ impl XilApp {
             ui.label("Mark pixels the label does not depend on: each other colour of each becomes a counterexample.");
             return;
         }
-        let label = self.label.or_else(|| self.remote.view()?.shown.as_ref().map(|s| s.prediction)).unwrap_or(0);
+        let label = self.answer.label.or_else(|| self.remote.view()?.shown.as_ref().map(|s| s.prediction)).unwrap_or(0);
         ui.label(format!("Submitting adds these {} counterexamples, labelled {label}:", preview.len()));
         ui.horizontal_wrapped(|ui| {
             for image in &preview {
@@ -446,26 +410,15 @@ impl XilApp {
     }
 
     fn history(&mut self, ui: &mut egui::Ui) {
-        let Some(view) = self.remote.view() else { return };
-        let total = view.decisions.len();
-        let mut rewind = None;
-        for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
-            ui.horizontal(|ui| {
-                let what = if decision.irrelevant.is_empty() {
-                    "accepted".to_string()
-                } else {
-                    format!("marked {:?}", decision.irrelevant)
-                };
-                ui.label(format!("#{number}: label {}, {what}", decision.label));
-                if ui.small_button(format!("take back #{number}")).clicked() {
-                    rewind = Some(number);
-                }
-            });
-        }
-        if total > HISTORY {
-            ui.label(format!("… and {} earlier", total - HISTORY));
-        }
-        if let Some(number) = rewind {
+        let taken_back = history(ui, &self.remote, "take back", |decision: &Decision| {
+            let what = if decision.irrelevant.is_empty() {
+                "accepted".to_string()
+            } else {
+                format!("marked {:?}", decision.irrelevant)
+            };
+            format!("label {}, {what}", decision.label)
+        });
+        if let Some(number) = taken_back {
             self.rewind(number);
         }
     }
@@ -507,7 +460,6 @@ impl XilApp {
                 }
             }
             ui.separator();
-            ui.label("History");
             self.history(ui);
             ui.separator();
             ui.label("Keys: 0/1 label, a accept, click or drag over pixels to mark, Enter submit, Backspace undo, s save, e export");
@@ -518,23 +470,16 @@ impl XilApp {
                 ui.vertical(|ui| self.counterexamples(ui));
             });
             ui.horizontal(|ui| {
-                let label = self.label.map_or("none".to_string(), |l| l.to_string());
+                let label = self.answer.label.map_or("none".to_string(), |l| l.to_string());
                 ui.label(format!("label: {label}"));
                 if ui.button("Label 0").clicked() {
-                    self.set_label(0);
+                    self.answer.label = Some(0);
                 }
                 if ui.button("Label 1").clicked() {
-                    self.set_label(1);
+                    self.answer.label = Some(1);
                 }
-                if ui.button("Accept").clicked() {
-                    self.accept();
-                }
-                if ui.button("Submit").clicked() {
-                    self.submit();
-                }
-                if ui.button("Undo").clicked() {
-                    self.undo();
-                }
+                let asked = Asked::buttons(ui);
+                self.act(asked);
                 if ui.button("Save").clicked() {
                     self.save();
                 }

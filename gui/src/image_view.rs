@@ -12,8 +12,8 @@
 
 use crate::image_session::{ImageDecision, ImageSettings, ImageView, Images, ShownImage};
 use crate::progress::Progress;
-use crate::remote::{Command, Remote};
-use crate::sessions_view::NamedSessions;
+use crate::remote::{Answer, Command, Remote};
+use crate::sessions_view::{Asked, NamedSessions, act, history};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
@@ -22,16 +22,12 @@ use xil_bench::fashion::{CLASS_NAMES, PIXELS, SIDE};
 /// Points per image pixel on screen.
 const SCALE: f32 = 10.0;
 
-/// Decisions the history lists.
-const HISTORY: usize = 12;
-
 /// The Images tab's state; its worker starts on first use.
 pub struct ImageTab {
     remote: Remote<Images>,
     named: NamedSessions,
     settings: ImageSettings,
-    label: Option<u8>,
-    marked: Vec<usize>,
+    answer: Answer<usize>,
     brush: usize,
 }
 
@@ -42,8 +38,7 @@ impl ImageTab {
             remote: Remote::new(path),
             named: NamedSessions::default(),
             settings: ImageSettings::default(),
-            label: None,
-            marked: Vec::new(),
+            answer: Answer::default(),
             brush: 1,
         }
     }
@@ -73,7 +68,7 @@ impl ImageTab {
 
     /// The painted pixels, sorted.
     pub fn marked(&self) -> &[usize] {
-        &self.marked
+        &self.answer.marked
     }
 
     fn shown(&self) -> Option<&ShownImage> {
@@ -90,10 +85,10 @@ impl ImageTab {
         for r in (row - reach).max(0)..=(row + reach).min(SIDE as isize - 1) {
             for c in (column - reach).max(0)..=(column + reach).min(SIDE as isize - 1) {
                 let p = (r as usize) * SIDE + c as usize;
-                match (self.marked.binary_search(&p), erase) {
-                    (Err(at), false) => self.marked.insert(at, p),
+                match (self.answer.marked.binary_search(&p), erase) {
+                    (Err(at), false) => self.answer.marked.insert(at, p),
                     (Ok(at), true) => {
-                        self.marked.remove(at);
+                        self.answer.marked.remove(at);
                     }
                     _ => {}
                 }
@@ -101,44 +96,12 @@ impl ImageTab {
         }
     }
 
-    /// Sets the class.
-    pub fn set_label(&mut self, label: u8) {
-        self.label = Some(label);
-    }
-
-    /// Accepts the prediction and its explanation.
-    pub fn accept(&mut self) {
-        if let Some(prediction) = self.shown().map(|s| s.prediction) {
-            self.label = Some(prediction);
-            self.marked.clear();
-            self.submit();
-        }
-    }
-
-    /// Submits the class and the painted pixels.
-    pub fn submit(&mut self) {
-        if self.remote.busy() {
-            return;
-        }
-        let Some(label) = self.label.take() else {
-            self.remote.set_message("give the class first (keys 0-9)".into());
-            return;
-        };
-        let irrelevant = std::mem::take(&mut self.marked);
-        self.remote.send(Command::Decide(ImageDecision { label, irrelevant }));
-    }
-
-    /// Takes back the last answer.
-    pub fn undo(&mut self) {
-        self.clear();
-        self.remote.send(Command::Undo);
-    }
-
-    fn clear(&mut self) {
-        if !self.remote.busy() {
-            self.label = None;
-            self.marked.clear();
-        }
+    /// Does what the user asked: class, accept, submit the class and the
+    /// painted pixels, undo, save.
+    pub fn act(&mut self, asked: Asked) {
+        let prediction = self.shown().map(|s| s.prediction);
+        let decision = |label, irrelevant| ImageDecision { label, irrelevant };
+        act(&mut self.remote, &mut self.answer, asked, prediction, decision, "give the class first (keys 0-9)");
     }
 
     /// The session's points, for export.
@@ -151,43 +114,13 @@ impl ImageTab {
         })
     }
 
-    /// Keys of the tab.
+    /// Keys of the tab: `0`–`9` class, `a` accept, `Enter` submit,
+    /// `Backspace` undo, `c` clear the paint, `s` save.
     pub fn keyboard(&mut self, ui: &egui::Ui) {
-        let pressed = |key| ui.input(|i| i.key_pressed(key));
-        let digits = [
-            egui::Key::Num0,
-            egui::Key::Num1,
-            egui::Key::Num2,
-            egui::Key::Num3,
-            egui::Key::Num4,
-            egui::Key::Num5,
-            egui::Key::Num6,
-            egui::Key::Num7,
-            egui::Key::Num8,
-            egui::Key::Num9,
-        ];
-        for (class, key) in (0u8..).zip(digits) {
-            if pressed(key) {
-                self.set_label(class);
-            }
+        if ui.input(|i| i.key_pressed(egui::Key::C)) {
+            self.answer.marked.clear();
         }
-        if pressed(egui::Key::A) {
-            self.accept();
-        }
-        if pressed(egui::Key::Enter) {
-            self.submit();
-        }
-        if pressed(egui::Key::Backspace) {
-            self.undo();
-        }
-        if pressed(egui::Key::C) {
-            self.marked.clear();
-        }
-        if pressed(egui::Key::S) {
-            self.remote.save();
-            let saved = format!("saved to {}", self.remote.path().display());
-            self.remote.set_message(saved);
-        }
+        self.act(Asked::keys(ui, 10));
     }
 
     /// The side panel: settings, counts, history.
@@ -200,14 +133,14 @@ impl ImageTab {
         ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"));
         ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
         if ui.button("Start new image session").clicked() {
-            self.clear();
+            self.answer = Answer::default();
             self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
         }
         ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
         ui.separator();
         if let Some(settings) = self.named.ui(ui, &mut self.remote) {
             self.settings = settings;
-            self.clear();
+            self.answer = Answer::default();
         }
         ui.separator();
         if self.remote.busy() {
@@ -226,20 +159,12 @@ impl ImageTab {
             ui.label(format!("explanation on the decoy: {:.3}", p.decoy_share));
         }
         ui.separator();
-        ui.label("History");
-        let mut rewind = None;
-        for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
-            ui.horizontal(|ui| {
-                let class = CLASS_NAMES.get(usize::from(decision.label)).copied().unwrap_or("?");
-                ui.label(format!("#{number}: {class}, {} pixels painted", decision.irrelevant.len()));
-                if ui.small_button(format!("take back image #{number}")).clicked() {
-                    rewind = Some(number);
-                }
-            });
-        }
-        if let Some(number) = rewind {
-            self.clear();
-            self.remote.rewind(number);
+        let taken_back = history(ui, &self.remote, "take back image", |decision: &ImageDecision| {
+            let class = CLASS_NAMES.get(usize::from(decision.label)).copied().unwrap_or("?");
+            format!("{class}, {} pixels painted", decision.irrelevant.len())
+        });
+        if let Some(number) = taken_back {
+            self.remote.take_back(&mut self.answer, number);
         }
         ui.separator();
         ui.label(
@@ -269,28 +194,20 @@ impl ImageTab {
             heatmap(ui, &shown);
         });
         ui.horizontal_wrapped(|ui| {
-            let label = self.label.map_or("none".to_string(), |l| format!("{l} ({})", class(l)));
+            let label = self.answer.label.map_or("none".to_string(), |l| format!("{l} ({})", class(l)));
             ui.label(format!("class: {label}"));
             for c in 0..10u8 {
                 if ui.small_button(format!("{c} {}", class(c))).clicked() {
-                    self.set_label(c);
+                    self.answer.label = Some(c);
                 }
             }
         });
         ui.horizontal(|ui| {
-            ui.label(format!("{} pixels painted", self.marked.len()));
+            ui.label(format!("{} pixels painted", self.answer.marked.len()));
             if ui.button("Clear paint").clicked() {
-                self.marked.clear();
+                self.answer.marked.clear();
             }
-            if ui.button("Accept").clicked() {
-                self.accept();
-            }
-            if ui.button("Submit").clicked() {
-                self.submit();
-            }
-            if ui.button("Undo").clicked() {
-                self.undo();
-            }
+            self.act(Asked::buttons(ui));
         });
         self.plot(ui);
     }
@@ -318,7 +235,7 @@ impl ImageTab {
         for (pixel, &grey) in shown.pixels.iter().enumerate() {
             painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_gray(grey));
         }
-        for &pixel in &self.marked {
+        for &pixel in &self.answer.marked {
             painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140));
         }
     }

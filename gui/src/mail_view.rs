@@ -14,15 +14,12 @@
 
 use crate::mail_session::{MailDecision, MailSettings, MailView, Mails, ShownMail};
 use crate::progress::Progress;
-use crate::remote::{Command, Remote};
-use crate::sessions_view::NamedSessions;
+use crate::remote::{Answer, Command, Remote};
+use crate::sessions_view::{Asked, NamedSessions, act, history};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
 use xil_bench::text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
-
-/// Decisions the history lists.
-const HISTORY: usize = 12;
 
 /// Red for words towards spam, blue for words towards ham.
 fn word_colour(contribution: f32) -> egui::Color32 {
@@ -34,8 +31,7 @@ pub struct MailTab {
     remote: Remote<Mails>,
     named: NamedSessions,
     settings: MailSettings,
-    label: Option<u8>,
-    marked: Vec<String>,
+    answer: Answer<String>,
 }
 
 impl MailTab {
@@ -45,8 +41,7 @@ impl MailTab {
             remote: Remote::new(path),
             named: NamedSessions::default(),
             settings: MailSettings::default(),
-            label: None,
-            marked: Vec::new(),
+            answer: Answer::default(),
         }
     }
 
@@ -75,7 +70,7 @@ impl MailTab {
 
     /// The words marked as irrelevant.
     pub fn marked(&self) -> &[String] {
-        &self.marked
+        &self.answer.marked
     }
 
     /// The tab's last message.
@@ -93,63 +88,25 @@ impl MailTab {
         if self.shown().is_none_or(|s| s.known.binary_search_by(|k| k.as_str().cmp(word)).is_err()) {
             return;
         }
-        match self.marked.iter().position(|w| w == word) {
+        match self.answer.marked.iter().position(|w| w == word) {
             Some(i) => {
-                self.marked.remove(i);
+                self.answer.marked.remove(i);
             }
-            None => self.marked.push(word.to_string()),
+            None => self.answer.marked.push(word.to_string()),
         }
     }
 
-    /// Sets the label (0 ham, 1 spam).
-    pub fn set_label(&mut self, label: u8) {
-        self.label = Some(label);
-    }
-
-    /// Accepts the prediction and its explanation.
-    pub fn accept(&mut self) {
-        if let Some(prediction) = self.shown().map(|s| s.prediction) {
-            self.label = Some(prediction);
-            self.marked.clear();
-            self.submit();
-        }
-    }
-
-    /// Submits the label and the marked words.
-    pub fn submit(&mut self) {
-        if self.remote.busy() {
-            return;
-        }
-        let Some(label) = self.label.take() else {
-            self.remote.set_message("give a label first (0 ham, 1 spam)".into());
-            return;
-        };
-        let removed = std::mem::take(&mut self.marked);
-        self.remote.send(Command::Decide(MailDecision { label, removed }));
-    }
-
-    /// Takes back the last decision.
-    pub fn undo(&mut self) {
-        self.clear();
-        self.remote.send(Command::Undo);
-    }
-
-    /// Takes back decision `number` (from 1) and every later one.
-    pub fn rewind(&mut self, number: usize) {
-        self.clear();
-        self.remote.rewind(number);
-    }
-
-    fn clear(&mut self) {
-        if !self.remote.busy() {
-            self.label = None;
-            self.marked.clear();
-        }
+    /// Does what the user asked: label (0 ham, 1 spam), accept, submit the
+    /// label and the marked words, undo, save.
+    pub fn act(&mut self, asked: Asked) {
+        let prediction = self.shown().map(|s| s.prediction);
+        let decision = |label, removed| MailDecision { label, removed };
+        act(&mut self.remote, &mut self.answer, asked, prediction, decision, "give a label first (0 ham, 1 spam)");
     }
 
     /// Starts a new session with the side panel's settings.
     pub fn start(&mut self) {
-        self.clear();
+        self.answer = Answer::default();
         self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
     }
 
@@ -167,35 +124,10 @@ impl MailTab {
         })
     }
 
-    /// Saves the session now (it is also saved after every decision).
-    pub fn save(&mut self) {
-        self.remote.save();
-    }
-
     /// Keys of the tab: `0`/`1` label, `a` accept, `Enter` submit,
     /// `Backspace` undo, `s` save.
     pub fn keyboard(&mut self, ui: &egui::Ui) {
-        let pressed = |key| ui.input(|i| i.key_pressed(key));
-        if pressed(egui::Key::Num0) {
-            self.set_label(0);
-        }
-        if pressed(egui::Key::Num1) {
-            self.set_label(1);
-        }
-        if pressed(egui::Key::A) {
-            self.accept();
-        }
-        if pressed(egui::Key::Enter) {
-            self.submit();
-        }
-        if pressed(egui::Key::Backspace) {
-            self.undo();
-        }
-        if pressed(egui::Key::S) {
-            self.save();
-            let saved = format!("saved to {}", self.remote.path().display());
-            self.remote.set_message(saved);
-        }
+        self.act(Asked::keys(ui, 2));
     }
 
     /// The side panel: settings, counts, history.
@@ -212,7 +144,7 @@ impl MailTab {
         ui.separator();
         if let Some(settings) = self.named.ui(ui, &mut self.remote) {
             self.settings = settings;
-            self.clear();
+            self.answer = Answer::default();
         }
         ui.separator();
         if self.remote.busy() {
@@ -233,27 +165,17 @@ impl MailTab {
             ui.label(format!("counterexamples: {}", p.counterexamples));
         }
         ui.separator();
-        ui.label("History");
-        let mut rewind = None;
-        let total = view.decisions.len();
-        for (number, decision) in view.decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
-            ui.horizontal(|ui| {
-                let what = if decision.removed.is_empty() {
-                    "accepted".to_string()
-                } else {
-                    format!("removed {}", decision.removed.join(", "))
-                };
-                ui.label(format!("#{number}: {}, {what}", if decision.label == 1 { "spam" } else { "ham" }));
-                if ui.small_button(format!("take back e-mail #{number}")).clicked() {
-                    rewind = Some(number);
-                }
-            });
-        }
-        if total > HISTORY {
-            ui.label(format!("… and {} earlier", total - HISTORY));
-        }
-        if let Some(number) = rewind {
-            self.rewind(number);
+        let spam_or_ham = |label: u8| if label == 1 { "spam" } else { "ham" };
+        let taken_back = history(ui, &self.remote, "take back e-mail", |decision: &MailDecision| {
+            let what = if decision.removed.is_empty() {
+                "accepted".to_string()
+            } else {
+                format!("removed {}", decision.removed.join(", "))
+            };
+            format!("{}, {what}", spam_or_ham(decision.label))
+        });
+        if let Some(number) = taken_back {
+            self.remote.take_back(&mut self.answer, number);
         }
         ui.separator();
         ui.label("Keys: 0 ham, 1 spam, a accept, click words to mark, Enter submit, Backspace undo, s save");
@@ -273,7 +195,7 @@ impl MailTab {
         ui.horizontal_wrapped(|ui| {
             ui.label("Why (click to mark as irrelevant):");
             for (word, contribution) in &shown.explanation {
-                let marked = self.marked.contains(word);
+                let marked = self.answer.marked.contains(word);
                 let mut text = egui::RichText::new(format!("{word} {contribution:+.3}")).color(egui::Color32::WHITE);
                 text = text.background_color(word_colour(*contribution));
                 if marked {
@@ -284,32 +206,24 @@ impl MailTab {
                 }
             }
         });
-        if !self.marked.is_empty() {
-            let label = self.label.unwrap_or(shown.prediction);
+        if !self.answer.marked.is_empty() {
+            let label = self.answer.label.unwrap_or(shown.prediction);
             ui.label(format!(
                 "Submitting adds a counterexample: this e-mail without {}, labelled {}.",
-                self.marked.join(", "),
+                self.answer.marked.join(", "),
                 if label == 1 { "spam" } else { "ham" }
             ));
         }
         ui.horizontal(|ui| {
-            let label = self.label.map_or("none", |l| if l == 1 { "spam" } else { "ham" });
+            let label = self.answer.label.map_or("none", |l| if l == 1 { "spam" } else { "ham" });
             ui.label(format!("label: {label}"));
             if ui.button("Ham (0)").clicked() {
-                self.set_label(0);
+                self.answer.label = Some(0);
             }
             if ui.button("Spam (1)").clicked() {
-                self.set_label(1);
+                self.answer.label = Some(1);
             }
-            if ui.button("Accept").clicked() {
-                self.accept();
-            }
-            if ui.button("Submit").clicked() {
-                self.submit();
-            }
-            if ui.button("Undo").clicked() {
-                self.undo();
-            }
+            self.act(Asked::buttons(ui));
         });
         self.plot(ui);
         ui.separator();
@@ -351,7 +265,7 @@ impl MailTab {
             if let Some((_, contribution)) = shown.explanation.iter().find(|(w, _)| w == word) {
                 text = text.background_color(word_colour(*contribution)).color(egui::Color32::WHITE);
             }
-            if self.marked.contains(word) {
+            if self.answer.marked.contains(word) {
                 text = text.strikethrough();
             }
             if ui.add(egui::Label::new(text).sense(egui::Sense::click())).clicked() {

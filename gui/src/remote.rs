@@ -291,3 +291,71 @@ pub fn serve_live<S: Clone, D: Clone, V>(
         }
     }
 }
+
+/// The answer being prepared on screen: a label and the components marked
+/// as irrelevant (pixels, words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer<M> {
+    /// The label given, if any.
+    pub label: Option<u8>,
+    /// The marked components, in the order the tab keeps them.
+    pub marked: Vec<M>,
+}
+
+impl<M> Default for Answer<M> {
+    fn default() -> Self {
+        Self { label: None, marked: Vec::new() }
+    }
+}
+
+impl<P: Protocol> Remote<P> {
+    /// Sends `answer` as a decision (`decision` builds it from the label and
+    /// the marks) and empties it; without a label, says `no_label` instead.
+    pub fn submit<M>(
+        &mut self,
+        answer: &mut Answer<M>,
+        decision: impl FnOnce(u8, Vec<M>) -> P::Decision,
+        no_label: &str,
+    ) {
+        if self.busy {
+            return;
+        }
+        let Some(label) = answer.label.take() else {
+            self.message = Some(no_label.into());
+            return;
+        };
+        let marked = std::mem::take(&mut answer.marked);
+        self.send(Command::Decide(decision(label, marked)));
+    }
+
+    /// Accepts `prediction` with its explanation: no marks.
+    pub fn accept<M>(
+        &mut self,
+        answer: &mut Answer<M>,
+        prediction: Option<u8>,
+        decision: impl FnOnce(u8, Vec<M>) -> P::Decision,
+    ) {
+        if let Some(prediction) = prediction {
+            answer.label = Some(prediction);
+            answer.marked.clear();
+            self.submit(answer, decision, "");
+        }
+    }
+
+    /// Takes back the last decision (the answer on screen is dropped).
+    pub fn undo<M>(&mut self, answer: &mut Answer<M>) {
+        if !self.busy {
+            *answer = Answer::default();
+            self.send(Command::Undo);
+        }
+    }
+
+    /// Takes back decision `number` and every later one (the answer on
+    /// screen is dropped).
+    pub fn take_back<M>(&mut self, answer: &mut Answer<M>, number: usize) {
+        if !self.busy {
+            *answer = Answer::default();
+            self.rewind(number);
+        }
+    }
+}

@@ -300,20 +300,7 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     harness.step();
     assert_eq!(harness.state().image().marked(), shown.decoy.as_slice(), "the decoy is painted");
     let class = (255 - shown.pixels[shown.decoy[0]]) / 25;
-    harness.key_press(
-        [
-            egui::Key::Num0,
-            egui::Key::Num1,
-            egui::Key::Num2,
-            egui::Key::Num3,
-            egui::Key::Num4,
-            egui::Key::Num5,
-            egui::Key::Num6,
-            egui::Key::Num7,
-            egui::Key::Num8,
-            egui::Key::Num9,
-        ][usize::from(class)],
-    );
+    harness.key_press(xil_gui::sessions_view::DIGIT_KEYS[usize::from(class)]);
     harness.key_press(egui::Key::Enter);
     settle_images(&mut harness);
     let view = harness.state().image().view().cloned().unwrap();
