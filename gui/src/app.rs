@@ -103,11 +103,11 @@ impl XilApp {
         Ok(())
     }
 
-    fn log_frame(&mut self, frame: &eframe::Frame) {
+    fn log_frame(&mut self, cpu_seconds: Option<f32>) {
         use std::io::Write;
         let Some((file, started)) = self.frame_log.as_mut() else { return };
         let rows = self.watching.runs().iter().rev().find(|run| run.active()).map_or(0, |run| run.measurements().len());
-        let cpu = frame.info().cpu_usage.unwrap_or(f32::NAN) * 1000.0;
+        let cpu = cpu_seconds.unwrap_or(f32::NAN) * 1000.0;
         if writeln!(file, "{:.4}\t{cpu:.3}\t{rows}", started.elapsed().as_secs_f64()).is_err() {
             self.frame_log = None;
             self.say("the frame log could not be written; logging stopped".into());
@@ -507,7 +507,17 @@ impl XilApp {
 
 impl eframe::App for XilApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
-        self.log_frame(frame);
+        self.log_frame(frame.info().cpu_usage);
+        self.show(ui);
+    }
+}
+
+impl XilApp {
+    /// Draws one frame of the app into `ui` and handles its input: what
+    /// eframe calls every frame, less the frame log. Tests drive the app
+    /// through this (`egui_kittest`'s `build_ui_state`), so they need neither
+    /// eframe's window integration nor its system libraries.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
         self.receive();
         self.watching.poll();
         let repaint = self.ctx.clone();

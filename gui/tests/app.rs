@@ -30,8 +30,13 @@ fn settle(harness: &mut Harness<'_, XilApp>) {
 }
 
 fn app(path: PathBuf) -> Harness<'static, XilApp> {
-    let mut harness =
-        Harness::builder().with_size(egui::vec2(1000.0, 720.0)).build_eframe(move |cc| XilApp::new(&cc.egui_ctx, path));
+    // The app draws through `XilApp::show`, as eframe's `App::ui` does. Its
+    // workers request repaints on a context of their own; the tests step
+    // frames themselves, so they do not wait for those requests.
+    let app = XilApp::new(&egui::Context::default(), path);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 720.0))
+        .build_ui_state(|ui, app: &mut XilApp| app.show(ui), app);
     settle(&mut harness);
     harness
 }
