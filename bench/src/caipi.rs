@@ -12,6 +12,7 @@
 //! decomposition along the two rules and the number of counterexamples.
 
 use crate::folds::stratified_folds;
+use crate::limits;
 use crate::observe::Observer;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -140,28 +141,19 @@ impl CaipiSettings {
         if self.rule > 1 {
             return Err(format!("--rule must be 0 or 1, not {}", self.rule));
         }
-        if self.k == 0 || self.k > colors::PIXELS {
-            return Err(format!("--k must be between 1 and {}, not {}", colors::PIXELS, self.k));
-        }
-        if self.lime_samples == 0 {
-            return Err("--lime-samples must be at least 1".into());
-        }
-        if self.lime_repeats == 0 {
-            return Err("--lime-repeats must be at least 1".into());
-        }
-        if self.iterations == 0 {
-            return Err("--iterations must be at least 1".into());
-        }
-        if self.initial_per_class == 0 {
-            return Err("--initial-per-class must be at least 1".into());
-        }
-        if self.folds < 2 {
-            return Err(format!("--folds must be at least 2, not {}", self.folds));
-        }
+        limits::check("--k", self.k, &(1..=colors::PIXELS))?;
+        limits::check("--lime-samples", self.lime_samples, &limits::LIME_SAMPLES)?;
+        limits::check("--lime-repeats", self.lime_repeats, &limits::LIME_REPEATS)?;
+        // Every query adds at least its own label to the capacity-bound set.
+        limits::check("--iterations", self.iterations, &(1..=CAPACITY))?;
+        limits::check("--initial-per-class", self.initial_per_class, &(1..=CAPACITY / 2))?;
+        limits::check("--images", self.images, &limits::IMAGES)?;
+        limits::check("--folds", self.folds, &limits::FOLDS)?;
         if self.folds > self.images {
             return Err(format!("--folds {} exceeds the number of images {}", self.folds, self.images));
         }
-        // Each query adds its label and at most 3 counterexamples per marked pixel.
+        // Each query adds its label and at most 3 counterexamples per marked
+        // pixel. The bounds above keep this far from overflowing.
         let worst_case = 2 * self.initial_per_class + self.iterations * (1 + 3 * self.k);
         if worst_case > CAPACITY {
             return Err(format!(
@@ -172,7 +164,7 @@ impl CaipiSettings {
         let pool = self.images - self.images.div_ceil(self.folds);
         if pool < 2 * self.initial_per_class + self.iterations {
             return Err(format!(
-                "a pool of {pool} images cannot supply {} initial labels and {} queries",
+                "a pool of {pool} images cannot supply {} initial labels and {} queries (raise --images)",
                 2 * self.initial_per_class,
                 self.iterations
             ));

@@ -16,6 +16,7 @@
 
 use crate::caipi::stream_seed;
 use crate::folds::stratified_folds;
+use crate::limits;
 use crate::observe::Observer;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -99,12 +100,15 @@ impl CaliSettings {
         if !(0.0..=1.0).contains(&self.lambda) {
             return Err(format!("--lambda must be in [0, 1], not {}", self.lambda));
         }
-        if self.folds < 2 || self.folds > self.images {
-            return Err(format!("--folds must be at least 2 and at most --images, not {}", self.folds));
+        limits::check("--images", self.images, &limits::IMAGES)?;
+        limits::check("--folds", self.folds, &limits::FOLDS)?;
+        if self.folds > self.images {
+            return Err(format!("--folds {} exceeds the number of images {}", self.folds, self.images));
         }
-        if self.iterations == 0 || self.steps_per_fit == 0 || self.initial == 0 {
-            return Err("--iterations, --steps-per-fit and --initial must be at least 1".into());
-        }
+        limits::check("--iterations", self.iterations, &(1..=CAPACITY))?;
+        limits::check("--initial", self.initial, &(1..=CAPACITY))?;
+        limits::check("--steps-per-fit", self.steps_per_fit, &limits::STEPS_PER_FIT)?;
+        // Both are at most CAPACITY, so the sum cannot overflow.
         if self.initial + self.iterations > CAPACITY {
             return Err(format!("--initial plus --iterations must be at most {CAPACITY}"));
         }

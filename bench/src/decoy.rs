@@ -20,6 +20,7 @@ use crate::caipi::stream_seed;
 use crate::fashion::{CLASS_NAMES, CLASSES, FashionMnist, PIXELS, SIDE, Split};
 use crate::folds::shuffle;
 use crate::heatmap::{Explained, save_grid};
+use crate::limits;
 use crate::observe::Observer;
 use crate::output::write_results;
 use nalgebra::SVector;
@@ -150,14 +151,10 @@ impl DecoySettings {
     /// # Errors
     /// A one-line message naming the offending option.
     pub fn validate(&self) -> Result<(), String> {
-        if self.epochs == 0 {
-            return Err("--epochs must be at least 1".into());
-        }
-        if self.batch < 2 {
-            return Err("--batch must be at least 2".into());
-        }
-        if self.train_limit == Some(0) {
-            return Err("--train-limit must be at least 1".into());
+        limits::check("--epochs", self.epochs, &limits::EPOCHS)?;
+        limits::check("--batch", self.batch, &(2..=*limits::IMAGES.end()))?;
+        if let Some(limit) = self.train_limit {
+            limits::check("--train-limit", limit, &limits::IMAGES)?;
         }
         Ok(())
     }
@@ -335,8 +332,18 @@ pub fn accuracy(model: &Network, data: &DecoyData) -> f32 {
 /// A one-line message for invalid settings or a failing training step.
 pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, Epoch>) -> Result<Outcome, String> {
     settings.validate()?;
+    if data.train.len() < 2 || data.test.is_empty() {
+        return Err(format!(
+            "the data hold {} training and {} test images; a run needs at least 2 and 1",
+            data.train.len(),
+            data.test.len()
+        ));
+    }
     let mut train_split = data.train.clone();
     if let Some(limit) = settings.train_limit {
+        if limit > data.train.len() {
+            return Err(format!("--train-limit {limit} exceeds the {} training images", data.train.len()));
+        }
         train_split.truncate(limit);
     }
     let seed = settings.seed;

@@ -48,7 +48,7 @@ impl Split {
     /// The first `n` images (all when fewer).
     pub fn truncate(&mut self, n: usize) {
         self.labels.truncate(n);
-        self.images.pixels.truncate(n * PIXELS);
+        self.images.pixels.truncate(n.saturating_mul(PIXELS));
     }
 }
 

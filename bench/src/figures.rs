@@ -4,6 +4,7 @@
 //! libraries needed). The same drawing code serves xil-bench's reports and,
 //! later, the desktop app's export.
 
+use crate::output::write_through_temporary;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
@@ -97,10 +98,14 @@ impl Figure {
         let png = stem.with_extension("png");
         let svg = stem.with_extension("svg");
         let size = (900, 560);
-        self.draw(&BitMapBackend::new(&png, size).into_drawing_area())
-            .map_err(|e| format!("cannot draw {}: {e}", png.display()))?;
-        self.draw(&SVGBackend::new(&svg, size).into_drawing_area())
-            .map_err(|e| format!("cannot draw {}: {e}", svg.display()))
+        write_through_temporary(&png, |temporary| {
+            let area = BitMapBackend::new(temporary, size).into_drawing_area();
+            self.draw(&area).map_err(|e| format!("cannot draw {}: {e}", png.display()))
+        })?;
+        write_through_temporary(&svg, |temporary| {
+            let area = SVGBackend::new(temporary, size).into_drawing_area();
+            self.draw(&area).map_err(|e| format!("cannot draw {}: {e}", svg.display()))
+        })
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), Box<dyn std::error::Error + '_>>

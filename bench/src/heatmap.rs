@@ -8,6 +8,7 @@
 //! so a reader sees at a glance whether the model looks there.
 
 use crate::figures::register_fonts;
+use crate::output::write_through_temporary;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -76,15 +77,38 @@ fn draw_panel<DB: DrawingBackend>(
 /// A one-line message when drawing or writing fails.
 pub fn save_grid(path: &Path, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<(), String> {
     register_fonts()?;
-    let panel = side as i32 * SCALE;
-    let longest = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) as i32;
-    let (label_width, caption_height, gap) = (9 * longest + 16, 34, 12);
-    let cell_width = 2 * panel + 4 + gap;
-    let columns = rows.iter().map(|(_, images)| images.len()).max().unwrap_or(0) as i32;
-    let width = (label_width + columns * cell_width + gap).max(200) as u32;
-    let height = (rows.len() as i32 * (panel + caption_height + gap) + gap).max(50) as u32;
-    let root = BitMapBackend::new(path, (width, height)).into_drawing_area();
-    let fail = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
+    let layout = Layout::new(side, rows);
+    write_through_temporary(path, |temporary| draw_grid(temporary, &layout, side, rows))
+        .map_err(|e| format!("cannot draw {}: {e}", path.display()))
+}
+
+/// Where the panels of a grid go, in pixels.
+struct Layout {
+    panel: i32,
+    label_width: i32,
+    caption_height: i32,
+    gap: i32,
+    cell_width: i32,
+    size: (u32, u32),
+}
+
+impl Layout {
+    fn new(side: usize, rows: &[(String, Vec<Explained>)]) -> Self {
+        let panel = side as i32 * SCALE;
+        let longest = rows.iter().map(|(label, _)| label.chars().count()).max().unwrap_or(0) as i32;
+        let (label_width, caption_height, gap) = (9 * longest + 16, 34, 12);
+        let cell_width = 2 * panel + 4 + gap;
+        let columns = rows.iter().map(|(_, images)| images.len()).max().unwrap_or(0) as i32;
+        let width = (label_width + columns * cell_width + gap).max(200) as u32;
+        let height = (rows.len() as i32 * (panel + caption_height + gap) + gap).max(50) as u32;
+        Self { panel, label_width, caption_height, gap, cell_width, size: (width, height) }
+    }
+}
+
+fn draw_grid(path: &Path, layout: &Layout, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<(), String> {
+    let Layout { panel, label_width, caption_height, gap, cell_width, size } = *layout;
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
     for (r, (label, images)) in rows.iter().enumerate() {
         let top = gap + r as i32 * (panel + caption_height + gap);

@@ -6,7 +6,9 @@
 //! sizes, then exactly their product of bytes. Every deviation is an
 //! [`IdxError`] naming the file and the problem: not gzip, a truncated or
 //! corrupt stream, a wrong magic number or element type, unexpected
-//! dimensions, missing or trailing bytes, a label outside the classes.
+//! dimensions, missing or trailing bytes, a label outside the classes, sizes
+//! that promise more than [`MAX_DATA_BYTES`]. The header is checked before
+//! any data is decompressed, and no more is decompressed than it promises.
 
 use flate2::read::GzDecoder;
 use std::fmt;
@@ -47,8 +49,14 @@ pub enum Problem {
     },
     /// More data bytes than the header promises.
     Trailing {
-        /// Bytes beyond the promised data.
+        /// Bytes beyond the promised data, counted up to
+        /// [`TRAILING_LOOKAHEAD`].
         extra: usize,
+    },
+    /// The sizes promise more than [`MAX_DATA_BYTES`] of data.
+    TooLarge {
+        /// The sizes in the header.
+        sizes: Vec<u32>,
     },
     /// A label is not a known class.
     Label {
@@ -74,7 +82,13 @@ impl fmt::Display for Problem {
             Problem::Truncated { expected, found } => {
                 write!(f, "truncated: {found} data bytes, the header promises {expected}")
             }
+            Problem::Trailing { extra } if *extra >= TRAILING_LOOKAHEAD => {
+                write!(f, "at least {extra} bytes after the data the header promises")
+            }
             Problem::Trailing { extra } => write!(f, "{extra} bytes after the data the header promises"),
+            Problem::TooLarge { sizes } => {
+                write!(f, "the header's sizes {sizes:?} promise more than {MAX_DATA_BYTES} bytes of data")
+            }
             Problem::Label { index, label, classes } => {
                 write!(f, "label {label} of item {index} is not one of the {classes} classes")
             }
@@ -128,19 +142,33 @@ impl Images {
     }
 }
 
-/// Decompresses a gzip file whole.
-fn gunzip(path: &Path) -> Result<Vec<u8>, Problem> {
-    let compressed = std::fs::read(path).map_err(|e| Problem::Io(e.to_string()))?;
+/// The most data bytes an IDX file may promise: 1 GiB, twenty times
+/// Fashion-MNIST's 47 MB of training images.
+pub const MAX_DATA_BYTES: usize = 1 << 30;
+
+/// How many bytes past the promised data a reader decompresses to find
+/// trailing bytes; more are reported as "at least" this many.
+pub const TRAILING_LOOKAHEAD: usize = 4096;
+
+/// Decompresses at most `limit` more bytes of `stream`.
+fn read_at_most(stream: &mut impl Read, limit: usize) -> Result<Vec<u8>, Problem> {
     let mut bytes = Vec::new();
-    GzDecoder::new(compressed.as_slice()).read_to_end(&mut bytes).map_err(|e| Problem::Gzip(e.to_string()))?;
+    stream.take(limit as u64).read_to_end(&mut bytes).map_err(|e| Problem::Gzip(e.to_string()))?;
     Ok(bytes)
 }
 
-/// Checks the header of an unsigned-byte IDX buffer against `expected`
-/// dimensions (`None` = any size) and returns the sizes and the data.
-fn parse<'a>(bytes: &'a [u8], expected: &[Option<u32>]) -> Result<(Vec<u32>, &'a [u8]), Problem> {
-    let magic: [u8; 4] =
-        bytes.get(..4).and_then(|m| m.try_into().ok()).ok_or(Problem::Truncated { expected: 4, found: bytes.len() })?;
+/// Reads an unsigned-byte gzip IDX stream header first: checks the magic
+/// number, the rank and the `expected` dimensions (`None` = any size) before
+/// any data is decompressed, then decompresses exactly the bytes the header
+/// promises (at most [`MAX_DATA_BYTES`]) and a short look-ahead for trailing
+/// bytes. A gzip bomb therefore costs no more than the header admits.
+fn read_idx(stream: &mut impl Read, expected: &[Option<u32>]) -> Result<Vec<u8>, Problem> {
+    let header_length = 4 + 4 * expected.len();
+    let header = read_at_most(stream, header_length)?;
+    let magic: [u8; 4] = header
+        .get(..4)
+        .and_then(|m| m.try_into().ok())
+        .ok_or(Problem::Truncated { expected: 4, found: header.len() })?;
     if magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 {
         return Err(Problem::Magic(magic));
     }
@@ -148,10 +176,9 @@ fn parse<'a>(bytes: &'a [u8], expected: &[Option<u32>]) -> Result<(Vec<u32>, &'a
     if magic[3] != rank {
         return Err(Problem::Rank { expected: rank, found: magic[3] });
     }
-    let header = 4 + 4 * expected.len();
-    let sizes: Vec<u32> = bytes
-        .get(4..header)
-        .ok_or(Problem::Truncated { expected: header, found: bytes.len() })?
+    let sizes: Vec<u32> = header
+        .get(4..header_length)
+        .ok_or(Problem::Truncated { expected: header_length, found: header.len() })?
         .chunks_exact(4)
         .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
@@ -162,13 +189,24 @@ fn parse<'a>(bytes: &'a [u8], expected: &[Option<u32>]) -> Result<(Vec<u32>, &'a
             return Err(Problem::Dimension { axis, expected, found });
         }
     }
-    let data = &bytes[header..];
-    let promised = sizes.iter().try_fold(1usize, |n, &s| n.checked_mul(s as usize)).unwrap_or(usize::MAX);
+    let promised = sizes
+        .iter()
+        .try_fold(1usize, |n, &s| n.checked_mul(s as usize))
+        .filter(|&n| n <= MAX_DATA_BYTES)
+        .ok_or(Problem::TooLarge { sizes: sizes.clone() })?;
+    let data = read_at_most(stream, promised + TRAILING_LOOKAHEAD)?;
     match data.len().cmp(&promised) {
         std::cmp::Ordering::Less => Err(Problem::Truncated { expected: promised, found: data.len() }),
         std::cmp::Ordering::Greater => Err(Problem::Trailing { extra: data.len() - promised }),
-        std::cmp::Ordering::Equal => Ok((sizes, data)),
+        std::cmp::Ordering::Equal => Ok(data),
     }
+}
+
+/// Reads the gzip IDX file at `path` (see [`read_idx`]).
+fn read_file(path: &Path, expected: &[Option<u32>]) -> Result<Vec<u8>, IdxError> {
+    let error = |problem| IdxError { path: path.to_path_buf(), problem };
+    let file = std::fs::File::open(path).map_err(|e| error(Problem::Io(e.to_string())))?;
+    read_idx(&mut GzDecoder::new(std::io::BufReader::new(file)), expected).map_err(error)
 }
 
 /// Reads a gzip IDX image file of `rows x columns` images.
@@ -176,10 +214,8 @@ fn parse<'a>(bytes: &'a [u8], expected: &[Option<u32>]) -> Result<(Vec<u32>, &'a
 /// # Errors
 /// An [`IdxError`] naming the file and the problem.
 pub fn read_images(path: &Path, rows: u32, columns: u32) -> Result<Images, IdxError> {
-    let error = |problem| IdxError { path: path.to_path_buf(), problem };
-    let bytes = gunzip(path).map_err(error)?;
-    let (_, data) = parse(&bytes, &[None, Some(rows), Some(columns)]).map_err(error)?;
-    Ok(Images { rows: rows as usize, columns: columns as usize, pixels: data.to_vec() })
+    let pixels = read_file(path, &[None, Some(rows), Some(columns)])?;
+    Ok(Images { rows: rows as usize, columns: columns as usize, pixels })
 }
 
 /// Reads a gzip IDX label file whose labels must lie in `0..classes`.
@@ -187,13 +223,21 @@ pub fn read_images(path: &Path, rows: u32, columns: u32) -> Result<Images, IdxEr
 /// # Errors
 /// An [`IdxError`] naming the file and the problem.
 pub fn read_labels(path: &Path, classes: u8) -> Result<Vec<u8>, IdxError> {
-    let error = |problem| IdxError { path: path.to_path_buf(), problem };
-    let bytes = gunzip(path).map_err(error)?;
-    let (_, data) = parse(&bytes, &[None]).map_err(error)?;
-    if let Some((index, &label)) = data.iter().enumerate().find(|&(_, &label)| label >= classes) {
-        return Err(error(Problem::Label { index, label, classes }));
+    let labels = read_file(path, &[None])?;
+    if let Some((index, &label)) = labels.iter().enumerate().find(|&(_, &label)| label >= classes) {
+        return Err(IdxError { path: path.to_path_buf(), problem: Problem::Label { index, label, classes } });
     }
-    Ok(data.to_vec())
+    Ok(labels)
+}
+
+/// Reads an uncompressed IDX image stream with the same checks as
+/// [`read_images`]: the entry point the fuzzer feeds arbitrary bytes to.
+///
+/// # Errors
+/// The [`Problem`] found.
+pub fn parse_images(bytes: &[u8], rows: u32, columns: u32) -> Result<Images, Problem> {
+    let pixels = read_idx(&mut &bytes[..], &[None, Some(rows), Some(columns)])?;
+    Ok(Images { rows: rows as usize, columns: columns as usize, pixels })
 }
 
 /// Writes gzip IDX files (for tests and fixtures).
@@ -284,5 +328,24 @@ mod tests {
         let labels = scratch.file("labels.gz", &gzip(&idx(&[3], &[0, 10, 1])));
         let message = read_labels(&labels, 10).unwrap_err().to_string();
         assert!(message.contains("label 10 of item 1 is not one of the 10 classes"), "{message}");
+    }
+
+    #[test]
+    fn no_more_is_decompressed_than_the_header_promises() {
+        // A header for two 2 x 2 images followed by an endless stream: the
+        // reader stops a look-ahead past the promised 8 bytes.
+        let header = idx(&[2, 2, 2], &[]);
+        let mut endless = header.as_slice().chain(std::io::repeat(7));
+        let problem = read_idx(&mut endless, &[None, Some(2), Some(2)]).unwrap_err();
+        assert_eq!(problem, Problem::Trailing { extra: TRAILING_LOOKAHEAD });
+        assert!(problem.to_string().starts_with("at least 4096 bytes after"), "{problem}");
+        // A header that promises more than the limit is refused before any data.
+        let mut huge = idx(&[u32::MAX, 28, 28], &[]);
+        huge.extend_from_slice(&[0; 64]);
+        let problem = parse_images(&huge, 28, 28).unwrap_err();
+        assert_eq!(problem, Problem::TooLarge { sizes: vec![u32::MAX, 28, 28] });
+        let header = idx(&[2_000_000, 28, 28], &[]);
+        let mut endless = header.as_slice().chain(std::io::repeat(0));
+        assert!(matches!(read_idx(&mut endless, &[None, Some(28), Some(28)]), Err(Problem::TooLarge { .. })));
     }
 }

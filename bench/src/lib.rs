@@ -15,6 +15,7 @@
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`heatmap`]: images beside heatmaps of their explanations;
 //! - [`folds`]: stratified cross-validation splits;
+//! - [`limits`]: the documented bounds of every count a run can be asked for;
 //! - [`observe`]: rows handed to an observer as they are measured (progress, live plots, pause and stop);
 //! - [`output`]: files written whole or not at all.
 
@@ -28,6 +29,7 @@ pub mod figures;
 pub mod folds;
 pub mod heatmap;
 pub mod idx;
+pub mod limits;
 pub mod observe;
 pub mod output;
 pub mod reproduce;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use xil_bench::caipi::{CaipiSettings, ColorsData, Learner, run_all};
 use xil_bench::observe::ticking;
-use xil_bench::output::{summary_json, write_run};
+use xil_bench::output::{StagedDir, summary_json, write_run};
 use xil_bench::reproduce::{Scale, Semantics, reproduce};
 
 const FASHION_DATA_HELP: &str =
@@ -328,14 +328,15 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Caipi(args) => {
             let settings = args.settings();
             settings.validate()?;
-            xil_bench::output::prepare_dir(&args.out)?;
+            let staged = StagedDir::begin(&args.out)?;
             let started = Instant::now();
             let data = ColorsData::generate(settings.images, settings.folds, settings.seed)?;
             let bar = progress((settings.folds * settings.iterations) as u64);
             let mut runs = run_all(std::slice::from_ref(&settings), &data, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
             let rows = runs.pop().unwrap_or_default();
-            let summary = write_run(&args.out, &settings, &rows)?;
+            let summary = write_run(staged.path(), &settings, &rows)?;
+            staged.commit()?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
             println!("{}", summary_json(&settings, &summary));
             Ok(())
@@ -357,12 +358,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 seed: args.seed,
             };
             settings.validate()?;
-            xil_bench::output::prepare_dir(&args.out)?;
+            let staged = StagedDir::begin(&args.out)?;
             let started = Instant::now();
             let bar = progress((settings.folds * settings.iterations) as u64);
             let rows = xil_bench::cali::run(&settings, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
-            let summary = xil_bench::cali::write(&args.out, &settings, &rows)?;
+            let summary = xil_bench::cali::write(staged.path(), &settings, &rows)?;
+            staged.commit()?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
             println!("{summary}");
             Ok(())
@@ -375,7 +377,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 ..DecoySettings::paper(args.setting, args.seed)
             };
             settings.validate()?;
-            xil_bench::output::prepare_dir(&args.out)?;
+            let staged = StagedDir::begin(&args.out)?;
             let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(args.data.as_deref()))?;
             let started = Instant::now();
             let bar = progress_of(settings.epochs as u64, "epochs");
@@ -385,7 +387,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 std::ops::ControlFlow::Continue(())
             })?;
             bar.finish_and_clear();
-            write(&args.out, &settings, &outcome)?;
+            write(staged.path(), &settings, &outcome)?;
+            staged.commit()?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
             println!("{}", summary_json(&settings, &outcome));
             Ok(())
@@ -401,14 +404,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 ..TextSettings::paper(matches!(args.corrections, OnOff::On), args.seed)
             };
             settings.validate(usize::MAX)?;
-            xil_bench::output::prepare_dir(&args.out)?;
+            let staged = StagedDir::begin(&args.out)?;
             let (mails, data) = load_text(args.corpus.as_deref(), args.headers)?;
             let started = Instant::now();
             let bar = progress((settings.folds * settings.iterations) as u64);
             let result = run(&settings, &data, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
             let summary = summary_json(&settings, &data, &result.rows, started.elapsed().as_secs_f64());
-            write_run(&args.out, &summary, &data, &mails, &result, args.headers)?;
+            write_run(staged.path(), &summary, &data, &mails, &result, args.headers)?;
+            staged.commit()?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
             println!("{summary}");
             Ok(())
@@ -417,7 +421,7 @@ fn run(cli: Cli) -> Result<(), String> {
             use xil_bench::faithfulness;
             use xil_core::colors::Rule;
             let rule = if rule == 0 { Rule::Zero } else { Rule::One };
-            xil_bench::output::prepare_dir(&out)?;
+            let staged = StagedDir::begin(&out)?;
             let started = Instant::now();
             let rows = match depth {
                 1 => faithfulness::run::<1>(rule, seed)?,
@@ -425,7 +429,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 5 => faithfulness::run::<5>(rule, seed)?,
                 other => return Err(format!("--depth must be 1, 3 or 5, not {other}")),
             };
-            let summary = faithfulness::write(&out, &rows)?;
+            let summary = faithfulness::write(staged.path(), &rows)?;
+            staged.commit()?;
             eprintln!("wrote {} in {:.1} s", out.display(), started.elapsed().as_secs_f64());
             println!("{summary}");
             Ok(())
@@ -435,7 +440,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let scale = if quick { CaliScale::QUICK } else { CaliScale::FULL };
             let started = Instant::now();
             let bar = progress((6 * scale.folds * scale.iterations) as u64);
-            reproduce(&out, scale, seed, &|| bar.inc(1))?;
+            let staged = StagedDir::begin(&out)?;
+            reproduce(staged.path(), scale, seed, &|| bar.inc(1))?;
+            staged.commit()?;
             bar.finish_and_clear();
             let wall = started.elapsed().as_secs_f64();
             eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
@@ -448,7 +455,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(data.as_deref()))?;
             let started = Instant::now();
             let bar = progress_of((xil_bench::decoy::Setting::ALL.len() * scale.epochs) as u64, "epochs");
-            let rows = reproduce(&out, &data, scale, seed, &|| bar.inc(1))?;
+            let staged = StagedDir::begin(&out)?;
+            let rows = reproduce(staged.path(), &data, scale, seed, &|| bar.inc(1))?;
+            staged.commit()?;
             bar.finish_and_clear();
             let wall = started.elapsed().as_secs_f64();
             eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
@@ -470,11 +479,12 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Reproduce { experiment: Experiment::CaipiText { out, quick, corpus, seed } } => {
             use xil_bench::text::report::{TextScale, reproduce};
             let scale = if quick { TextScale::QUICK } else { TextScale::FULL };
-            xil_bench::output::prepare_dir(&out)?;
+            let staged = StagedDir::begin(&out)?;
             let (mails, data) = load_text(corpus.as_deref(), xil_bench::text::data::Headers::Keep)?;
             let started = Instant::now();
             let bar = progress((2 * scale.folds * scale.iterations) as u64);
-            let summaries = reproduce(&out, &data, &mails, scale, seed, &|| bar.inc(1))?;
+            let summaries = reproduce(staged.path(), &data, &mails, scale, seed, &|| bar.inc(1))?;
+            staged.commit()?;
             bar.finish_and_clear();
             let wall = started.elapsed().as_secs_f64();
             eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
@@ -489,7 +499,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let variants = if semantics == Semantics::Both { 2 } else { 1 };
             let started = Instant::now();
             let bar = progress((variants * 8 * scale.folds * scale.iterations) as u64);
-            let summaries = reproduce(&out, scale, seed, semantics, &|| bar.inc(1))?;
+            let staged = StagedDir::begin(&out)?;
+            let summaries = reproduce(staged.path(), scale, seed, semantics, &|| bar.inc(1))?;
+            staged.commit()?;
             bar.finish_and_clear();
             let wall = started.elapsed().as_secs_f64();
             eprintln!("wrote {} ({} runs) in {wall:.1} s; see report.md", out.display(), summaries.len());
@@ -518,10 +530,19 @@ fn main() -> ExitCode {
                 print!("{error}");
                 return ExitCode::SUCCESS;
             }
-            // One line: clap's first line names the problem; --help has the rest.
+            // One line: clap's message up to its usage, with the lines that
+            // list missing arguments joined on; --help has the rest.
             let rendered = error.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("xil-bench: {} (see --help)", first.trim_start_matches("error: "));
+            let message: Vec<&str> = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:"))
+                .filter(|line| {
+                    !line.is_empty() && !line.starts_with("tip:") && !line.starts_with("For more information")
+                })
+                .collect();
+            let message = message.join(" ");
+            eprintln!("xil-bench: {} (see --help)", message.trim_start_matches("error: "));
             return ExitCode::from(2);
         }
     };

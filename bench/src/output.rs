@@ -1,12 +1,15 @@
 //! Writing results: whole files or nothing.
 //!
-//! Every file is written to a temporary name beside its destination and then
-//! renamed, so a run that fails or is interrupted never leaves a half-written
-//! file under the final name.
+//! Every file is written to a temporary name of this process beside its
+//! destination, flushed to disk and then renamed, so a run that fails or is
+//! killed never leaves a half-written file under the final name; and a run's
+//! whole folder is built beside its destination and put in place at the end
+//! ([`StagedDir`]), so no file of an older run stays beside the new results.
 
 use crate::caipi::{CSV_HEADER, CaipiSettings, Row, Summary, summarize};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The JSON object of a run's summary: the fold means at the last iteration
 /// and the settings that produced them.
@@ -57,29 +60,173 @@ pub fn write_results(
 /// A one-line message naming the folder.
 pub fn prepare_dir(dir: &Path) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
-    let probe = dir.join(".xil-write-test");
+    let probe = temporary_name(&dir.join("write-test"));
     fs::write(&probe, b"").map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))?;
     fs::remove_file(&probe).map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))
 }
 
-/// Writes `contents` to `path` atomically (temporary file, then rename).
+/// Writes `contents` to `path` atomically and durably: a temporary file of
+/// this process, flushed to disk, then renamed over `path`.
 ///
 /// # Errors
 /// A one-line message naming the file.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let temporary = temporary_name(path);
-    fs::write(&temporary, contents).map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
-    fs::rename(&temporary, path).map_err(|e| {
-        let _ = fs::remove_file(&temporary);
-        format!("cannot rename {} to {}: {e}", temporary.display(), path.display())
+    write_through_temporary(path, |temporary| {
+        fs::write(temporary, contents).map_err(|e| format!("cannot write {}: {e}", temporary.display()))
     })
 }
 
-/// The temporary name of `path` used while it is being written.
+/// Has `write` create a file at a temporary path of this process, flushes
+/// that file to disk and renames it to `path`; on any error the temporary
+/// file is removed. For writers that need a path, such as plotters' image
+/// backends (the temporary name keeps the extension, which picks the format).
+///
+/// # Errors
+/// `write`'s error, or a one-line message naming the file.
+pub fn write_through_temporary(path: &Path, write: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), String> {
+    let temporary = temporary_name(path);
+    let result = write(&temporary)
+        .and_then(|()| sync_file(&temporary))
+        .and_then(|()| {
+            fs::rename(&temporary, path)
+                .map_err(|e| format!("cannot rename {} to {}: {e}", temporary.display(), path.display()))
+        })
+        .and_then(|()| path.parent().map_or(Ok(()), sync_folder));
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result
+}
+
+fn sync_file(path: &Path) -> Result<(), String> {
+    fs::File::open(path).and_then(|file| file.sync_all()).map_err(|e| format!("cannot flush {}: {e}", path.display()))
+}
+
+/// Flushes a folder's entries (new names, renames) to disk; an empty path
+/// is the current folder.
+fn sync_folder(dir: &Path) -> Result<(), String> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    fs::File::open(dir).and_then(|folder| folder.sync_all()).map_err(|e| format!("cannot flush {}: {e}", dir.display()))
+}
+
+/// The temporary name of `path` while this process writes it:
+/// `.STEM.partial-PID-N.EXT` beside it. The process id and a counter keep
+/// two writers (two app instances, two threads) off each other's files; the
+/// extension is kept because image writers choose the format by it.
 pub fn temporary_name(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".partial");
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut name = format!(".{stem}.partial-{}-{n}", std::process::id());
+    if let Some(extension) = path.extension() {
+        name.push('.');
+        name.push_str(&extension.to_string_lossy());
+    }
     path.with_file_name(name)
+}
+
+/// The file that marks a folder as a finished result of xil-bench: only
+/// such a folder, an empty one or none is replaced by a new run.
+pub const RESULT_MARKER: &str = ".xil-result";
+
+/// A result folder under construction. Everything is written into a fresh
+/// folder beside `out`; [`StagedDir::commit`] flushes it to disk and puts it
+/// in place of `out` whole, so `out` holds either the previous result or the
+/// new one, never a mix, and a run that fails or is killed leaves only a
+/// hidden `.NAME.partial-…` folder (removed on failure; after a kill it is
+/// plainly unfinished).
+#[derive(Debug)]
+pub struct StagedDir {
+    out: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Starts a result for `out`, which must not exist, be empty, or hold a
+    /// previous result (it has [`RESULT_MARKER`]).
+    ///
+    /// # Errors
+    /// A one-line message naming `out` when it is a file, holds files that
+    /// are not a xil-bench result, or its folder cannot be written.
+    pub fn begin(out: &Path) -> Result<Self, String> {
+        match fs::read_dir(out) {
+            Ok(mut entries) => {
+                if entries.next().is_some() && !out.join(RESULT_MARKER).is_file() {
+                    return Err(format!(
+                        "--out {} holds files that are not a xil-bench result; name a new or empty folder",
+                        out.display()
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot use output folder {}: {e}", out.display())),
+        }
+        let name = out.file_name().ok_or_else(|| format!("--out {} names no folder", out.display()))?;
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        prepare_dir(parent)?;
+        let staging = temporary_name(&parent.join(name));
+        prepare_dir(&staging)?;
+        Ok(Self { out: out.to_path_buf(), staging, committed: false })
+    }
+
+    /// Where the run writes its files until [`StagedDir::commit`].
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Marks the result finished, flushes every file to disk and replaces
+    /// `out` with it: the previous result is renamed aside, the new one
+    /// renamed into place, then the previous one removed.
+    ///
+    /// # Errors
+    /// A one-line message naming the folder that could not be flushed or
+    /// renamed; the new result then stays in its staging folder, named.
+    pub fn commit(mut self) -> Result<(), String> {
+        fs::write(self.staging.join(RESULT_MARKER), b"a finished xil-bench result\n")
+            .map_err(|e| format!("cannot write in {}: {e}", self.staging.display()))?;
+        sync_tree(&self.staging)?;
+        let previous = temporary_name(&self.out);
+        let replaced = self.out.exists();
+        if replaced {
+            fs::rename(&self.out, &previous)
+                .map_err(|e| format!("cannot move the previous result {} aside: {e}", self.out.display()))?;
+        }
+        fs::rename(&self.staging, &self.out)
+            .map_err(|e| format!("cannot rename {} to {}: {e}", self.staging.display(), self.out.display()))?;
+        self.committed = true;
+        if let Some(parent) = self.out.parent() {
+            sync_folder(parent)?;
+        }
+        if replaced {
+            fs::remove_dir_all(&previous)
+                .map_err(|e| format!("cannot remove the previous result, now at {}: {e}", previous.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Flushes every file and folder below `dir`, and `dir` itself.
+fn sync_tree(dir: &Path) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let path = entry.path();
+        if entry.file_type().map_err(|e| format!("cannot read {}: {e}", path.display()))?.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            sync_file(&path)?;
+        }
+    }
+    sync_folder(dir)
 }
 
 #[cfg(test)]

@@ -42,12 +42,45 @@ fn unknown_options_and_impossible_values_are_one_line_errors() {
 }
 
 #[test]
+fn huge_counts_are_refused_naming_the_option_and_its_range() {
+    let out = scratch("huge");
+    let out = out.to_str().unwrap();
+    let huge = u64::MAX.to_string();
+    let cases: [(&[&str], &str); 11] = [
+        (&["caipi", "--rule", "0"], "--iterations"),
+        (&["caipi", "--rule", "0"], "--images"),
+        (&["caipi", "--rule", "0"], "--initial-per-class"),
+        (&["caipi", "--rule", "0"], "--lime-samples"),
+        (&["caipi", "--rule", "0"], "--lime-repeats"),
+        (&["cali", "--rule", "0"], "--iterations"),
+        (&["cali", "--rule", "0"], "--initial"),
+        (&["cali", "--rule", "0"], "--steps-per-fit"),
+        (&["cali", "--rule", "0"], "--images"),
+        (&["decoy-fashion", "--setting", "none"], "--epochs"),
+        (&["decoy-fashion", "--setting", "none"], "--train-limit"),
+    ];
+    for (command, option) in cases {
+        let mut args = command.to_vec();
+        args.extend([option, huge.as_str(), "--out", out]);
+        let message = fails_with_one_line(&args, 1);
+        assert!(message.contains(&format!("{option} must be between")), "{args:?}: {message}");
+    }
+    assert!(!PathBuf::from(out).exists(), "nothing is written for invalid settings");
+}
+
+#[test]
+fn missing_required_arguments_are_named() {
+    let message = fails_with_one_line(&["caipi"], 2);
+    assert!(message.contains("--rule <RULE>") && message.contains("--out <OUT>"), "{message}");
+}
+
+#[test]
 fn an_unwritable_output_folder_is_a_one_line_error() {
     let file = scratch("file");
     std::fs::write(&file, b"not a folder").unwrap();
     let out = file.join("results");
     let message = fails_with_one_line(&["caipi", "--rule", "0", "--out", out.to_str().unwrap()], 1);
-    assert!(message.contains("cannot create output folder"), "{message}");
+    assert!(message.contains("output folder") && message.contains(out.to_str().unwrap()), "{message}");
     std::fs::remove_file(&file).unwrap();
 }
 
@@ -107,6 +140,32 @@ fn a_small_run_writes_metrics_and_prints_its_summary_last() {
     assert!(xil_bench(&repeat).status.success());
     let strip = |text: String| text.lines().map(|l| l.rsplit_once(',').unwrap().0.to_string()).collect::<Vec<_>>();
     assert_eq!(strip(csv), strip(std::fs::read_to_string(again.join("metrics.csv")).unwrap()));
+    // A new run into a finished result replaces it whole: a file of the
+    // old run does not stay beside the new results.
+    std::fs::write(again.join("old-figure.png"), b"from an older run").unwrap();
+    assert!(xil_bench(&repeat).status.success());
+    let mut files: Vec<String> =
+        std::fs::read_dir(&again).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(files, [".xil-result", "metrics.csv", "summary.json"]);
+    // A folder of other files is refused and left as it was.
+    let foreign = scratch("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), b"mine").unwrap();
+    *repeat.last_mut().unwrap() = foreign.to_str().unwrap();
+    let message = fails_with_one_line(&repeat, 1);
+    assert!(message.contains("not a xil-bench result"), "{message}");
+    assert_eq!(std::fs::read(foreign.join("notes.txt")).unwrap(), b"mine");
+    assert_eq!(std::fs::read_dir(&foreign).unwrap().count(), 1);
+    let siblings = std::fs::read_dir(foreign.parent().unwrap()).unwrap();
+    let name = foreign.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        siblings
+            .filter_map(Result::ok)
+            .all(|e| !e.file_name().to_string_lossy().starts_with(&format!(".{name}.partial"))),
+        "a refused or failed run leaves no staging folder"
+    );
+    let _ = std::fs::remove_dir_all(&foreign);
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&again);
 }

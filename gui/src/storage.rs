@@ -74,22 +74,29 @@ pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Opt
 /// A one-line message for a name that is empty, longer than 64 characters
 /// or has characters other than letters, digits, `-` and `_`.
 pub fn named(folder: &Path, name: &str) -> Result<PathBuf, String> {
-    let allowed = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    if name.is_empty() || name.chars().count() > 64 || !name.chars().all(allowed) {
+    if !is_session_name(name) {
         return Err(format!("\"{name}\" is not a session name: use 1 to 64 letters, digits, - or _"));
     }
     Ok(folder.join(format!("{name}.json")))
 }
 
+/// Whether `name` can name a session: 1 to 64 letters, digits, `-` or `_`
+/// (so never a hidden file, such as a save in progress).
+fn is_session_name(name: &str) -> bool {
+    let allowed = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    !name.is_empty() && name.chars().count() <= 64 && name.chars().all(allowed)
+}
+
 /// The names of the sessions saved in `folder`, sorted (none when the
-/// folder does not exist).
+/// folder does not exist; files being written are not sessions).
 pub fn names(folder: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .filter_map(|entry| {
             let path = entry.ok()?.path();
             (path.extension()? == "json").then_some(())?;
-            Some(path.file_stem()?.to_str()?.to_string())
+            let name = path.file_stem()?.to_str()?;
+            is_session_name(name).then(|| name.to_string())
         })
         .collect();
     names.sort();
@@ -145,6 +152,33 @@ mod tests {
         for bad in ["", "../up", "a b", "x.json"] {
             assert!(named(&dir, bad).unwrap_err().contains("not a session name"), "{bad}");
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn two_writers_of_one_session_never_mix_and_leave_no_temporary_file() {
+        let dir = scratch("race");
+        let path = named(&dir, "shared").unwrap();
+        let writer = |seed: u64| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                for n in 0..100 {
+                    let settings = Settings { seed: seed * 1000 + n, ..Settings::default() };
+                    let saved: ColorsSaved = Saved { version: VERSION, settings, decisions: Vec::new() };
+                    save(&path, &saved).unwrap();
+                    let read: ColorsSaved = load(&path).unwrap().unwrap();
+                    assert!(read.settings.seed / 1000 == 1 || read.settings.seed / 1000 == 2);
+                }
+            })
+        };
+        let (first, second) = (writer(1), writer(2));
+        first.join().unwrap();
+        second.join().unwrap();
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(files, vec![std::ffi::OsString::from("shared.json")]);
+        // A save cut short by a kill leaves a hidden file, never a session.
+        std::fs::write(dir.join(".shared.partial-1-0.json"), "{ cut").unwrap();
+        assert_eq!(names(&dir), vec!["shared".to_string()]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

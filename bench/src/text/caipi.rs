@@ -18,6 +18,7 @@
 
 use crate::caipi::stream_seed;
 use crate::folds::{shuffle, stratified_folds};
+use crate::limits;
 use crate::observe::Observer;
 use crate::text::data::TextData;
 use crate::text::session::TextSession;
@@ -77,15 +78,9 @@ impl TextSettings {
     /// # Errors
     /// A one-line message naming the offending option.
     pub fn validate(&self, documents: usize) -> Result<(), String> {
-        if self.folds < 2 || self.folds > documents {
-            return Err(format!("--folds must be between 2 and {documents}, not {}", self.folds));
-        }
-        if self.iterations == 0 {
-            return Err("--iterations must be at least 1".into());
-        }
-        if self.initial_per_class == 0 {
-            return Err("--initial-per-class must be at least 1".into());
-        }
+        limits::check("--folds", self.folds, &(2..=documents.min(*limits::FOLDS.end())))?;
+        limits::check("--iterations", self.iterations, &limits::TEXT_ITERATIONS)?;
+        limits::check("--initial-per-class", self.initial_per_class, &limits::TEXT_INITIAL_PER_CLASS)?;
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(format!("--c must be positive, not {}", self.c));
         }
@@ -232,6 +227,48 @@ pub fn run_fold(
     (records, session.theta().to_vec())
 }
 
+/// Checks that every fold can give what the run promises: a test split with
+/// both classes (spam F1 is undefined without spam, and a one-class test
+/// split measures nothing), and a pool with `initial_per_class` messages of
+/// each class plus one message for every query.
+///
+/// # Errors
+/// A one-line message naming the fold, what it lacks and the option to change.
+pub fn check_folds(settings: &TextSettings, labels: &[u8], assignment: &[usize]) -> Result<(), String> {
+    for fold in 0..settings.folds {
+        let mut test = [0usize; 2];
+        let mut pool = [0usize; 2];
+        for (&label, &assigned) in labels.iter().zip(assignment) {
+            let counts = if assigned == fold { &mut test } else { &mut pool };
+            counts[usize::from(label.min(1))] += 1;
+        }
+        if test.contains(&0) {
+            return Err(format!(
+                "fold {fold}'s test split holds {} ham and {} spam messages; both classes are needed \
+                 (the corpus has {} ham and {} spam: use fewer --folds or a corpus with both)",
+                test[0],
+                test[1],
+                test[0] + pool[0],
+                test[1] + pool[1]
+            ));
+        }
+        if pool.iter().any(|&n| n < settings.initial_per_class) {
+            return Err(format!(
+                "fold {fold}'s pool holds {} ham and {} spam messages, fewer than --initial-per-class {}",
+                pool[0], pool[1], settings.initial_per_class
+            ));
+        }
+        let queries = pool[0] + pool[1] - 2 * settings.initial_per_class;
+        if queries < settings.iterations {
+            return Err(format!(
+                "fold {fold}'s pool leaves {queries} messages to query, fewer than --iterations {}",
+                settings.iterations
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A run: rows of every fold in fold order, and the final weights and test
 /// messages of fold 0 (for rendering explanations).
 #[derive(Debug, Clone)]
@@ -252,6 +289,7 @@ pub fn run(settings: &TextSettings, data: &TextData, observe: Observer<'_, TextR
     settings.validate(data.labels.len())?;
     let rows: Vec<SparseRow> = data.bags.par_iter().map(|bag| data.vocabulary.row(bag)).collect();
     let assignment = stratified_folds(&data.labels, settings.folds, stream_seed(settings.seed, 99))?;
+    check_folds(settings, &data.labels, &assignment)?;
     let mut per_fold: Vec<(Vec<TextRow>, Vec<f32>)> = (0..settings.folds)
         .into_par_iter()
         .map(|fold| run_fold(settings, data, &rows, &assignment, fold, observe))
@@ -310,5 +348,23 @@ mod tests {
     fn positive_f1_counts_the_spam_class() {
         assert_eq!(positive_f1(&[1, 1, 0, 0], &[1, 0, 1, 0]), 0.5);
         assert_eq!(positive_f1(&[0, 0], &[0, 0]), 1.0);
+    }
+
+    #[test]
+    fn folds_that_cannot_give_a_metric_or_the_queries_asked_are_refused() {
+        let settings = TextSettings { folds: 2, iterations: 2, initial_per_class: 1, ..TextSettings::paper(true, 0) };
+        // Ten ham and two spam, the spam both in fold 0.
+        let labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+        let mut assignment = vec![0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0];
+        let message = check_folds(&settings, &labels, &assignment).unwrap_err();
+        assert!(message.starts_with("fold 0's pool holds 5 ham and 0 spam"), "{message}");
+        assignment[11] = 1;
+        assert_eq!(check_folds(&settings, &labels, &assignment), Ok(()));
+        let many = TextSettings { iterations: 5, ..settings.clone() };
+        let message = check_folds(&many, &labels, &assignment).unwrap_err();
+        assert!(message.contains("leaves 4 messages to query, fewer than --iterations 5"), "{message}");
+        let ham_only = [0; 12];
+        let message = check_folds(&settings, &ham_only, &assignment).unwrap_err();
+        assert!(message.starts_with("fold 0's test split holds 6 ham and 0 spam"), "{message}");
     }
 }

@@ -90,6 +90,14 @@ pub fn load(dir: &Path) -> Result<(Vec<Mail>, LoadStats), String> {
     if mails.is_empty() {
         return Err(format!("no e-mails found under {}", dir.display()));
     }
+    let spam = mails.iter().filter(|m| m.label == 1).count();
+    if spam == 0 || spam == mails.len() {
+        return Err(format!(
+            "the corpus under {} holds {} ham and {spam} spam messages; learning to tell them apart needs both",
+            dir.display(),
+            mails.len() - spam
+        ));
+    }
     Ok((mails, stats))
 }
 
@@ -120,5 +128,18 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         let message = load(&dir).unwrap_err();
         assert!(message.contains("fetch_spam_assassin"), "{message}");
+    }
+
+    #[test]
+    fn a_corpus_of_one_class_is_refused() {
+        let dir = std::env::temp_dir().join(format!("xil-corpus-one-class-{}", std::process::id()));
+        for (group, _) in GROUPS {
+            std::fs::create_dir_all(dir.join(group)).unwrap();
+        }
+        std::fs::write(dir.join("easy-ham-1/1.txt"), "Subject: hi\n\nhello there").unwrap();
+        std::fs::write(dir.join("hard-ham-1/1.txt"), "Subject: lunch\n\nat noon").unwrap();
+        let message = load(&dir).unwrap_err();
+        assert!(message.contains("2 ham and 0 spam") && message.contains("needs both"), "{message}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

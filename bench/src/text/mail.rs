@@ -251,7 +251,10 @@ pub fn html_to_text(html: &str) -> String {
             i += rest.find('>').map_or(rest.len(), |end| end + 1);
             text.push(' ');
         } else if rest.starts_with('&') {
-            let entity = rest.find(';').filter(|&end| end <= 8).map(|end| (&rest[1..end], end + 1));
+            // An entity is at most 8 bytes to its `;`: look no further, so
+            // text full of bare `&` decodes in linear time.
+            let window = &rest.as_bytes()[..rest.len().min(9)];
+            let entity = window.iter().position(|&b| b == b';').map(|end| (&rest[1..end], end + 1));
             let decoded = entity.and_then(|(name, length)| {
                 let c = match name {
                     "amp" => '&',
@@ -432,5 +435,15 @@ Content-Type: text/plain\n\nplain words\n--XX\nContent-Type: text/html\nContent-
     fn html_loses_tags_comments_and_entities() {
         assert_eq!(html_to_text("<a href=x>Buy</a><!-- hidden -->&lt;now&gt;&#33;"), " Buy <now>!");
         assert_eq!(html_to_text("a & b &unknown; <style>p{}</style>c"), "a & b &unknown; c");
+    }
+
+    #[test]
+    fn a_megabyte_of_bare_ampersands_is_kept_as_it_is() {
+        // Each `&` once searched the rest of the message for a `;`: 37 s
+        // for a megabyte. Now each looks 8 bytes ahead.
+        let html = "&".repeat(1 << 20) + "&amp;";
+        let text = html_to_text(&html);
+        assert_eq!(text.len(), (1 << 20) + 1);
+        assert!(text.bytes().all(|b| b == b'&'));
     }
 }
