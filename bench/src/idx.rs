@@ -202,11 +202,14 @@ fn read_idx(stream: &mut impl Read, expected: &[Option<u32>]) -> Result<Vec<u8>,
     }
 }
 
-/// Reads the gzip IDX file at `path` (see [`read_idx`]).
-fn read_file(path: &Path, expected: &[Option<u32>]) -> Result<Vec<u8>, IdxError> {
+/// Reads the gzip IDX file at `path` with `read`.
+fn read_file<T>(
+    path: &Path,
+    read: impl FnOnce(GzDecoder<std::io::BufReader<std::fs::File>>) -> Result<T, Problem>,
+) -> Result<T, IdxError> {
     let error = |problem| IdxError { path: path.to_path_buf(), problem };
     let file = std::fs::File::open(path).map_err(|e| error(Problem::Io(e.to_string())))?;
-    read_idx(&mut GzDecoder::new(std::io::BufReader::new(file)), expected).map_err(error)
+    read(GzDecoder::new(std::io::BufReader::new(file))).map_err(error)
 }
 
 /// Reads a gzip IDX image file of `rows x columns` images.
@@ -214,8 +217,7 @@ fn read_file(path: &Path, expected: &[Option<u32>]) -> Result<Vec<u8>, IdxError>
 /// # Errors
 /// An [`IdxError`] naming the file and the problem.
 pub fn read_images(path: &Path, rows: u32, columns: u32) -> Result<Images, IdxError> {
-    let pixels = read_file(path, &[None, Some(rows), Some(columns)])?;
-    Ok(Images { rows: rows as usize, columns: columns as usize, pixels })
+    read_file(path, |stream| images_from(stream, rows, columns))
 }
 
 /// Reads a gzip IDX label file whose labels must lie in `0..classes`.
@@ -223,21 +225,29 @@ pub fn read_images(path: &Path, rows: u32, columns: u32) -> Result<Images, IdxEr
 /// # Errors
 /// An [`IdxError`] naming the file and the problem.
 pub fn read_labels(path: &Path, classes: u8) -> Result<Vec<u8>, IdxError> {
-    let labels = read_file(path, &[None])?;
-    if let Some((index, &label)) = labels.iter().enumerate().find(|&(_, &label)| label >= classes) {
-        return Err(IdxError { path: path.to_path_buf(), problem: Problem::Label { index, label, classes } });
-    }
-    Ok(labels)
+    read_file(path, |stream| labels_from(stream, classes))
 }
 
-/// Reads an uncompressed IDX image stream with the same checks as
-/// [`read_images`]: the entry point the fuzzer feeds arbitrary bytes to.
+/// Reads an uncompressed IDX stream of `rows x columns` images (wrap a
+/// gzip file in a decoder first), header first (see [`MAX_DATA_BYTES`]).
 ///
 /// # Errors
 /// The [`Problem`] found.
-pub fn parse_images(bytes: &[u8], rows: u32, columns: u32) -> Result<Images, Problem> {
-    let pixels = read_idx(&mut &bytes[..], &[None, Some(rows), Some(columns)])?;
+pub fn images_from(mut stream: impl Read, rows: u32, columns: u32) -> Result<Images, Problem> {
+    let pixels = read_idx(&mut stream, &[None, Some(rows), Some(columns)])?;
     Ok(Images { rows: rows as usize, columns: columns as usize, pixels })
+}
+
+/// Reads an uncompressed IDX stream of labels in `0..classes`.
+///
+/// # Errors
+/// The [`Problem`] found.
+pub fn labels_from(mut stream: impl Read, classes: u8) -> Result<Vec<u8>, Problem> {
+    let labels = read_idx(&mut stream, &[None])?;
+    match labels.iter().enumerate().find(|&(_, &label)| label >= classes) {
+        Some((index, &label)) => Err(Problem::Label { index, label, classes }),
+        None => Ok(labels),
+    }
 }
 
 /// Writes gzip IDX files (for tests and fixtures).
@@ -342,7 +352,7 @@ mod tests {
         // A header that promises more than the limit is refused before any data.
         let mut huge = idx(&[u32::MAX, 28, 28], &[]);
         huge.extend_from_slice(&[0; 64]);
-        let problem = parse_images(&huge, 28, 28).unwrap_err();
+        let problem = images_from(huge.as_slice(), 28, 28).unwrap_err();
         assert_eq!(problem, Problem::TooLarge { sizes: vec![u32::MAX, 28, 28] });
         let header = idx(&[2_000_000, 28, 28], &[]);
         let mut endless = header.as_slice().chain(std::io::repeat(0));

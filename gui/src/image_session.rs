@@ -25,6 +25,7 @@ use xil_bench::caipi::stream_seed;
 use xil_bench::decoy::{self, DecoyData, DecoySettings, Input, Network, Setting};
 use xil_bench::fashion::{CLASSES, FashionMnist, PIXELS};
 use xil_bench::folds::shuffle;
+use xil_bench::limits;
 use xil_core::mlp::{MlpExample, MlpLoss, MlpTrainer};
 use xil_core::random::uniform_below;
 use xil_core::{Adam, Error};
@@ -157,9 +158,9 @@ pub fn validate(settings: &ImageSettings) -> Result<(), String> {
     if !(100..=50_000).contains(&settings.pretrain_images) {
         return Err(format!("the first network needs 100 to 50,000 images, not {}", settings.pretrain_images));
     }
-    if settings.pretrain_epochs == 0 || settings.steps_per_answer == 0 || settings.batch == 0 {
-        return Err("epochs, steps per answer and batch must be at least 1".into());
-    }
+    limits::check("pretrain_epochs", settings.pretrain_epochs, &limits::EPOCHS)?;
+    limits::check("steps_per_answer", settings.steps_per_answer, &limits::STEPS_PER_FIT)?;
+    limits::check("batch", settings.batch, &(1..=*limits::IMAGES.end()))?;
     if !(settings.penalty.is_finite() && settings.penalty >= 0.0) {
         return Err(format!("the penalty must be at least 0, not {}", settings.penalty));
     }

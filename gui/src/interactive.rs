@@ -15,6 +15,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
+use xil_bench::limits;
 use xil_core::colors::{self, Image, PAIRS, PIXELS, PairFeatures, Rule};
 use xil_core::{Counterexamples, Example, Feedback, L1Svm, Lime, QueryStrategy, Session, SessionConfig};
 
@@ -159,11 +160,13 @@ pub fn validate(settings: &Settings) -> Result<(), String> {
     if settings.rule > 1 {
         return Err(format!("rule must be 0 or 1, not {}", settings.rule));
     }
-    if settings.k == 0 || settings.k > PIXELS {
-        return Err(format!("k must be between 1 and {PIXELS}, not {}", settings.k));
-    }
-    if settings.pool < 2 * settings.initial_per_class + 1 || settings.test == 0 {
-        return Err("the pool must exceed the initial labels and the test set must not be empty".into());
+    limits::check("k", settings.k, &(1..=PIXELS))?;
+    limits::check("pool", settings.pool, &limits::IMAGES)?;
+    limits::check("test", settings.test, &limits::IMAGES)?;
+    limits::check("lime_samples", settings.lime_samples, &limits::LIME_SAMPLES)?;
+    limits::check("initial_per_class", settings.initial_per_class, &(1..=CAPACITY / 2))?;
+    if settings.pool <= 2 * settings.initial_per_class {
+        return Err("the pool must exceed the initial labels".into());
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
 use xil_bench::caipi::stream_seed;
 use xil_bench::folds::{shuffle, stratified_folds};
+use xil_bench::limits;
 use xil_bench::text::caipi::{QueryExplainer, evaluate};
 use xil_bench::text::corpus::Mail;
 use xil_bench::text::data::{Headers, TextData};
@@ -165,9 +166,7 @@ pub fn validate(settings: &MailSettings) -> Result<(), String> {
     if !(settings.c.is_finite() && settings.c > 0.0) {
         return Err(format!("C must be positive, not {}", settings.c));
     }
-    if settings.initial_per_class == 0 {
-        return Err("at least one initial label per class".into());
-    }
+    limits::check("initial_per_class", settings.initial_per_class, &limits::TEXT_INITIAL_PER_CLASS)?;
     Ok(())
 }
 

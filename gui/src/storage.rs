@@ -39,6 +39,18 @@ pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Res
     xil_bench::output::write_atomically(path, json.as_bytes())
 }
 
+/// Decodes the bytes of a session file of this version.
+///
+/// # Errors
+/// What is wrong: not JSON of a session, or another version.
+pub fn parse<S: DeserializeOwned, D: DeserializeOwned>(bytes: &[u8]) -> Result<Saved<S, D>, String> {
+    match serde_json::from_slice::<Saved<S, D>>(bytes) {
+        Ok(saved) if saved.version == VERSION => Ok(saved),
+        Ok(saved) => Err(format!("it is version {}, this app reads version {VERSION}", saved.version)),
+        Err(e) => Err(format!("it is not a xil session ({e})")),
+    }
+}
+
 /// Reads a session; `Ok(None)` when there is none. A file that is not a
 /// session of this version is renamed to `NAME.corrupt` (or `.corrupt-2`, …)
 /// and reported.
@@ -51,10 +63,9 @@ pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Opt
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let problem = match serde_json::from_slice::<Saved<S, D>>(&bytes) {
-        Ok(saved) if saved.version == VERSION => return Ok(Some(saved)),
-        Ok(saved) => format!("it is version {}, this app reads version {VERSION}", saved.version),
-        Err(e) => format!("it is not a xil session ({e})"),
+    let problem = match parse(&bytes) {
+        Ok(saved) => return Ok(Some(saved)),
+        Err(problem) => problem,
     };
     let aside = (1..)
         .map(|n| {
