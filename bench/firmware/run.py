@@ -5,8 +5,9 @@ bench/results/device.md and bench/results/device.csv.
 
 It installs nothing: a missing tool is named, with the command that installs
 it, and the run stops. Exit status: 0 when both boards ran the session, the
-corrections raised the explanation F1 and no f64 helper was linked; 1
-otherwise.
+corrections raised the explanation F1, the reference run printed exactly the
+bits the host pins in tests/fixtures/reference.txt and no f64 helper was
+linked; 1 otherwise.
 
 Usage: python3 bench/firmware/run.py [--only m4f|m3]
 """
@@ -21,6 +22,8 @@ import sys
 from pathlib import Path
 
 FIRMWARE = Path(__file__).resolve().parent
+# The reference run's numbers, bit for bit, as the host test pins them.
+REFERENCE = FIRMWARE.parent.parent / "tests" / "fixtures" / "reference.txt"
 RESULTS = FIRMWARE.parent / "results"
 CLOCK_MHZ = 80
 BOARDS = {
@@ -132,6 +135,7 @@ def run_board(board, plugin):
         "workloads": [(name, count - calibration, int(stack)) for (name, stack), count in zip(regions, counts)][1:],
         "calibration": calibration,
         "sessions": sessions,
+        "reference": re.findall(r"^reference .*$", output, re.M),
         "f64": f64,
         "flash": flash, "ram": ram, "base_flash": base_flash, "base_ram": base_ram,
         "max_stack": max(int(stack) for _, stack in regions),
@@ -205,7 +209,13 @@ def main():
     results = [run_board(board, plugin) for board in boards]
     write_reports(results)
     problems = []
+    pinned = REFERENCE.read_text().splitlines()
     for r in results:
+        if r["reference"] != pinned:
+            problems.append(f"{r['name']}: the reference run differs from the host's bits "
+                            f"({REFERENCE.name}): device {r['reference']} vs host {pinned}")
+        else:
+            print(f"{r['name']}: the reference run matches the host bit for bit ({len(pinned)} runs)")
         f1 = {corrections: int(f1) for corrections, _, f1, *_ in r["sessions"]}
         if not ("on" in f1 and "off" in f1 and f1["on"] > f1["off"]):
             problems.append(f"{r['name']}: corrections did not raise the F1 ({f1})")

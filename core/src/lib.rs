@@ -65,6 +65,7 @@ pub mod mlp;
 pub mod pool;
 pub mod query;
 pub mod random;
+pub mod reference;
 pub mod senn;
 pub mod svm;
 pub mod text;
