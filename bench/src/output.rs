@@ -125,6 +125,27 @@ pub fn temporary_name(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Removes the temporary files of `path` that processes which no longer run
+/// left behind (a kill during a write); returns how many. Whether a process
+/// runs is read from `/proc`: where there is none, nothing is removed.
+pub fn remove_stale_temporaries(path: &Path) -> usize {
+    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else { return 0 };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!(".{}.partial-", stem.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let proc_exists = Path::new("/proc/self").exists();
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(&prefix).and_then(|rest| rest.split('-').next()) else { continue };
+        let stale = proc_exists && pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists();
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// The file that marks a folder as a finished result of xil-bench: only
 /// such a folder, an empty one or none is replaced by a new run.
 pub const RESULT_MARKER: &str = ".xil-result";
@@ -241,6 +262,23 @@ mod tests {
         write_atomically(&path, b"hello").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"hello");
         assert!(!temporary_name(&path).exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn temporaries_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = std::env::temp_dir().join(format!("xil-stale-{}", std::process::id()));
+        prepare_dir(&dir).unwrap();
+        let path = dir.join("session.json");
+        // Process ids are below 2^22 on Linux: 4,194,304 + 7 never runs.
+        let dead = dir.join(".session.partial-4194311-0.json");
+        let live = dir.join(format!(".session.partial-{}-0.json", std::process::id()));
+        let other = dir.join(".other.partial-4194311-0.json");
+        for file in [&dead, &live, &other] {
+            fs::write(file, b"{ cut").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(&path), 1);
+        assert!(!dead.exists() && live.exists() && other.exists());
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -51,13 +51,15 @@ pub fn parse<S: DeserializeOwned, D: DeserializeOwned>(bytes: &[u8]) -> Result<S
     }
 }
 
-/// Reads a session; `Ok(None)` when there is none. A file that is not a
+/// Reads a session (first removing what saves cut short by a kill left
+/// behind); `Ok(None)` when there is none. A file that is not a
 /// session of this version is renamed to `NAME.corrupt` (or `.corrupt-2`, …)
 /// and reported.
 ///
 /// # Errors
 /// A one-line message saying what was wrong and where the file now is.
 pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Option<Saved<S, D>>, String> {
+    xil_bench::output::remove_stale_temporaries(path);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
