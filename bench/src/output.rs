@@ -266,6 +266,25 @@ mod tests {
     }
 
     #[test]
+    fn a_writer_that_fails_midway_leaves_neither_the_file_nor_its_temporary() {
+        let dir = std::env::temp_dir().join(format!("xil-cut-{}", std::process::id()));
+        prepare_dir(&dir).unwrap();
+        let figure = dir.join("figure.png");
+        let message = write_through_temporary(&figure, |temporary| {
+            assert_eq!(temporary.extension().unwrap(), "png", "the format is chosen by the extension");
+            fs::write(temporary, b"\x89PNG half a figure").unwrap();
+            Err("cannot draw: the plot failed".into())
+        })
+        .unwrap_err();
+        assert!(message.contains("the plot failed"));
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "no file under any name");
+        write_through_temporary(&figure, |temporary| fs::write(temporary, b"whole").map_err(|e| e.to_string()))
+            .unwrap();
+        assert_eq!(fs::read(&figure).unwrap(), b"whole");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn temporaries_of_dead_processes_are_removed_and_live_ones_kept() {
         let dir = std::env::temp_dir().join(format!("xil-stale-{}", std::process::id()));
         prepare_dir(&dir).unwrap();

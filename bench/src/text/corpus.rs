@@ -105,12 +105,18 @@ pub fn load(dir: &Path) -> Result<(Vec<Mail>, LoadStats), String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn malformed_files_are_skipped_and_counted() {
-        let dir = std::env::temp_dir().join(format!("xil-corpus-{}", std::process::id()));
+    /// An empty corpus folder with every group.
+    fn corpus(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xil-corpus-{name}-{}", std::process::id()));
         for (group, _) in GROUPS {
             std::fs::create_dir_all(dir.join(group)).unwrap();
         }
+        dir
+    }
+
+    #[test]
+    fn malformed_files_are_skipped_and_counted() {
+        let dir = corpus("mixed");
         std::fs::write(dir.join("easy-ham-1/1.txt"), "Subject: hi\n\nhello there").unwrap();
         std::fs::write(dir.join("easy-ham-1/2.txt"), "not an e-mail at all").unwrap();
         std::fs::write(
@@ -132,10 +138,7 @@ mod tests {
 
     #[test]
     fn a_corpus_of_one_class_is_refused() {
-        let dir = std::env::temp_dir().join(format!("xil-corpus-one-class-{}", std::process::id()));
-        for (group, _) in GROUPS {
-            std::fs::create_dir_all(dir.join(group)).unwrap();
-        }
+        let dir = corpus("one-class");
         std::fs::write(dir.join("easy-ham-1/1.txt"), "Subject: hi\n\nhello there").unwrap();
         std::fs::write(dir.join("hard-ham-1/1.txt"), "Subject: lunch\n\nat noon").unwrap();
         let message = load(&dir).unwrap_err();
