@@ -6,7 +6,7 @@ use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_ma
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
-use xil_core::colors::{self, PAIRS, PIXELS, PairFeatures, Rule};
+use xil_core::tasks::colors::{self, PAIRS, PIXELS, PairFeatures, Rule};
 use xil_core::{
     Counterexamples, Example, Explainer, FeatureMap, Featurized, Fit, L1Svm, Lime, LinearModel, OnInstances,
     QueryStrategy, Session, SessionConfig, SimulatedUser,

@@ -6,7 +6,7 @@ use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_ma
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
-use xil_core::colors::{self, ONE_HOT, OneHot, Rule};
+use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
 use xil_core::{
     Adam, CaliSession, CaliStrategy, Example, FeatureMap, Senn, SennExample, SennLoss, SennTrainer, correct_explanation,
 };

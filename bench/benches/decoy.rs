@@ -10,7 +10,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
 use xil_bench::decoy::{Input, Network, patch};
-use xil_core::mlp::{MlpExample, MlpLoss};
+use xil_core::nn::mlp::{MlpExample, MlpLoss};
 use xil_core::random::{uniform_below, uniform_f32};
 
 fn images(count: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<Input> {

@@ -18,8 +18,8 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::time::Instant;
-use xil_core::colors::{self, PairFeatures, Rule};
 use xil_core::metrics::{RunningMean, decompose_disjoint, explanation_scores};
+use xil_core::tasks::colors::{self, PairFeatures, Rule};
 use xil_core::{
     Counterexamples, Example, Fit, Intercept, L1Svm, L2Svm, Lime, LinearModel, LogisticRegression, Marking,
     QueryStrategy, Replacement, Session, SessionConfig, SimulatedUser,

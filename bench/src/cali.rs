@@ -22,7 +22,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::time::Instant;
-use xil_core::colors::{self, ONE_HOT, OneHot, Rule};
+use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
 use xil_core::{
     Adam, CaliSession, CaliStrategy, Example, ExplanationLoss, FeatureMap, Senn, SennExample, SennLoss, SennTrainer,
     correct_explanation,

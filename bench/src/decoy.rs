@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
-use xil_core::mlp::{Mlp, MlpExample, MlpLoss, MlpTrainer};
+use xil_core::nn::mlp::{Mlp, MlpExample, MlpLoss, MlpTrainer};
 use xil_core::random::uniform_below;
 use xil_core::{Adam, Error};
 

@@ -17,7 +17,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::time::Instant;
-use xil_core::colors::{self, COLOURS, ONE_HOT, OneHot, PIXELS, Rule};
+use xil_core::tasks::colors::{self, COLOURS, ONE_HOT, OneHot, PIXELS, Rule};
 use xil_core::{
     Adam, Explainer, Explanation, FeatureMap, Lime, OnInstances, Sampling, Senn, SennExample, SennLoss, SennTrainer,
 };

@@ -419,7 +419,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::LimeFaithfulness { out, rule, depth, seed } => {
             use xil_bench::faithfulness;
-            use xil_core::colors::Rule;
+            use xil_core::tasks::colors::Rule;
             let rule = if rule == 0 { Rule::Zero } else { Rule::One };
             let staged = StagedDir::begin(&out)?;
             let started = Instant::now();

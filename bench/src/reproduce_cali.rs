@@ -18,7 +18,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::fmt::Write as _;
 use std::path::Path;
-use xil_core::colors::{self, ONE_HOT, OneHot, Rule};
+use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
 use xil_core::{Adam, Correction, ExplanationLoss, FeatureMap, Senn, SennExample, SennLoss, SennTrainer};
 
 /// Sizes of a CALI reproduction.

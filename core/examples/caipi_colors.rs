@@ -11,8 +11,8 @@
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::process::ExitCode;
-use xil_core::colors::{self, PairFeatures, Rule};
 use xil_core::metrics::{RunningMean, decompose_disjoint, explanation_scores};
+use xil_core::tasks::colors::{self, PairFeatures, Rule};
 use xil_core::{Counterexamples, Example, L1Svm, Lime, QueryStrategy, Session, SessionConfig, SimulatedUser};
 
 struct Settings {

@@ -21,7 +21,7 @@
 //! ```
 //! use rand_core::SeedableRng;
 //! use rand_xoshiro::Xoshiro256PlusPlus;
-//! use xil_core::colors::{self, PairFeatures, Rule};
+//! use xil_core::tasks::colors::{self, PairFeatures, Rule};
 //! use xil_core::{Counterexamples, Example, L1Svm, Lime, QueryStrategy, Session, SessionConfig, SimulatedUser};
 //!
 //! let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
@@ -46,49 +46,35 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
-pub mod adam;
-pub mod augment;
-pub mod cali;
-pub mod categorical;
-pub mod colors;
-pub mod coordinate_descent;
-pub mod dataset;
+pub mod active;
+pub mod data;
 pub mod error;
 pub mod explain;
-pub mod features;
-pub mod interactive;
-pub mod intercept;
-pub mod linear_model;
-pub mod logistic;
+pub mod linear;
+pub mod maths;
 pub mod metrics;
-pub mod mlp;
-pub mod pool;
-pub mod query;
+pub mod nn;
 pub mod random;
 pub mod reference;
-pub mod senn;
-pub mod svm;
-pub mod text;
-pub mod toy;
+pub mod tasks;
 pub mod traits;
-pub mod user;
 
-pub use adam::{Adam, AdamState, AdamStep};
-pub use augment::{CounterexampleStrategy, Counterexamples, Generated};
-pub use cali::{CaliQuery, CaliSession, CaliStrategy, correct_explanation};
-pub use categorical::{Categorical, Grid};
-pub use coordinate_descent::Penalty;
-pub use dataset::{Dataset, Example, Origin};
+pub use active::caipi::{Feedback, Outcome, Query, Session, SessionConfig};
+pub use active::calimocho::{CaliQuery, CaliSession, CaliStrategy, correct_explanation};
+pub use active::counterexamples::{CounterexampleStrategy, Counterexamples, Generated};
+pub use active::query::{QueryStrategy, select_query, uncertainty};
+pub use active::user::{Marking, Oracle, SimulatedUser};
+pub use data::categorical::{Categorical, Grid};
+pub use data::features::{Design, FeatureMap, Featurized, Identity, check_binary};
+pub use data::pool::Pool;
+pub use data::{Dataset, Example, Origin};
 pub use error::Error;
 pub use explain::{Explainer, Explanation, Fidelity, Lime, Replacement, Sampling, Selection};
-pub use features::{Design, FeatureMap, Featurized, Identity, check_binary};
-pub use interactive::{Feedback, Outcome, Query, Session, SessionConfig};
-pub use intercept::Intercept;
-pub use linear_model::LinearModel;
-pub use logistic::LogisticRegression;
-pub use pool::Pool;
-pub use query::{QueryStrategy, select_query, uncertainty};
-pub use senn::{Correction, ExplanationLoss, Layer, Senn, SennExample, SennLoss, SennTrainer};
-pub use svm::{L1Svm, L2Svm};
+pub use linear::LinearModel;
+pub use linear::coordinate_descent::Penalty;
+pub use linear::intercept::Intercept;
+pub use linear::logistic::LogisticRegression;
+pub use linear::svm::{L1Svm, L2Svm};
+pub use nn::adam::{Adam, AdamState, AdamStep};
+pub use nn::senn::{Correction, ExplanationLoss, Layer, Senn, SennExample, SennLoss, SennTrainer};
 pub use traits::{Decision, Fit, OnInstances, Score};
-pub use user::{Marking, Oracle, SimulatedUser};

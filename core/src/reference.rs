@@ -14,16 +14,16 @@
 //! one). The same check guards the device itself: when a stack overflow on
 //! the board corrupted its static buffers, the bits no longer matched.
 
-use crate::augment::Counterexamples;
-use crate::colors::{self, PAIRS, PIXELS, PairFeatures, Rule};
-use crate::dataset::Example;
+use crate::active::caipi::{Session, SessionConfig};
+use crate::active::counterexamples::Counterexamples;
+use crate::active::query::QueryStrategy;
+use crate::active::user::SimulatedUser;
+use crate::data::Example;
 use crate::error::Error;
 use crate::explain::Lime;
-use crate::interactive::{Session, SessionConfig};
+use crate::linear::svm::L1Svm;
 use crate::metrics::{RunningMean, explanation_scores};
-use crate::query::QueryStrategy;
-use crate::svm::L1Svm;
-use crate::user::SimulatedUser;
+use crate::tasks::colors::{self, PAIRS, PIXELS, PairFeatures, Rule};
 use rand_core::Rng;
 
 /// Images in the pool.

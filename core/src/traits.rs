@@ -5,8 +5,8 @@
 //! predictions cannot fail on fixed-size input. Explainers work on any model
 //! that can [`Score`] an instance.
 
+use crate::data::features::{Design, FeatureMap};
 use crate::error::Error;
-use crate::features::{Design, FeatureMap};
 use nalgebra::SVector;
 
 /// A learner for `D` features that fits on up to `N` examples.

@@ -10,7 +10,7 @@ use arbitrary::{Result, Unstructured};
 use nalgebra::SVector;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use xil_core::toy::{self, PIXELS, Pixels};
+use xil_core::tasks::toy::{self, PIXELS, Pixels};
 use xil_core::{
     Adam, CaliSession, CaliStrategy, CounterexampleStrategy, Counterexamples, Dataset, Decision, Example, Explainer,
     ExplanationLoss, Featurized, Feedback, Fit, Grid, Identity, L1Svm, L2Svm, Lime, LogisticRegression, OnInstances,

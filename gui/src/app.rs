@@ -26,7 +26,7 @@ use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use rand_core::SeedableRng;
 use std::path::PathBuf;
-use xil_core::colors::{Image, PIXELS};
+use xil_core::tasks::colors::{Image, PIXELS};
 use xil_core::{Counterexamples, Dataset};
 
 /// Side of the pixel grid in points.

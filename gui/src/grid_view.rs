@@ -2,7 +2,7 @@
 //! and the user's marks, and the small thumbnails of counterexamples.
 
 use eframe::egui;
-use xil_core::colors::{Image, PALETTE};
+use xil_core::tasks::colors::{Image, PALETTE};
 
 /// The square of `pixel` in a grid drawn in `rect`.
 pub fn cell(rect: egui::Rect, pixel: usize) -> egui::Rect {

@@ -26,7 +26,7 @@ use xil_bench::decoy::{self, DecoyData, DecoySettings, Input, Network, Setting};
 use xil_bench::fashion::{CLASSES, FashionMnist, PIXELS};
 use xil_bench::folds::shuffle;
 use xil_bench::limits;
-use xil_core::mlp::{MlpExample, MlpLoss, MlpTrainer};
+use xil_core::nn::mlp::{MlpExample, MlpLoss, MlpTrainer};
 use xil_core::random::uniform_below;
 use xil_core::{Adam, Error};
 

@@ -16,7 +16,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
 use xil_bench::limits;
-use xil_core::colors::{self, Image, PAIRS, PIXELS, PairFeatures, Rule};
+use xil_core::tasks::colors::{self, Image, PAIRS, PIXELS, PairFeatures, Rule};
 use xil_core::{Counterexamples, Example, Feedback, L1Svm, Lime, QueryStrategy, Session, SessionConfig};
 
 /// Capacity of the labelled set (labels plus counterexamples).

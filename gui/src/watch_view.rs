@@ -17,7 +17,7 @@ use xil_bench::decoy::{DecoySettings, Setting};
 use xil_bench::figures::{Figure, PALETTE, Series};
 use xil_bench::text::caipi::{QueryExplainer, TextSettings};
 use xil_bench::text::data::Headers;
-use xil_core::colors::{ONE_HOT, PIXELS};
+use xil_core::tasks::colors::{ONE_HOT, PIXELS};
 
 /// The protocols a run can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

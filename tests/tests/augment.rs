@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use xil_core::colors::{self, Rule};
+use xil_core::tasks::colors::{self, Rule};
 use xil_core::{CounterexampleStrategy, Counterexamples, Dataset, Example, Oracle, Origin};
 
 fn strategies() -> impl Strategy<Value = CounterexampleStrategy> {

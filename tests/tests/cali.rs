@@ -9,7 +9,7 @@
 use nalgebra::SVector;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use xil_core::colors::{self, ONE_HOT, OneHot, Rule};
+use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
 use xil_core::{
     Adam, CaliSession, CaliStrategy, Example, ExplanationLoss, FeatureMap, Senn, SennLoss, SennTrainer,
     correct_explanation,

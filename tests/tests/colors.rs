@@ -8,7 +8,7 @@
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::path::PathBuf;
-use xil_core::colors::{self, PALETTE, PIXELS, Rule};
+use xil_core::tasks::colors::{self, PALETTE, PIXELS, Rule};
 
 /// Statistics that characterise the generator's distribution.
 #[derive(Debug)]

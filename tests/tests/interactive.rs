@@ -3,8 +3,8 @@
 
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use xil_core::colors::{self, PairFeatures, Rule};
 use xil_core::metrics::{RunningMean, explanation_scores};
+use xil_core::tasks::colors::{self, PairFeatures, Rule};
 use xil_core::{
     Counterexamples, Error, Example, Feedback, L1Svm, Lime, QueryStrategy, Session, SessionConfig, SimulatedUser,
 };

@@ -2,8 +2,8 @@
 //! explanation F1 behaves as a set score must.
 
 use proptest::prelude::*;
-use xil_core::colors::{PAIRS, Rule};
 use xil_core::metrics::{decompose, decompose_disjoint, explanation_scores};
+use xil_core::tasks::colors::{PAIRS, Rule};
 
 proptest! {
     #[test]

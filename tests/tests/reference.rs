@@ -6,9 +6,9 @@
 
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro128PlusPlus;
-use xil_core::colors::PairFeatures;
-use xil_core::colors::{self, Image};
 use xil_core::reference::{self, CAPACITY, POOL, ROUNDS, ReferenceRun, ReferenceSession, SEED, TEST, TEST_SEED};
+use xil_core::tasks::colors::PairFeatures;
+use xil_core::tasks::colors::{self, Image};
 use xil_core::{Example, Grid, L1Svm, Session};
 
 fn reference_line(corrections: bool) -> String {

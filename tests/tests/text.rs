@@ -4,7 +4,7 @@
 
 use nalgebra::SVector;
 use xil_bench::text::tfidf::{Limits, Vocabulary as DesktopVocabulary, tokens};
-use xil_core::text::{TfIdf, Vocabulary};
+use xil_core::tasks::text::{TfIdf, Vocabulary};
 use xil_core::{Decision, Example, FeatureMap, Featurized, Fit, LogisticRegression};
 
 const MESSAGES: [&str; 8] = [

@@ -4,8 +4,8 @@ use crate::measure::region;
 use cortex_m_semihosting::hprintln;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro128PlusPlus;
-use xil_core::colors::{self, PAIRS, PairFeatures, Rule};
 use xil_core::reference::{self, CAPACITY, POOL, ROUNDS, ReferenceRun, ReferenceSession, SEED, TEST, TEST_SEED};
+use xil_core::tasks::colors::{self, PAIRS, PairFeatures, Rule};
 use xil_core::{
     Counterexamples, Dataset, Decision, Error, Example, Explainer, FeatureMap, Featurized, Fit, Grid, Intercept, L1Svm,
     Lime, LinearModel, LogisticRegression, OnInstances, Session,

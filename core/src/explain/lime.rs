@@ -23,7 +23,7 @@ use super::Explainer;
 use super::explanation::{Explanation, Fidelity};
 use super::selection::Selection;
 use super::surrogate::{Moments, RidgeFactor};
-use crate::categorical::Categorical;
+use crate::data::categorical::Categorical;
 use crate::error::Error;
 use crate::random::Bernoulli;
 use crate::traits::Score;

@@ -17,13 +17,13 @@
 //! feature, see [`Intercept`]) so that their optima match the standard
 //! solvers'.
 
-use crate::coordinate_descent::{
+use crate::data::features::{Design, check_binary};
+use crate::error::Error;
+use crate::linear::LinearModel;
+use crate::linear::coordinate_descent::{
     Loss, Penalty, Problem, check_solver_settings, problem_setters, regularized_objective,
 };
-use crate::error::Error;
-use crate::features::{Design, check_binary};
-use crate::intercept::Intercept;
-use crate::linear_model::LinearModel;
+use crate::linear::intercept::Intercept;
 use crate::traits::Fit;
 use nalgebra::SVector;
 

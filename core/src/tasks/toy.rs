@@ -6,10 +6,10 @@
 //! with every pixel white with probability 1/2, so a quarter are positive.
 
 use crate::Grid;
-use crate::dataset::Example;
-use crate::features::FeatureMap;
+use crate::active::user::Oracle;
+use crate::data::Example;
+use crate::data::features::FeatureMap;
 use crate::random::bernoulli;
-use crate::user::Oracle;
 use rand_core::Rng;
 
 /// Number of pixels.

@@ -9,7 +9,7 @@
 //! for borrowed examples plus a feature map, and a desktop caller may implement
 //! it over a cached matrix instead.
 
-use crate::dataset::Example;
+use crate::data::Example;
 use crate::error::Error;
 use nalgebra::SVector;
 

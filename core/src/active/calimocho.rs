@@ -11,12 +11,12 @@
 //! [`correct_explanation`] is CALIMOCHO's simulated user: it replaces the `c`
 //! entries of the shown explanation farthest from the true one.
 
-use crate::dataset::Example;
+use crate::data::Example;
+use crate::data::features::FeatureMap;
+use crate::data::pool::Pool;
 use crate::error::Error;
-use crate::features::FeatureMap;
-use crate::pool::Pool;
+use crate::nn::senn::{Correction, Senn, SennExample, SennTrainer};
 use crate::random::uniform_index;
-use crate::senn::{Correction, Senn, SennExample, SennTrainer};
 use crate::traits::Decision;
 use nalgebra::SVector;
 use rand_core::Rng;

@@ -19,8 +19,8 @@
 //! the user did. Counterexamples carry a weight, so noisy corrections can count
 //! less than labels.
 
-use crate::categorical::Categorical;
-use crate::dataset::{Dataset, Example, Origin};
+use crate::data::categorical::Categorical;
+use crate::data::{Dataset, Example, Origin};
 use crate::error::Error;
 use crate::random::uniform_index;
 use rand_core::Rng;

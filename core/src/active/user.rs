@@ -8,7 +8,7 @@
 //! instead (a slip the label filter of the counterexamples made harmless);
 //! [`Marking::AllExplained`] reproduces it.
 
-use crate::interactive::{Feedback, Query};
+use crate::active::caipi::{Feedback, Query};
 
 /// Knows the true concept: the label of any instance and the components it
 /// depends on.

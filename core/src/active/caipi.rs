@@ -17,13 +17,13 @@
 //! labelling a few examples of each class to start.
 
 use crate::Categorical;
-use crate::augment::Counterexamples;
-use crate::dataset::{Dataset, Example, Origin};
+use crate::active::counterexamples::Counterexamples;
+use crate::active::query::{QueryStrategy, select_query};
+use crate::data::features::{FeatureMap, Featurized};
+use crate::data::pool::Pool;
+use crate::data::{Dataset, Example, Origin};
 use crate::error::Error;
 use crate::explain::{Explainer, Explanation};
-use crate::features::{FeatureMap, Featurized};
-use crate::pool::Pool;
-use crate::query::{QueryStrategy, select_query};
 use crate::random::uniform_index;
 use crate::traits::{Decision, Fit, OnInstances, Score};
 use rand_core::Rng;

@@ -28,8 +28,8 @@
 //! backward pass. Tests check every gradient against finite differences.
 
 use super::{Mlp, axpy, dot, through_relu};
-use crate::adam::{Adam, AdamState};
 use crate::error::Error;
+use crate::nn::adam::{Adam, AdamState};
 use nalgebra::SVector;
 
 /// One training example for an [`Mlp`].

@@ -8,8 +8,8 @@
 //! Ties go to the lowest index, so a query is a deterministic function of the
 //! pool, the model and the RNG.
 
-use crate::coordinate_descent::sigmoid;
-use crate::dataset::Example;
+use crate::data::Example;
+use crate::maths::sigmoid;
 use crate::random::uniform_index;
 use crate::traits::Score;
 use rand_core::Rng;

@@ -2,15 +2,16 @@
 //!
 //! Solves `min R(w) + C sum_i weight_i log(1 + exp(-y_i f(x_i)))` with
 //! `R = |w|^2 / 2` (default) or `|w|_1` by the primal coordinate descent of
-//! [`coordinate_descent`](crate::coordinate_descent) — the same objective as
+//! [`coordinate_descent`](crate::linear::coordinate_descent) — the same objective as
 //! scikit-learn's `LogisticRegression(C=...)`, whose default intercept is
 //! unpenalised.
 
-use crate::coordinate_descent::{Loss, Penalty, Problem, problem_setters, sigmoid};
+use crate::data::features::Design;
 use crate::error::Error;
-use crate::features::Design;
-use crate::intercept::Intercept;
-use crate::linear_model::LinearModel;
+use crate::linear::LinearModel;
+use crate::linear::coordinate_descent::{Loss, Penalty, Problem, problem_setters};
+use crate::linear::intercept::Intercept;
+use crate::maths::sigmoid;
 use crate::traits::Fit;
 use nalgebra::SVector;
 

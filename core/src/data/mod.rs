@@ -7,6 +7,15 @@
 //! style) instead of failing or allocating. Instances are stored as the caller's
 //! compact type `X` (for colors, 25 colour indices), and model features are
 //! computed from them on the fly by a [`FeatureMap`](crate::FeatureMap).
+//!
+//! The folder holds what an example is and how a model reads it: the
+//! [`Dataset`] here, the borrowed [`pool`] of unlabelled examples, the
+//! [`features`] a model sees, and [`categorical`] instances (grids of
+//! colours) whose components explanations name.
+
+pub mod categorical;
+pub mod features;
+pub mod pool;
 
 /// Where an example came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,8 +22,8 @@ mod training;
 
 pub use training::{Correction, ExplanationLoss, SennExample, SennLoss, SennTrainer};
 
-use crate::coordinate_descent::sigmoid;
 use crate::error::Error;
+use crate::maths::sigmoid;
 use crate::random::uniform_f32;
 use crate::traits::Decision;
 use nalgebra::{SMatrix, SVector};

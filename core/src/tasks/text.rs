@@ -12,8 +12,8 @@
 //! letter, 2 to 30 bytes long, matched case-insensitively (non-ASCII bytes
 //! separate tokens; the desktop tokeniser agrees on ASCII text).
 
+use crate::data::features::FeatureMap;
 use crate::error::Error;
-use crate::features::FeatureMap;
 use core::cmp::Ordering;
 use nalgebra::SVector;
 

@@ -24,9 +24,9 @@
 //! between fits is a warm start.
 
 use super::{Senn, activation};
-use crate::adam::{Adam, AdamState};
-use crate::coordinate_descent::softplus;
 use crate::error::Error;
+use crate::maths::softplus;
+use crate::nn::adam::{Adam, AdamState};
 use crate::random::uniform_index;
 use nalgebra::SVector;
 use rand_core::Rng;
@@ -132,7 +132,7 @@ impl SennLoss {
         let y = if example.label == 1 { 1.0 } else { 0.0 };
         let label_loss = softplus(s) - y * s;
         // d/dw of the label and explanation terms.
-        let mut top = *x * (self.lambda * (crate::coordinate_descent::sigmoid(s) - y));
+        let mut top = *x * (self.lambda * (crate::maths::sigmoid(s) - y));
         let mut total = self.lambda * label_loss;
         if let Some(correction) = &example.correction {
             let (value, grad) = self.explanation_term(&w, correction);

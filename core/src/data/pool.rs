@@ -6,7 +6,7 @@
 //! [`unlabelled`](Pool::unlabelled) entries are still unlabelled; taking one
 //! swaps it behind them, so no flag per example is needed.
 
-use crate::dataset::Example;
+use crate::data::Example;
 use crate::error::Error;
 
 /// The caller's examples, split into unlabelled (front) and taken (back).

@@ -26,10 +26,10 @@
 //! a constant).
 
 use crate::Grid;
-use crate::dataset::Example;
-use crate::features::FeatureMap;
+use crate::active::user::Oracle;
+use crate::data::Example;
+use crate::data::features::FeatureMap;
 use crate::random::{bernoulli, uniform_below, uniform_index};
-use crate::user::Oracle;
 use nalgebra::SVector;
 use rand_core::Rng;
 

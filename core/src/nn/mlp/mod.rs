@@ -165,7 +165,7 @@ struct Pullback<const H1: usize, const H2: usize> {
 /// use nalgebra::SVector;
 /// use rand_core::SeedableRng;
 /// use rand_xoshiro::Xoshiro256PlusPlus;
-/// use xil_core::mlp::Mlp;
+/// use xil_core::nn::mlp::Mlp;
 ///
 /// let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
 /// let model: Mlp<4, 8, 6, 3> = Mlp::new(0.1, &mut rng)?;

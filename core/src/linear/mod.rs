@@ -3,8 +3,17 @@
 //! All of xil's linear learners (logistic regression and both SVMs) produce a
 //! [`LinearModel`]. Its explanation needs no sampling: the contribution of
 //! feature `j` to the decision is exactly `w_j x_j`.
+//!
+//! The folder holds the learners that fit it: [`svm`] (L1- and L2-regularised
+//! SVMs), [`logistic`] regression, the [`coordinate_descent`] solver they
+//! share and the [`intercept`] options.
 
-use crate::features::FeatureMap;
+pub mod coordinate_descent;
+pub mod intercept;
+pub mod logistic;
+pub mod svm;
+
+use crate::data::features::FeatureMap;
 use crate::traits::Decision;
 use nalgebra::SVector;
 
