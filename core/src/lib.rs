@@ -60,10 +60,10 @@ pub mod tasks;
 pub mod traits;
 
 pub use active::caipi::{Feedback, Outcome, Query, Session, SessionConfig};
-pub use active::calimocho::{CaliQuery, CaliSession, CaliStrategy, correct_explanation};
+pub use active::calimocho::{CaliQuery, CaliSession, CaliStrategy};
 pub use active::counterexamples::{CounterexampleStrategy, Counterexamples, Generated};
 pub use active::query::{QueryStrategy, select_query, uncertainty};
-pub use active::user::{Marking, Oracle, SimulatedUser};
+pub use active::user::{Marking, Oracle, SimulatedUser, correct_explanation};
 pub use data::categorical::{Categorical, Grid};
 pub use data::features::{Design, FeatureMap, Featurized, Identity, check_binary};
 pub use data::pool::Pool;

@@ -8,8 +8,8 @@
 //! label and, optionally, a corrected explanation, which enters the loss of
 //! the next fit; each fit is a fixed number of Adam steps on minibatches of
 //! `floor(sqrt(n))` labelled examples, warm-started from the current model.
-//! [`correct_explanation`] is CALIMOCHO's simulated user: it replaces the `c`
-//! entries of the shown explanation farthest from the true one.
+//! CALIMOCHO's simulated user is [`correct_explanation`](crate::correct_explanation)
+//! in [`user`](crate::active::user).
 
 use crate::data::Example;
 use crate::data::features::FeatureMap;
@@ -43,32 +43,6 @@ pub struct CaliQuery<const D: usize> {
     pub probability: f32,
     /// The exact explanation `w(x)`.
     pub explanation: SVector<f32, D>,
-}
-
-/// The simulated user's correction: `shown` with its `count` entries farthest
-/// from `truth` replaced by the true values (ties: lower index first).
-pub fn correct_explanation<const D: usize>(
-    shown: &SVector<f32, D>,
-    truth: &SVector<f32, D>,
-    count: usize,
-) -> SVector<f32, D> {
-    let mut corrected = *shown;
-    let mut taken = [false; D];
-    for _ in 0..count.min(D) {
-        let farthest = (0..D)
-            .filter(|&i| !taken.get(i).copied().unwrap_or(true))
-            .map(|i| (i, (truth.get(i).copied().unwrap_or(0.0) - shown.get(i).copied().unwrap_or(0.0)).abs()))
-            .fold(None, |best: Option<(usize, f32)>, (i, gap)| match best {
-                Some((_, b)) if b >= gap => best,
-                _ => Some((i, gap)),
-            });
-        let Some((i, _)) = farthest else { break };
-        if let (Some(flag), Some(value), Some(&target)) = (taken.get_mut(i), corrected.get_mut(i), truth.get(i)) {
-            *flag = true;
-            *value = target;
-        }
-    }
-    corrected
 }
 
 /// A CALIMOCHO session over a borrowed pool, with up to `N` labelled examples.
@@ -232,20 +206,5 @@ where
     /// Unlabelled examples left.
     pub fn unlabelled(&self) -> usize {
         self.pool.unlabelled().len()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use nalgebra::vector;
-
-    #[test]
-    fn the_simulated_correction_fixes_the_farthest_entries() {
-        let shown = vector![0.1, -0.9, 0.5, 0.0];
-        let truth = vector![0.0, 1.0, 0.4, -1.0];
-        assert_eq!(correct_explanation(&shown, &truth, 2), vector![0.1, 1.0, 0.5, -1.0]);
-        assert_eq!(correct_explanation(&shown, &truth, 0), shown);
-        assert_eq!(correct_explanation(&shown, &truth, 99), truth);
     }
 }

@@ -7,8 +7,13 @@
 //! irrelevant. CAIPI's published code marked *all* explained components
 //! instead (a slip the label filter of the counterexamples made harmless);
 //! [`Marking::AllExplained`] reproduces it.
+//!
+//! CALIMOCHO's simulated user corrects the explanation itself:
+//! [`correct_explanation`] replaces the `c` entries of the shown explanation
+//! farthest from the true one.
 
 use crate::active::caipi::{Feedback, Query};
+use nalgebra::SVector;
 
 /// Knows the true concept: the label of any instance and the components it
 /// depends on.
@@ -81,5 +86,46 @@ impl<O> SimulatedUser<O> {
             }
         };
         Feedback { label, irrelevant }
+    }
+}
+
+/// The simulated user's correction: `shown` with its `count` entries farthest
+/// from `truth` replaced by the true values (ties: lower index first).
+pub fn correct_explanation<const D: usize>(
+    shown: &SVector<f32, D>,
+    truth: &SVector<f32, D>,
+    count: usize,
+) -> SVector<f32, D> {
+    let mut corrected = *shown;
+    let mut taken = [false; D];
+    for _ in 0..count.min(D) {
+        let farthest = (0..D)
+            .filter(|&i| !taken.get(i).copied().unwrap_or(true))
+            .map(|i| (i, (truth.get(i).copied().unwrap_or(0.0) - shown.get(i).copied().unwrap_or(0.0)).abs()))
+            .fold(None, |best: Option<(usize, f32)>, (i, gap)| match best {
+                Some((_, b)) if b >= gap => best,
+                _ => Some((i, gap)),
+            });
+        let Some((i, _)) = farthest else { break };
+        if let (Some(flag), Some(value), Some(&target)) = (taken.get_mut(i), corrected.get_mut(i), truth.get(i)) {
+            *flag = true;
+            *value = target;
+        }
+    }
+    corrected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::vector;
+
+    #[test]
+    fn the_simulated_correction_fixes_the_farthest_entries() {
+        let shown = vector![0.1, -0.9, 0.5, 0.0];
+        let truth = vector![0.0, 1.0, 0.4, -1.0];
+        assert_eq!(correct_explanation(&shown, &truth, 2), vector![0.1, 1.0, 0.5, -1.0]);
+        assert_eq!(correct_explanation(&shown, &truth, 0), shown);
+        assert_eq!(correct_explanation(&shown, &truth, 99), truth);
     }
 }
