@@ -74,8 +74,8 @@ impl Query {
 /// Everything that defines one CAIPI colors run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaipiSettings {
-    /// The rule the simulated user knows (0 or 1).
-    pub rule: u8,
+    /// The rule the simulated user knows.
+    pub rule: Rule,
     /// The learner.
     pub learner: Learner,
     /// Whether the user corrects explanations.
@@ -109,7 +109,7 @@ impl CaipiSettings {
     /// The paper's settings for a rule, learner and corrections switch: 10
     /// folds of 40,000 images, T = 100, LIME with 2,000 samples and 10
     /// repeats, k = 4 (rule 0) or 3 (rule 1), 3 initial labels per class.
-    pub fn paper(rule: u8, learner: Learner, corrections: bool) -> Self {
+    pub fn paper(rule: Rule, learner: Learner, corrections: bool) -> Self {
         Self {
             rule,
             learner,
@@ -119,7 +119,7 @@ impl CaipiSettings {
             iterations: 100,
             lime_samples: 2000,
             lime_repeats: 10,
-            k: if rule == 0 { 4 } else { 3 },
+            k: rule.pixels().len(),
             initial_per_class: 3,
             images: 40_000,
             seed: 0,
@@ -128,19 +128,11 @@ impl CaipiSettings {
         }
     }
 
-    /// The rule as a core type.
-    pub fn rule(&self) -> Rule {
-        if self.rule == 0 { Rule::Zero } else { Rule::One }
-    }
-
     /// Checks that the settings describe a run that can be carried out.
     ///
     /// # Errors
     /// A one-line message naming the first impossible value.
     pub fn validate(&self) -> Result<(), String> {
-        if self.rule > 1 {
-            return Err(format!("--rule must be 0 or 1, not {}", self.rule));
-        }
         limits::check("--k", self.k, &(1..=colors::PIXELS))?;
         limits::check("--lime-samples", self.lime_samples, &limits::LIME_SAMPLES)?;
         limits::check("--lime-repeats", self.lime_repeats, &limits::LIME_REPEATS)?;
@@ -289,7 +281,7 @@ fn run_fold_with<L>(
 where
     L: Fit<{ colors::PAIRS }, CAPACITY, Model = LinearModel<{ colors::PAIRS }>>,
 {
-    let rule = settings.rule();
+    let rule = settings.rule;
     let (mut pool, test) = data.split(fold);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, fold as u64));
     let replacement = if settings.continuous_perturbation { Replacement::Hide } else { Replacement::Alternative };
@@ -408,14 +400,13 @@ mod tests {
 
     #[test]
     fn impossible_settings_are_rejected_with_a_message() {
-        let good = CaipiSettings::paper(0, Learner::L1Svm, true);
+        let good = CaipiSettings::paper(Rule::Zero, Learner::L1Svm, true);
         assert_eq!(good.validate(), Ok(()));
-        let cases: [(&str, CaipiSettings); 6] = [
+        let cases: [(&str, CaipiSettings); 5] = [
             ("--k", CaipiSettings { k: 0, ..good.clone() }),
             ("--lime-samples", CaipiSettings { lime_samples: 0, ..good.clone() }),
             ("--folds", CaipiSettings { folds: 50_000, ..good.clone() }),
             ("--folds", CaipiSettings { folds: 1, ..good.clone() }),
-            ("--rule", CaipiSettings { rule: 2, ..good.clone() }),
             ("--iterations", CaipiSettings { iterations: 5000, ..good.clone() }),
         ];
         for (flag, settings) in cases {
@@ -433,7 +424,7 @@ mod tests {
             lime_samples: 150,
             lime_repeats: 2,
             images: 900,
-            ..CaipiSettings::paper(1, Learner::L1Svm, true)
+            ..CaipiSettings::paper(Rule::One, Learner::L1Svm, true)
         };
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
         let run_with = |threads: usize| {
@@ -454,7 +445,7 @@ mod tests {
             lime_samples: 200,
             lime_repeats: 2,
             images: 600,
-            ..CaipiSettings::paper(0, Learner::L1Svm, true)
+            ..CaipiSettings::paper(Rule::Zero, Learner::L1Svm, true)
         };
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
         let first = run_fold(&settings, &data, 1, &crate::observe::ticking(&|| {})).unwrap();

@@ -54,8 +54,8 @@ pub enum LossForm {
 /// Everything that defines one CALI run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaliSettings {
-    /// The rule (0 or 1).
-    pub rule: u8,
+    /// The rule.
+    pub rule: Rule,
     /// Layers of w(x): 1, 3 or 5.
     pub depth: usize,
     /// Whether the user corrects explanations.
@@ -88,9 +88,6 @@ impl CaliSettings {
     /// # Errors
     /// A one-line message naming the first impossible value.
     pub fn validate(&self) -> Result<(), String> {
-        if self.rule > 1 {
-            return Err(format!("--rule must be 0 or 1, not {}", self.rule));
-        }
         if ![1, 3, 5].contains(&self.depth) {
             return Err(format!("--depth must be 1, 3 or 5, not {}", self.depth));
         }
@@ -157,7 +154,7 @@ fn run_fold<const L: usize>(
     fold: usize,
     observe: Observer<'_, CaliRow>,
 ) -> Result<Vec<CaliRow>, String> {
-    let rule = if settings.rule == 0 { Rule::Zero } else { Rule::One };
+    let rule = settings.rule;
     let (test, pool): (Vec<_>, Vec<_>) = examples.iter().zip(folds).partition(|(_, f)| **f == fold);
     let test: Vec<Example<colors::Image>> = test.into_iter().map(|(e, _)| *e).collect();
     let mut pool: Vec<Example<colors::Image>> = pool.into_iter().map(|(e, _)| *e).collect();
@@ -318,7 +315,7 @@ mod tests {
 
     fn small() -> CaliSettings {
         CaliSettings {
-            rule: 0,
+            rule: Rule::Zero,
             depth: 1,
             corrections: true,
             strategy: Strategy::Random,

@@ -9,6 +9,7 @@ use xil_bench::caipi::{CaipiSettings, ColorsData, Learner, run_all};
 use xil_bench::observe::ticking;
 use xil_bench::output::{StagedDir, summary_json, write_run};
 use xil_bench::reproduce::{Scale, Semantics, reproduce};
+use xil_core::tasks::colors::Rule;
 
 const FASHION_DATA_HELP: &str =
     "Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's)";
@@ -29,6 +30,11 @@ fn load_text(
         data.stats.charset_errors
     );
     Ok((mails, data))
+}
+
+/// A colors rule on the command line: `0` or `1`.
+fn rule(text: &str) -> Result<Rule, String> {
+    text.parse().map_err(|_| "the rule is 0 (corners share a colour) or 1 (top-middle pixels differ)".to_string())
 }
 
 #[derive(Parser)]
@@ -58,8 +64,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// The rule the SENN learns (k = 4 for 0, 3 for 1).
-        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
-        rule: u8,
+        #[arg(long, default_value = "0", value_parser = rule)]
+        rule: Rule,
         /// Layers of w(x): 1, 3 or 5.
         #[arg(long, default_value_t = 1)]
         depth: usize,
@@ -143,8 +149,8 @@ enum OnOff {
 #[derive(clap::Args)]
 struct CaipiArgs {
     /// The rule the simulated user knows: 0 (corners share a colour) or 1 (top-middle pixels differ).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
-    rule: u8,
+    #[arg(long, value_parser = rule)]
+    rule: Rule,
     /// The learner.
     #[arg(long, value_enum, default_value = "l1-svm")]
     learner: Learner,
@@ -243,8 +249,8 @@ struct TextArgs {
 #[derive(clap::Args)]
 struct CaliArgs {
     /// The rule: 0 (corners share a colour) or 1 (top-middle pixels differ).
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=1))]
-    rule: u8,
+    #[arg(long, value_parser = rule)]
+    rule: Rule,
     /// Layers of the network computing w(x): 1, 3 or 5.
     #[arg(long, default_value_t = 1)]
     depth: usize,
@@ -297,7 +303,7 @@ impl CaipiArgs {
             iterations: self.iterations,
             lime_samples: self.lime_samples,
             lime_repeats: self.lime_repeats,
-            k: self.k.unwrap_or(if self.rule == 0 { 4 } else { 3 }),
+            k: self.k.unwrap_or(self.rule.pixels().len()),
             initial_per_class: self.initial_per_class,
             images: self.images,
             seed: self.seed,
@@ -419,8 +425,6 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::LimeFaithfulness { out, rule, depth, seed } => {
             use xil_bench::faithfulness;
-            use xil_core::tasks::colors::Rule;
-            let rule = if rule == 0 { Rule::Zero } else { Rule::One };
             let staged = StagedDir::begin(&out)?;
             let started = Instant::now();
             let rows = match depth {

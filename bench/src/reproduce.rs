@@ -11,6 +11,7 @@
 use crate::caipi::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
 use crate::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
 use crate::output::{prepare_dir, summary_json, write_atomically, write_run};
+use xil_core::tasks::colors::Rule;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -79,8 +80,8 @@ impl Target {
 
 /// The targets at t = 100 for one setting: running F1, alpha0, alpha1,
 /// residual.
-pub fn targets(learner: Learner, rule: u8, corrections: bool) -> [Option<Target>; 4] {
-    match (learner, rule, corrections) {
+pub fn targets(learner: Learner, rule: Rule, corrections: bool) -> [Option<Target>; 4] {
+    match (learner, u8::from(rule), corrections) {
         (Learner::L1Svm, 0, false) => {
             [Target::point(0.49), Target::point(0.16), Target::point(1.46), Target::point(0.03)]
         }
@@ -105,7 +106,7 @@ pub fn targets(learner: Learner, rule: u8, corrections: bool) -> [Option<Target>
 pub fn settings(scale: Scale, seed: u64, authors: bool) -> Vec<CaipiSettings> {
     let mut all = Vec::new();
     for learner in [Learner::L1Svm, Learner::L2Svm] {
-        for rule in [0, 1] {
+        for rule in Rule::ALL {
             for corrections in [false, true] {
                 all.push(CaipiSettings {
                     folds: scale.folds,
@@ -183,7 +184,7 @@ pub fn reproduce(
 
 fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)]) -> Result<(), String> {
     let semantics = if variant == "paper" { "paper semantics" } else { "authors' code" };
-    for rule in [0u8, 1] {
+    for rule in Rule::ALL {
         let mut series = Vec::new();
         for (i, (setting, rows)) in runs.iter().filter(|(s, _)| s.rule == rule).enumerate() {
             let learner = if setting.learner == Learner::L1Svm { "L1 SVM" } else { "L2 SVM" };

@@ -82,7 +82,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
     for depth in [1usize, 3, 5] {
         for corrections in [true, false] {
             let settings = CaliSettings {
-                rule: 0,
+                rule: Rule::Zero,
                 depth,
                 corrections,
                 strategy: Strategy::Uncertainty,

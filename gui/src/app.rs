@@ -20,6 +20,7 @@ use crate::interactive::{Colors, Decision, Settings, View};
 use crate::mail_view::MailTab;
 use crate::progress::Progress;
 use crate::remote::{Answer, Command, Remote};
+use crate::rule_choice::rule_choice;
 use crate::sessions_view::{Asked, NamedSessions, history};
 use crate::watch_view::Watching;
 use eframe::egui;
@@ -439,7 +440,7 @@ impl XilApp {
         egui::Panel::left("settings").exact_size(SIDE).resizable(false).show(ui, |ui| {
             ui.label("New session");
             ui.add(egui::Slider::new(&mut self.settings.seed, 0..=1000).text("seed"));
-            ui.add(egui::Slider::new(&mut self.settings.rule, 0..=1).text("rule"));
+            rule_choice(ui, &mut self.settings.rule);
             ui.add(egui::Slider::new(&mut self.settings.k, 1..=PIXELS).text("k"));
             if ui.button("Start new session").clicked() {
                 self.start();

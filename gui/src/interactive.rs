@@ -32,7 +32,7 @@ pub struct Settings {
     pub seed: u64,
     /// The rule that decides the test labels (0: corners share a colour, 1:
     /// top-middle pixels differ).
-    pub rule: u8,
+    pub rule: Rule,
     /// Pixels an explanation names.
     pub k: usize,
     /// Generated images to query from.
@@ -48,7 +48,7 @@ pub struct Settings {
 impl Default for Settings {
     /// Seed 0, rule 0, k = 4, 2,000 + 1,000 images, 3 labels per class, LIME 500.
     fn default() -> Self {
-        Self { seed: 0, rule: 0, k: 4, pool: 2000, test: 1000, initial_per_class: 3, lime_samples: 500 }
+        Self { seed: 0, rule: Rule::Zero, k: 4, pool: 2000, test: 1000, initial_per_class: 3, lime_samples: 500 }
     }
 }
 
@@ -142,14 +142,10 @@ impl Protocol for Colors {
     }
 }
 
-fn rule(settings: &Settings) -> Rule {
-    if settings.rule == 0 { Rule::Zero } else { Rule::One }
-}
-
 /// The label the rule of `settings` gives an image (what a perfect user
 /// answers).
 pub fn truth(settings: &Settings, image: &Image) -> u8 {
-    u8::from(rule(settings).holds(image))
+    u8::from(settings.rule.holds(image))
 }
 
 /// Checks settings before a session starts.
@@ -157,9 +153,6 @@ pub fn truth(settings: &Settings, image: &Image) -> u8 {
 /// # Errors
 /// A one-line message for impossible settings.
 pub fn validate(settings: &Settings) -> Result<(), String> {
-    if settings.rule > 1 {
-        return Err(format!("rule must be 0 or 1, not {}", settings.rule));
-    }
     limits::check("k", settings.k, &(1..=PIXELS))?;
     limits::check("pool", settings.pool, &limits::IMAGES)?;
     limits::check("test", settings.test, &limits::IMAGES)?;

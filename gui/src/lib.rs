@@ -17,6 +17,7 @@
 //! The window:
 //! - [`app`]: the eframe app (tabs, the colors grid, keyboard, export);
 //! - [`grid_view`]: drawing colors images, explanations and marks;
+//! - [`rule_choice`]: the two colors rules as buttons;
 //! - [`mail_view`] and [`image_view`]: the E-mails and Images tabs;
 //! - [`sessions_view`]: named sessions, history, answer keys and buttons;
 //! - [`watch_view`]: the Watch tab (settings, run buttons, overlaid plots).
@@ -30,6 +31,7 @@ pub mod mail_session;
 pub mod mail_view;
 pub mod progress;
 pub mod remote;
+pub mod rule_choice;
 pub mod sessions_view;
 pub mod storage;
 pub mod watch;

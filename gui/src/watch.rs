@@ -22,6 +22,7 @@ use xil_bench::decoy::{self, DecoySettings, Epoch, Setting};
 use xil_bench::figures::{band, fold_curves};
 use xil_bench::text::caipi::{self as text_caipi, TextRow, TextSettings};
 use xil_bench::text::data::{Headers, TextData};
+use xil_core::tasks::colors::Rule;
 
 /// The protocol and settings of a simulated run.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +40,7 @@ pub enum Experiment {
 /// The paper's CAIPI colors setting for rule 0 with an L1 SVM and
 /// corrections (10 folds of 40,000 images, 100 queries, LIME 2,000 x 10).
 pub fn default_caipi() -> CaipiSettings {
-    CaipiSettings::paper(0, Learner::L1Svm, true)
+    CaipiSettings::paper(Rule::Zero, Learner::L1Svm, true)
 }
 
 /// CALIMOCHO as the reproduction runs it (rule 0, depth 1, uncertainty
@@ -47,7 +48,7 @@ pub fn default_caipi() -> CaipiSettings {
 /// over 5 folds of 5,000 images and 100 queries.
 pub fn default_cali() -> CaliSettings {
     CaliSettings {
-        rule: 0,
+        rule: Rule::Zero,
         depth: 1,
         corrections: true,
         strategy: Strategy::Uncertainty,
@@ -422,7 +423,7 @@ mod tests {
             lime_samples: 150,
             lime_repeats: 2,
             images: 600,
-            ..CaipiSettings::paper(0, Learner::L1Svm, true)
+            ..CaipiSettings::paper(Rule::Zero, Learner::L1Svm, true)
         })
     }
 

@@ -7,6 +7,7 @@
 //! folds that have reached each query, the same statistic as xil-bench's
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
+use crate::rule_choice::rule_choice;
 use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default_decoy, default_text};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -333,7 +334,7 @@ fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iteration
 }
 
 fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
-    ui.add(egui::Slider::new(&mut s.rule, 0..=1).text("rule"));
+    rule_choice(ui, &mut s.rule);
     egui::ComboBox::from_label("learner").selected_text(s.learner.name()).show_ui(ui, |ui| {
         for learner in [Learner::L1Svm, Learner::L2Svm, Learner::Logreg] {
             ui.selectable_value(&mut s.learner, learner, learner.name());
@@ -355,7 +356,7 @@ fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
 }
 
 fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
-    ui.add(egui::Slider::new(&mut s.rule, 0..=1).text("rule"));
+    rule_choice(ui, &mut s.rule);
     egui::ComboBox::from_label("depth of w(x)").selected_text(s.depth.to_string()).show_ui(ui, |ui| {
         for depth in [1, 3, 5] {
             ui.selectable_value(&mut s.depth, depth, depth.to_string());

@@ -174,7 +174,7 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
         lime_samples: 1000,
         lime_repeats: 2,
         images: 2000,
-        ..CaipiSettings::paper(0, Learner::L1Svm, true)
+        ..CaipiSettings::paper(xil_core::tasks::colors::Rule::Zero, Learner::L1Svm, true)
     };
     harness.state_mut().watching_mut().set_experiment(Experiment::Caipi(settings));
     harness.get_by_label("Start run").click();

@@ -29,6 +29,7 @@ use crate::Grid;
 use crate::active::user::Oracle;
 use crate::data::Example;
 use crate::data::features::FeatureMap;
+use crate::error::Error;
 use crate::random::{bernoulli, uniform_below, uniform_index};
 use nalgebra::SVector;
 use rand_core::Rng;
@@ -50,8 +51,11 @@ pub type Image = Grid<PIXELS, COLOURS>;
 const CORNERS: [usize; 4] = [0, 4, 20, 24];
 const TOP_MIDDLE: [usize; 3] = [1, 2, 3];
 
-/// One of the two rules that label colors images.
+/// One of the two rules that label colors images, named by its number:
+/// it displays, parses and (with the `serde` feature) serializes as `0` or
+/// `1`, as the papers and the command line call them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(into = "u8", try_from = "u8"))]
 pub enum Rule {
     /// The four corners share one colour.
     Zero,
@@ -60,6 +64,9 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Both rules, in order.
+    pub const ALL: [Rule; 2] = [Rule::Zero, Rule::One];
+
     /// Whether the rule holds for an image.
     pub fn holds(self, image: &Image) -> bool {
         let c = image.cells();
@@ -98,6 +105,51 @@ impl Rule {
     pub fn pair_support(self) -> heapless::Vec<usize, 6> {
         let pixels = self.pixels();
         (0..PAIRS).filter(|&j| pair(j).is_some_and(|(a, b)| pixels.contains(&a) && pixels.contains(&b))).collect()
+    }
+}
+
+impl From<Rule> for u8 {
+    fn from(rule: Rule) -> u8 {
+        match rule {
+            Rule::Zero => 0,
+            Rule::One => 1,
+        }
+    }
+}
+
+impl TryFrom<u8> for Rule {
+    type Error = Error;
+
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`"rule"`) for a number other than 0 or 1.
+    fn try_from(number: u8) -> Result<Self, Error> {
+        match number {
+            0 => Ok(Rule::Zero),
+            1 => Ok(Rule::One),
+            _ => Err(Error::InvalidParameter { name: "rule" }),
+        }
+    }
+}
+
+impl core::str::FromStr for Rule {
+    type Err = Error;
+
+    /// `"0"` or `"1"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (`"rule"`) for anything else.
+    fn from_str(text: &str) -> Result<Self, Error> {
+        match text {
+            "0" => Ok(Rule::Zero),
+            "1" => Ok(Rule::One),
+            _ => Err(Error::InvalidParameter { name: "rule" }),
+        }
+    }
+}
+
+impl core::fmt::Display for Rule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", u8::from(*self))
     }
 }
 
@@ -287,6 +339,19 @@ impl FeatureMap<Image, ONE_HOT> for OneHot {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rule_is_named_by_its_number_both_ways() {
+        use core::str::FromStr;
+        for (number, text, rule) in [(0u8, "0", Rule::Zero), (1, "1", Rule::One)] {
+            assert_eq!(u8::from(rule), number);
+            assert_eq!(Rule::try_from(number), Ok(rule));
+            assert_eq!(Rule::from_str(text), Ok(rule));
+        }
+        assert_eq!(Rule::try_from(2), Err(Error::InvalidParameter { name: "rule" }));
+        assert_eq!(Rule::from_str("one"), Err(Error::InvalidParameter { name: "rule" }));
+        assert_eq!(Rule::ALL, [Rule::Zero, Rule::One]);
+    }
+
     use super::*;
     use rand_core::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
