@@ -11,9 +11,9 @@
 use crate::caipi::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
 use crate::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
 use crate::output::{prepare_dir, summary_json, write_atomically, write_run};
-use xil_core::tasks::colors::Rule;
 use std::fmt::Write as _;
 use std::path::Path;
+use xil_core::tasks::colors::Rule;
 
 /// Which semantics to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
