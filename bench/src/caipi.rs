@@ -51,26 +51,6 @@ impl Learner {
     }
 }
 
-/// How CAIPI colors picks the next query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Query {
-    /// The pool image closest to the decision boundary (the paper's).
-    ClosestToMargin,
-    /// A uniformly random pool image (the passive baseline).
-    Random,
-}
-
-impl Query {
-    /// The core strategy.
-    pub fn strategy(self) -> QueryStrategy {
-        match self {
-            Query::ClosestToMargin => QueryStrategy::ClosestToMargin,
-            Query::Random => QueryStrategy::Random,
-        }
-    }
-}
-
 /// Everything that defines one CAIPI colors run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaipiSettings {
@@ -81,7 +61,7 @@ pub struct CaipiSettings {
     /// Whether the user corrects explanations.
     pub corrections: bool,
     /// How the next query is picked.
-    pub query: Query,
+    pub query: QueryStrategy,
     /// Cross-validation folds.
     pub folds: usize,
     /// Queries per fold.
@@ -114,7 +94,7 @@ impl CaipiSettings {
             rule,
             learner,
             corrections,
-            query: Query::ClosestToMargin,
+            query: QueryStrategy::ClosestToMargin,
             folds: 10,
             iterations: 100,
             lime_samples: 2000,
@@ -286,7 +266,7 @@ where
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, fold as u64));
     let replacement = if settings.continuous_perturbation { Replacement::Hide } else { Replacement::Alternative };
     let lime = Lime::new().samples(settings.lime_samples).repeats(settings.lime_repeats).replacement(replacement);
-    let config = SessionConfig::new(settings.k, settings.query.strategy(), Counterexamples::default());
+    let config = SessionConfig::new(settings.k, settings.query, Counterexamples::default());
     let mut session: Box<Session<_, _, L, _, { colors::PAIRS }, { colors::PIXELS }, CAPACITY>> =
         Box::new(Session::new(&mut pool, learner, PairFeatures, lime, config).map_err(|e| e.to_string())?);
     session.seed_per_class(settings.initial_per_class, &mut rng).map_err(|e| format!("seeding fold {fold}: {e}"))?;

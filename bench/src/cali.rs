@@ -31,26 +31,6 @@ use xil_core::{
 /// Labelled capacity of a CALI session (initial labels plus queries).
 pub const CAPACITY: usize = 512;
 
-/// Query strategies of the CALI command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strategy {
-    /// Uniformly random.
-    Random,
-    /// Probability closest to 1/2.
-    Uncertainty,
-}
-
-/// Forms of the explanation loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LossForm {
-    /// The paper's ranking loss.
-    Ranking,
-    /// The authors' squared loss.
-    Squared,
-}
-
 /// Everything that defines one CALI run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaliSettings {
@@ -61,9 +41,9 @@ pub struct CaliSettings {
     /// Whether the user corrects explanations.
     pub corrections: bool,
     /// The query strategy.
-    pub strategy: Strategy,
+    pub strategy: CaliStrategy,
     /// The explanation loss.
-    pub explanation_loss: LossForm,
+    pub explanation_loss: ExplanationLoss,
     /// Entries corrected per query (1..=4 in the paper).
     pub corrected_entries: usize,
     /// Weight of the label loss (0.9 with corrections in the paper).
@@ -160,18 +140,10 @@ fn run_fold<const L: usize>(
     let mut pool: Vec<Example<colors::Image>> = pool.into_iter().map(|(e, _)| *e).collect();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 1000 + fold as u64));
     let model: Senn<ONE_HOT, L> = Senn::new(&mut rng).map_err(|e| e.to_string())?;
-    let explanation = match settings.explanation_loss {
-        LossForm::Ranking => ExplanationLoss::Ranking,
-        LossForm::Squared => ExplanationLoss::Squared,
-    };
-    let loss = SennLoss { lambda: settings.lambda, alpha: 0.0, explanation };
+    let loss = SennLoss { lambda: settings.lambda, alpha: 0.0, explanation: settings.explanation_loss };
     let trainer = SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?;
-    let strategy = match settings.strategy {
-        Strategy::Random => CaliStrategy::Random,
-        Strategy::Uncertainty => CaliStrategy::Uncertainty,
-    };
     let mut session: Box<CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, CAPACITY>> = Box::new(
-        CaliSession::new(&mut pool, OneHot, model, trainer, strategy, settings.steps_per_fit)
+        CaliSession::new(&mut pool, OneHot, model, trainer, settings.strategy, settings.steps_per_fit)
             .map_err(|e| e.to_string())?,
     );
     session.seed(settings.initial, &mut rng).map_err(|e| format!("seeding fold {fold}: {e}"))?;
@@ -318,8 +290,8 @@ mod tests {
             rule: Rule::Zero,
             depth: 1,
             corrections: true,
-            strategy: Strategy::Random,
-            explanation_loss: LossForm::Squared,
+            strategy: CaliStrategy::Random,
+            explanation_loss: ExplanationLoss::Squared,
             corrected_entries: 4,
             lambda: 0.9,
             folds: 2,

@@ -1,15 +1,18 @@
 //! `xil-bench`: run the papers' experiments from the command line.
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::time::Instant;
 use xil_bench::caipi::{CaipiSettings, ColorsData, Learner, run_all};
 use xil_bench::observe::ticking;
 use xil_bench::output::{StagedDir, summary_json, write_run};
 use xil_bench::reproduce::{Scale, Semantics, reproduce};
 use xil_core::tasks::colors::Rule;
+use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
 const FASHION_DATA_HELP: &str =
     "Folder with the four Fashion-MNIST gzip IDX files (default: $XIL_FASHION_MNIST, else Debian's)";
@@ -32,9 +35,13 @@ fn load_text(
     Ok((mails, data))
 }
 
-/// A colors rule on the command line: `0` or `1`.
-fn rule(text: &str) -> Result<Rule, String> {
-    text.parse().map_err(|_| "the rule is 0 (corners share a colour) or 1 (top-middle pixels differ)".to_string())
+/// The parser of one of core's settings enums: its variants' names are
+/// the option's possible values (listed by `--help` and in errors).
+fn named<T, const N: usize>(all: [T; N], name: fn(T) -> &'static str) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = xil_core::Error> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(all.map(name)).try_map(|text| text.parse::<T>())
 }
 
 #[derive(Parser)]
@@ -64,7 +71,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// The rule the SENN learns (k = 4 for 0, 3 for 1).
-        #[arg(long, default_value = "0", value_parser = rule)]
+        #[arg(long, default_value = "0", value_parser = named(Rule::ALL, Rule::name))]
         rule: Rule,
         /// Layers of w(x): 1, 3 or 5.
         #[arg(long, default_value_t = 1)]
@@ -149,7 +156,7 @@ enum OnOff {
 #[derive(clap::Args)]
 struct CaipiArgs {
     /// The rule the simulated user knows: 0 (corners share a colour) or 1 (top-middle pixels differ).
-    #[arg(long, value_parser = rule)]
+    #[arg(long, value_parser = named(Rule::ALL, Rule::name))]
     rule: Rule,
     /// The learner.
     #[arg(long, value_enum, default_value = "l1-svm")]
@@ -185,8 +192,8 @@ struct CaipiArgs {
     #[arg(long)]
     mark_all_explained: bool,
     /// How the next query is picked.
-    #[arg(long, value_enum, default_value = "closest-to-margin")]
-    query: xil_bench::caipi::Query,
+    #[arg(long, default_value = "closest-to-margin", value_parser = named(QueryStrategy::ALL, QueryStrategy::name))]
+    query: QueryStrategy,
     /// The authors' code: LIME's perturbed pixel equals no other pixel.
     #[arg(long)]
     continuous_perturbation: bool,
@@ -249,7 +256,7 @@ struct TextArgs {
 #[derive(clap::Args)]
 struct CaliArgs {
     /// The rule: 0 (corners share a colour) or 1 (top-middle pixels differ).
-    #[arg(long, value_parser = rule)]
+    #[arg(long, value_parser = named(Rule::ALL, Rule::name))]
     rule: Rule,
     /// Layers of the network computing w(x): 1, 3 or 5.
     #[arg(long, default_value_t = 1)]
@@ -258,11 +265,11 @@ struct CaliArgs {
     #[arg(long, value_enum, default_value = "on")]
     corrections: OnOff,
     /// The query strategy.
-    #[arg(long, value_enum, default_value = "uncertainty")]
-    strategy: xil_bench::cali::Strategy,
+    #[arg(long, default_value = "uncertainty", value_parser = named(CaliStrategy::ALL, CaliStrategy::name))]
+    strategy: CaliStrategy,
     /// The explanation loss: the paper's ranking loss or the authors' squared loss.
-    #[arg(long, value_enum, default_value = "ranking")]
-    explanation_loss: xil_bench::cali::LossForm,
+    #[arg(long, default_value = "ranking", value_parser = named(ExplanationLoss::ALL, ExplanationLoss::name))]
+    explanation_loss: ExplanationLoss,
     /// Explanation entries the user corrects per query.
     #[arg(long, default_value_t = 4)]
     corrected_entries: usize,

@@ -11,7 +11,7 @@
 //!   paper's final `(l_Y, l_Z)`.
 //! - LIME faithfulness: see [`faithfulness`](crate::faithfulness).
 
-use crate::cali::{CaliRow, CaliSettings, LossForm, Strategy};
+use crate::cali::{CaliRow, CaliSettings};
 use crate::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::output::{prepare_dir, write_atomically};
 use rand_core::SeedableRng;
@@ -19,7 +19,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::fmt::Write as _;
 use std::path::Path;
 use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
-use xil_core::{Adam, Correction, ExplanationLoss, FeatureMap, Senn, SennExample, SennLoss, SennTrainer};
+use xil_core::{Adam, CaliStrategy, Correction, ExplanationLoss, FeatureMap, Senn, SennExample, SennLoss, SennTrainer};
 
 /// Sizes of a CALI reproduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +85,8 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
                 rule: Rule::Zero,
                 depth,
                 corrections,
-                strategy: Strategy::Uncertainty,
-                explanation_loss: LossForm::Squared,
+                strategy: CaliStrategy::Uncertainty,
+                explanation_loss: ExplanationLoss::Squared,
                 corrected_entries: 4,
                 lambda: if corrections { 0.9 } else { 1.0 },
                 folds: scale.folds,

@@ -53,6 +53,7 @@ pub mod explain;
 pub mod linear;
 pub mod maths;
 pub mod metrics;
+mod names;
 pub mod nn;
 pub mod random;
 pub mod reference;

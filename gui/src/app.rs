@@ -14,13 +14,13 @@
 //! saved and opened by name, and a file that cannot be read is moved aside
 //! with a visible message.
 
+use crate::choices::rule_choice;
 use crate::grid_view::{paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::image_view::ImageTab;
 use crate::interactive::{Colors, Decision, Settings, View};
 use crate::mail_view::MailTab;
 use crate::progress::Progress;
 use crate::remote::{Answer, Command, Remote};
-use crate::rule_choice::rule_choice;
 use crate::sessions_view::{Asked, NamedSessions, history};
 use crate::watch_view::Watching;
 use eframe::egui;

@@ -17,12 +17,13 @@
 //! The window:
 //! - [`app`]: the eframe app (tabs, the colors grid, keyboard, export);
 //! - [`grid_view`]: drawing colors images, explanations and marks;
-//! - [`rule_choice`]: the two colors rules as buttons;
+//! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
 //! - [`mail_view`] and [`image_view`]: the E-mails and Images tabs;
 //! - [`sessions_view`]: named sessions, history, answer keys and buttons;
 //! - [`watch_view`]: the Watch tab (settings, run buttons, overlaid plots).
 
 pub mod app;
+pub mod choices;
 pub mod grid_view;
 pub mod image_session;
 pub mod image_view;
@@ -31,7 +32,6 @@ pub mod mail_session;
 pub mod mail_view;
 pub mod progress;
 pub mod remote;
-pub mod rule_choice;
 pub mod sessions_view;
 pub mod storage;
 pub mod watch;

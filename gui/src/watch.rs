@@ -17,12 +17,13 @@ use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use xil_bench::caipi::{self, CaipiSettings, ColorsData, Learner, Row};
-use xil_bench::cali::{self, CaliRow, CaliSettings, LossForm, Strategy};
+use xil_bench::cali::{self, CaliRow, CaliSettings};
 use xil_bench::decoy::{self, DecoySettings, Epoch, Setting};
 use xil_bench::figures::{band, fold_curves};
 use xil_bench::text::caipi::{self as text_caipi, TextRow, TextSettings};
 use xil_bench::text::data::{Headers, TextData};
 use xil_core::tasks::colors::Rule;
+use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
 /// The protocol and settings of a simulated run.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +52,8 @@ pub fn default_cali() -> CaliSettings {
         rule: Rule::Zero,
         depth: 1,
         corrections: true,
-        strategy: Strategy::Uncertainty,
-        explanation_loss: LossForm::Squared,
+        strategy: CaliStrategy::Uncertainty,
+        explanation_loss: ExplanationLoss::Squared,
         corrected_entries: 4,
         lambda: 0.9,
         folds: 5,
@@ -86,7 +87,11 @@ impl Experiment {
                 s.learner.name(),
                 s.rule,
                 corrections(s.corrections),
-                if s.query == xil_bench::caipi::Query::Random { ", random queries" } else { "" },
+                if s.query == QueryStrategy::ClosestToMargin {
+                    String::new()
+                } else {
+                    format!(", {} queries", s.query)
+                },
                 s.k,
                 s.seed
             ),

@@ -7,18 +7,19 @@
 //! folds that have reached each query, the same statistic as xil-bench's
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
-use crate::rule_choice::rule_choice;
+use crate::choices::{named_choice, rule_choice};
 use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default_decoy, default_text};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
-use xil_bench::caipi::{CaipiSettings, Learner, Query};
-use xil_bench::cali::{CaliSettings, LossForm, Strategy};
+use xil_bench::caipi::{CaipiSettings, Learner};
+use xil_bench::cali::CaliSettings;
 use xil_bench::decoy::{DecoySettings, Setting};
 use xil_bench::figures::{Figure, PALETTE, Series};
 use xil_bench::text::caipi::{QueryExplainer, TextSettings};
 use xil_bench::text::data::Headers;
 use xil_core::tasks::colors::{ONE_HOT, PIXELS};
+use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
 /// The protocols a run can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,10 +344,7 @@ fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
     ui.label("explainer: LIME");
     ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"));
     ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"));
-    egui::ComboBox::from_label("query").selected_text(format!("{:?}", s.query)).show_ui(ui, |ui| {
-        ui.selectable_value(&mut s.query, Query::ClosestToMargin, "ClosestToMargin");
-        ui.selectable_value(&mut s.query, Query::Random, "Random");
-    });
+    named_choice(ui, "query", &mut s.query, &QueryStrategy::ALL);
     ui.checkbox(&mut s.corrections, "corrections");
     ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"));
     ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=10).text("initial labels per class"));
@@ -362,16 +360,8 @@ fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
             ui.selectable_value(&mut s.depth, depth, depth.to_string());
         }
     });
-    egui::ComboBox::from_label("query").selected_text(format!("{:?}", s.strategy).to_lowercase()).show_ui(ui, |ui| {
-        ui.selectable_value(&mut s.strategy, Strategy::Uncertainty, "uncertainty");
-        ui.selectable_value(&mut s.strategy, Strategy::Random, "random");
-    });
-    egui::ComboBox::from_label("explanation loss")
-        .selected_text(format!("{:?}", s.explanation_loss).to_lowercase())
-        .show_ui(ui, |ui| {
-            ui.selectable_value(&mut s.explanation_loss, LossForm::Squared, "squared");
-            ui.selectable_value(&mut s.explanation_loss, LossForm::Ranking, "ranking");
-        });
+    named_choice(ui, "query", &mut s.strategy, &CaliStrategy::ALL);
+    named_choice(ui, "explanation loss", &mut s.explanation_loss, &ExplanationLoss::ALL);
     ui.checkbox(&mut s.corrections, "corrections");
     ui.add(egui::Slider::new(&mut s.corrected_entries, 1..=ONE_HOT).text("c (entries corrected)"));
     ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda (label-loss weight)"));

@@ -15,6 +15,7 @@ use crate::data::Example;
 use crate::data::features::FeatureMap;
 use crate::data::pool::Pool;
 use crate::error::Error;
+use crate::names::named;
 use crate::nn::senn::{Correction, Senn, SennExample, SennTrainer};
 use crate::random::uniform_index;
 use crate::traits::Decision;
@@ -23,6 +24,7 @@ use rand_core::Rng;
 
 /// How CALIMOCHO picks a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "kebab-case"))]
 pub enum CaliStrategy {
     /// Uniformly at random.
     Random,
@@ -31,6 +33,8 @@ pub enum CaliStrategy {
     #[default]
     Uncertainty,
 }
+
+named!(CaliStrategy, "CALIMOCHO strategy", [Random => "random", Uncertainty => "uncertainty"]);
 
 /// What the network shows the user about a query.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,12 +10,14 @@
 
 use crate::data::Example;
 use crate::maths::sigmoid;
+use crate::names::named;
 use crate::random::uniform_index;
 use crate::traits::Score;
 use rand_core::Rng;
 
 /// How to pick the next query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "kebab-case"))]
 pub enum QueryStrategy {
     /// A uniformly random instance.
     Random,
@@ -31,6 +33,14 @@ pub enum QueryStrategy {
     /// The instance whose class distribution has the highest entropy.
     Entropy,
 }
+
+named!(QueryStrategy, "query strategy", [
+    Random => "random",
+    ClosestToMargin => "closest-to-margin",
+    LeastConfident => "least-confident",
+    Margin => "margin",
+    Entropy => "entropy",
+]);
 
 /// How uncertain a class distribution is under a strategy: larger is more
 /// uncertain. [`QueryStrategy::Random`] and

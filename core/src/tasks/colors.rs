@@ -30,6 +30,7 @@ use crate::active::user::Oracle;
 use crate::data::Example;
 use crate::data::features::FeatureMap;
 use crate::error::Error;
+use crate::names::named;
 use crate::random::{bernoulli, uniform_below, uniform_index};
 use nalgebra::SVector;
 use rand_core::Rng;
@@ -64,9 +65,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// Both rules, in order.
-    pub const ALL: [Rule; 2] = [Rule::Zero, Rule::One];
-
     /// Whether the rule holds for an image.
     pub fn holds(self, image: &Image) -> bool {
         let c = image.cells();
@@ -131,27 +129,7 @@ impl TryFrom<u8> for Rule {
     }
 }
 
-impl core::str::FromStr for Rule {
-    type Err = Error;
-
-    /// `"0"` or `"1"`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] (`"rule"`) for anything else.
-    fn from_str(text: &str) -> Result<Self, Error> {
-        match text {
-            "0" => Ok(Rule::Zero),
-            "1" => Ok(Rule::One),
-            _ => Err(Error::InvalidParameter { name: "rule" }),
-        }
-    }
-}
-
-impl core::fmt::Display for Rule {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}", u8::from(*self))
-    }
-}
+named!(Rule, "rule", [Zero => "0", One => "1"]);
 
 impl Oracle<Image> for Rule {
     fn label(&self, x: &Image) -> u8 {

@@ -26,6 +26,7 @@
 use super::{Senn, activation};
 use crate::error::Error;
 use crate::maths::softplus;
+use crate::names::named;
 use crate::nn::adam::{Adam, AdamState};
 use crate::random::uniform_index;
 use nalgebra::SVector;
@@ -33,6 +34,7 @@ use rand_core::Rng;
 
 /// The form of the explanation loss `l_Z`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "kebab-case"))]
 pub enum ExplanationLoss {
     /// `<w(x), ẑ - z>` (the paper's ranking loss).
     #[default]
@@ -41,6 +43,8 @@ pub enum ExplanationLoss {
     /// authors' code).
     Squared,
 }
+
+named!(ExplanationLoss, "explanation loss", [Ranking => "ranking", Squared => "squared"]);
 
 /// The weights of the loss terms.
 #[derive(Debug, Clone, Copy, PartialEq)]
