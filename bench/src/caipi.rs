@@ -14,6 +14,7 @@
 use crate::folds::stratified_folds;
 use crate::limits;
 use crate::observe::Observer;
+use crate::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -163,7 +164,7 @@ impl ColorsData {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let examples: Vec<_> = (0..images).map(|_| colors::generate(&mut rng)).collect();
         let labels: Vec<u8> = examples.iter().map(|e| e.label).collect();
-        let folds = stratified_folds(&labels, folds, stream_seed(seed, u64::MAX))?;
+        let folds = stratified_folds(&labels, folds, Stream::ColorsFolds.seed(seed))?;
         Ok(Self { examples, folds })
     }
 
@@ -172,14 +173,6 @@ impl ColorsData {
         let (test, pool): (Vec<_>, Vec<_>) = self.examples.iter().zip(&self.folds).partition(|(_, f)| **f == fold);
         (pool.into_iter().map(|(e, _)| *e).collect(), test.into_iter().map(|(e, _)| *e).collect())
     }
-}
-
-/// A seed for an independent stream (`SplitMix64` of seed and stream).
-pub fn stream_seed(seed: u64, stream: u64) -> u64 {
-    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// What one fold measured after one query.
@@ -263,7 +256,7 @@ where
 {
     let rule = settings.rule;
     let (mut pool, test) = data.split(fold);
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, fold as u64));
+    let mut rng = Stream::CaipiFold(fold).rng(settings.seed);
     let replacement = if settings.continuous_perturbation { Replacement::Hide } else { Replacement::Alternative };
     let lime = Lime::new().samples(settings.lime_samples).repeats(settings.lime_repeats).replacement(replacement);
     let config = SessionConfig::new(settings.k, settings.query, Counterexamples::default());

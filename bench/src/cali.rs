@@ -14,10 +14,10 @@
 //! fold), since every query scans the pool and every iteration evaluates the
 //! test set with a 101-wide network.
 
-use crate::caipi::stream_seed;
 use crate::folds::stratified_folds;
 use crate::limits;
 use crate::observe::Observer;
+use crate::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -138,7 +138,7 @@ fn run_fold<const L: usize>(
     let (test, pool): (Vec<_>, Vec<_>) = examples.iter().zip(folds).partition(|(_, f)| **f == fold);
     let test: Vec<Example<colors::Image>> = test.into_iter().map(|(e, _)| *e).collect();
     let mut pool: Vec<Example<colors::Image>> = pool.into_iter().map(|(e, _)| *e).collect();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 1000 + fold as u64));
+    let mut rng = Stream::CaliFold(fold).rng(settings.seed);
     let model: Senn<ONE_HOT, L> = Senn::new(&mut rng).map_err(|e| e.to_string())?;
     let loss = SennLoss { lambda: settings.lambda, alpha: 0.0, explanation: settings.explanation_loss };
     let trainer = SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?;
@@ -187,7 +187,7 @@ pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Ve
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
     let examples: Vec<_> = (0..settings.images).map(|_| colors::generate(&mut rng)).collect();
     let labels: Vec<u8> = examples.iter().map(|e| e.label).collect();
-    let folds = stratified_folds(&labels, settings.folds, stream_seed(settings.seed, u64::MAX))?;
+    let folds = stratified_folds(&labels, settings.folds, Stream::ColorsFolds.seed(settings.seed))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .stack_size(256 << 20)

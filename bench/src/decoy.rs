@@ -16,13 +16,13 @@
 //! threads and summed in a fixed order: the numbers do not depend on
 //! scheduling.
 
-use crate::caipi::stream_seed;
 use crate::fashion::{CLASS_NAMES, CLASSES, FashionMnist, PIXELS, SIDE, Split};
 use crate::folds::shuffle;
 use crate::heatmap::{Explained, save_grid};
 use crate::limits;
 use crate::observe::Observer;
 use crate::output::write_results;
+use crate::seeds::Stream;
 use nalgebra::SVector;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -347,21 +347,25 @@ pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, 
         train_split.truncate(limit);
     }
     let seed = settings.seed;
-    let train = DecoyData::new(&train_split, true, stream_seed(seed, 1));
-    let test = DecoyData::new(&data.test, false, stream_seed(seed, 2));
+    let train = DecoyData::new(&train_split, true, Stream::DecoyTrain.seed(seed));
+    let test = DecoyData::new(&data.test, false, Stream::DecoyTest.seed(seed));
     let copies = settings.setting.copies();
-    let training = if copies > 0 { train.with_counterexamples(copies, stream_seed(seed, 3)) } else { train.clone() };
+    let training = if copies > 0 {
+        train.with_counterexamples(copies, Stream::DecoyCounterexamples.seed(seed))
+    } else {
+        train.clone()
+    };
     let loss = if settings.setting == Setting::InputGradients {
         MlpLoss::right_reasons(settings.penalty)
     } else {
         Ok(MlpLoss::cross_entropy())
     }
     .map_err(|e| format!("--penalty: {e}"))?;
-    let mut init = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, 4));
+    let mut init = Stream::DecoyInit.rng(seed);
     let mut model = Box::new(Network::new(settings.init_scale, &mut init).map_err(|e| format!("--init-scale: {e}"))?);
     let adam = Adam { learning_rate: settings.learning_rate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
     let mut trainer = Box::new(MlpTrainer::new(adam, settings.l2).map_err(|e| format!("invalid optimiser: {e}"))?);
-    let mut shuffler = Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, 5));
+    let mut shuffler = Stream::DecoyShuffle.rng(seed);
     let mut order: Vec<u32> = (0..training.len() as u32).collect();
     let mut workers = [Worker::new(), Worker::new()];
     let mut epochs = Vec::with_capacity(settings.epochs);

@@ -12,7 +12,7 @@
 //! the dispersion, the mean pairwise Euclidean distance between the `r`
 //! explanations; and seconds per explanation for LIME and for the exact one.
 
-use crate::caipi::stream_seed;
+use crate::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -93,8 +93,7 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
             let lime =
                 Lime::new().samples(samples).kernel_width(Some(10.0)).sampling(Sampling::Independent { keep: 0.5 });
             for repeats in [5usize, 10, 25] {
-                let mut lime_rng =
-                    Xoshiro256PlusPlus::seed_from_u64(stream_seed(seed, (step * 100 + samples + repeats) as u64));
+                let mut lime_rng = Stream::Faithfulness { step, samples, repeats }.rng(seed);
                 let (mut overlap, mut dispersion, mut lime_seconds) = (0.0f32, 0.0f32, 0.0f64);
                 for (image, truth) in explained.iter().zip(&exact) {
                     let started = Instant::now();

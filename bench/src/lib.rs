@@ -15,6 +15,7 @@
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`heatmap`]: images beside heatmaps of their explanations;
 //! - [`folds`]: stratified cross-validation splits;
+//! - [`seeds`]: named random streams of a run;
 //! - [`limits`]: the documented bounds of every count a run can be asked for;
 //! - [`observe`]: rows handed to an observer as they are measured (progress, live plots, pause and stop);
 //! - [`output`]: files written whole or not at all.
@@ -35,4 +36,5 @@ pub mod output;
 pub mod reproduce;
 pub mod reproduce_cali;
 pub mod reproduce_decoy;
+pub mod seeds;
 pub mod text;

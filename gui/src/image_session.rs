@@ -17,15 +17,14 @@
 //! settings and the decisions, replayed on undo and resume.
 
 use crate::remote::{Command, Live, Protocol, serve_live};
-use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::caipi::stream_seed;
 use xil_bench::decoy::{self, DecoyData, DecoySettings, Input, Network, Setting};
 use xil_bench::fashion::{CLASSES, FashionMnist, PIXELS};
 use xil_bench::folds::shuffle;
 use xil_bench::limits;
+use xil_bench::seeds::Stream;
 use xil_core::nn::mlp::{MlpExample, MlpLoss, MlpTrainer};
 use xil_core::random::uniform_below;
 use xil_core::{Adam, Error};
@@ -223,7 +222,7 @@ impl<'w> Running<'w> {
         let adam = Adam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
         let trainer = Box::new(MlpTrainer::new(adam, 1e-4).map_err(|e| e.to_string())?);
         let mut order: Vec<usize> = (settings.pretrain_images..train.len()).collect();
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 7));
+        let mut rng = Stream::ImageRefit.rng(settings.seed);
         shuffle(&mut order, &mut rng);
         order.reverse();
         let mut running = Self {
@@ -365,7 +364,8 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
             };
             if train.as_ref().is_none_or(|(seed, _)| *seed != settings.seed) {
                 // The same decoys as the first network's training images.
-                train = Some((settings.seed, DecoyData::new(&images.train, true, stream_seed(settings.seed, 1))));
+                train =
+                    Some((settings.seed, DecoyData::new(&images.train, true, Stream::DecoyTrain.seed(settings.seed))));
             }
             let key = (settings.seed, settings.pretrain_images, settings.pretrain_epochs);
             let trained = match start.take() {

@@ -17,9 +17,9 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::caipi::stream_seed;
 use xil_bench::folds::{shuffle, stratified_folds};
 use xil_bench::limits;
+use xil_bench::seeds::Stream;
 use xil_bench::text::caipi::{QueryExplainer, evaluate};
 use xil_bench::text::corpus::Mail;
 use xil_bench::text::data::{Headers, TextData};
@@ -202,11 +202,11 @@ struct Running<'c> {
 impl<'c> Running<'c> {
     fn start(corpus: &'c Corpus, settings: MailSettings) -> Result<Self, String> {
         let data = &corpus.data;
-        let assignment = stratified_folds(&data.labels, SPLIT, stream_seed(settings.seed, 99))?;
+        let assignment = stratified_folds(&data.labels, SPLIT, Stream::TextFolds.seed(settings.seed))?;
         let test: Vec<usize> = (0..data.labels.len()).filter(|&i| assignment[i] == 0).collect();
         let test_gold = test.iter().map(|&i| data.gold_words(i)).collect();
         let mut pool: Vec<usize> = (0..data.labels.len()).filter(|&i| assignment[i] != 0).collect();
-        shuffle(&mut pool, &mut Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 100)));
+        shuffle(&mut pool, &mut Stream::TextFold(0).rng(settings.seed));
         let session = TextSession::start(data, &corpus.rows, pool, settings.initial_per_class, settings.c);
         let mut running =
             Self { corpus, session, settings, test, test_gold, decisions: Vec::new(), points: Vec::new(), shown: None };

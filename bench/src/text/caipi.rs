@@ -16,15 +16,13 @@
 //! the test F1 of the spam class, and the share of explained test words that
 //! are header tokens.
 
-use crate::caipi::stream_seed;
 use crate::folds::{shuffle, stratified_folds};
 use crate::limits;
 use crate::observe::Observer;
+use crate::seeds::Stream;
 use crate::text::data::TextData;
 use crate::text::session::TextSession;
 use crate::text::tfidf::SparseRow;
-use rand_core::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::Serialize;
 use xil_core::metrics::explanation_scores;
@@ -193,7 +191,7 @@ pub fn run_fold(
     fold: usize,
     observe: Observer<'_, TextRow>,
 ) -> (Vec<TextRow>, Vec<f32>) {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(stream_seed(settings.seed, 100 + fold as u64));
+    let mut rng = Stream::TextFold(fold).rng(settings.seed);
     let test: Vec<usize> = (0..rows.len()).filter(|&i| assignment[i] == fold).collect();
     let test_gold: Vec<Vec<u32>> = test.iter().map(|&i| data.gold_words(i)).collect();
     let mut pool: Vec<usize> = (0..rows.len()).filter(|&i| assignment[i] != fold).collect();
@@ -288,7 +286,7 @@ pub struct TextRun {
 pub fn run(settings: &TextSettings, data: &TextData, observe: Observer<'_, TextRow>) -> Result<TextRun, String> {
     settings.validate(data.labels.len())?;
     let rows: Vec<SparseRow> = data.bags.par_iter().map(|bag| data.vocabulary.row(bag)).collect();
-    let assignment = stratified_folds(&data.labels, settings.folds, stream_seed(settings.seed, 99))?;
+    let assignment = stratified_folds(&data.labels, settings.folds, Stream::TextFolds.seed(settings.seed))?;
     check_folds(settings, &data.labels, &assignment)?;
     let mut per_fold: Vec<(Vec<TextRow>, Vec<f32>)> = (0..settings.folds)
         .into_par_iter()

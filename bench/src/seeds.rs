@@ -1,0 +1,110 @@
+//! Named random streams. Every random choice of a run draws from a stream
+//! of its own, seeded from the run's seed and the stream's number by
+//! `SplitMix64`, so that adding a draw to one part of a run leaves every
+//! other part's numbers as they were, and folds that run in parallel draw
+//! the same numbers on any number of threads.
+//!
+//! The numbers are the ones the published results were computed with; the
+//! names say what each stream is for.
+
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// A random stream of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// The stratified assignment of generated colors images to folds
+    /// (CAIPI colors and CALIMOCHO).
+    ColorsFolds,
+    /// CAIPI colors, one fold: initial labels, queries, LIME, counterexamples.
+    CaipiFold(usize),
+    /// CALIMOCHO, one fold: the network's initial weights, queries, minibatches.
+    CaliFold(usize),
+    /// The LIME faithfulness study: the explanations of one training step
+    /// with a number of samples and repeats.
+    Faithfulness {
+        /// The training step.
+        step: usize,
+        /// LIME samples.
+        samples: usize,
+        /// LIME repeats.
+        repeats: usize,
+    },
+    /// CAIPI on e-mails: the stratified assignment of messages to folds.
+    TextFolds,
+    /// CAIPI on e-mails, one fold: the pool's order, initial labels and LIME.
+    TextFold(usize),
+    /// Decoy Fashion-MNIST: the training images' decoys.
+    DecoyTrain,
+    /// Decoy Fashion-MNIST: the test images' decoys.
+    DecoyTest,
+    /// Decoy Fashion-MNIST: the counterexamples' random decoy values.
+    DecoyCounterexamples,
+    /// Decoy Fashion-MNIST: the network's initial weights.
+    DecoyInit,
+    /// Decoy Fashion-MNIST: the minibatch order.
+    DecoyShuffle,
+    /// The app's Images tab: the minibatches of each refit after an answer.
+    ImageRefit,
+}
+
+impl Stream {
+    /// The stream's number.
+    pub fn id(self) -> u64 {
+        let wide = |n: usize| n as u64;
+        match self {
+            Stream::ColorsFolds => u64::MAX,
+            Stream::CaipiFold(fold) => wide(fold),
+            Stream::CaliFold(fold) => 1000 + wide(fold),
+            Stream::Faithfulness { step, samples, repeats } => wide(step) * 100 + wide(samples) + wide(repeats),
+            Stream::TextFolds => 99,
+            Stream::TextFold(fold) => 100 + wide(fold),
+            Stream::DecoyTrain => 1,
+            Stream::DecoyTest => 2,
+            Stream::DecoyCounterexamples => 3,
+            Stream::DecoyInit => 4,
+            Stream::DecoyShuffle => 5,
+            Stream::ImageRefit => 7,
+        }
+    }
+
+    /// The seed of this stream in a run seeded with `seed` (`SplitMix64` of
+    /// the seed and the stream's number).
+    pub fn seed(self, seed: u64) -> u64 {
+        let mut z = seed ^ self.id().wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A generator on this stream in a run seeded with `seed`.
+    pub fn rng(self, seed: u64) -> Xoshiro256PlusPlus {
+        Xoshiro256PlusPlus::seed_from_u64(self.seed(seed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeds_are_pinned() {
+        // SplitMix64's published first output for state 0 after one step is
+        // 0xE220A8397B1DCDAF: seed 0 ^ (1 * golden gamma) is that state.
+        assert_eq!(Stream::DecoyTrain.seed(0), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(Stream::CaipiFold(0).seed(0), 0);
+        assert_eq!(Stream::TextFold(0).id(), 100);
+        assert_eq!(Stream::CaliFold(3).id(), 1003);
+        assert_eq!(Stream::Faithfulness { step: 2, samples: 500, repeats: 10 }.id(), 710);
+    }
+
+    #[test]
+    fn streams_of_one_run_differ() {
+        let seeds: Vec<u64> = [Stream::ColorsFolds, Stream::DecoyTrain, Stream::DecoyTest, Stream::TextFolds]
+            .map(|stream| stream.seed(42))
+            .to_vec();
+        for (i, a) in seeds.iter().enumerate() {
+            assert!(seeds.iter().skip(i + 1).all(|b| a != b));
+        }
+    }
+}
