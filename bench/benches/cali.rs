@@ -18,7 +18,7 @@ fn images(count: usize, seed: u64) -> Vec<Example<colors::Image>> {
 
 fn exact_explanation(c: &mut Criterion) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-    let model: Box<Senn<ONE_HOT, 3>> = Box::new(Senn::new(&mut rng).expect("a model"));
+    let model: Box<Senn<ONE_HOT, 3>> = Box::new(Senn::new(&mut rng));
     let x = OneHot.features(&images(1, 2)[0].instance);
     c.bench_function("senn exact explanation, depth 3", |b| b.iter(|| model.relevance(black_box(&x))));
 }
@@ -29,7 +29,7 @@ fn adam_step(c: &mut Criterion) {
         .iter()
         .map(|e| SennExample { x: OneHot.features(&e.instance), label: e.label, correction: None })
         .collect();
-    let mut model: Box<Senn<ONE_HOT, 1>> = Box::new(Senn::new(&mut rng).expect("a model"));
+    let mut model: Box<Senn<ONE_HOT, 1>> = Box::new(Senn::new(&mut rng));
     let mut trainer = Box::new(SennTrainer::new(SennLoss::default(), Adam::default()).expect("a trainer"));
     c.bench_function("senn adam step, depth 1, batch 8", |b| {
         b.iter(|| trainer.step(&mut model, &data, 8, &mut rng).expect("a step"))
@@ -44,7 +44,7 @@ fn iteration<const L: usize>(c: &mut Criterion, name: &str) {
             || images(4000, 5),
             |mut pool| {
                 let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
-                let model: Senn<ONE_HOT, L> = Senn::new(&mut rng).expect("a model");
+                let model: Senn<ONE_HOT, L> = Senn::new(&mut rng);
                 let trainer = SennTrainer::new(SennLoss::default(), Adam::default()).expect("a trainer");
                 let mut session: Box<CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, 64>> = Box::new(
                     CaliSession::new(&mut pool, OneHot, model, trainer, CaliStrategy::Uncertainty, 100)

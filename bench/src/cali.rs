@@ -139,7 +139,7 @@ fn run_fold<const L: usize>(
     let test: Vec<Example<colors::Image>> = test.into_iter().map(|(e, _)| *e).collect();
     let mut pool: Vec<Example<colors::Image>> = pool.into_iter().map(|(e, _)| *e).collect();
     let mut rng = Stream::CaliFold(fold).rng(settings.seed);
-    let model: Senn<ONE_HOT, L> = Senn::new(&mut rng).map_err(|e| e.to_string())?;
+    let model: Senn<ONE_HOT, L> = Senn::new(&mut rng);
     let loss = SennLoss { lambda: settings.lambda, alpha: 0.0, explanation: settings.explanation_loss };
     let trainer = SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?;
     let mut session: Box<CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, CAPACITY>> = Box::new(

@@ -77,7 +77,7 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
         })
         .collect();
     let explained: Vec<colors::Image> = (0..10).map(|_| colors::generate(&mut rng).instance).collect();
-    let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng).map_err(|e| e.to_string())?);
+    let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng));
     let loss = SennLoss { lambda: 1.0, ..SennLoss::default() };
     let mut trainer = Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?);
     let mut rows = Vec::new();

@@ -58,7 +58,7 @@ fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, 
     };
     let train: Vec<SennExample<ONE_HOT>> = (0..2000).map(|_| example(&colors::generate(&mut rng).instance)).collect();
     let test: Vec<colors::Image> = (0..1000).map(|_| colors::generate(&mut rng).instance).collect();
-    let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng).map_err(|e| e.to_string())?);
+    let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng));
     let loss = SennLoss { lambda: 0.9, alpha: 0.0, explanation: ExplanationLoss::Squared };
     let mut trainer = Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?);
     trainer.fit(&mut model, &train, steps, 32, &mut rng).map_err(|e| e.to_string())?;

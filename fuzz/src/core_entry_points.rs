@@ -157,7 +157,7 @@ fn cali_step(u: &mut Unstructured<'_>, rng: &mut Xoshiro256PlusPlus) -> Result<(
     for _ in 0..u.int_in_range(0..=20)? {
         pool.push(Example::labelled(image(u)?, u.arbitrary()?));
     }
-    let Ok(model) = Senn::<PIXELS, 1>::new(rng) else { return Ok(()) };
+    let model = Senn::<PIXELS, 1>::new(rng);
     let explanation = if u.arbitrary()? { ExplanationLoss::Ranking } else { ExplanationLoss::Squared };
     let loss = SennLoss { lambda: float(u)?, alpha: float(u)?, explanation };
     let adam = Adam { learning_rate: float(u)?, ..Adam::default() };

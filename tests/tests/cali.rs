@@ -36,7 +36,7 @@ fn run(corrections: bool, queries: usize) -> [(f32, f32); 2] {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
     let mut pool: Vec<Example<Image>> = (0..400).map(|_| colors::generate(&mut rng)).collect();
     let test: Vec<Example<Image>> = (0..200).map(|_| colors::generate(&mut rng)).collect();
-    let model: Senn<ONE_HOT, 1> = Senn::new(&mut rng).unwrap();
+    let model: Senn<ONE_HOT, 1> = Senn::new(&mut rng);
     let loss = SennLoss { explanation: ExplanationLoss::Squared, ..SennLoss::default() };
     let trainer = SennTrainer::new(loss, Adam::default()).unwrap();
     let mut session: Box<CaliSession<'_, Image, OneHot, ONE_HOT, 1, 64>> =

@@ -22,7 +22,6 @@ mod training;
 
 pub use training::{Correction, ExplanationLoss, SennExample, SennLoss, SennTrainer};
 
-use crate::error::Error;
 use crate::maths::sigmoid;
 use crate::random::uniform_f32;
 use crate::traits::Decision;
@@ -70,12 +69,18 @@ pub(crate) struct Trace<const D: usize, const L: usize> {
 /// use xil_core::{Decision, Senn};
 ///
 /// let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
-/// let model: Senn<4, 2> = Senn::new(&mut rng)?;
+/// let model: Senn<4, 2> = Senn::new(&mut rng);
 /// let x = SVector::from([1.0, 0.0, 1.0, 1.0]);
 /// // The explanation is exact: the logit is w(x)·x.
 /// let w = model.relevance(&x);
 /// assert!((model.decision(&x) - w.dot(&x)).abs() < 1e-6);
-/// # Ok::<(), xil_core::Error>(())
+/// ```
+///
+/// A network without a layer or an input is a compile-time error:
+/// ```compile_fail
+/// # use rand_core::SeedableRng;
+/// let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let model: xil_core::Senn<4, 0> = xil_core::Senn::new(&mut rng);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Senn<const D: usize, const L: usize> {
@@ -84,14 +89,9 @@ pub struct Senn<const D: usize, const L: usize> {
 
 impl<const D: usize, const L: usize> Senn<D, L> {
     /// A network with Glorot-uniform weights `U(-sqrt(3/D), sqrt(3/D))` and
-    /// zero biases.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] (`"layers"`) when `L = 0` or `D = 0`.
-    pub fn new<R: Rng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        if L == 0 || D == 0 {
-            return Err(Error::InvalidParameter { name: "layers" });
-        }
+    /// zero biases. `L = 0` or `D = 0` does not compile.
+    pub fn new<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        const { assert!(L > 0 && D > 0, "a SENN needs at least one layer and one input") };
         let limit = libm::sqrtf(3.0 / D as f32);
         let mut model = Self::zeros();
         for layer in model.layers.iter_mut() {
@@ -99,7 +99,7 @@ impl<const D: usize, const L: usize> Senn<D, L> {
                 *w = limit * (2.0 * uniform_f32(rng) - 1.0);
             }
         }
-        Ok(model)
+        model
     }
 
     /// All weights and biases zero (also the shape of gradients and Adam's
@@ -168,12 +168,6 @@ mod tests {
     use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
-    fn a_network_without_layers_is_rejected() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
-        assert_eq!(Senn::<3, 0>::new(&mut rng).err(), Some(Error::InvalidParameter { name: "layers" }));
-    }
-
-    #[test]
     fn the_activation_is_2_sigmoid_minus_1_with_its_derivatives() {
         for a in [-3.0f32, -0.4, 0.0, 0.7, 2.5] {
             let (g, g1, g2) = activation(a);
@@ -187,7 +181,7 @@ mod tests {
     #[test]
     fn the_input_gradient_matches_finite_differences() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
-        let model: Senn<4, 3> = Senn::new(&mut rng).unwrap();
+        let model: Senn<4, 3> = Senn::new(&mut rng);
         let x = SVector::from([0.5, -1.0, 1.0, 0.2]);
         let gradient = model.input_gradient(&x);
         for i in 0..4 {
@@ -201,7 +195,7 @@ mod tests {
     #[test]
     fn relevance_is_bounded_by_the_activation() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        let model: Senn<5, 3> = Senn::new(&mut rng).unwrap();
+        let model: Senn<5, 3> = Senn::new(&mut rng);
         let w = model.relevance(&SVector::from([1.0, -2.0, 0.5, 3.0, 1.0]));
         assert!(w.iter().all(|v| v.abs() < 1.0));
     }

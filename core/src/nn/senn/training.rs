@@ -356,7 +356,7 @@ mod tests {
     /// Every weight's analytic gradient against a central difference.
     fn check_gradient(loss: SennLoss, seed: u64) {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let model: Senn<D, L> = Senn::new(&mut rng).unwrap();
+        let model: Senn<D, L> = Senn::new(&mut rng);
         let examples = [example(true), SennExample { label: 0, ..example(false) }];
         let mut trainer = SennTrainer::new(loss, Adam::default()).unwrap();
         let analytic = trainer.gradient(&model, &examples).clone();
@@ -409,7 +409,7 @@ mod tests {
     fn the_robustness_penalty_is_the_squared_jacobian_vector_product() {
         // Omega = |∇_x s - w(x)|^2, with ∇_x s by central differences.
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
-        let model: Senn<D, L> = Senn::new(&mut rng).unwrap();
+        let model: Senn<D, L> = Senn::new(&mut rng);
         let x = example(false).x;
         let logit = |x: &SVector<f32, D>| model.relevance(x).dot(x);
         let gradient = SVector::<f32, D>::from_fn(|i, _| {
@@ -426,7 +426,7 @@ mod tests {
     #[test]
     fn adam_lowers_the_loss_of_a_separable_problem() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-        let mut model: Senn<D, L> = Senn::new(&mut rng).unwrap();
+        let mut model: Senn<D, L> = Senn::new(&mut rng);
         let examples: [SennExample<D>; 4] = core::array::from_fn(|i| {
             let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
             SennExample {
@@ -446,7 +446,7 @@ mod tests {
     #[test]
     fn bad_settings_and_examples_are_errors() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
-        let mut model: Senn<D, L> = Senn::new(&mut rng).unwrap();
+        let mut model: Senn<D, L> = Senn::new(&mut rng);
         let bad_lambda = SennLoss { lambda: 1.5, ..SennLoss::default() };
         assert_eq!(
             SennTrainer::<D, L>::new(bad_lambda, Adam::default()).err(),
