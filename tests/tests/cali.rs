@@ -4,7 +4,7 @@
 //! Run with the authors' squared explanation loss and random queries, the
 //! setting in which the paper's expected shape holds here (with the ranking
 //! loss the corrected entries improve but the others drift, and with
-//! uncertainty sampling the labels-only test log-loss grows: see the README).
+//! uncertainty sampling the labels-only test log-loss grows: see docs/results/cali.md).
 
 use nalgebra::SVector;
 use rand_core::SeedableRng;
