@@ -183,44 +183,28 @@ pub struct Row {
     /// The query number, from 1.
     pub iteration: usize,
     /// F1 of this query's explanation against the rule's pixels.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub instant_f1: f32,
     /// Mean of the instant F1 over queries 1..=iteration.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub running_f1: f32,
     /// Accuracy on the fold's test images.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub test_accuracy: f32,
     /// Weight along rule 0's direction.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub alpha0: f32,
     /// Weight along rule 1's direction.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub alpha1: f32,
     /// Squared norm of the rest of the weights.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub residual: f32,
     /// Counterexamples in the labelled set.
     pub counterexamples: usize,
     /// Wall seconds of this query, feedback and refit.
+    #[serde(serialize_with = "crate::record::decimals_6_f64")]
     pub seconds: f64,
-}
-
-/// The CSV header of [`Row`]s.
-pub const CSV_HEADER: &str =
-    "fold,iteration,instant_f1,running_f1,test_accuracy,alpha0,alpha1,residual,counterexamples,seconds";
-
-impl Row {
-    /// The row as a CSV line (no newline).
-    pub fn csv(&self) -> String {
-        format!(
-            "{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{},{:.6}",
-            self.fold,
-            self.iteration,
-            self.instant_f1,
-            self.running_f1,
-            self.test_accuracy,
-            self.alpha0,
-            self.alpha1,
-            self.residual,
-            self.counterexamples,
-            self.seconds
-        )
-    }
 }
 
 /// Runs one fold; `observe` sees every row as it is measured and can stop

@@ -105,15 +105,15 @@ pub struct CaliRow {
     /// The query number, from 1.
     pub iteration: usize,
     /// Mean test log-loss.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub label_loss: f32,
     /// Mean test `|z* - w(x)|^2`.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub explanation_loss: f32,
     /// Wall seconds of the query, feedback and refit.
+    #[serde(serialize_with = "crate::record::decimals_6_f64")]
     pub seconds: f64,
 }
-
-/// The CSV header of [`CaliRow`]s.
-pub const CSV_HEADER: &str = "fold,iteration,label_loss,explanation_loss,seconds";
 
 fn test_losses<const L: usize>(model: &Senn<ONE_HOT, L>, test: &[Example<colors::Image>], rule: Rule) -> (f32, f32) {
     let label_only = SennLoss { lambda: 1.0, alpha: 0.0, explanation: ExplanationLoss::Ranking };
@@ -211,16 +211,6 @@ pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Ve
     Ok(rows)
 }
 
-impl CaliRow {
-    /// The row as a CSV line (no newline).
-    pub fn csv(&self) -> String {
-        format!(
-            "{},{},{:.6},{:.6},{:.6}",
-            self.fold, self.iteration, self.label_loss, self.explanation_loss, self.seconds
-        )
-    }
-}
-
 /// Writes `metrics.csv`, `summary.json` and the loss curves
 /// (`label_loss.{png,svg}`, `explanation_loss.{png,svg}`) to `dir`; returns
 /// the summary as JSON (also the object in `summary.json`).
@@ -234,7 +224,7 @@ pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -
     if let Some(map) = json.as_object_mut() {
         map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
     }
-    crate::output::write_results(dir, CSV_HEADER, rows.iter().map(CaliRow::csv), &json)?;
+    crate::output::write_results(dir, rows, &json)?;
     let curves = |metric| crate::figures::fold_curves(rows, |r: &CaliRow| r.fold, metric);
     let corrections = if settings.corrections { "with corrections" } else { "labels only" };
     let metrics: [(&str, &str, crate::figures::Metric<CaliRow>); 2] = [

@@ -245,21 +245,14 @@ pub struct Epoch {
     /// 1-based epoch.
     pub epoch: usize,
     /// Mean data loss per training example during the epoch.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub loss: f32,
     /// Accuracy on the decoyed test set after the epoch.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub test_accuracy: f32,
     /// Seconds spent training (not evaluating) in the epoch.
+    #[serde(serialize_with = "crate::record::decimals_3_f64")]
     pub seconds: f64,
-}
-
-/// CSV header of [`Epoch::csv`].
-pub const CSV_HEADER: &str = "epoch,loss,test_accuracy,seconds";
-
-impl Epoch {
-    /// The epoch as a CSV line.
-    pub fn csv(&self) -> String {
-        format!("{},{:.6},{:.6},{:.3}", self.epoch, self.loss, self.test_accuracy, self.seconds)
-    }
 }
 
 /// The result of one run.
@@ -485,7 +478,7 @@ pub fn summary_json(settings: &DecoySettings, outcome: &Outcome) -> serde_json::
 /// # Errors
 /// A one-line message when a file cannot be written.
 pub fn write(dir: &Path, settings: &DecoySettings, outcome: &Outcome) -> Result<(), String> {
-    write_results(dir, CSV_HEADER, outcome.epochs.iter().map(Epoch::csv), &summary_json(settings, outcome))?;
+    write_results(dir, &outcome.epochs, &summary_json(settings, outcome))?;
     let row = (settings.setting.label().to_string(), explained(outcome, EXPLAINED_IMAGES));
     save_grid(&dir.join("explanations.png"), SIDE, &[row])
 }

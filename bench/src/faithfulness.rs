@@ -32,26 +32,17 @@ pub struct FaithfulnessRow {
     /// Independent LIME runs.
     pub repeats: usize,
     /// Mean overlap of the top-k sets, divided by k.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub overlap: f32,
     /// Mean pairwise distance between the runs' explanations.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub dispersion: f32,
     /// Seconds per LIME explanation (one run).
+    #[serde(serialize_with = "crate::record::decimals_9_f64")]
     pub lime_seconds: f64,
     /// Seconds per exact explanation.
+    #[serde(serialize_with = "crate::record::decimals_9_f64")]
     pub exact_seconds: f64,
-}
-
-/// The CSV header of [`FaithfulnessRow`]s.
-pub const CSV_HEADER: &str = "step,samples,repeats,overlap,dispersion,lime_seconds,exact_seconds";
-
-impl FaithfulnessRow {
-    /// The row as a CSV line (no newline).
-    pub fn csv(&self) -> String {
-        format!(
-            "{},{},{},{:.6},{:.6},{:.9},{:.9}",
-            self.step, self.samples, self.repeats, self.overlap, self.dispersion, self.lime_seconds, self.exact_seconds
-        )
-    }
 }
 
 /// Exact pixel relevance: `w(x)` at each pixel's colour.
@@ -151,7 +142,7 @@ pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_js
             / rows.iter().filter(|r| r.samples == 1000).count().max(1) as f64,
         "exact_seconds": mean(|r| r.exact_seconds),
     });
-    crate::output::write_results(dir, CSV_HEADER, rows.iter().map(FaithfulnessRow::csv), &summary)?;
+    crate::output::write_results(dir, rows, &summary)?;
     let mut cells: Vec<(usize, usize)> = rows.iter().map(|r| (r.samples, r.repeats)).collect();
     cells.sort_unstable();
     cells.dedup();

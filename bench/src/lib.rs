@@ -18,6 +18,7 @@
 //! - [`seeds`]: named random streams of a run;
 //! - [`limits`]: the documented bounds of every count a run can be asked for;
 //! - [`observe`]: rows handed to an observer as they are measured (progress, live plots, pause and stop);
+//! - [`record`]: rows as serde records, written as CSV by the `csv` crate;
 //! - [`output`]: files written whole or not at all.
 
 pub mod caipi;
@@ -33,6 +34,7 @@ pub mod idx;
 pub mod limits;
 pub mod observe;
 pub mod output;
+pub mod record;
 pub mod reproduce;
 pub mod reproduce_cali;
 pub mod reproduce_decoy;

@@ -6,7 +6,8 @@
 //! whole folder is built beside its destination and put in place at the end
 //! ([`StagedDir`]), so no file of an older run stays beside the new results.
 
-use crate::caipi::{CSV_HEADER, CaipiSettings, Row, Summary, summarize};
+use crate::caipi::{CaipiSettings, Row, Summary, summarize};
+use crate::record::to_csv;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,29 +29,18 @@ pub fn summary_json(settings: &CaipiSettings, summary: &Summary) -> serde_json::
 /// A one-line message when the folder or a file cannot be written.
 pub fn write_run(dir: &Path, settings: &CaipiSettings, rows: &[Row]) -> Result<Summary, String> {
     let summary = summarize(rows);
-    write_results(dir, CSV_HEADER, rows.iter().map(Row::csv), &summary_json(settings, &summary))?;
+    write_results(dir, rows, &summary_json(settings, &summary))?;
     Ok(summary)
 }
 
-/// Writes `dir/metrics.csv` (a header and one line per row) and
-/// `dir/summary.json`, each atomically.
+/// Writes `dir/metrics.csv` (the rows as records, see [`crate::record`])
+/// and `dir/summary.json`, each atomically.
 ///
 /// # Errors
 /// A one-line message when the folder or a file cannot be written.
-pub fn write_results(
-    dir: &Path,
-    header: &str,
-    lines: impl Iterator<Item = String>,
-    summary: &serde_json::Value,
-) -> Result<(), String> {
+pub fn write_results<R: serde::Serialize>(dir: &Path, rows: &[R], summary: &serde_json::Value) -> Result<(), String> {
     prepare_dir(dir)?;
-    let mut csv = String::from(header);
-    csv.push('\n');
-    for line in lines {
-        csv.push_str(&line);
-        csv.push('\n');
-    }
-    write_atomically(&dir.join("metrics.csv"), csv.as_bytes())?;
+    write_atomically(&dir.join("metrics.csv"), &to_csv(rows)?)?;
     write_atomically(&dir.join("summary.json"), format!("{summary:#}\n").as_bytes())
 }
 

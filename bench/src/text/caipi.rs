@@ -94,34 +94,19 @@ pub struct TextRow {
     /// 1-based query number.
     pub iteration: usize,
     /// Explanation F1 of this query.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub query_f1: f32,
     /// Mean explanation F1 over the test messages with gold words.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub test_explanation_f1: f32,
     /// F1 of the spam class on the test messages.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub test_f1: f32,
     /// Share of explained test words that are header tokens.
+    #[serde(serialize_with = "crate::record::decimals_6")]
     pub header_share: f32,
     /// Counterexamples added so far.
     pub counterexamples: usize,
-}
-
-/// CSV header of [`TextRow::csv`].
-pub const CSV_HEADER: &str = "fold,iteration,query_f1,test_explanation_f1,test_f1,header_share,counterexamples";
-
-impl TextRow {
-    /// The row as a CSV line.
-    pub fn csv(&self) -> String {
-        format!(
-            "{},{},{:.6},{:.6},{:.6},{:.6},{}",
-            self.fold,
-            self.iteration,
-            self.query_f1,
-            self.test_explanation_f1,
-            self.test_f1,
-            self.header_share,
-            self.counterexamples
-        )
-    }
 }
 
 /// The `k` words of `row` with the largest `|θ_w x_w|` (the constant

@@ -3,7 +3,7 @@
 
 use crate::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::output::{prepare_dir, write_atomically, write_results};
-use crate::text::caipi::{CSV_HEADER, TextRow, TextRun, TextSettings, run, summarize};
+use crate::text::caipi::{TextRow, TextRun, TextSettings, run, summarize};
 use crate::text::corpus::Mail;
 use crate::text::data::{Headers, TextData};
 use crate::text::html::{explained_mail, page};
@@ -45,7 +45,7 @@ pub fn write_run(
     result: &TextRun,
     headers: Headers,
 ) -> Result<(), String> {
-    write_results(dir, CSV_HEADER, result.rows.iter().map(TextRow::csv), summary)?;
+    write_results(dir, &result.rows, summary)?;
     // The first test messages of each class, ham then spam.
     let sections: Vec<String> = [0u8, 1]
         .iter()
