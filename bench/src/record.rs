@@ -52,6 +52,24 @@ pub fn to_csv<R: serde::Serialize>(rows: &[R]) -> Result<Vec<u8>, String> {
     writer.into_inner().map_err(|e| format!("cannot write the CSV: {e}"))
 }
 
+/// A table whose columns are known only at run time (a session's chosen
+/// quantities, a long table of many runs) as CSV: the `header`, then each
+/// row's fields, quoted where CSV needs it.
+///
+/// # Errors
+/// A one-line message when a row cannot be written.
+pub fn table_to_csv<F: AsRef<[u8]>>(
+    header: impl IntoIterator<Item = F>,
+    rows: impl IntoIterator<Item = Vec<F>>,
+) -> Result<Vec<u8>, String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header).map_err(|e| format!("cannot write a CSV header: {e}"))?;
+    for row in rows {
+        writer.write_record(row).map_err(|e| format!("cannot write a CSV row: {e}"))?;
+    }
+    writer.into_inner().map_err(|e| format!("cannot write the CSV: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +89,12 @@ mod tests {
         let text = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
         assert_eq!(text, "fold,f1,seconds\n0,0.500000,1.235\n1,NaN,0.000\n");
         assert!(to_csv::<Sample>(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_run_time_table_quotes_what_csv_must() {
+        let rows = vec![vec!["1".to_string(), "CAIPI, rule 0, \"quoted\"".to_string()]];
+        let text = String::from_utf8(table_to_csv(["run", "experiment"].map(String::from), rows).unwrap()).unwrap();
+        assert_eq!(text, "run,experiment\n1,\"CAIPI, rule 0, \"\"quoted\"\"\"\n");
     }
 }

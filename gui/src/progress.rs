@@ -8,6 +8,7 @@
 
 use std::path::Path;
 use xil_bench::figures::{Figure, PALETTE, Series};
+use xil_bench::record::table_to_csv;
 
 /// The points of a session: named quantities after each decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,12 +27,11 @@ impl Progress {
     /// # Errors
     /// A one-line message when a file cannot be written.
     pub fn export(&self, dir: &Path, stem: &str) -> Result<String, String> {
-        let mut csv =
-            format!("decisions,{}\n", self.columns.iter().map(|c| c.replace(' ', "_")).collect::<Vec<_>>().join(","));
-        for (decisions, values) in &self.rows {
-            let values: Vec<String> = values.iter().map(|v| format!("{v:.6}")).collect();
-            csv.push_str(&format!("{decisions},{}\n", values.join(",")));
-        }
+        let header = std::iter::once("decisions".to_string()).chain(self.columns.iter().map(|c| c.replace(' ', "_")));
+        let rows = self.rows.iter().map(|(decisions, values)| {
+            std::iter::once(decisions.to_string()).chain(values.iter().map(|v| format!("{v:.6}"))).collect()
+        });
+        let csv = table_to_csv(header, rows)?;
         let series = self
             .columns
             .iter()
@@ -52,7 +52,7 @@ impl Progress {
             .collect();
         let figure = Figure { title: self.title.clone(), x_label: "decisions".into(), y_label: String::new(), series };
         xil_bench::output::prepare_dir(dir)?;
-        xil_bench::output::write_atomically(&dir.join(format!("{stem}.csv")), csv.as_bytes())?;
+        xil_bench::output::write_atomically(&dir.join(format!("{stem}.csv")), &csv)?;
         figure.save(&dir.join(stem))?;
         Ok(format!("exported {stem}.csv, .png and .svg to {}", dir.display()))
     }

@@ -16,6 +16,7 @@ use xil_bench::caipi::{CaipiSettings, Learner};
 use xil_bench::cali::CaliSettings;
 use xil_bench::decoy::{DecoySettings, Setting};
 use xil_bench::figures::{Figure, PALETTE, Series};
+use xil_bench::record::table_to_csv;
 use xil_bench::text::caipi::{QueryExplainer, TextSettings};
 use xil_bench::text::data::Headers;
 use xil_core::tasks::colors::{ONE_HOT, PIXELS};
@@ -214,18 +215,23 @@ impl Watching {
         }
         let dir = dir.join("watch");
         xil_bench::output::prepare_dir(&dir)?;
-        let mut csv = String::from("run,experiment,fold,iteration,metric,value\n");
+        let mut rows = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
             let description = run.experiment().describe();
             for m in run.measurements() {
                 for (metric, value) in run.experiment().metrics().iter().zip(&m.values) {
-                    let line =
-                        format!("{},\"{description}\",{},{},{},{value}\n", index + 1, m.fold, m.iteration, metric.name);
-                    csv.push_str(&line);
+                    let fields = [(index + 1).to_string(), description.clone(), m.fold.to_string()];
+                    rows.push(
+                        fields
+                            .into_iter()
+                            .chain([m.iteration.to_string(), metric.name.into(), value.to_string()])
+                            .collect(),
+                    );
                 }
             }
         }
-        xil_bench::output::write_atomically(&dir.join("runs.csv"), csv.as_bytes())?;
+        let header = ["run", "experiment", "fold", "iteration", "metric", "value"].map(String::from);
+        xil_bench::output::write_atomically(&dir.join("runs.csv"), &table_to_csv(header, rows)?)?;
         let panels = self.panels();
         for panel in &panels {
             let series = self
