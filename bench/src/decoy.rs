@@ -130,7 +130,20 @@ pub struct DecoySettings {
     pub seed: u64,
 }
 
+/// The optimiser of [`Network`].
+pub type Trainer = MlpTrainer<PIXELS, 50, 30, CLASSES>;
+
 impl DecoySettings {
+    /// The protocol's optimiser: Adam with the settings' learning rate
+    /// (betas 0.9 and 0.999, epsilon 1e-8) and their L2 weight.
+    ///
+    /// # Errors
+    /// A one-line message for a learning rate or L2 weight Adam refuses.
+    pub fn trainer(&self) -> Result<Trainer, String> {
+        let adam = Adam { learning_rate: self.learning_rate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+        MlpTrainer::new(adam, self.l2).map_err(|e| format!("invalid optimiser: {e}"))
+    }
+
     /// The paper's protocol for a setting.
     pub fn paper(setting: Setting, seed: u64) -> Self {
         Self {
@@ -356,8 +369,7 @@ pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, 
     .map_err(|e| format!("--penalty: {e}"))?;
     let mut init = Stream::DecoyInit.rng(seed);
     let mut model = Box::new(Network::new(settings.init_scale, &mut init).map_err(|e| format!("--init-scale: {e}"))?);
-    let adam = Adam { learning_rate: settings.learning_rate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-    let mut trainer = Box::new(MlpTrainer::new(adam, settings.l2).map_err(|e| format!("invalid optimiser: {e}"))?);
+    let mut trainer = Box::new(settings.trainer()?);
     let mut shuffler = Stream::DecoyShuffle.rng(seed);
     let mut order: Vec<u32> = (0..training.len() as u32).collect();
     let mut workers = [Worker::new(), Worker::new()];

@@ -20,14 +20,14 @@ use crate::remote::{Command, Live, Protocol, serve_live};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::decoy::{self, DecoyData, DecoySettings, Input, Network, Setting};
+use xil_bench::decoy::{self, DecoyData, DecoySettings, Input, Network, Setting, Trainer};
 use xil_bench::fashion::{CLASSES, FashionMnist, PIXELS};
 use xil_bench::folds::shuffle;
 use xil_bench::limits;
 use xil_bench::seeds::Stream;
-use xil_core::nn::mlp::{MlpExample, MlpLoss, MlpTrainer};
+use xil_core::Error;
+use xil_core::nn::mlp::{MlpExample, MlpLoss};
 use xil_core::random::uniform_below;
-use xil_core::{Adam, Error};
 
 /// What defines an image session besides the user's decisions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,7 +206,7 @@ struct Running<'w> {
     test: DecoyData,
     settings: ImageSettings,
     model: Box<Network>,
-    trainer: Box<MlpTrainer<PIXELS, 50, 30, CLASSES>>,
+    trainer: Box<Trainer>,
     gradient: Box<Network>,
     loss: MlpLoss,
     order: Vec<usize>,
@@ -219,8 +219,8 @@ struct Running<'w> {
 impl<'w> Running<'w> {
     fn start(train: &'w DecoyData, start: &Start, settings: ImageSettings) -> Result<Self, String> {
         let loss = MlpLoss::right_reasons(settings.penalty).map_err(|e| format!("penalty: {e}"))?;
-        let adam = Adam { learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
-        let trainer = Box::new(MlpTrainer::new(adam, 1e-4).map_err(|e| e.to_string())?);
+        // The decoy protocol's optimiser (Adam, learning rate 1e-3, L2 1e-4).
+        let trainer = Box::new(DecoySettings::paper(Setting::InputGradients, settings.seed).trainer()?);
         let mut order: Vec<usize> = (settings.pretrain_images..train.len()).collect();
         let mut rng = Stream::ImageRefit.rng(settings.seed);
         shuffle(&mut order, &mut rng);
