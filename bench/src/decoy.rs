@@ -215,6 +215,16 @@ impl DecoyData {
         self.labels.len()
     }
 
+    /// The first `count` images (all when there are fewer).
+    pub fn first(&self, count: usize) -> Self {
+        let count = count.min(self.len());
+        Self {
+            pixels: self.pixels.get(..count * PIXELS).unwrap_or(&self.pixels).to_vec(),
+            labels: self.labels[..count].to_vec(),
+            corners: self.corners.get(..count).unwrap_or(&self.corners).to_vec(),
+        }
+    }
+
     /// Whether there are no images.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
@@ -498,6 +508,19 @@ pub fn write(dir: &Path, settings: &DecoySettings, outcome: &Outcome) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_images_keep_their_pixels_labels_and_corners() {
+        let data = DecoyData {
+            pixels: (0..3 * PIXELS).map(|i| (i / PIXELS) as u8).collect(),
+            labels: vec![4, 5, 6],
+            corners: vec![0, 1, 2],
+        };
+        let two = data.first(2);
+        assert_eq!((two.len(), two.labels.as_slice(), two.corners.as_slice()), (2, &[4, 5][..], &[0, 1][..]));
+        assert_eq!(two.pixels, data.pixels[..2 * PIXELS]);
+        assert_eq!(data.first(99), data);
+    }
     use crate::idx::Images;
 
     fn split(n: usize) -> Split {

@@ -169,16 +169,6 @@ pub fn validate(settings: &ImageSettings) -> Result<(), String> {
     Ok(())
 }
 
-/// The first `count` images of `data`.
-fn first(data: &DecoyData, count: usize) -> DecoyData {
-    let count = count.min(data.len());
-    DecoyData {
-        pixels: data.pixels[..count * PIXELS].to_vec(),
-        labels: data.labels[..count].to_vec(),
-        corners: data.corners[..count].to_vec(),
-    }
-}
-
 /// A network trained without corrections, with its test set: what every
 /// session of the same seed and size starts from.
 struct Start {
@@ -227,7 +217,7 @@ impl<'w> Running<'w> {
         order.reverse();
         let mut running = Self {
             train,
-            test: first(&start.test, settings.test_images),
+            test: start.test.first(settings.test_images),
             settings,
             model: start.model.clone(),
             trainer,
