@@ -183,27 +183,27 @@ pub struct Row {
     /// The query number, from 1.
     pub iteration: usize,
     /// F1 of this query's explanation against the rule's pixels.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub instant_f1: f32,
     /// Mean of the instant F1 over queries 1..=iteration.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub running_f1: f32,
     /// Accuracy on the fold's test images.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub test_accuracy: f32,
     /// Weight along rule 0's direction.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub alpha0: f32,
     /// Weight along rule 1's direction.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub alpha1: f32,
     /// Squared norm of the rest of the weights.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub residual: f32,
     /// Counterexamples in the labelled set.
     pub counterexamples: usize,
     /// Wall seconds of this query, feedback and refit.
-    #[serde(serialize_with = "crate::record::decimals_6_f64")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub seconds: f64,
 }
 

@@ -105,13 +105,13 @@ pub struct CaliRow {
     /// The query number, from 1.
     pub iteration: usize,
     /// Mean test log-loss.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub label_loss: f32,
     /// Mean test `|z* - w(x)|^2`.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub explanation_loss: f32,
     /// Wall seconds of the query, feedback and refit.
-    #[serde(serialize_with = "crate::record::decimals_6_f64")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub seconds: f64,
 }
 

@@ -268,13 +268,13 @@ pub struct Epoch {
     /// 1-based epoch.
     pub epoch: usize,
     /// Mean data loss per training example during the epoch.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub loss: f32,
     /// Accuracy on the decoyed test set after the epoch.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub test_accuracy: f32,
     /// Seconds spent training (not evaluating) in the epoch.
-    #[serde(serialize_with = "crate::record::decimals_3_f64")]
+    #[serde(serialize_with = "crate::record::decimals::<3, _, _>")]
     pub seconds: f64,
 }
 

@@ -32,16 +32,16 @@ pub struct FaithfulnessRow {
     /// Independent LIME runs.
     pub repeats: usize,
     /// Mean overlap of the top-k sets, divided by k.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub overlap: f32,
     /// Mean pairwise distance between the runs' explanations.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub dispersion: f32,
     /// Seconds per LIME explanation (one run).
-    #[serde(serialize_with = "crate::record::decimals_9_f64")]
+    #[serde(serialize_with = "crate::record::decimals::<9, _, _>")]
     pub lime_seconds: f64,
     /// Seconds per exact explanation.
-    #[serde(serialize_with = "crate::record::decimals_9_f64")]
+    #[serde(serialize_with = "crate::record::decimals::<9, _, _>")]
     pub exact_seconds: f64,
 }
 

@@ -2,41 +2,19 @@
 //! `Serialize`; the `csv` crate writes `metrics.csv` from it, with the field
 //! names as the header, so no header string is kept by hand. Floating-point
 //! fields say how many decimals they are written with
-//! (`#[serde(serialize_with = "record::decimals_6")]`), which keeps the
+//! (`#[serde(serialize_with = "record::decimals::<6, _, _>")]`), which keeps the
 //! files as compact as they have always been.
 
 use serde::Serializer;
+use std::fmt::Display;
 
-/// An `f32` with 6 decimals.
+/// A number written with `DECIMALS` decimals, for
+/// `#[serde(serialize_with = "crate::record::decimals::<6, _, _>")]`.
 ///
 /// # Errors
 /// The serializer's.
-pub fn decimals_6<S: Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!("{value:.6}"))
-}
-
-/// An `f64` with 3 decimals (seconds of an epoch).
-///
-/// # Errors
-/// The serializer's.
-pub fn decimals_3_f64<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!("{value:.3}"))
-}
-
-/// An `f64` with 6 decimals.
-///
-/// # Errors
-/// The serializer's.
-pub fn decimals_6_f64<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!("{value:.6}"))
-}
-
-/// An `f64` with 9 decimals (seconds of one explanation).
-///
-/// # Errors
-/// The serializer's.
-pub fn decimals_9_f64<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!("{value:.9}"))
+pub fn decimals<const DECIMALS: usize, T: Display, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&format_args!("{value:.DECIMALS$}"))
 }
 
 /// `rows` as CSV: a header of the field names, then one line per row. No
@@ -77,9 +55,9 @@ mod tests {
     #[derive(serde::Serialize)]
     struct Sample {
         fold: usize,
-        #[serde(serialize_with = "decimals_6")]
+        #[serde(serialize_with = "decimals::<6, _, _>")]
         f1: f32,
-        #[serde(serialize_with = "decimals_3_f64")]
+        #[serde(serialize_with = "decimals::<3, _, _>")]
         seconds: f64,
     }
 

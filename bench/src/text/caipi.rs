@@ -94,16 +94,16 @@ pub struct TextRow {
     /// 1-based query number.
     pub iteration: usize,
     /// Explanation F1 of this query.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub query_f1: f32,
     /// Mean explanation F1 over the test messages with gold words.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub test_explanation_f1: f32,
     /// F1 of the spam class on the test messages.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub test_f1: f32,
     /// Share of explained test words that are header tokens.
-    #[serde(serialize_with = "crate::record::decimals_6")]
+    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
     pub header_share: f32,
     /// Counterexamples added so far.
     pub counterexamples: usize,
