@@ -9,7 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
-use xil_bench::decoy::{Input, Network, patch};
+use xil_bench::protocols::decoy_fashion::{Input, Network, patch};
 use xil_core::nn::mlp::{MlpExample, MlpLoss};
 use xil_core::random::{uniform_below, uniform_f32};
 

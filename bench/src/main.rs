@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Instant;
-use xil_bench::caipi::{CaipiSettings, ColorsData, Learner, run_all};
-use xil_bench::observe::ticking;
-use xil_bench::output::{StagedDir, summary_json, write_run};
-use xil_bench::reproduce::{Scale, Semantics, reproduce};
+use xil_bench::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, run_all};
+use xil_bench::harness::observe::ticking;
+use xil_bench::protocols::caipi_colors::write::{summary_json, write_run};
+use xil_bench::report::staged::StagedDir;
+use xil_bench::protocols::caipi_colors::reproduce::{Scale, Semantics, reproduce};
 use xil_core::tasks::colors::Rule;
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
@@ -23,9 +24,9 @@ const CORPUS_HELP: &str = "Folder of the SpamAssassin corpus (default: $XIL_SPAM
 /// Loads the e-mails and prepares words and gold explanations.
 fn load_text(
     corpus: Option<&std::path::Path>,
-    headers: xil_bench::text::data::Headers,
-) -> Result<(Vec<xil_bench::text::corpus::Mail>, xil_bench::text::data::TextData), String> {
-    let (mails, data) = xil_bench::text::data::TextData::load(corpus, headers)?;
+    headers: xil_bench::protocols::caipi_text::data::Headers,
+) -> Result<(Vec<xil_bench::data::spam::corpus::Mail>, xil_bench::protocols::caipi_text::data::TextData), String> {
+    let (mails, data) = xil_bench::protocols::caipi_text::data::TextData::load(corpus, headers)?;
     eprintln!(
         "read {} e-mails ({} skipped as malformed, {} charset errors replaced)",
         mails.len(),
@@ -206,7 +207,7 @@ struct CaipiArgs {
 struct DecoyArgs {
     /// The correction: none, c counterexamples per image, or the input-gradient penalty.
     #[arg(long, value_enum)]
-    setting: xil_bench::decoy::Setting,
+    setting: xil_bench::protocols::decoy_fashion::Setting,
     /// Passes over the training set (with its counterexamples).
     #[arg(long, default_value_t = 64)]
     epochs: usize,
@@ -239,10 +240,10 @@ struct TextArgs {
     initial_per_class: usize,
     /// Whether header words are features.
     #[arg(long, value_enum, default_value = "keep")]
-    headers: xil_bench::text::data::Headers,
+    headers: xil_bench::protocols::caipi_text::data::Headers,
     /// How the query's explanation is computed (the test set is always explained exactly).
     #[arg(long, value_enum, default_value = "exact")]
-    explainer: xil_bench::text::caipi::QueryExplainer,
+    explainer: xil_bench::protocols::caipi_text::QueryExplainer,
     /// Seed of folds and initial labels.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -355,7 +356,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Cali(args) => {
-            let settings = xil_bench::cali::CaliSettings {
+            let settings = xil_bench::protocols::cali::CaliSettings {
                 rule: args.rule,
                 depth: args.depth,
                 corrections: matches!(args.corrections, OnOff::On),
@@ -374,16 +375,16 @@ fn run(cli: Cli) -> Result<(), String> {
             let staged = StagedDir::begin(&args.out)?;
             let started = Instant::now();
             let bar = progress((settings.folds * settings.iterations) as u64);
-            let rows = xil_bench::cali::run(&settings, &ticking(&|| bar.inc(1)))?;
+            let rows = xil_bench::protocols::cali::run(&settings, &ticking(&|| bar.inc(1)))?;
             bar.finish_and_clear();
-            let summary = xil_bench::cali::write(staged.path(), &settings, &rows)?;
+            let summary = xil_bench::protocols::cali::write(staged.path(), &settings, &rows)?;
             staged.commit()?;
             eprintln!("wrote {} in {:.1} s", args.out.display(), started.elapsed().as_secs_f64());
             println!("{summary}");
             Ok(())
         }
         Command::DecoyFashion(args) => {
-            use xil_bench::decoy::{DecoySettings, run, summary_json, write};
+            use xil_bench::protocols::decoy_fashion::{DecoySettings, run, summary_json, write};
             let settings = DecoySettings {
                 epochs: args.epochs,
                 train_limit: args.train_limit,
@@ -391,7 +392,7 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             settings.validate()?;
             let staged = StagedDir::begin(&args.out)?;
-            let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(args.data.as_deref()))?;
+            let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(args.data.as_deref()))?;
             let started = Instant::now();
             let bar = progress_of(settings.epochs as u64, "epochs");
             let outcome = run(&settings, &data, &|epoch| {
@@ -407,8 +408,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::CaipiText(args) => {
-            use xil_bench::text::caipi::{TextSettings, run};
-            use xil_bench::text::report::{summary_json, write_run};
+            use xil_bench::protocols::caipi_text::{TextSettings, run};
+            use xil_bench::protocols::caipi_text::report::{summary_json, write_run};
             let settings = TextSettings {
                 folds: args.folds,
                 iterations: args.iterations,
@@ -431,7 +432,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::LimeFaithfulness { out, rule, depth, seed } => {
-            use xil_bench::faithfulness;
+            use xil_bench::protocols::lime_faithfulness as faithfulness;
             let staged = StagedDir::begin(&out)?;
             let started = Instant::now();
             let rows = match depth {
@@ -447,7 +448,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Reproduce { experiment: Experiment::Cali { out, quick, seed } } => {
-            use xil_bench::reproduce_cali::{CaliScale, reproduce};
+            use xil_bench::protocols::cali::reproduce::{CaliScale, reproduce};
             let scale = if quick { CaliScale::QUICK } else { CaliScale::FULL };
             let started = Instant::now();
             let bar = progress((6 * scale.folds * scale.iterations) as u64);
@@ -461,11 +462,11 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Reproduce { experiment: Experiment::DecoyFashion { out, quick, data, seed } } => {
-            use xil_bench::reproduce_decoy::{DecoyScale, reproduce};
+            use xil_bench::protocols::decoy_fashion::reproduce::{DecoyScale, reproduce};
             let scale = if quick { DecoyScale::QUICK } else { DecoyScale::FULL };
-            let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(data.as_deref()))?;
+            let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(data.as_deref()))?;
             let started = Instant::now();
-            let bar = progress_of((xil_bench::decoy::Setting::ALL.len() * scale.epochs) as u64, "epochs");
+            let bar = progress_of((xil_bench::protocols::decoy_fashion::Setting::ALL.len() * scale.epochs) as u64, "epochs");
             let staged = StagedDir::begin(&out)?;
             let rows = reproduce(staged.path(), &data, scale, seed, &|| bar.inc(1))?;
             staged.commit()?;
@@ -488,10 +489,10 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Reproduce { experiment: Experiment::CaipiText { out, quick, corpus, seed } } => {
-            use xil_bench::text::report::{TextScale, reproduce};
+            use xil_bench::protocols::caipi_text::report::{TextScale, reproduce};
             let scale = if quick { TextScale::QUICK } else { TextScale::FULL };
             let staged = StagedDir::begin(&out)?;
-            let (mails, data) = load_text(corpus.as_deref(), xil_bench::text::data::Headers::Keep)?;
+            let (mails, data) = load_text(corpus.as_deref(), xil_bench::protocols::caipi_text::data::Headers::Keep)?;
             let started = Instant::now();
             let bar = progress((2 * scale.folds * scale.iterations) as u64);
             let summaries = reproduce(staged.path(), &data, &mails, scale, seed, &|| bar.inc(1))?;

@@ -209,7 +209,7 @@ fn a_small_cali_run_prints_its_losses_last_and_rejects_a_bad_depth() {
 /// A Fashion-MNIST folder of `train` + `test` small real-format files whose
 /// class shows as a bright row.
 fn fashion_folder(name: &str, train: u32, test: u32) -> PathBuf {
-    use xil_bench::idx::write::{gzip, idx};
+    use xil_bench::data::idx::write::{gzip, idx};
     let dir = scratch(name);
     std::fs::create_dir_all(&dir).unwrap();
     for (prefix, count) in [("train", train), ("t10k", test)] {

@@ -3,7 +3,7 @@
 //! images and labels that match their header or a `Problem`, never a panic,
 //! and never more decompressed than the header promises.
 
-use xil_bench::idx::{MAX_DATA_BYTES, images_from, labels_from};
+use xil_bench::data::idx::{MAX_DATA_BYTES, images_from, labels_from};
 
 /// Runs one input; panics on a broken promise.
 pub fn check(data: &[u8]) {

@@ -8,9 +8,9 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use xil_bench::text::corpus::{GROUPS, Mail, load};
-use xil_bench::text::data::{Headers, mail_tokens};
-use xil_bench::text::mail::{html_to_text, parse};
+use xil_bench::data::spam::corpus::{GROUPS, Mail, load};
+use xil_bench::protocols::caipi_text::data::{Headers, mail_tokens};
+use xil_bench::data::spam::mail::{html_to_text, parse};
 
 /// A corpus folder of this process with one ham message; the input is
 /// written as its one spam message.

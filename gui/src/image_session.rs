@@ -20,11 +20,11 @@ use crate::remote::{Command, Live, Protocol, serve_live};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::decoy::{self, DecoyData, DecoySettings, Input, Network, Setting, Trainer};
-use xil_bench::fashion::{CLASSES, FashionMnist, PIXELS};
-use xil_bench::folds::shuffle;
-use xil_bench::limits;
-use xil_bench::seeds::Stream;
+use xil_bench::protocols::decoy_fashion::{self as decoy, DecoyData, DecoySettings, Input, Network, Setting, Trainer};
+use xil_bench::data::fashion::{CLASSES, FashionMnist, PIXELS};
+use xil_bench::harness::folds::shuffle;
+use xil_bench::harness::limits;
+use xil_bench::harness::seeds::Stream;
 use xil_core::Error;
 use xil_core::nn::mlp::{MlpExample, MlpLoss};
 use xil_core::random::uniform_below;
@@ -184,7 +184,7 @@ impl Start {
             train_limit: Some(settings.pretrain_images),
             ..DecoySettings::paper(Setting::None, settings.seed)
         };
-        let outcome = decoy::run(&decoy, fashion, &xil_bench::observe::ticking(&|| {}))?;
+        let outcome = decoy::run(&decoy, fashion, &xil_bench::harness::observe::ticking(&|| {}))?;
         let key = (settings.seed, settings.pretrain_images, settings.pretrain_epochs);
         Ok(Self { key, model: outcome.model, test: outcome.test })
     }
@@ -350,7 +350,7 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
         let prepared = validate(&settings).and_then(|()| {
             let images = match fashion.take() {
                 Some(images) => images,
-                None => FashionMnist::load(&xil_bench::fashion::locate(None))?,
+                None => FashionMnist::load(&xil_bench::data::fashion::locate(None))?,
             };
             if train.as_ref().is_none_or(|(seed, _)| *seed != settings.seed) {
                 // The same decoys as the first network's training images.

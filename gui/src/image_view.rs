@@ -17,7 +17,7 @@ use crate::sessions_view::{Asked, NamedSessions, act, history};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
-use xil_bench::fashion::{CLASS_NAMES, PIXELS, SIDE};
+use xil_bench::data::fashion::{CLASS_NAMES, PIXELS, SIDE};
 
 /// Points per image pixel on screen.
 const SCALE: f32 = 10.0;

@@ -15,7 +15,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::limits;
+use xil_bench::harness::limits;
 use xil_core::tasks::colors::{self, Image, PAIRS, PIXELS, PairFeatures, Rule};
 use xil_core::{Counterexamples, Example, Feedback, L1Svm, Lime, QueryStrategy, Session, SessionConfig};
 

@@ -19,7 +19,7 @@ use crate::sessions_view::{Asked, NamedSessions, act, history};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::PathBuf;
-use xil_bench::text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
+use xil_bench::protocols::caipi_text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
 
 /// Red for words towards spam, blue for words towards ham.
 fn word_colour(contribution: f32) -> egui::Color32 {

@@ -7,8 +7,8 @@
 //! its largest value so it shares the axis with the shares and scores.
 
 use std::path::Path;
-use xil_bench::figures::{Figure, PALETTE, Series};
-use xil_bench::record::table_to_csv;
+use xil_bench::report::figures::{Figure, PALETTE, Series};
+use xil_bench::harness::record::table_to_csv;
 
 /// The points of a session: named quantities after each decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +51,8 @@ impl Progress {
             })
             .collect();
         let figure = Figure { title: self.title.clone(), x_label: "decisions".into(), y_label: String::new(), series };
-        xil_bench::output::prepare_dir(dir)?;
-        xil_bench::output::write_atomically(&dir.join(format!("{stem}.csv")), &csv)?;
+        xil_bench::report::files::prepare_dir(dir)?;
+        xil_bench::report::files::write_atomically(&dir.join(format!("{stem}.csv")), &csv)?;
         figure.save(&dir.join(stem))?;
         Ok(format!("exported {stem}.csv, .png and .svg to {}", dir.display()))
     }

@@ -36,7 +36,7 @@ pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Res
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let json = serde_json::to_string_pretty(saved).map_err(|e| format!("cannot encode the session: {e}"))?;
-    xil_bench::output::write_atomically(path, json.as_bytes())
+    xil_bench::report::files::write_atomically(path, json.as_bytes())
 }
 
 /// Decodes the bytes of a session file of this version.
@@ -59,7 +59,7 @@ pub fn parse<S: DeserializeOwned, D: DeserializeOwned>(bytes: &[u8]) -> Result<S
 /// # Errors
 /// A one-line message saying what was wrong and where the file now is.
 pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Option<Saved<S, D>>, String> {
-    xil_bench::output::remove_stale_temporaries(path);
+    xil_bench::report::files::remove_stale_temporaries(path);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -16,12 +16,12 @@
 use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use xil_bench::caipi::{self, CaipiSettings, ColorsData, Learner, Row};
-use xil_bench::cali::{self, CaliRow, CaliSettings};
-use xil_bench::decoy::{self, DecoySettings, Epoch, Setting};
-use xil_bench::figures::{band, fold_curves};
-use xil_bench::text::caipi::{self as text_caipi, TextRow, TextSettings};
-use xil_bench::text::data::{Headers, TextData};
+use xil_bench::protocols::caipi_colors::{self as caipi, CaipiSettings, ColorsData, Learner, Row};
+use xil_bench::protocols::cali::{self as cali, CaliRow, CaliSettings};
+use xil_bench::protocols::decoy_fashion::{self as decoy, DecoySettings, Epoch, Setting};
+use xil_bench::report::figures::{band, fold_curves};
+use xil_bench::protocols::caipi_text::{self as text_caipi, TextRow, TextSettings};
+use xil_bench::protocols::caipi_text::data::{Headers, TextData};
 use xil_core::tasks::colors::Rule;
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
@@ -164,7 +164,7 @@ impl Experiment {
                 cali::run(settings, &observe).map(drop)
             }
             Experiment::Decoy(settings) => {
-                let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(None))?;
+                let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(None))?;
                 let observe = |e: &Epoch| measured(0, e.epoch, vec![e.loss, e.test_accuracy]);
                 decoy::run(settings, &data, &observe).map(drop)
             }
@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(run.progress(), 1.0);
         let Experiment::Caipi(settings) = experiment else { unreachable!() };
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
-        let rows = caipi::run_all(std::slice::from_ref(&settings), &data, &xil_bench::observe::ticking(&|| {}))
+        let rows = caipi::run_all(std::slice::from_ref(&settings), &data, &xil_bench::harness::observe::ticking(&|| {}))
             .unwrap()
             .concat();
         let mut seen = run.measurements().to_vec();
@@ -493,8 +493,8 @@ mod tests {
         let mut run = Run::start(Experiment::Decoy(decoy.clone()), || {}).unwrap();
         wait_until(&mut run, |r| !r.active());
         assert_eq!(run.status(), &Status::Finished);
-        let data = xil_bench::fashion::FashionMnist::load(&xil_bench::fashion::locate(None)).unwrap();
-        let outcome = decoy::run(&decoy, &data, &xil_bench::observe::ticking(&|| {})).unwrap();
+        let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(None)).unwrap();
+        let outcome = decoy::run(&decoy, &data, &xil_bench::harness::observe::ticking(&|| {})).unwrap();
         let expected: Vec<_> = outcome
             .epochs
             .iter()

@@ -12,13 +12,13 @@ use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
-use xil_bench::caipi::{CaipiSettings, Learner};
-use xil_bench::cali::CaliSettings;
-use xil_bench::decoy::{DecoySettings, Setting};
-use xil_bench::figures::{Figure, PALETTE, Series};
-use xil_bench::record::table_to_csv;
-use xil_bench::text::caipi::{QueryExplainer, TextSettings};
-use xil_bench::text::data::Headers;
+use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
+use xil_bench::protocols::cali::CaliSettings;
+use xil_bench::protocols::decoy_fashion::{DecoySettings, Setting};
+use xil_bench::report::figures::{Figure, PALETTE, Series};
+use xil_bench::harness::record::table_to_csv;
+use xil_bench::protocols::caipi_text::{QueryExplainer, TextSettings};
+use xil_bench::protocols::caipi_text::data::Headers;
 use xil_core::tasks::colors::{ONE_HOT, PIXELS};
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
@@ -214,7 +214,7 @@ impl Watching {
             return Err("nothing to export: start a run first".into());
         }
         let dir = dir.join("watch");
-        xil_bench::output::prepare_dir(&dir)?;
+        xil_bench::report::files::prepare_dir(&dir)?;
         let mut rows = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
             let description = run.experiment().describe();
@@ -231,7 +231,7 @@ impl Watching {
             }
         }
         let header = ["run", "experiment", "fold", "iteration", "metric", "value"].map(String::from);
-        xil_bench::output::write_atomically(&dir.join("runs.csv"), &table_to_csv(header, rows)?)?;
+        xil_bench::report::files::write_atomically(&dir.join("runs.csv"), &table_to_csv(header, rows)?)?;
         let panels = self.panels();
         for panel in &panels {
             let series = self

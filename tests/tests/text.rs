@@ -3,7 +3,7 @@
 //! it explains with words.
 
 use nalgebra::SVector;
-use xil_bench::text::tfidf::{Limits, Vocabulary as DesktopVocabulary, tokens};
+use xil_bench::protocols::caipi_text::tfidf::{Limits, Vocabulary as DesktopVocabulary, tokens};
 use xil_core::tasks::text::{TfIdf, Vocabulary};
 use xil_core::{Decision, Example, FeatureMap, Featurized, Fit, LogisticRegression};
 

@@ -8,9 +8,9 @@
 //! a message is spam, so they are never gold, and a model that explains with
 //! them is right for the wrong reasons.
 
-use crate::text::corpus::{LoadStats, Mail};
-use crate::text::logistic::{LogisticSettings, Penalty, fit};
-use crate::text::tfidf::{Bag, HEADER_PREFIX, Limits, SparseRow, Vocabulary, tokens};
+use crate::data::spam::corpus::{LoadStats, Mail};
+use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit};
+use crate::protocols::caipi_text::tfidf::{Bag, HEADER_PREFIX, Limits, SparseRow, Vocabulary, tokens};
 use rayon::prelude::*;
 
 /// Whether the model sees the headers.
@@ -57,13 +57,13 @@ pub struct TextData {
 pub const GOLD_C: f32 = 10.0;
 
 impl TextData {
-    /// Reads the corpus in `dir` (see [`corpus::locate`](crate::text::corpus::locate)
+    /// Reads the corpus in `dir` (see [`corpus::locate`](crate::data::spam::corpus::locate)
     /// for where it is looked for) and prepares it with the default limits.
     ///
     /// # Errors
     /// A one-line message when the corpus cannot be read.
     pub fn load(dir: Option<&std::path::Path>, headers: Headers) -> Result<(Vec<Mail>, Self), String> {
-        let (mails, stats) = crate::text::corpus::load(&crate::text::corpus::locate(dir))?;
+        let (mails, stats) = crate::data::spam::corpus::load(&crate::data::spam::corpus::locate(dir))?;
         let data = Self::prepare(&mails, stats, headers, Limits::default());
         Ok((mails, data))
     }

@@ -16,13 +16,21 @@
 //! the test F1 of the spam class, and the share of explained test words that
 //! are header tokens.
 
-use crate::folds::{shuffle, stratified_folds};
-use crate::limits;
-use crate::observe::Observer;
-use crate::seeds::Stream;
-use crate::text::data::TextData;
-use crate::text::session::TextSession;
-use crate::text::tfidf::SparseRow;
+pub mod data;
+pub mod html;
+pub mod lime;
+pub mod logistic;
+pub mod report;
+pub mod session;
+pub mod tfidf;
+
+use crate::harness::folds::{shuffle, stratified_folds};
+use crate::harness::limits;
+use crate::harness::observe::Observer;
+use crate::harness::seeds::Stream;
+use crate::protocols::caipi_text::data::TextData;
+use crate::protocols::caipi_text::session::TextSession;
+use crate::protocols::caipi_text::tfidf::SparseRow;
 use rayon::prelude::*;
 use serde::Serialize;
 use xil_core::metrics::explanation_scores;
@@ -94,16 +102,16 @@ pub struct TextRow {
     /// 1-based query number.
     pub iteration: usize,
     /// Explanation F1 of this query.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub query_f1: f32,
     /// Mean explanation F1 over the test messages with gold words.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub test_explanation_f1: f32,
     /// F1 of the spam class on the test messages.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub test_f1: f32,
     /// Share of explained test words that are header tokens.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub header_share: f32,
     /// Counterexamples added so far.
     pub counterexamples: usize,

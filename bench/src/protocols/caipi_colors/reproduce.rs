@@ -8,9 +8,10 @@
 //! explained pixel). The targets come from the authors' code, so both are
 //! reported beside them.
 
-use crate::caipi::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
-use crate::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
-use crate::output::{prepare_dir, summary_json, write_atomically, write_run};
+use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
+use crate::report::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
+use crate::report::files::{prepare_dir, write_atomically};
+use super::write::{summary_json, write_run};
 use std::fmt::Write as _;
 use std::path::Path;
 use xil_core::tasks::colors::Rule;
@@ -155,7 +156,7 @@ pub fn reproduce(
         .flat_map(|&(name, authors)| settings(scale, seed, authors).into_iter().map(move |s| (name.to_string(), s)))
         .collect();
     let just_settings: Vec<CaipiSettings> = all.iter().map(|(_, s)| s.clone()).collect();
-    let runs = run_all(&just_settings, &data, &crate::observe::ticking(tick))?;
+    let runs = run_all(&just_settings, &data, &crate::harness::observe::ticking(tick))?;
     let mut summaries = Vec::new();
     let mut summary_objects = Vec::new();
     for ((variant, setting), rows) in all.iter().zip(&runs) {

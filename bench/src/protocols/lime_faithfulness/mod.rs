@@ -12,7 +12,7 @@
 //! the dispersion, the mean pairwise Euclidean distance between the `r`
 //! explanations; and seconds per explanation for LIME and for the exact one.
 
-use crate::seeds::Stream;
+use crate::harness::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -32,16 +32,16 @@ pub struct FaithfulnessRow {
     /// Independent LIME runs.
     pub repeats: usize,
     /// Mean overlap of the top-k sets, divided by k.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub overlap: f32,
     /// Mean pairwise distance between the runs' explanations.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub dispersion: f32,
     /// Seconds per LIME explanation (one run).
-    #[serde(serialize_with = "crate::record::decimals::<9, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<9, _, _>")]
     pub lime_seconds: f64,
     /// Seconds per exact explanation.
-    #[serde(serialize_with = "crate::record::decimals::<9, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<9, _, _>")]
     pub exact_seconds: f64,
 }
 
@@ -130,7 +130,7 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
 /// # Errors
 /// A one-line message when a file cannot be written.
 pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_json::Value, String> {
-    use crate::figures::{Figure, PALETTE, Series};
+    use crate::report::figures::{Figure, PALETTE, Series};
     let max_overlap = rows.iter().map(|r| r.overlap).fold(0.0f32, f32::max);
     let mean = |f: fn(&FaithfulnessRow) -> f64| rows.iter().map(f).sum::<f64>() / rows.len().max(1) as f64;
     let summary = serde_json::json!({
@@ -142,11 +142,11 @@ pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_js
             / rows.iter().filter(|r| r.samples == 1000).count().max(1) as f64,
         "exact_seconds": mean(|r| r.exact_seconds),
     });
-    crate::output::write_results(dir, rows, &summary)?;
+    crate::report::files::write_results(dir, rows, &summary)?;
     let mut cells: Vec<(usize, usize)> = rows.iter().map(|r| (r.samples, r.repeats)).collect();
     cells.sort_unstable();
     cells.dedup();
-    let metrics: [(&str, &str, crate::figures::Metric<FaithfulnessRow>); 2] =
+    let metrics: [(&str, &str, crate::report::figures::Metric<FaithfulnessRow>); 2] =
         [("overlap", "top-k overlap with w(x) / k", |r| r.overlap), ("dispersion", "dispersion", |r| r.dispersion)];
     for (stem, label, metric) in metrics {
         let series = cells

@@ -7,7 +7,7 @@
 //! `spam-2` spam, one raw message per `*.txt` file. Messages that are not
 //! e-mail are skipped and counted, never fatal.
 
-use crate::text::mail::{self, Message};
+use crate::data::spam::mail::{self, Message};
 use std::path::{Path, PathBuf};
 
 /// Where `scripts/fetch_spam_assassin` unpacks the messages.
@@ -47,7 +47,7 @@ pub struct LoadStats {
 /// The folder to read: the given one, else `$XIL_SPAM_ASSASSIN`, else
 /// [`DEFAULT_DIR`].
 pub fn locate(dir: Option<&Path>) -> PathBuf {
-    crate::data_dir::locate(dir, ENV_VAR, DEFAULT_DIR)
+    crate::data::locate::locate(dir, ENV_VAR, DEFAULT_DIR)
 }
 
 /// Reads every message of the corpus in a fixed order (group, then file

@@ -8,11 +8,11 @@
 //! curve per setting) and `explanations.png` (the same test images explained
 //! by each setting's network).
 
-use crate::decoy::{DecoySettings, EXPLAINED_IMAGES, Outcome, SHARE_IMAGES, Setting, explained, run, write};
-use crate::fashion::{FashionMnist, SIDE};
-use crate::figures::{Figure, PALETTE, Series};
-use crate::heatmap::save_grid;
-use crate::output::{prepare_dir, write_atomically};
+use crate::protocols::decoy_fashion::{DecoySettings, EXPLAINED_IMAGES, Outcome, SHARE_IMAGES, Setting, explained, run, write};
+use crate::data::fashion::{FashionMnist, SIDE};
+use crate::report::figures::{Figure, PALETTE, Series};
+use crate::report::heatmap::save_grid;
+use crate::report::files::{prepare_dir, write_atomically};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -114,7 +114,7 @@ pub fn reproduce(
             train_limit: scale.train_limit,
             ..DecoySettings::paper(setting, seed)
         };
-        let outcome = run(&settings, data, &crate::observe::ticking(on_epoch))?;
+        let outcome = run(&settings, data, &crate::harness::observe::ticking(on_epoch))?;
         write(&out.join(setting.name()), &settings, &outcome)?;
         rows.push(table_row(setting, &outcome));
         curves.push(Series {

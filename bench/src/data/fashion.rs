@@ -2,7 +2,7 @@
 //! kinds of clothing, found where Debian's `dataset-fashion-mnist` package
 //! installs it, in a folder given by the caller, or in `$XIL_FASHION_MNIST`.
 
-use crate::idx::{Images, read_images, read_labels};
+use crate::data::idx::{Images, read_images, read_labels};
 use std::path::{Path, PathBuf};
 
 /// Where Debian's `dataset-fashion-mnist` puts the four files.
@@ -64,7 +64,7 @@ pub struct FashionMnist {
 /// The folder to read: the given one, else `$XIL_FASHION_MNIST`, else
 /// Debian's.
 pub fn locate(dir: Option<&Path>) -> PathBuf {
-    crate::data_dir::locate(dir, ENV_VAR, DEBIAN_DIR)
+    crate::data::locate::locate(dir, ENV_VAR, DEBIAN_DIR)
 }
 
 fn read_split(dir: &Path, prefix: &str) -> Result<Split, String> {
@@ -106,7 +106,7 @@ impl FashionMnist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::idx::write::{gzip, idx};
+    use crate::data::idx::write::{gzip, idx};
 
     #[test]
     fn a_missing_folder_says_how_to_get_the_data() {

@@ -9,11 +9,11 @@
 //!   labelled training images whose every example carries its true
 //!   explanation (`lambda = 0.9`, squared explanation loss), against the
 //!   paper's final `(l_Y, l_Z)`.
-//! - LIME faithfulness: see [`faithfulness`](crate::faithfulness).
+//! - LIME faithfulness: see [`faithfulness`](crate::protocols::lime_faithfulness).
 
-use crate::cali::{CaliRow, CaliSettings};
-use crate::figures::{Figure, PALETTE, Series, band, fold_curves};
-use crate::output::{prepare_dir, write_atomically};
+use crate::protocols::cali::{CaliRow, CaliSettings};
+use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
+use crate::report::files::{prepare_dir, write_atomically};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::fmt::Write as _;
@@ -35,7 +35,7 @@ pub struct CaliScale {
 }
 
 impl CaliScale {
-    /// The paper's protocol (pool and test set reduced, see [`crate::cali`]).
+    /// The paper's protocol (pool and test set reduced, see [`crate::protocols::cali`]).
     pub const FULL: CaliScale = CaliScale { folds: 5, iterations: 300, images: 5000, passive_steps: 1000 };
     /// A first look.
     pub const QUICK: CaliScale = CaliScale { folds: 2, iterations: 30, images: 1000, passive_steps: 200 };
@@ -97,15 +97,15 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
                 seed,
             };
             settings.validate()?;
-            let rows = crate::cali::run(&settings, &crate::observe::ticking(tick))?;
+            let rows = crate::protocols::cali::run(&settings, &crate::harness::observe::ticking(tick))?;
             let name = format!("depth{depth}-{}", if corrections { "corrections" } else { "labels-only" });
-            crate::cali::write(&out.join("active").join(&name), &settings, &rows)?;
+            crate::protocols::cali::write(&out.join("active").join(&name), &settings, &rows)?;
             active.push((settings, rows));
         }
     }
     let figures = out.join("figures");
     prepare_dir(&figures)?;
-    let metrics: [(&str, &str, crate::figures::Metric<CaliRow>); 2] = [
+    let metrics: [(&str, &str, crate::report::figures::Metric<CaliRow>); 2] = [
         ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
         ("label_loss", "test label loss l_Y", |r| r.label_loss),
     ];
@@ -137,8 +137,8 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
         (3, passive::<3>(Rule::Zero, scale.passive_steps, seed)?),
         (5, passive::<5>(Rule::Zero, scale.passive_steps, seed)?),
     ];
-    let faithfulness = crate::faithfulness::run::<1>(Rule::Zero, seed)?;
-    let faithfulness_summary = crate::faithfulness::write(&out.join("faithfulness"), &faithfulness)?;
+    let faithfulness = crate::protocols::lime_faithfulness::run::<1>(Rule::Zero, seed)?;
+    let faithfulness_summary = crate::protocols::lime_faithfulness::write(&out.join("faithfulness"), &faithfulness)?;
 
     let mut report = String::new();
     let _ = writeln!(report, "# CALIMOCHO on colors: reproduction of seed 001\n");
@@ -158,7 +158,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
             let at: Vec<f32> = rows.iter().filter(|r| r.iteration == iteration).map(f).collect();
             at.iter().sum::<f32>() / at.len().max(1) as f32
         };
-        let summary = crate::cali::summarize(rows);
+        let summary = crate::protocols::cali::summarize(rows);
         let _ = writeln!(
             report,
             "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} | {:.4} |",

@@ -7,8 +7,8 @@
 //! user marked as irrelevant (the decoy) are framed in green on both panels,
 //! so a reader sees at a glance whether the model looks there.
 
-use crate::figures::register_fonts;
-use crate::output::write_through_temporary;
+use crate::report::figures::register_fonts;
+use crate::report::files::write_through_temporary;
 use plotters::prelude::*;
 use std::path::Path;
 

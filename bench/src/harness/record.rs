@@ -9,7 +9,7 @@ use serde::Serializer;
 use std::fmt::Display;
 
 /// A number written with `DECIMALS` decimals, for
-/// `#[serde(serialize_with = "crate::record::decimals::<6, _, _>")]`.
+/// `#[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]`.
 ///
 /// # Errors
 /// The serializer's.

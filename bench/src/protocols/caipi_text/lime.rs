@@ -15,8 +15,8 @@
 //! `samples` equations, so it is solved in its dual form (a `samples x
 //! samples` Cholesky factorisation).
 
-use crate::text::data::TextData;
-use crate::text::logistic::sigmoid;
+use crate::protocols::caipi_text::data::TextData;
+use crate::protocols::caipi_text::logistic::sigmoid;
 use nalgebra::{DMatrix, DVector};
 use rand_core::Rng;
 use xil_core::random::uniform_index;
@@ -144,9 +144,9 @@ mod tests {
 #[cfg(test)]
 mod faithfulness {
     use super::*;
-    use crate::text::caipi::explain;
-    use crate::text::corpus::LoadStats;
-    use crate::text::tfidf::{Bag, Limits, Vocabulary};
+    use crate::protocols::caipi_text::explain;
+    use crate::data::spam::corpus::LoadStats;
+    use crate::protocols::caipi_text::tfidf::{Bag, Limits, Vocabulary};
     use rand_core::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -8,7 +8,7 @@
 //! Tests check the optimality (KKT) conditions at the solution. Warm starts
 //! from a previous `θ` make the many refits of an active learning run cheap.
 
-use crate::text::tfidf::SparseRow;
+use crate::protocols::caipi_text::tfidf::SparseRow;
 
 /// The regulariser.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]

@@ -1,39 +1,16 @@
-//! Writing results: whole files or nothing.
+//! Files written whole or not at all.
 //!
 //! Every file is written to a temporary name of this process beside its
 //! destination, flushed to disk and then renamed, so a run that fails or is
-//! killed never leaves a half-written file under the final name; and a run's
-//! whole folder is built beside its destination and put in place at the end
-//! ([`StagedDir`]), so no file of an older run stays beside the new results.
+//! killed never leaves a half-written file under the final name. A run's
+//! whole folder is built aside by [`super::staged::StagedDir`].
 
-use crate::caipi::{CaipiSettings, Row, Summary, summarize};
-use crate::record::to_csv;
+use crate::harness::record::to_csv;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The JSON object of a run's summary: the fold means at the last iteration
-/// and the settings that produced them.
-pub fn summary_json(settings: &CaipiSettings, summary: &Summary) -> serde_json::Value {
-    let mut object = serde_json::to_value(summary).unwrap_or_default();
-    if let Some(map) = object.as_object_mut() {
-        map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
-    }
-    object
-}
-
-/// Writes `dir/metrics.csv` (one row per fold and iteration) and
-/// `dir/summary.json`; returns the summary.
-///
-/// # Errors
-/// A one-line message when the folder or a file cannot be written.
-pub fn write_run(dir: &Path, settings: &CaipiSettings, rows: &[Row]) -> Result<Summary, String> {
-    let summary = summarize(rows);
-    write_results(dir, rows, &summary_json(settings, &summary))?;
-    Ok(summary)
-}
-
-/// Writes `dir/metrics.csv` (the rows as records, see [`crate::record`])
+/// Writes `dir/metrics.csv` (the rows as records, see [`crate::harness::record`])
 /// and `dir/summary.json`, each atomically.
 ///
 /// # Errors
@@ -88,13 +65,13 @@ pub fn write_through_temporary(path: &Path, write: impl FnOnce(&Path) -> Result<
     result
 }
 
-fn sync_file(path: &Path) -> Result<(), String> {
+pub(crate) fn sync_file(path: &Path) -> Result<(), String> {
     fs::File::open(path).and_then(|file| file.sync_all()).map_err(|e| format!("cannot flush {}: {e}", path.display()))
 }
 
 /// Flushes a folder's entries (new names, renames) to disk; an empty path
 /// is the current folder.
-fn sync_folder(dir: &Path) -> Result<(), String> {
+pub(crate) fn sync_folder(dir: &Path) -> Result<(), String> {
     let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     fs::File::open(dir).and_then(|folder| folder.sync_all()).map_err(|e| format!("cannot flush {}: {e}", dir.display()))
 }
@@ -134,110 +111,6 @@ pub fn remove_stale_temporaries(path: &Path) -> usize {
         }
     }
     removed
-}
-
-/// The file that marks a folder as a finished result of xil-bench: only
-/// such a folder, an empty one or none is replaced by a new run.
-pub const RESULT_MARKER: &str = ".xil-result";
-
-/// A result folder under construction. Everything is written into a fresh
-/// folder beside `out`; [`StagedDir::commit`] flushes it to disk and puts it
-/// in place of `out` whole, so `out` holds either the previous result or the
-/// new one, never a mix, and a run that fails or is killed leaves only a
-/// hidden `.NAME.partial-…` folder (removed on failure; after a kill it is
-/// plainly unfinished).
-#[derive(Debug)]
-pub struct StagedDir {
-    out: PathBuf,
-    staging: PathBuf,
-    committed: bool,
-}
-
-impl StagedDir {
-    /// Starts a result for `out`, which must not exist, be empty, or hold a
-    /// previous result (it has [`RESULT_MARKER`]).
-    ///
-    /// # Errors
-    /// A one-line message naming `out` when it is a file, holds files that
-    /// are not a xil-bench result, or its folder cannot be written.
-    pub fn begin(out: &Path) -> Result<Self, String> {
-        match fs::read_dir(out) {
-            Ok(mut entries) => {
-                if entries.next().is_some() && !out.join(RESULT_MARKER).is_file() {
-                    return Err(format!(
-                        "--out {} holds files that are not a xil-bench result; name a new or empty folder",
-                        out.display()
-                    ));
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot use output folder {}: {e}", out.display())),
-        }
-        let name = out.file_name().ok_or_else(|| format!("--out {} names no folder", out.display()))?;
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        prepare_dir(parent)?;
-        let staging = temporary_name(&parent.join(name));
-        prepare_dir(&staging)?;
-        Ok(Self { out: out.to_path_buf(), staging, committed: false })
-    }
-
-    /// Where the run writes its files until [`StagedDir::commit`].
-    pub fn path(&self) -> &Path {
-        &self.staging
-    }
-
-    /// Marks the result finished, flushes every file to disk and replaces
-    /// `out` with it: the previous result is renamed aside, the new one
-    /// renamed into place, then the previous one removed.
-    ///
-    /// # Errors
-    /// A one-line message naming the folder that could not be flushed or
-    /// renamed; the new result then stays in its staging folder, named.
-    pub fn commit(mut self) -> Result<(), String> {
-        fs::write(self.staging.join(RESULT_MARKER), b"a finished xil-bench result\n")
-            .map_err(|e| format!("cannot write in {}: {e}", self.staging.display()))?;
-        sync_tree(&self.staging)?;
-        let previous = temporary_name(&self.out);
-        let replaced = self.out.exists();
-        if replaced {
-            fs::rename(&self.out, &previous)
-                .map_err(|e| format!("cannot move the previous result {} aside: {e}", self.out.display()))?;
-        }
-        fs::rename(&self.staging, &self.out)
-            .map_err(|e| format!("cannot rename {} to {}: {e}", self.staging.display(), self.out.display()))?;
-        self.committed = true;
-        if let Some(parent) = self.out.parent() {
-            sync_folder(parent)?;
-        }
-        if replaced {
-            fs::remove_dir_all(&previous)
-                .map_err(|e| format!("cannot remove the previous result, now at {}: {e}", previous.display()))?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for StagedDir {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.staging);
-        }
-    }
-}
-
-/// Flushes every file and folder below `dir`, and `dir` itself.
-fn sync_tree(dir: &Path) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        let path = entry.path();
-        if entry.file_type().map_err(|e| format!("cannot read {}: {e}", path.display()))?.is_dir() {
-            sync_tree(&path)?;
-        } else {
-            sync_file(&path)?;
-        }
-    }
-    sync_folder(dir)
 }
 
 #[cfg(test)]

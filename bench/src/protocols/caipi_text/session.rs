@@ -1,18 +1,18 @@
 //! CAIPI's loop on e-mails, one step at a time: pick the query, explain it,
 //! take the user's label and removed words, refit.
 //!
-//! The simulated user of [`caipi`](crate::text::caipi) and the person at the
+//! The simulated user of [`caipi`](crate::protocols::caipi_text) and the person at the
 //! desktop app drive the same session. A correction ("these words do not make
 //! it spam") becomes a counterexample: the message without those words
 //! (TF-IDF row renormalised to the original norm) with the user's label. The
 //! learner is an L2 logistic regression, warm-started at every refit; queries
 //! are the pool messages with probability closest to 1/2.
 
-use crate::text::caipi::{QueryExplainer, explain};
-use crate::text::data::TextData;
-use crate::text::lime::TextLime;
-use crate::text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
-use crate::text::tfidf::SparseRow;
+use crate::protocols::caipi_text::{QueryExplainer, explain};
+use crate::protocols::caipi_text::data::TextData;
+use crate::protocols::caipi_text::lime::TextLime;
+use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
+use crate::protocols::caipi_text::tfidf::SparseRow;
 use rand_core::Rng;
 
 /// A CAIPI session over messages of a [`TextData`].

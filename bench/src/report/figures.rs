@@ -4,7 +4,7 @@
 //! libraries needed). The same drawing code serves xil-bench's reports and,
 //! later, the desktop app's export.
 
-use crate::output::write_through_temporary;
+use crate::report::files::write_through_temporary;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};

@@ -1,12 +1,12 @@
 //! Results of CAIPI on e-mails: a run's files, and Fig. 3 reproduced (with
 //! and without corrections) with a report.
 
-use crate::figures::{Figure, PALETTE, Series, band, fold_curves};
-use crate::output::{prepare_dir, write_atomically, write_results};
-use crate::text::caipi::{TextRow, TextRun, TextSettings, run, summarize};
-use crate::text::corpus::Mail;
-use crate::text::data::{Headers, TextData};
-use crate::text::html::{explained_mail, page};
+use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
+use crate::report::files::{prepare_dir, write_atomically, write_results};
+use crate::protocols::caipi_text::{TextRow, TextRun, TextSettings, run, summarize};
+use crate::data::spam::corpus::Mail;
+use crate::protocols::caipi_text::data::{Headers, TextData};
+use crate::protocols::caipi_text::html::{explained_mail, page};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -149,7 +149,7 @@ pub fn reproduce(
         let settings =
             TextSettings { folds: scale.folds, iterations: scale.iterations, ..TextSettings::paper(corrections, seed) };
         let started = std::time::Instant::now();
-        let result = run(&settings, data, &crate::observe::ticking(on_query))?;
+        let result = run(&settings, data, &crate::harness::observe::ticking(on_query))?;
         let summary = summary_json(&settings, data, &result.rows, started.elapsed().as_secs_f64());
         let name = if corrections { "corrections-on" } else { "corrections-off" };
         write_run(&out.join(name), &summary, data, mails, &result, Headers::Keep)?;

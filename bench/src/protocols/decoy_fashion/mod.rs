@@ -16,13 +16,15 @@
 //! threads and summed in a fixed order: the numbers do not depend on
 //! scheduling.
 
-use crate::fashion::{CLASS_NAMES, CLASSES, FashionMnist, PIXELS, SIDE, Split};
-use crate::folds::shuffle;
-use crate::heatmap::{Explained, save_grid};
-use crate::limits;
-use crate::observe::Observer;
-use crate::output::write_results;
-use crate::seeds::Stream;
+pub mod reproduce;
+
+use crate::data::fashion::{CLASS_NAMES, CLASSES, FashionMnist, PIXELS, SIDE, Split};
+use crate::harness::folds::shuffle;
+use crate::report::heatmap::{Explained, save_grid};
+use crate::harness::limits;
+use crate::harness::observe::Observer;
+use crate::report::files::write_results;
+use crate::harness::seeds::Stream;
 use nalgebra::SVector;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -268,13 +270,13 @@ pub struct Epoch {
     /// 1-based epoch.
     pub epoch: usize,
     /// Mean data loss per training example during the epoch.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub loss: f32,
     /// Accuracy on the decoyed test set after the epoch.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub test_accuracy: f32,
     /// Seconds spent training (not evaluating) in the epoch.
-    #[serde(serialize_with = "crate::record::decimals::<3, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<3, _, _>")]
     pub seconds: f64,
 }
 
@@ -521,7 +523,7 @@ mod tests {
         assert_eq!(two.pixels, data.pixels[..2 * PIXELS]);
         assert_eq!(data.first(99), data);
     }
-    use crate::idx::Images;
+    use crate::data::idx::Images;
 
     fn split(n: usize) -> Split {
         let pixels = (0..n * PIXELS).map(|i| (i % 7) as u8).collect();
@@ -592,13 +594,13 @@ mod tests {
             }
         }
         let settings = DecoySettings { epochs: 8, batch: 32, ..DecoySettings::paper(Setting::Ce1, 9) };
-        let first = run(&settings, &data, &crate::observe::ticking(&|| {})).unwrap();
-        let again = run(&settings, &data, &crate::observe::ticking(&|| {})).unwrap();
+        let first = run(&settings, &data, &crate::harness::observe::ticking(&|| {})).unwrap();
+        let again = run(&settings, &data, &crate::harness::observe::ticking(&|| {})).unwrap();
         assert_eq!(first.epochs.len(), 8);
         assert!(first.test_accuracy > 0.9, "test accuracy {}", first.test_accuracy);
         assert_eq!(first.model, again.model, "same seed, same network");
         assert_eq!(first.test_accuracy, again.test_accuracy);
         let bad = DecoySettings { epochs: 0, ..settings };
-        assert!(run(&bad, &data, &crate::observe::ticking(&|| {})).unwrap_err().contains("--epochs"));
+        assert!(run(&bad, &data, &crate::harness::observe::ticking(&|| {})).unwrap_err().contains("--epochs"));
     }
 }

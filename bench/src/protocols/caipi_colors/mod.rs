@@ -11,10 +11,13 @@
 //! explanation F1 (instant and running mean), the test accuracy, the weight
 //! decomposition along the two rules and the number of counterexamples.
 
-use crate::folds::stratified_folds;
-use crate::limits;
-use crate::observe::Observer;
-use crate::seeds::Stream;
+pub mod reproduce;
+pub mod write;
+
+use crate::harness::folds::stratified_folds;
+use crate::harness::limits;
+use crate::harness::observe::Observer;
+use crate::harness::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -183,27 +186,27 @@ pub struct Row {
     /// The query number, from 1.
     pub iteration: usize,
     /// F1 of this query's explanation against the rule's pixels.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub instant_f1: f32,
     /// Mean of the instant F1 over queries 1..=iteration.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub running_f1: f32,
     /// Accuracy on the fold's test images.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub test_accuracy: f32,
     /// Weight along rule 0's direction.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub alpha0: f32,
     /// Weight along rule 1's direction.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub alpha1: f32,
     /// Squared norm of the rest of the weights.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub residual: f32,
     /// Counterexamples in the labelled set.
     pub counterexamples: usize,
     /// Wall seconds of this query, feedback and refit.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub seconds: f64,
 }
 
@@ -387,7 +390,7 @@ mod tests {
         let run_with = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let runs = pool
-                .install(|| run_all(std::slice::from_ref(&settings), &data, &crate::observe::ticking(&|| {})))
+                .install(|| run_all(std::slice::from_ref(&settings), &data, &crate::harness::observe::ticking(&|| {})))
                 .unwrap();
             runs.concat().into_iter().map(|r| Row { seconds: 0.0, ..r }).collect::<Vec<_>>()
         };
@@ -405,8 +408,8 @@ mod tests {
             ..CaipiSettings::paper(Rule::Zero, Learner::L1Svm, true)
         };
         let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
-        let first = run_fold(&settings, &data, 1, &crate::observe::ticking(&|| {})).unwrap();
-        let second = run_fold(&settings, &data, 1, &crate::observe::ticking(&|| {})).unwrap();
+        let first = run_fold(&settings, &data, 1, &crate::harness::observe::ticking(&|| {})).unwrap();
+        let second = run_fold(&settings, &data, 1, &crate::harness::observe::ticking(&|| {})).unwrap();
         assert_eq!(first.len(), 5);
         let strip = |rows: &[Row]| rows.iter().map(|r| Row { seconds: 0.0, ..*r }).collect::<Vec<_>>();
         assert_eq!(strip(&first), strip(&second));

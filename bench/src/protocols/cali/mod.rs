@@ -14,10 +14,12 @@
 //! fold), since every query scans the pool and every iteration evaluates the
 //! test set with a 101-wide network.
 
-use crate::folds::stratified_folds;
-use crate::limits;
-use crate::observe::Observer;
-use crate::seeds::Stream;
+pub mod reproduce;
+
+use crate::harness::folds::stratified_folds;
+use crate::harness::limits;
+use crate::harness::observe::Observer;
+use crate::harness::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
@@ -105,13 +107,13 @@ pub struct CaliRow {
     /// The query number, from 1.
     pub iteration: usize,
     /// Mean test log-loss.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub label_loss: f32,
     /// Mean test `|z* - w(x)|^2`.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub explanation_loss: f32,
     /// Wall seconds of the query, feedback and refit.
-    #[serde(serialize_with = "crate::record::decimals::<6, _, _>")]
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub seconds: f64,
 }
 
@@ -218,16 +220,16 @@ pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Ve
 /// # Errors
 /// A one-line message when a file cannot be written.
 pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -> Result<serde_json::Value, String> {
-    use crate::figures::{Figure, PALETTE, Series, band};
+    use crate::report::figures::{Figure, PALETTE, Series, band};
     let summary = summarize(rows);
     let mut json = serde_json::to_value(summary).unwrap_or_default();
     if let Some(map) = json.as_object_mut() {
         map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
     }
-    crate::output::write_results(dir, rows, &json)?;
-    let curves = |metric| crate::figures::fold_curves(rows, |r: &CaliRow| r.fold, metric);
+    crate::report::files::write_results(dir, rows, &json)?;
+    let curves = |metric| crate::report::figures::fold_curves(rows, |r: &CaliRow| r.fold, metric);
     let corrections = if settings.corrections { "with corrections" } else { "labels only" };
-    let metrics: [(&str, &str, crate::figures::Metric<CaliRow>); 2] = [
+    let metrics: [(&str, &str, crate::report::figures::Metric<CaliRow>); 2] = [
         ("label_loss", "test label loss l_Y", |r| r.label_loss),
         ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
     ];
@@ -304,8 +306,8 @@ mod tests {
     #[test]
     fn a_small_run_is_deterministic() {
         let strip = |rows: Vec<CaliRow>| rows.into_iter().map(|r| CaliRow { seconds: 0.0, ..r }).collect::<Vec<_>>();
-        let first = strip(run(&small(), &crate::observe::ticking(&|| {})).unwrap());
+        let first = strip(run(&small(), &crate::harness::observe::ticking(&|| {})).unwrap());
         assert_eq!(first.len(), 2 * 3);
-        assert_eq!(first, strip(run(&small(), &crate::observe::ticking(&|| {})).unwrap()));
+        assert_eq!(first, strip(run(&small(), &crate::harness::observe::ticking(&|| {})).unwrap()));
     }
 }

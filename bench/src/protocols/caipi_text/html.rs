@@ -3,10 +3,10 @@
 //! stronger for larger magnitude), gold words underlined, the header block
 //! shown apart from the body.
 
-use crate::text::corpus::Mail;
-use crate::text::data::{Headers, TextData};
-use crate::text::logistic::sigmoid;
-use crate::text::tfidf::{HEADER_PREFIX, words_and_gaps};
+use crate::data::spam::corpus::Mail;
+use crate::protocols::caipi_text::data::{Headers, TextData};
+use crate::protocols::caipi_text::logistic::sigmoid;
+use crate::protocols::caipi_text::tfidf::{HEADER_PREFIX, words_and_gaps};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 

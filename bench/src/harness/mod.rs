@@ -1,0 +1,13 @@
+//! What every experiment shares.
+//!
+//! - [`observe`]: rows handed to an observer as they are measured (progress, live plots, pause and stop);
+//! - [`record`]: rows as serde records, written as CSV by the `csv` crate;
+//! - [`folds`]: stratified cross-validation splits;
+//! - [`seeds`]: named random streams of a run;
+//! - [`limits`]: the documented bounds of every count a run can be asked for.
+
+pub mod folds;
+pub mod limits;
+pub mod observe;
+pub mod record;
+pub mod seeds;

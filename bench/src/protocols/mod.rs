@@ -1,0 +1,13 @@
+//! One folder per experiment, named as the command line names it.
+//!
+//! - [`caipi_colors`]: CAIPI on colors (seed 000, Fig. 2), `xil-bench caipi` and `reproduce caipi-colors`;
+//! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
+//! - [`lime_faithfulness`]: LIME against a SENN's exact explanation (seed 001, Fig. 2);
+//! - [`decoy_fashion`]: decoy Fashion-MNIST (seed 000, Table 1), counterexamples vs input gradients;
+//! - [`caipi_text`]: CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3).
+
+pub mod caipi_colors;
+pub mod caipi_text;
+pub mod cali;
+pub mod decoy_fashion;
+pub mod lime_faithfulness;

@@ -1,0 +1,110 @@
+//! A result folder built aside and put in place whole.
+
+use super::files::{prepare_dir, sync_file, sync_folder, temporary_name};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+
+/// The file that marks a folder as a finished result of xil-bench: only
+/// such a folder, an empty one or none is replaced by a new run.
+pub const RESULT_MARKER: &str = ".xil-result";
+
+/// A result folder under construction. Everything is written into a fresh
+/// folder beside `out`; [`StagedDir::commit`] flushes it to disk and puts it
+/// in place of `out` whole, so `out` holds either the previous result or the
+/// new one, never a mix, and a run that fails or is killed leaves only a
+/// hidden `.NAME.partial-…` folder (removed on failure; after a kill it is
+/// plainly unfinished).
+#[derive(Debug)]
+pub struct StagedDir {
+    out: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Starts a result for `out`, which must not exist, be empty, or hold a
+    /// previous result (it has [`RESULT_MARKER`]).
+    ///
+    /// # Errors
+    /// A one-line message naming `out` when it is a file, holds files that
+    /// are not a xil-bench result, or its folder cannot be written.
+    pub fn begin(out: &Path) -> Result<Self, String> {
+        match fs::read_dir(out) {
+            Ok(mut entries) => {
+                if entries.next().is_some() && !out.join(RESULT_MARKER).is_file() {
+                    return Err(format!(
+                        "--out {} holds files that are not a xil-bench result; name a new or empty folder",
+                        out.display()
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot use output folder {}: {e}", out.display())),
+        }
+        let name = out.file_name().ok_or_else(|| format!("--out {} names no folder", out.display()))?;
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        prepare_dir(parent)?;
+        let staging = temporary_name(&parent.join(name));
+        prepare_dir(&staging)?;
+        Ok(Self { out: out.to_path_buf(), staging, committed: false })
+    }
+
+    /// Where the run writes its files until [`StagedDir::commit`].
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Marks the result finished, flushes every file to disk and replaces
+    /// `out` with it: the previous result is renamed aside, the new one
+    /// renamed into place, then the previous one removed.
+    ///
+    /// # Errors
+    /// A one-line message naming the folder that could not be flushed or
+    /// renamed; the new result then stays in its staging folder, named.
+    pub fn commit(mut self) -> Result<(), String> {
+        fs::write(self.staging.join(RESULT_MARKER), b"a finished xil-bench result\n")
+            .map_err(|e| format!("cannot write in {}: {e}", self.staging.display()))?;
+        sync_tree(&self.staging)?;
+        let previous = temporary_name(&self.out);
+        let replaced = self.out.exists();
+        if replaced {
+            fs::rename(&self.out, &previous)
+                .map_err(|e| format!("cannot move the previous result {} aside: {e}", self.out.display()))?;
+        }
+        fs::rename(&self.staging, &self.out)
+            .map_err(|e| format!("cannot rename {} to {}: {e}", self.staging.display(), self.out.display()))?;
+        self.committed = true;
+        if let Some(parent) = self.out.parent() {
+            sync_folder(parent)?;
+        }
+        if replaced {
+            fs::remove_dir_all(&previous)
+                .map_err(|e| format!("cannot remove the previous result, now at {}: {e}", previous.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Flushes every file and folder below `dir`, and `dir` itself.
+fn sync_tree(dir: &Path) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let path = entry.path();
+        if entry.file_type().map_err(|e| format!("cannot read {}: {e}", path.display()))?.is_dir() {
+            sync_tree(&path)?;
+        } else {
+            sync_file(&path)?;
+        }
+    }
+    sync_folder(dir)
+}
