@@ -9,9 +9,13 @@
 //! - [`data`]: the real data sets, located and strictly validated;
 //! - [`protocols`]: one folder per experiment, named as the command line
 //!   names it, each with its settings, rows, run and reproduction;
-//! - [`report`]: files written whole, figures and heatmaps.
+//! - [`report`]: files written whole, figures and heatmaps;
+//! - [`error`]: what can go wrong, as one [`Error`] enum.
 
 pub mod data;
+pub mod error;
 pub mod harness;
 pub mod protocols;
 pub mod report;
+
+pub use error::{Error, Result};

@@ -17,14 +17,14 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
+use xil_bench::data::spam::corpus::Mail;
 use xil_bench::harness::folds::{shuffle, stratified_folds};
 use xil_bench::harness::limits;
 use xil_bench::harness::seeds::Stream;
-use xil_bench::protocols::caipi_text::{QueryExplainer, evaluate};
-use xil_bench::data::spam::corpus::Mail;
 use xil_bench::protocols::caipi_text::data::{Headers, TextData};
 use xil_bench::protocols::caipi_text::session::TextSession;
 use xil_bench::protocols::caipi_text::tfidf::SparseRow;
+use xil_bench::protocols::caipi_text::{QueryExplainer, evaluate};
 
 /// Folds of the split whose first is the test set.
 const SPLIT: usize = 5;

@@ -7,8 +7,8 @@
 //! its largest value so it shares the axis with the shares and scores.
 
 use std::path::Path;
-use xil_bench::report::figures::{Figure, PALETTE, Series};
 use xil_bench::harness::record::table_to_csv;
+use xil_bench::report::figures::{Figure, PALETTE, Series};
 
 /// The points of a session: named quantities after each decision.
 #[derive(Debug, Clone, PartialEq)]

@@ -36,7 +36,7 @@ pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Res
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let json = serde_json::to_string_pretty(saved).map_err(|e| format!("cannot encode the session: {e}"))?;
-    xil_bench::report::files::write_atomically(path, json.as_bytes())
+    Ok(xil_bench::report::files::write_atomically(path, json.as_bytes())?)
 }
 
 /// Decodes the bytes of a session file of this version.

@@ -16,12 +16,15 @@
 use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use xil_bench::protocols::caipi_colors::{self as caipi, CaipiSettings, ColorsData, Learner, Row};
-use xil_bench::protocols::cali::{self as cali, CaliRow, CaliSettings};
-use xil_bench::protocols::decoy_fashion::{self as decoy, DecoySettings, Epoch, Setting};
+use xil_bench::harness::Protocol;
+use xil_bench::harness::record::Record;
+use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
+use xil_bench::protocols::caipi_text::data::Headers;
+use xil_bench::protocols::caipi_text::{CaipiText, TextSource};
+use xil_bench::protocols::caipi_text::{TextRow, TextSettings};
+use xil_bench::protocols::cali::{Cali, CaliRow, CaliSettings};
+use xil_bench::protocols::decoy_fashion::{DecoyFashion, DecoySettings, Epoch, Setting};
 use xil_bench::report::figures::{band, fold_curves};
-use xil_bench::protocols::caipi_text::{self as text_caipi, TextRow, TextSettings};
-use xil_bench::protocols::caipi_text::data::{Headers, TextData};
 use xil_core::tasks::colors::Rule;
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
@@ -115,23 +118,24 @@ impl Experiment {
         }
     }
 
-    /// Rows the whole run measures (folds x queries).
+    /// Rows the whole run measures (folds x queries, or epochs).
     pub fn rows(&self) -> usize {
         match self {
-            Experiment::Caipi(s) => s.folds * s.iterations,
-            Experiment::Cali(s) => s.folds * s.iterations,
-            Experiment::Decoy(s) => s.epochs,
-            Experiment::Text(s, _) => s.folds * s.iterations,
+            Experiment::Caipi(s) => CaipiColors::rows(s),
+            Experiment::Cali(s) => Cali::rows(s),
+            Experiment::Decoy(s) => DecoyFashion::rows(s),
+            Experiment::Text(s, _) => CaipiText::rows(s),
         }
     }
 
-    /// What is measured after each query, in the order of [`Measurement::values`].
-    pub fn metrics(&self) -> &'static [Metric] {
+    /// What is measured after each step, in the order of [`Measurement::values`]:
+    /// the protocol's own list ([`Record::METRICS`]), which its figures use too.
+    pub fn metrics(&self) -> Vec<Metric> {
         match self {
-            Experiment::Caipi(_) => &CAIPI_METRICS,
-            Experiment::Cali(_) => &CALI_METRICS,
-            Experiment::Decoy(_) => &DECOY_METRICS,
-            Experiment::Text(..) => &TEXT_METRICS,
+            Experiment::Caipi(_) => metrics_of::<caipi::Row>(),
+            Experiment::Cali(_) => metrics_of::<CaliRow>(),
+            Experiment::Decoy(_) => metrics_of::<Epoch>(),
+            Experiment::Text(..) => metrics_of::<TextRow>(),
         }
     }
 
@@ -140,47 +144,40 @@ impl Experiment {
     /// # Errors
     /// A one-line message naming the first impossible value.
     pub fn validate(&self) -> Result<(), String> {
-        match self {
-            Experiment::Caipi(s) => s.validate(),
-            Experiment::Cali(s) => s.validate(),
-            Experiment::Decoy(s) => s.validate(),
-            // The number of e-mails is known once they are read; the run checks again.
-            Experiment::Text(s, _) => s.validate(usize::MAX),
-        }
+        Ok(match self {
+            Experiment::Caipi(s) => CaipiColors::check(s),
+            Experiment::Cali(s) => Cali::check(s),
+            Experiment::Decoy(s) => DecoyFashion::check(s),
+            Experiment::Text(s, _) => CaipiText::check(s),
+        }?)
     }
 
     /// Runs the experiment, handing each row to `observe` (on the folds'
-    /// threads), and reads its data first where it needs real data.
+    /// threads), and reads its data first where it needs real data (where
+    /// the command reads it).
     fn run(&self, observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync)) -> Result<(), String> {
-        let measured = |fold, iteration, values| observe(Measurement { fold, iteration, values });
-        match self {
-            Experiment::Caipi(settings) => {
-                let data = ColorsData::generate(settings.images, settings.folds, settings.seed)?;
-                let observe = |r: &Row| measured(r.fold, r.iteration, caipi_values(r));
-                caipi::run_all(std::slice::from_ref(settings), &data, &observe).map(drop)
-            }
-            Experiment::Cali(settings) => {
-                let observe = |r: &CaliRow| measured(r.fold, r.iteration, vec![r.label_loss, r.explanation_loss]);
-                cali::run(settings, &observe).map(drop)
-            }
-            Experiment::Decoy(settings) => {
-                let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(None))?;
-                let observe = |e: &Epoch| measured(0, e.epoch, vec![e.loss, e.test_accuracy]);
-                decoy::run(settings, &data, &observe).map(drop)
-            }
+        Ok(match self {
+            Experiment::Caipi(settings) => watch::<CaipiColors>(settings, &(), observe),
+            Experiment::Cali(settings) => watch::<Cali>(settings, &(), observe),
+            Experiment::Decoy(settings) => watch::<DecoyFashion>(settings, &None, observe),
             Experiment::Text(settings, headers) => {
-                let (_, data) = TextData::load(None, *headers)?;
-                let observe = |r: &TextRow| {
-                    let values = vec![r.test_explanation_f1, r.test_f1, r.header_share, r.counterexamples as f32];
-                    measured(r.fold, r.iteration, values)
-                };
-                text_caipi::run(settings, &data, &observe).map(drop)
+                watch::<CaipiText>(settings, &TextSource { corpus: None, headers: *headers }, observe)
             }
-        }
+        }?)
     }
 }
 
-/// A quantity measured after each query, and the plot it belongs to.
+/// Loads `P`'s data and runs it, handing each row to `observe` as a [`Measurement`].
+fn watch<P: Protocol>(
+    settings: &P::Settings,
+    source: &P::Source,
+    observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync),
+) -> xil_bench::Result<()> {
+    let data = P::load(settings, source)?;
+    P::run(settings, &data, &|row: &P::Row| observe(Measurement::of(row))).map(drop)
+}
+
+/// A quantity measured after each step, and the plot it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Metric {
     /// Legend text.
@@ -189,45 +186,9 @@ pub struct Metric {
     pub panel: &'static str,
 }
 
-/// CAIPI's metrics, in the order the rows are read.
-pub const CAIPI_METRICS: [Metric; 7] = [
-    Metric { name: "running F1", panel: "explanation F1" },
-    Metric { name: "instant F1", panel: "explanation F1" },
-    Metric { name: "test accuracy", panel: "test accuracy" },
-    Metric { name: "alpha0", panel: "weights (alpha0, alpha1, residual)" },
-    Metric { name: "alpha1", panel: "weights (alpha0, alpha1, residual)" },
-    Metric { name: "residual", panel: "weights (alpha0, alpha1, residual)" },
-    Metric { name: "counterexamples", panel: "counterexamples" },
-];
-
-/// CALIMOCHO's metrics.
-pub const CALI_METRICS: [Metric; 2] =
-    [Metric { name: "l_Y", panel: "test label loss l_Y" }, Metric { name: "l_Z", panel: "test explanation loss l_Z" }];
-
-/// Decoy Fashion-MNIST's metrics, per epoch.
-pub const DECOY_METRICS: [Metric; 2] = [
-    Metric { name: "training loss", panel: "decoy: training loss (x: epochs)" },
-    Metric { name: "test accuracy", panel: "decoy: test accuracy (x: epochs)" },
-];
-
-/// The e-mail experiment's metrics.
-pub const TEXT_METRICS: [Metric; 4] = [
-    Metric { name: "test explanation F1", panel: "e-mails: test explanation F1" },
-    Metric { name: "test F1 (spam)", panel: "e-mails: test F1 (spam)" },
-    Metric { name: "header share", panel: "e-mails: share of explained words from headers" },
-    Metric { name: "counterexamples", panel: "counterexamples" },
-];
-
-fn caipi_values(row: &Row) -> Vec<f32> {
-    vec![
-        row.running_f1,
-        row.instant_f1,
-        row.test_accuracy,
-        row.alpha0,
-        row.alpha1,
-        row.residual,
-        row.counterexamples as f32,
-    ]
+/// The names and panels of a record's metrics.
+fn metrics_of<R: Record>() -> Vec<Metric> {
+    R::METRICS.iter().map(|m| Metric { name: m.name, panel: m.panel }).collect()
 }
 
 /// One row of a run: a fold's values after one query.
@@ -239,6 +200,13 @@ pub struct Measurement {
     pub iteration: usize,
     /// One value per metric of the experiment.
     pub values: Vec<f32>,
+}
+
+impl Measurement {
+    /// A protocol's row as the app plots it.
+    pub fn of<R: Record>(row: &R) -> Self {
+        Self { fold: row.fold(), iteration: row.step(), values: R::METRICS.iter().map(|m| (m.value)(row)).collect() }
+    }
 }
 
 /// Where a run is.
@@ -449,15 +417,28 @@ mod tests {
         assert_eq!(run.status(), &Status::Finished);
         assert_eq!(run.progress(), 1.0);
         let Experiment::Caipi(settings) = experiment else { unreachable!() };
-        let data = ColorsData::generate(settings.images, settings.folds, settings.seed).unwrap();
-        let rows = caipi::run_all(std::slice::from_ref(&settings), &data, &xil_bench::harness::observe::ticking(&|| {}))
-            .unwrap()
-            .concat();
+        let data = CaipiColors::load(&settings, &()).unwrap();
+        let rows =
+            caipi::run_all(std::slice::from_ref(&settings), &data, &xil_bench::harness::observe::ticking(&|| {}))
+                .unwrap()
+                .concat();
         let mut seen = run.measurements().to_vec();
         seen.sort_by_key(|m| (m.fold, m.iteration));
         let expected: Vec<_> = rows
             .iter()
-            .map(|r| Measurement { fold: r.fold, iteration: r.iteration, values: caipi_values(r) })
+            .map(|r| Measurement {
+                fold: r.fold,
+                iteration: r.iteration,
+                values: vec![
+                    r.running_f1,
+                    r.instant_f1,
+                    r.test_accuracy,
+                    r.alpha0,
+                    r.alpha1,
+                    r.residual,
+                    r.counterexamples as f32,
+                ],
+            })
             .collect();
         assert_eq!(seen, expected);
         // The curve is the mean over folds per query.
@@ -494,7 +475,9 @@ mod tests {
         wait_until(&mut run, |r| !r.active());
         assert_eq!(run.status(), &Status::Finished);
         let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(None)).unwrap();
-        let outcome = decoy::run(&decoy, &data, &xil_bench::harness::observe::ticking(&|| {})).unwrap();
+        let outcome =
+            xil_bench::protocols::decoy_fashion::run(&decoy, &data, &xil_bench::harness::observe::ticking(&|| {}))
+                .unwrap();
         let expected: Vec<_> = outcome
             .epochs
             .iter()

@@ -12,13 +12,13 @@ use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
+use xil_bench::harness::record::table_to_csv;
 use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
+use xil_bench::protocols::caipi_text::data::Headers;
+use xil_bench::protocols::caipi_text::{QueryExplainer, TextSettings};
 use xil_bench::protocols::cali::CaliSettings;
 use xil_bench::protocols::decoy_fashion::{DecoySettings, Setting};
 use xil_bench::report::figures::{Figure, PALETTE, Series};
-use xil_bench::harness::record::table_to_csv;
-use xil_bench::protocols::caipi_text::{QueryExplainer, TextSettings};
-use xil_bench::protocols::caipi_text::data::Headers;
 use xil_core::tasks::colors::{ONE_HOT, PIXELS};
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 

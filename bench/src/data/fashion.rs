@@ -3,6 +3,7 @@
 //! installs it, in a folder given by the caller, or in `$XIL_FASHION_MNIST`.
 
 use crate::data::idx::{Images, read_images, read_labels};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Where Debian's `dataset-fashion-mnist` puts the four files.
@@ -67,19 +68,19 @@ pub fn locate(dir: Option<&Path>) -> PathBuf {
     crate::data::locate::locate(dir, ENV_VAR, DEBIAN_DIR)
 }
 
-fn read_split(dir: &Path, prefix: &str) -> Result<Split, String> {
+fn read_split(dir: &Path, prefix: &str) -> Result<Split> {
     let images_path = dir.join(format!("{prefix}-images-idx3-ubyte.gz"));
     let labels_path = dir.join(format!("{prefix}-labels-idx1-ubyte.gz"));
-    let images = read_images(&images_path, SIDE as u32, SIDE as u32).map_err(|e| e.to_string())?;
-    let labels = read_labels(&labels_path, CLASSES as u8).map_err(|e| e.to_string())?;
+    let images = read_images(&images_path, SIDE as u32, SIDE as u32)?;
+    let labels = read_labels(&labels_path, CLASSES as u8)?;
     if images.len() != labels.len() {
-        return Err(format!(
+        return Err(Error::Data(format!(
             "{} holds {} images but {} holds {} labels",
             images_path.display(),
             images.len(),
             labels_path.display(),
             labels.len()
-        ));
+        )));
     }
     Ok(Split { images, labels })
 }
@@ -91,13 +92,13 @@ impl FashionMnist {
     /// A one-line message: the folder is missing (with how to install the
     /// data), or a file is malformed (naming it and the problem), or images
     /// and labels disagree in number.
-    pub fn load(dir: &Path) -> Result<Self, String> {
+    pub fn load(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
-            return Err(format!(
+            return Err(Error::Data(format!(
                 "Fashion-MNIST not found: {} is not a folder (install Debian's dataset-fashion-mnist, \
                  pass --data DIR or set {ENV_VAR})",
                 dir.display()
-            ));
+            )));
         }
         Ok(Self { train: read_split(dir, "train")?, test: read_split(dir, "t10k")? })
     }
@@ -110,7 +111,7 @@ mod tests {
 
     #[test]
     fn a_missing_folder_says_how_to_get_the_data() {
-        let message = FashionMnist::load(Path::new("/nonexistent/fashion")).unwrap_err();
+        let message = FashionMnist::load(Path::new("/nonexistent/fashion")).unwrap_err().to_string();
         assert!(message.contains("dataset-fashion-mnist") && message.contains("--data"), "{message}");
     }
 
@@ -124,7 +125,7 @@ mod tests {
             let labels = idx(&[2], &[1, 2]);
             std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte.gz")), gzip(&labels)).unwrap();
         }
-        let message = FashionMnist::load(&dir).unwrap_err();
+        let message = FashionMnist::load(&dir).unwrap_err().to_string();
         assert!(message.contains("holds 3 images but") && message.contains("holds 2 labels"), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

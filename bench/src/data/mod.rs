@@ -1,9 +1,11 @@
 //! The real data sets, read where the user keeps them and checked strictly.
 //!
+//! - [`colors`]: the generated colors images, split into folds;
 //! - [`locate`]: where a data set is read from (option, environment, default);
 //! - [`idx`] and [`fashion`]: the Fashion-MNIST images in gzip IDX files;
 //! - [`spam`]: the SpamAssassin e-mails, parsed to text.
 
+pub mod colors;
 pub mod fashion;
 pub mod idx;
 pub mod locate;

@@ -4,6 +4,7 @@
 //! dealt to the folds in turn, so every fold holds each class in the same
 //! proportion as the whole data set, up to one example.
 
+use crate::error::{Error, Result};
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use xil_core::random::uniform_index;
@@ -12,12 +13,12 @@ use xil_core::random::uniform_index;
 ///
 /// # Errors
 /// When `folds < 2` or there are fewer examples than folds.
-pub fn stratified_folds(labels: &[u8], folds: usize, seed: u64) -> Result<Vec<usize>, String> {
+pub fn stratified_folds(labels: &[u8], folds: usize, seed: u64) -> Result<Vec<usize>> {
     if folds < 2 {
-        return Err(format!("cross-validation needs at least 2 folds, not {folds}"));
+        return Err(Error::Settings(format!("cross-validation needs at least 2 folds, not {folds}")));
     }
     if labels.len() < folds {
-        return Err(format!("{folds} folds need at least {folds} examples, not {}", labels.len()));
+        return Err(Error::Settings(format!("{folds} folds need at least {folds} examples, not {}", labels.len())));
     }
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut assignment = vec![0; labels.len()];
@@ -68,7 +69,7 @@ mod tests {
     #[test]
     fn the_seed_decides_the_split() {
         let labels: Vec<u8> = (0..100).map(|i| (i % 2) as u8).collect();
-        assert_eq!(stratified_folds(&labels, 5, 1), stratified_folds(&labels, 5, 1));
-        assert_ne!(stratified_folds(&labels, 5, 1), stratified_folds(&labels, 5, 2));
+        assert_eq!(stratified_folds(&labels, 5, 1).unwrap(), stratified_folds(&labels, 5, 1).unwrap());
+        assert_ne!(stratified_folds(&labels, 5, 1).unwrap(), stratified_folds(&labels, 5, 2).unwrap());
     }
 }

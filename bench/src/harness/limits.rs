@@ -7,6 +7,7 @@
 //! bounds are generous: each is far above what the papers use and still
 //! finishes on a desktop.
 
+use crate::error::{Error, Result};
 use std::ops::RangeInclusive;
 
 /// Generated colors images (the papers use 40,000 and 5,000).
@@ -31,11 +32,11 @@ pub const TEXT_INITIAL_PER_CLASS: RangeInclusive<usize> = 1..=10_000;
 ///
 /// # Errors
 /// `"OPTION must be between LO and HI, not VALUE"`.
-pub fn check(option: &str, value: usize, range: &RangeInclusive<usize>) -> Result<(), String> {
+pub fn check(option: &str, value: usize, range: &RangeInclusive<usize>) -> Result<()> {
     if range.contains(&value) {
         Ok(())
     } else {
-        Err(format!("{option} must be between {} and {}, not {value}", range.start(), range.end()))
+        Err(Error::Settings(format!("{option} must be between {} and {}, not {value}", range.start(), range.end())))
     }
 }
 
@@ -45,10 +46,12 @@ mod tests {
 
     #[test]
     fn a_value_outside_the_range_names_the_option_and_the_range() {
-        assert_eq!(check("--folds", 2, &FOLDS), Ok(()));
-        assert_eq!(check("--folds", 1_000, &FOLDS), Ok(()));
-        assert_eq!(check("--folds", 1, &FOLDS), Err("--folds must be between 2 and 1000, not 1".into()));
-        let huge = check("--folds", usize::MAX, &FOLDS).unwrap_err();
+        assert!(check("--folds", 2, &FOLDS).is_ok());
+        assert!(check("--folds", 1_000, &FOLDS).is_ok());
+        let low = check("--folds", 1, &FOLDS).unwrap_err();
+        assert!(matches!(low, Error::Settings(_)));
+        assert_eq!(low.to_string(), "--folds must be between 2 and 1000, not 1");
+        let huge = check("--folds", usize::MAX, &FOLDS).unwrap_err().to_string();
         assert!(huge.contains("--folds") && huge.contains("1000"), "{huge}");
     }
 }

@@ -1,5 +1,6 @@
 //! What every experiment shares.
 //!
+//! - [`protocol`]: the [`Protocol`] and [`Reproduction`] traits every experiment implements;
 //! - [`observe`]: rows handed to an observer as they are measured (progress, live plots, pause and stop);
 //! - [`record`]: rows as serde records, written as CSV by the `csv` crate;
 //! - [`folds`]: stratified cross-validation splits;
@@ -9,5 +10,8 @@
 pub mod folds;
 pub mod limits;
 pub mod observe;
+pub mod protocol;
 pub mod record;
 pub mod seeds;
+
+pub use protocol::{Protocol, ReproduceSettings, Reproduction, Scale, Sizes};

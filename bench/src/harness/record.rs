@@ -4,16 +4,95 @@
 //! fields say how many decimals they are written with
 //! (`#[serde(serialize_with = "record::decimals::<6, _, _>")]`), which keeps the
 //! files as compact as they have always been.
+//!
+//! A row also says which fold and step it belongs to and lists its
+//! [`Metric`]s once ([`Record::METRICS`]): the command line's figures, the
+//! app's live plots and summaries all read the quantities from that list.
 
-use serde::Serializer;
+use crate::error::Result;
+use serde::{Serialize, Serializer};
 use std::fmt::Display;
+
+/// A quantity every row measures, and the plot it is drawn in.
+pub struct Metric<R> {
+    /// Short name: the legend of its curve, and the figure's file stem
+    /// with spaces as underscores.
+    pub name: &'static str,
+    /// The plot it belongs to (metrics with the same panel share one); also
+    /// the y-axis label of its figure.
+    pub panel: &'static str,
+    /// Reads it from a row.
+    pub value: fn(&R) -> f32,
+}
+
+impl<R> Metric<R> {
+    /// The figure's file stem: the name with spaces and brackets as
+    /// underscores, lower case.
+    pub fn stem(&self) -> String {
+        let words: Vec<String> = self
+            .name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        words.join("_")
+    }
+}
+
+/// A row of a run: written as a CSV record, placed by fold and step, and
+/// plotted through its metrics.
+pub trait Record: Serialize + Clone + Send + Sync + 'static {
+    /// The quantities plotted and summarised, in the order the app lists them.
+    const METRICS: &'static [Metric<Self>];
+
+    /// The fold the row belongs to (0 for runs without folds).
+    fn fold(&self) -> usize;
+
+    /// The step within the fold, from 1 (the query or epoch).
+    fn step(&self) -> usize;
+}
+
+/// The metric of `R` called `name`.
+///
+/// # Panics
+/// When `R` has no such metric: a caller's typo, found by every test that
+/// draws the figure.
+pub fn metric<R: Record>(name: &str) -> &'static Metric<R> {
+    R::METRICS.iter().find(|metric| metric.name == name).unwrap_or_else(|| panic!("no metric called {name}"))
+}
+
+/// The rows of the last step any fold reached (each fold's final row in a
+/// finished run).
+pub fn last_step<R: Record>(rows: &[R]) -> Vec<&R> {
+    let last = rows.iter().map(R::step).max().unwrap_or(0);
+    rows.iter().filter(|r| r.step() == last).collect()
+}
+
+/// The mean of `value` over the rows of the last step (0 without rows).
+pub fn mean_at_last_step<R: Record>(rows: &[R], value: impl Fn(&R) -> f32) -> f32 {
+    let last = last_step(rows);
+    last.iter().map(|r| value(r)).sum::<f32>() / last.len().max(1) as f32
+}
+
+/// `summary` as a JSON object with the `settings` that produced it added
+/// under "settings".
+pub fn with_settings(summary: &impl Serialize, settings: &impl Serialize) -> serde_json::Value {
+    let mut object = serde_json::to_value(summary).unwrap_or_default();
+    if let Some(map) = object.as_object_mut() {
+        map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
+    }
+    object
+}
 
 /// A number written with `DECIMALS` decimals, for
 /// `#[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]`.
 ///
 /// # Errors
 /// The serializer's.
-pub fn decimals<const DECIMALS: usize, T: Display, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn decimals<const DECIMALS: usize, T: Display, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
     serializer.collect_str(&format_args!("{value:.DECIMALS$}"))
 }
 
@@ -21,13 +100,13 @@ pub fn decimals<const DECIMALS: usize, T: Display, S: Serializer>(value: &T, ser
 /// rows give an empty file (the header comes from a record).
 ///
 /// # Errors
-/// A one-line message when a row cannot be written.
-pub fn to_csv<R: serde::Serialize>(rows: &[R]) -> Result<Vec<u8>, String> {
+/// [`crate::Error::Csv`] when a row cannot be written.
+pub fn to_csv<R: Serialize>(rows: &[R]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).map_err(|e| format!("cannot write a CSV row: {e}"))?;
+        writer.serialize(row)?;
     }
-    writer.into_inner().map_err(|e| format!("cannot write the CSV: {e}"))
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()).into())
 }
 
 /// A table whose columns are known only at run time (a session's chosen
@@ -35,17 +114,17 @@ pub fn to_csv<R: serde::Serialize>(rows: &[R]) -> Result<Vec<u8>, String> {
 /// row's fields, quoted where CSV needs it.
 ///
 /// # Errors
-/// A one-line message when a row cannot be written.
+/// [`crate::Error::Csv`] when a row cannot be written.
 pub fn table_to_csv<F: AsRef<[u8]>>(
     header: impl IntoIterator<Item = F>,
     rows: impl IntoIterator<Item = Vec<F>>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header).map_err(|e| format!("cannot write a CSV header: {e}"))?;
+    writer.write_record(header)?;
     for row in rows {
-        writer.write_record(row).map_err(|e| format!("cannot write a CSV row: {e}"))?;
+        writer.write_record(row)?;
     }
-    writer.into_inner().map_err(|e| format!("cannot write the CSV: {e}"))
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()).into())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! libraries needed). The same drawing code serves xil-bench's reports and,
 //! later, the desktop app's export.
 
+use crate::error::{Error, Result};
 use crate::report::files::write_through_temporary;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -78,12 +79,11 @@ pub const PALETTE: [RGBColor; 6] = [
 ///
 /// # Errors
 /// A one-line message when the font cannot be loaded.
-pub fn register_fonts() -> Result<(), String> {
+pub fn register_fonts() -> Result<()> {
     static REGISTER: Once = Once::new();
     let mut result = Ok(());
     REGISTER.call_once(|| {
-        result = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-            .map_err(|_| "the embedded DejaVu Sans font could not be loaded".to_string());
+        result = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular()).map_err(|_| Error::Font);
     });
     result
 }
@@ -93,22 +93,25 @@ impl Figure {
     ///
     /// # Errors
     /// A one-line message when drawing or writing fails.
-    pub fn save(&self, stem: &Path) -> Result<(), String> {
+    pub fn save(&self, stem: &Path) -> Result<()> {
         register_fonts()?;
         let png = stem.with_extension("png");
         let svg = stem.with_extension("svg");
         let size = (900, 560);
         write_through_temporary(&png, |temporary| {
             let area = BitMapBackend::new(temporary, size).into_drawing_area();
-            self.draw(&area).map_err(|e| format!("cannot draw {}: {e}", png.display()))
+            self.draw(&area).map_err(|e| Error::draw(&png, e))
         })?;
         write_through_temporary(&svg, |temporary| {
             let area = SVGBackend::new(temporary, size).into_drawing_area();
-            self.draw(&area).map_err(|e| format!("cannot draw {}: {e}", svg.display()))
+            self.draw(&area).map_err(|e| Error::draw(&svg, e))
         })
     }
 
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), Box<dyn std::error::Error + '_>>
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), Box<dyn std::error::Error + '_>>
     where
         DB::ErrorType: 'static,
     {

@@ -5,6 +5,7 @@
 //! killed never leaves a half-written file under the final name. A run's
 //! whole folder is built aside by [`super::staged::StagedDir`].
 
+use crate::error::{Error, Result};
 use crate::harness::record::to_csv;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 ///
 /// # Errors
 /// A one-line message when the folder or a file cannot be written.
-pub fn write_results<R: serde::Serialize>(dir: &Path, rows: &[R], summary: &serde_json::Value) -> Result<(), String> {
+pub fn write_results<R: serde::Serialize>(dir: &Path, rows: &[R], summary: &serde_json::Value) -> Result<()> {
     prepare_dir(dir)?;
     write_atomically(&dir.join("metrics.csv"), &to_csv(rows)?)?;
     write_atomically(&dir.join("summary.json"), format!("{summary:#}\n").as_bytes())
@@ -25,11 +26,11 @@ pub fn write_results<R: serde::Serialize>(dir: &Path, rows: &[R], summary: &serd
 ///
 /// # Errors
 /// A one-line message naming the folder.
-pub fn prepare_dir(dir: &Path) -> Result<(), String> {
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+pub fn prepare_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io("create output folder", dir, e))?;
     let probe = temporary_name(&dir.join("write-test"));
-    fs::write(&probe, b"").map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))?;
-    fs::remove_file(&probe).map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))
+    fs::write(&probe, b"").map_err(|e| Error::io("write in output folder", dir, e))?;
+    fs::remove_file(&probe).map_err(|e| Error::io("write in output folder", dir, e))
 }
 
 /// Writes `contents` to `path` atomically and durably: a temporary file of
@@ -37,9 +38,9 @@ pub fn prepare_dir(dir: &Path) -> Result<(), String> {
 ///
 /// # Errors
 /// A one-line message naming the file.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     write_through_temporary(path, |temporary| {
-        fs::write(temporary, contents).map_err(|e| format!("cannot write {}: {e}", temporary.display()))
+        fs::write(temporary, contents).map_err(|e| Error::io("write", temporary, e))
     })
 }
 
@@ -50,14 +51,11 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
 ///
 /// # Errors
 /// `write`'s error, or a one-line message naming the file.
-pub fn write_through_temporary(path: &Path, write: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), String> {
+pub fn write_through_temporary(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let temporary = temporary_name(path);
     let result = write(&temporary)
         .and_then(|()| sync_file(&temporary))
-        .and_then(|()| {
-            fs::rename(&temporary, path)
-                .map_err(|e| format!("cannot rename {} to {}: {e}", temporary.display(), path.display()))
-        })
+        .and_then(|()| fs::rename(&temporary, path).map_err(|e| Error::io("put in place", path, e)))
         .and_then(|()| path.parent().map_or(Ok(()), sync_folder));
     if result.is_err() {
         let _ = fs::remove_file(&temporary);
@@ -65,15 +63,15 @@ pub fn write_through_temporary(path: &Path, write: impl FnOnce(&Path) -> Result<
     result
 }
 
-pub(crate) fn sync_file(path: &Path) -> Result<(), String> {
-    fs::File::open(path).and_then(|file| file.sync_all()).map_err(|e| format!("cannot flush {}: {e}", path.display()))
+pub(crate) fn sync_file(path: &Path) -> Result<()> {
+    fs::File::open(path).and_then(|file| file.sync_all()).map_err(|e| Error::io("flush", path, e))
 }
 
 /// Flushes a folder's entries (new names, renames) to disk; an empty path
 /// is the current folder.
-pub(crate) fn sync_folder(dir: &Path) -> Result<(), String> {
+pub(crate) fn sync_folder(dir: &Path) -> Result<()> {
     let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-    fs::File::open(dir).and_then(|folder| folder.sync_all()).map_err(|e| format!("cannot flush {}: {e}", dir.display()))
+    fs::File::open(dir).and_then(|folder| folder.sync_all()).map_err(|e| Error::io("flush", dir, e))
 }
 
 /// The temporary name of `path` while this process writes it:
@@ -102,7 +100,7 @@ pub fn remove_stale_temporaries(path: &Path) -> usize {
     let Ok(entries) = fs::read_dir(dir) else { return 0 };
     let proc_exists = Path::new("/proc/self").exists();
     let mut removed = 0;
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries.filter_map(std::result::Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(pid) = name.strip_prefix(&prefix).and_then(|rest| rest.split('-').next()) else { continue };
         let stale = proc_exists && pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists();
@@ -136,13 +134,16 @@ mod tests {
         let message = write_through_temporary(&figure, |temporary| {
             assert_eq!(temporary.extension().unwrap(), "png", "the format is chosen by the extension");
             fs::write(temporary, b"\x89PNG half a figure").unwrap();
-            Err("cannot draw: the plot failed".into())
+            Err(Error::draw(temporary, "the plot failed"))
         })
-        .unwrap_err();
-        assert!(message.contains("the plot failed"));
+        .unwrap_err()
+        .to_string();
+        assert!(message.to_string().contains("the plot failed"));
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "no file under any name");
-        write_through_temporary(&figure, |temporary| fs::write(temporary, b"whole").map_err(|e| e.to_string()))
-            .unwrap();
+        write_through_temporary(&figure, |temporary| {
+            fs::write(temporary, b"whole").map_err(|e| Error::io("write", temporary, e))
+        })
+        .unwrap();
         assert_eq!(fs::read(&figure).unwrap(), b"whole");
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -168,7 +169,7 @@ mod tests {
     fn an_unwritable_folder_is_an_error() {
         let file = std::env::temp_dir().join(format!("xil-not-a-dir-{}", std::process::id()));
         fs::write(&file, b"").unwrap();
-        let message = prepare_dir(&file.join("sub")).unwrap_err();
+        let message = prepare_dir(&file.join("sub")).unwrap_err().to_string();
         assert!(message.contains("cannot create output folder"), "{message}");
         fs::remove_file(&file).unwrap();
     }

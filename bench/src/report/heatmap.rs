@@ -7,6 +7,7 @@
 //! user marked as irrelevant (the decoy) are framed in green on both panels,
 //! so a reader sees at a glance whether the model looks there.
 
+use crate::error::{Error, Result};
 use crate::report::figures::register_fonts;
 use crate::report::files::write_through_temporary;
 use plotters::prelude::*;
@@ -49,7 +50,7 @@ fn draw_panel<DB: DrawingBackend>(
     side: usize,
     colour: impl Fn(usize) -> RGBColor,
     outline: &[usize],
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let cell = |index: usize| {
         let (row, column) = ((index / side) as i32, (index % side) as i32);
         let (x, y) = (origin.0 + column * SCALE, origin.1 + row * SCALE);
@@ -75,11 +76,10 @@ fn draw_panel<DB: DrawingBackend>(
 ///
 /// # Errors
 /// A one-line message when drawing or writing fails.
-pub fn save_grid(path: &Path, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<(), String> {
+pub fn save_grid(path: &Path, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<()> {
     register_fonts()?;
     let layout = Layout::new(side, rows);
     write_through_temporary(path, |temporary| draw_grid(temporary, &layout, side, rows))
-        .map_err(|e| format!("cannot draw {}: {e}", path.display()))
 }
 
 /// Where the panels of a grid go, in pixels.
@@ -105,10 +105,10 @@ impl Layout {
     }
 }
 
-fn draw_grid(path: &Path, layout: &Layout, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<(), String> {
+fn draw_grid(path: &Path, layout: &Layout, side: usize, rows: &[(String, Vec<Explained>)]) -> Result<()> {
     let Layout { panel, label_width, caption_height, gap, cell_width, size } = *layout;
     let root = BitMapBackend::new(path, size).into_drawing_area();
-    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let fail = |e: &dyn std::fmt::Display| Error::draw(path, e);
     root.fill(&WHITE).map_err(|e| fail(&e))?;
     for (r, (label, images)) in rows.iter().enumerate() {
         let top = gap + r as i32 * (panel + caption_height + gap);

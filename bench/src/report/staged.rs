@@ -1,9 +1,9 @@
 //! A result folder built aside and put in place whole.
 
 use super::files::{prepare_dir, sync_file, sync_folder, temporary_name};
+use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
-
 
 /// The file that marks a folder as a finished result of xil-bench: only
 /// such a folder, an empty one or none is replaced by a new run.
@@ -29,20 +29,21 @@ impl StagedDir {
     /// # Errors
     /// A one-line message naming `out` when it is a file, holds files that
     /// are not a xil-bench result, or its folder cannot be written.
-    pub fn begin(out: &Path) -> Result<Self, String> {
+    pub fn begin(out: &Path) -> Result<Self> {
         match fs::read_dir(out) {
             Ok(mut entries) => {
                 if entries.next().is_some() && !out.join(RESULT_MARKER).is_file() {
-                    return Err(format!(
+                    return Err(Error::Settings(format!(
                         "--out {} holds files that are not a xil-bench result; name a new or empty folder",
                         out.display()
-                    ));
+                    )));
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot use output folder {}: {e}", out.display())),
+            Err(e) => return Err(Error::io("use output folder", out, e)),
         }
-        let name = out.file_name().ok_or_else(|| format!("--out {} names no folder", out.display()))?;
+        let name =
+            out.file_name().ok_or_else(|| Error::Settings(format!("--out {} names no folder", out.display())))?;
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         prepare_dir(parent)?;
         let staging = temporary_name(&parent.join(name));
@@ -62,25 +63,22 @@ impl StagedDir {
     /// # Errors
     /// A one-line message naming the folder that could not be flushed or
     /// renamed; the new result then stays in its staging folder, named.
-    pub fn commit(mut self) -> Result<(), String> {
+    pub fn commit(mut self) -> Result<()> {
         fs::write(self.staging.join(RESULT_MARKER), b"a finished xil-bench result\n")
-            .map_err(|e| format!("cannot write in {}: {e}", self.staging.display()))?;
+            .map_err(|e| Error::io("write in", &self.staging, e))?;
         sync_tree(&self.staging)?;
         let previous = temporary_name(&self.out);
         let replaced = self.out.exists();
         if replaced {
-            fs::rename(&self.out, &previous)
-                .map_err(|e| format!("cannot move the previous result {} aside: {e}", self.out.display()))?;
+            fs::rename(&self.out, &previous).map_err(|e| Error::io("move aside the previous result", &self.out, e))?;
         }
-        fs::rename(&self.staging, &self.out)
-            .map_err(|e| format!("cannot rename {} to {}: {e}", self.staging.display(), self.out.display()))?;
+        fs::rename(&self.staging, &self.out).map_err(|e| Error::io("put in place", &self.out, e))?;
         self.committed = true;
         if let Some(parent) = self.out.parent() {
             sync_folder(parent)?;
         }
         if replaced {
-            fs::remove_dir_all(&previous)
-                .map_err(|e| format!("cannot remove the previous result, now at {}: {e}", previous.display()))?;
+            fs::remove_dir_all(&previous).map_err(|e| Error::io("remove the previous result, now at", &previous, e))?;
         }
         Ok(())
     }
@@ -95,12 +93,12 @@ impl Drop for StagedDir {
 }
 
 /// Flushes every file and folder below `dir`, and `dir` itself.
-fn sync_tree(dir: &Path) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+fn sync_tree(dir: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let entry = entry.map_err(|e| Error::io("read", dir, e))?;
         let path = entry.path();
-        if entry.file_type().map_err(|e| format!("cannot read {}: {e}", path.display()))?.is_dir() {
+        if entry.file_type().map_err(|e| Error::io("read", &path, e))?.is_dir() {
             sync_tree(&path)?;
         } else {
             sync_file(&path)?;

@@ -8,6 +8,7 @@
 //! e-mail are skipped and counted, never fatal.
 
 use crate::data::spam::mail::{self, Message};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Where `scripts/fetch_spam_assassin` unpacks the messages.
@@ -55,19 +56,19 @@ pub fn locate(dir: Option<&Path>) -> PathBuf {
 ///
 /// # Errors
 /// A one-line message when the folder or a group is missing or unreadable.
-pub fn load(dir: &Path) -> Result<(Vec<Mail>, LoadStats), String> {
+pub fn load(dir: &Path) -> Result<(Vec<Mail>, LoadStats)> {
     if !dir.is_dir() {
-        return Err(format!(
+        return Err(Error::Data(format!(
             "SpamAssassin corpus not found: {} is not a folder (run scripts/fetch_spam_assassin, \
              pass --corpus DIR or set {ENV_VAR})",
             dir.display()
-        ));
+        )));
     }
     let mut mails = Vec::new();
     let mut stats = LoadStats::default();
     for (group, spam) in GROUPS {
         let folder = dir.join(group);
-        let entries = std::fs::read_dir(&folder).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        let entries = std::fs::read_dir(&folder).map_err(|e| Error::io("read", &folder, e))?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| path.extension().is_some_and(|e| e == "txt"))
@@ -75,7 +76,7 @@ pub fn load(dir: &Path) -> Result<(Vec<Mail>, LoadStats), String> {
         files.sort();
         for path in files {
             stats.files += 1;
-            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
             match mail::parse(&bytes) {
                 Ok(message) => {
                     stats.charset_errors += message.charset_errors;
@@ -88,15 +89,15 @@ pub fn load(dir: &Path) -> Result<(Vec<Mail>, LoadStats), String> {
         }
     }
     if mails.is_empty() {
-        return Err(format!("no e-mails found under {}", dir.display()));
+        return Err(Error::Data(format!("no e-mails found under {}", dir.display())));
     }
     let spam = mails.iter().filter(|m| m.label == 1).count();
     if spam == 0 || spam == mails.len() {
-        return Err(format!(
+        return Err(Error::Data(format!(
             "the corpus under {} holds {} ham and {spam} spam messages; learning to tell them apart needs both",
             dir.display(),
             mails.len() - spam
-        ));
+        )));
     }
     Ok((mails, stats))
 }
@@ -132,7 +133,7 @@ mod tests {
             [("easy-ham-1/1.txt", 0), ("spam-1/1.txt", 1)]
         );
         std::fs::remove_dir_all(&dir).unwrap();
-        let message = load(&dir).unwrap_err();
+        let message = load(&dir).unwrap_err().to_string();
         assert!(message.contains("fetch_spam_assassin"), "{message}");
     }
 
@@ -141,7 +142,7 @@ mod tests {
         let dir = corpus("one-class");
         std::fs::write(dir.join("easy-ham-1/1.txt"), "Subject: hi\n\nhello there").unwrap();
         std::fs::write(dir.join("hard-ham-1/1.txt"), "Subject: lunch\n\nat noon").unwrap();
-        let message = load(&dir).unwrap_err();
+        let message = load(&dir).unwrap_err().to_string();
         assert!(message.contains("2 ham and 0 spam") && message.contains("needs both"), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -8,10 +8,12 @@
 //! explained pixel). The targets come from the authors' code, so both are
 //! reported beside them.
 
+use super::write::{summary_json, write_run};
+use crate::error::Result;
+use crate::harness::protocol::{Reproduction, Scale, Sizes};
 use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
 use crate::report::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
-use super::write::{summary_json, write_run};
 use std::fmt::Write as _;
 use std::path::Path;
 use xil_core::tasks::colors::Rule;
@@ -29,7 +31,7 @@ pub enum Semantics {
 
 /// Sizes of a reproduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Scale {
+pub struct ColorsScale {
     /// Folds.
     pub folds: usize,
     /// Queries per fold.
@@ -42,11 +44,13 @@ pub struct Scale {
     pub images: usize,
 }
 
-impl Scale {
+impl Sizes for ColorsScale {
     /// The paper's sizes.
-    pub const FULL: Scale = Scale { folds: 10, iterations: 100, lime_samples: 2000, lime_repeats: 10, images: 40_000 };
+    const FULL: ColorsScale =
+        ColorsScale { folds: 10, iterations: 100, lime_samples: 2000, lime_repeats: 10, images: 40_000 };
     /// A first look in seconds.
-    pub const QUICK: Scale = Scale { folds: 2, iterations: 40, lime_samples: 500, lime_repeats: 3, images: 10_000 };
+    const QUICK: ColorsScale =
+        ColorsScale { folds: 2, iterations: 40, lime_samples: 500, lime_repeats: 3, images: 10_000 };
 }
 
 /// A target of PROTOCOLS.md: a value or a range.
@@ -104,7 +108,7 @@ pub fn targets(learner: Learner, rule: Rule, corrections: bool) -> [Option<Targe
 }
 
 /// The eight settings of the figure at a scale, under one semantics.
-pub fn settings(scale: Scale, seed: u64, authors: bool) -> Vec<CaipiSettings> {
+pub fn settings(scale: ColorsScale, seed: u64, authors: bool) -> Vec<CaipiSettings> {
     let mut all = Vec::new();
     for learner in [Learner::L1Svm, Learner::L2Svm] {
         for rule in Rule::ALL {
@@ -139,11 +143,11 @@ pub fn setting_name(settings: &CaipiSettings) -> String {
 /// A one-line message when a run fails or a file cannot be written.
 pub fn reproduce(
     out: &Path,
-    scale: Scale,
+    scale: ColorsScale,
     seed: u64,
     semantics: Semantics,
     tick: &(dyn Fn() + Sync),
-) -> Result<Vec<(String, CaipiSettings, Summary)>, String> {
+) -> Result<Vec<(String, CaipiSettings, Summary)>> {
     prepare_dir(out)?;
     let data = ColorsData::generate(scale.images, scale.folds, seed)?;
     let variants: Vec<(&str, bool)> = match semantics {
@@ -183,7 +187,7 @@ pub fn reproduce(
     Ok(summaries)
 }
 
-fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)]) -> Result<(), String> {
+fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)]) -> Result<()> {
     let semantics = if variant == "paper" { "paper semantics" } else { "authors' code" };
     for rule in Rule::ALL {
         let mut series = Vec::new();
@@ -241,7 +245,7 @@ fn cell(value: f32, target: Option<Target>) -> String {
 }
 
 /// The Markdown report: our figures at the last query beside the targets.
-pub fn report(scale: Scale, seed: u64, summaries: &[(String, CaipiSettings, Summary)]) -> String {
+pub fn report(scale: ColorsScale, seed: u64, summaries: &[(String, CaipiSettings, Summary)]) -> String {
     let mut text = String::new();
     let _ = writeln!(text, "# CAIPI on colors: reproduction of seed 000, Fig. 2\n");
     let _ = writeln!(
@@ -295,6 +299,60 @@ pub fn report(scale: Scale, seed: u64, summaries: &[(String, CaipiSettings, Summ
     text
 }
 
+/// What `reproduce caipi-colors` is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColorsReproduceSettings {
+    /// Quick or full.
+    pub scale: Scale,
+    /// Seed of data, folds and every random choice.
+    pub seed: u64,
+    /// The paper's semantics, the authors' code, or both.
+    pub semantics: Semantics,
+}
+
+/// `xil-bench reproduce caipi-colors`.
+#[derive(Debug, Clone, Copy)]
+pub struct ColorsReproduction;
+
+impl Reproduction for ColorsReproduction {
+    const NAME: &'static str = "caipi-colors";
+    const STEP: &'static str = "queries";
+    type Settings = ColorsReproduceSettings;
+    type Source = ();
+    type Data = ();
+
+    fn ticks(settings: &ColorsReproduceSettings) -> usize {
+        let scale = ColorsScale::of(settings.scale);
+        let variants = if settings.semantics == Semantics::Both { 2 } else { 1 };
+        variants * 8 * scale.folds * scale.iterations
+    }
+
+    fn load(_: &ColorsReproduceSettings, (): &()) -> Result<()> {
+        Ok(())
+    }
+
+    fn reproduce(
+        dir: &Path,
+        settings: &ColorsReproduceSettings,
+        (): &(),
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let scale = ColorsScale::of(settings.scale);
+        let summaries = reproduce(dir, scale, settings.seed, settings.semantics, tick)?;
+        let runs: Vec<serde_json::Value> = summaries
+            .iter()
+            .map(|(variant, settings, summary)| {
+                let mut json = summary_json(settings, summary);
+                if let Some(map) = json.as_object_mut() {
+                    map.insert("semantics".into(), variant.as_str().into());
+                }
+                json
+            })
+            .collect();
+        Ok(serde_json::Map::from_iter([("runs".to_string(), runs.into())]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,7 +367,7 @@ mod tests {
 
     #[test]
     fn the_figure_has_eight_settings_per_semantics() {
-        let all = settings(Scale::QUICK, 0, false);
+        let all = settings(ColorsScale::QUICK, 0, false);
         assert_eq!(all.len(), 8);
         let names: std::collections::HashSet<String> = all.iter().map(setting_name).collect();
         assert_eq!(names.len(), 8);

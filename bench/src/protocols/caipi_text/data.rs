@@ -9,6 +9,7 @@
 //! them is right for the wrong reasons.
 
 use crate::data::spam::corpus::{LoadStats, Mail};
+use crate::error::Result;
 use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit};
 use crate::protocols::caipi_text::tfidf::{Bag, HEADER_PREFIX, Limits, SparseRow, Vocabulary, tokens};
 use rayon::prelude::*;
@@ -62,7 +63,7 @@ impl TextData {
     ///
     /// # Errors
     /// A one-line message when the corpus cannot be read.
-    pub fn load(dir: Option<&std::path::Path>, headers: Headers) -> Result<(Vec<Mail>, Self), String> {
+    pub fn load(dir: Option<&std::path::Path>, headers: Headers) -> Result<(Vec<Mail>, Self)> {
         let (mails, stats) = crate::data::spam::corpus::load(&crate::data::spam::corpus::locate(dir))?;
         let data = Self::prepare(&mails, stats, headers, Limits::default());
         Ok((mails, data))

@@ -144,8 +144,8 @@ mod tests {
 #[cfg(test)]
 mod faithfulness {
     use super::*;
-    use crate::protocols::caipi_text::explain;
     use crate::data::spam::corpus::LoadStats;
+    use crate::protocols::caipi_text::explain;
     use crate::protocols::caipi_text::tfidf::{Bag, Limits, Vocabulary};
     use rand_core::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;

@@ -20,19 +20,26 @@ pub mod data;
 pub mod html;
 pub mod lime;
 pub mod logistic;
-pub mod report;
+pub mod reproduce;
 pub mod session;
 pub mod tfidf;
+pub mod write;
 
+use crate::data::spam::corpus::Mail;
+use crate::error::{Error, Result};
 use crate::harness::folds::{shuffle, stratified_folds};
 use crate::harness::limits;
 use crate::harness::observe::Observer;
+use crate::harness::protocol::Protocol;
+use crate::harness::record::{Metric, Record};
 use crate::harness::seeds::Stream;
 use crate::protocols::caipi_text::data::TextData;
 use crate::protocols::caipi_text::session::TextSession;
 use crate::protocols::caipi_text::tfidf::SparseRow;
+use data::Headers;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 use xil_core::metrics::explanation_scores;
 
 /// How the query's explanation (the one the user corrects) is computed; the
@@ -83,12 +90,12 @@ impl TextSettings {
     ///
     /// # Errors
     /// A one-line message naming the offending option.
-    pub fn validate(&self, documents: usize) -> Result<(), String> {
+    pub fn validate(&self, documents: usize) -> Result<()> {
         limits::check("--folds", self.folds, &(2..=documents.min(*limits::FOLDS.end())))?;
         limits::check("--iterations", self.iterations, &limits::TEXT_ITERATIONS)?;
         limits::check("--initial-per-class", self.initial_per_class, &limits::TEXT_INITIAL_PER_CLASS)?;
         if !(self.c.is_finite() && self.c > 0.0) {
-            return Err(format!("--c must be positive, not {}", self.c));
+            return Err(Error::Settings(format!("--c must be positive, not {}", self.c)));
         }
         Ok(())
     }
@@ -115,6 +122,27 @@ pub struct TextRow {
     pub header_share: f32,
     /// Counterexamples added so far.
     pub counterexamples: usize,
+}
+
+impl Record for TextRow {
+    const METRICS: &'static [Metric<Self>] = &[
+        Metric { name: "test explanation F1", panel: "e-mails: test explanation F1", value: |r| r.test_explanation_f1 },
+        Metric { name: "test F1 (spam)", panel: "e-mails: test F1 (spam)", value: |r| r.test_f1 },
+        Metric {
+            name: "header share",
+            panel: "e-mails: share of explained words from headers",
+            value: |r| r.header_share,
+        },
+        Metric { name: "counterexamples", panel: "counterexamples", value: |r| r.counterexamples as f32 },
+    ];
+
+    fn fold(&self) -> usize {
+        self.fold
+    }
+
+    fn step(&self) -> usize {
+        self.iteration
+    }
 }
 
 /// The `k` words of `row` with the largest `|θ_w x_w|` (the constant
@@ -225,7 +253,7 @@ pub fn run_fold(
 ///
 /// # Errors
 /// A one-line message naming the fold, what it lacks and the option to change.
-pub fn check_folds(settings: &TextSettings, labels: &[u8], assignment: &[usize]) -> Result<(), String> {
+pub fn check_folds(settings: &TextSettings, labels: &[u8], assignment: &[usize]) -> Result<()> {
     for fold in 0..settings.folds {
         let mut test = [0usize; 2];
         let mut pool = [0usize; 2];
@@ -234,27 +262,27 @@ pub fn check_folds(settings: &TextSettings, labels: &[u8], assignment: &[usize])
             counts[usize::from(label.min(1))] += 1;
         }
         if test.contains(&0) {
-            return Err(format!(
+            return Err(Error::Settings(format!(
                 "fold {fold}'s test split holds {} ham and {} spam messages; both classes are needed \
                  (the corpus has {} ham and {} spam: use fewer --folds or a corpus with both)",
                 test[0],
                 test[1],
                 test[0] + pool[0],
                 test[1] + pool[1]
-            ));
+            )));
         }
         if pool.iter().any(|&n| n < settings.initial_per_class) {
-            return Err(format!(
+            return Err(Error::Settings(format!(
                 "fold {fold}'s pool holds {} ham and {} spam messages, fewer than --initial-per-class {}",
                 pool[0], pool[1], settings.initial_per_class
-            ));
+            )));
         }
         let queries = pool[0] + pool[1] - 2 * settings.initial_per_class;
         if queries < settings.iterations {
-            return Err(format!(
+            return Err(Error::Settings(format!(
                 "fold {fold}'s pool leaves {queries} messages to query, fewer than --iterations {}",
                 settings.iterations
-            ));
+            )));
         }
     }
     Ok(())
@@ -276,7 +304,7 @@ pub struct TextRun {
 ///
 /// # Errors
 /// A one-line message for invalid settings.
-pub fn run(settings: &TextSettings, data: &TextData, observe: Observer<'_, TextRow>) -> Result<TextRun, String> {
+pub fn run(settings: &TextSettings, data: &TextData, observe: Observer<'_, TextRow>) -> Result<TextRun> {
     settings.validate(data.labels.len())?;
     let rows: Vec<SparseRow> = data.bags.par_iter().map(|bag| data.vocabulary.row(bag)).collect();
     let assignment = stratified_folds(&data.labels, settings.folds, Stream::TextFolds.seed(settings.seed))?;
@@ -323,6 +351,85 @@ pub fn summarize(rows: &[TextRow]) -> TextSummary {
     }
 }
 
+/// Where the e-mails come from and how they are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextSource {
+    /// The corpus folder (else `$XIL_SPAM_ASSASSIN`, else where
+    /// `scripts/fetch_spam_assassin` unpacks it).
+    pub corpus: Option<PathBuf>,
+    /// Whether header words are features.
+    pub headers: Headers,
+}
+
+/// The e-mails, their words and gold explanations, and how they were read.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The parsed messages.
+    pub mails: Vec<Mail>,
+    /// Words, labels and gold explanations.
+    pub data: TextData,
+    /// Whether header words are features.
+    pub headers: Headers,
+}
+
+impl Corpus {
+    /// Reads and prepares the e-mails of `source`.
+    ///
+    /// # Errors
+    /// A missing or unreadable corpus, named.
+    pub fn load(source: &TextSource) -> Result<Self> {
+        let (mails, data) = TextData::load(source.corpus.as_deref(), source.headers)?;
+        Ok(Self { mails, data, headers: source.headers })
+    }
+}
+
+/// CAIPI on e-mails as `xil-bench caipi-text` runs it.
+#[derive(Debug, Clone, Copy)]
+pub struct CaipiText;
+
+impl Protocol for CaipiText {
+    const NAME: &'static str = "caipi-text";
+    const STEP: &'static str = "queries";
+    type Settings = TextSettings;
+    type Source = TextSource;
+    type Data = Corpus;
+    type Row = TextRow;
+    type Outcome = TextRun;
+
+    fn check(settings: &TextSettings) -> Result<()> {
+        // The number of e-mails is known once they are read; the run checks again.
+        settings.validate(usize::MAX)
+    }
+
+    fn rows(settings: &TextSettings) -> usize {
+        settings.folds * settings.iterations
+    }
+
+    fn load(_: &TextSettings, source: &TextSource) -> Result<Corpus> {
+        Corpus::load(source)
+    }
+
+    fn run(settings: &TextSettings, corpus: &Corpus, observe: Observer<'_, TextRow>) -> Result<TextRun> {
+        run(settings, &corpus.data, observe)
+    }
+
+    fn rows_of(outcome: &TextRun) -> &[TextRow] {
+        &outcome.rows
+    }
+
+    fn write(
+        dir: &Path,
+        settings: &TextSettings,
+        corpus: &Corpus,
+        outcome: &TextRun,
+        wall_seconds: f64,
+    ) -> Result<serde_json::Value> {
+        let summary = write::summary_json(settings, &corpus.data, &outcome.rows, wall_seconds);
+        write::write_run(dir, &summary, &corpus.data, &corpus.mails, outcome, corpus.headers)?;
+        Ok(summary)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,15 +454,15 @@ mod tests {
         // Ten ham and two spam, the spam both in fold 0.
         let labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
         let mut assignment = vec![0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0];
-        let message = check_folds(&settings, &labels, &assignment).unwrap_err();
+        let message = check_folds(&settings, &labels, &assignment).unwrap_err().to_string();
         assert!(message.starts_with("fold 0's pool holds 5 ham and 0 spam"), "{message}");
         assignment[11] = 1;
-        assert_eq!(check_folds(&settings, &labels, &assignment), Ok(()));
+        assert!(check_folds(&settings, &labels, &assignment).is_ok());
         let many = TextSettings { iterations: 5, ..settings.clone() };
-        let message = check_folds(&many, &labels, &assignment).unwrap_err();
+        let message = check_folds(&many, &labels, &assignment).unwrap_err().to_string();
         assert!(message.contains("leaves 4 messages to query, fewer than --iterations 5"), "{message}");
         let ham_only = [0; 12];
-        let message = check_folds(&settings, &ham_only, &assignment).unwrap_err();
+        let message = check_folds(&settings, &ham_only, &assignment).unwrap_err().to_string();
         assert!(message.starts_with("fold 0's test split holds 6 ham and 0 spam"), "{message}");
     }
 }

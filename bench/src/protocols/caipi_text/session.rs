@@ -8,11 +8,11 @@
 //! learner is an L2 logistic regression, warm-started at every refit; queries
 //! are the pool messages with probability closest to 1/2.
 
-use crate::protocols::caipi_text::{QueryExplainer, explain};
 use crate::protocols::caipi_text::data::TextData;
 use crate::protocols::caipi_text::lime::TextLime;
 use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
 use crate::protocols::caipi_text::tfidf::SparseRow;
+use crate::protocols::caipi_text::{QueryExplainer, explain};
 use rand_core::Rng;
 
 /// A CAIPI session over messages of a [`TextData`].

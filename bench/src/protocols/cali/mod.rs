@@ -16,13 +16,15 @@
 
 pub mod reproduce;
 
-use crate::harness::folds::stratified_folds;
+use crate::data::colors::ColorsData;
+use crate::error::{Error, Result};
 use crate::harness::limits;
 use crate::harness::observe::Observer;
+use crate::harness::protocol::Protocol;
+use crate::harness::record::{Metric, Record, mean_at_last_step, with_settings};
 use crate::harness::seeds::Stream;
-use rand_core::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
+use std::path::Path;
 use std::time::Instant;
 use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
 use xil_core::{
@@ -69,31 +71,37 @@ impl CaliSettings {
     ///
     /// # Errors
     /// A one-line message naming the first impossible value.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<()> {
         if ![1, 3, 5].contains(&self.depth) {
-            return Err(format!("--depth must be 1, 3 or 5, not {}", self.depth));
+            return Err(Error::Settings(format!("--depth must be 1, 3 or 5, not {}", self.depth)));
         }
         if self.corrected_entries == 0 || self.corrected_entries > ONE_HOT {
-            return Err(format!("--corrected-entries must be between 1 and {ONE_HOT}"));
+            return Err(Error::Settings(format!("--corrected-entries must be between 1 and {ONE_HOT}")));
         }
         if !(0.0..=1.0).contains(&self.lambda) {
-            return Err(format!("--lambda must be in [0, 1], not {}", self.lambda));
+            return Err(Error::Settings(format!("--lambda must be in [0, 1], not {}", self.lambda)));
         }
         limits::check("--images", self.images, &limits::IMAGES)?;
         limits::check("--folds", self.folds, &limits::FOLDS)?;
         if self.folds > self.images {
-            return Err(format!("--folds {} exceeds the number of images {}", self.folds, self.images));
+            return Err(Error::Settings(format!(
+                "--folds {} exceeds the number of images {}",
+                self.folds, self.images
+            )));
         }
         limits::check("--iterations", self.iterations, &(1..=CAPACITY))?;
         limits::check("--initial", self.initial, &(1..=CAPACITY))?;
         limits::check("--steps-per-fit", self.steps_per_fit, &limits::STEPS_PER_FIT)?;
         // Both are at most CAPACITY, so the sum cannot overflow.
         if self.initial + self.iterations > CAPACITY {
-            return Err(format!("--initial plus --iterations must be at most {CAPACITY}"));
+            return Err(Error::Settings(format!("--initial plus --iterations must be at most {CAPACITY}")));
         }
         let pool = self.images - self.images.div_ceil(self.folds);
         if pool < self.initial + self.iterations {
-            return Err(format!("a pool of {pool} images cannot supply {} labels", self.initial + self.iterations));
+            return Err(Error::Settings(format!(
+                "a pool of {pool} images cannot supply {} labels",
+                self.initial + self.iterations
+            )));
         }
         Ok(())
     }
@@ -117,6 +125,21 @@ pub struct CaliRow {
     pub seconds: f64,
 }
 
+impl Record for CaliRow {
+    const METRICS: &'static [Metric<Self>] = &[
+        Metric { name: "l_Y", panel: "test label loss l_Y", value: |r| r.label_loss },
+        Metric { name: "l_Z", panel: "test explanation loss l_Z", value: |r| r.explanation_loss },
+    ];
+
+    fn fold(&self) -> usize {
+        self.fold
+    }
+
+    fn step(&self) -> usize {
+        self.iteration
+    }
+}
+
 fn test_losses<const L: usize>(model: &Senn<ONE_HOT, L>, test: &[Example<colors::Image>], rule: Rule) -> (f32, f32) {
     let label_only = SennLoss { lambda: 1.0, alpha: 0.0, explanation: ExplanationLoss::Ranking };
     let (mut l_y, mut l_z) = (0.0, 0.0);
@@ -131,29 +154,26 @@ fn test_losses<const L: usize>(model: &Senn<ONE_HOT, L>, test: &[Example<colors:
 
 fn run_fold<const L: usize>(
     settings: &CaliSettings,
-    examples: &[Example<colors::Image>],
-    folds: &[usize],
+    data: &ColorsData,
     fold: usize,
     observe: Observer<'_, CaliRow>,
-) -> Result<Vec<CaliRow>, String> {
+) -> Result<Vec<CaliRow>> {
     let rule = settings.rule;
-    let (test, pool): (Vec<_>, Vec<_>) = examples.iter().zip(folds).partition(|(_, f)| **f == fold);
-    let test: Vec<Example<colors::Image>> = test.into_iter().map(|(e, _)| *e).collect();
-    let mut pool: Vec<Example<colors::Image>> = pool.into_iter().map(|(e, _)| *e).collect();
+    let (mut pool, test) = data.split(fold);
     let mut rng = Stream::CaliFold(fold).rng(settings.seed);
     let model: Senn<ONE_HOT, L> = Senn::new(&mut rng);
     let loss = SennLoss { lambda: settings.lambda, alpha: 0.0, explanation: settings.explanation_loss };
-    let trainer = SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?;
+    let trainer = SennTrainer::new(loss, Adam::default()).map_err(|e| Error::core("building the trainer", e))?;
     let mut session: Box<CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, CAPACITY>> = Box::new(
         CaliSession::new(&mut pool, OneHot, model, trainer, settings.strategy, settings.steps_per_fit)
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| Error::core(format!("building fold {fold}'s session"), e))?,
     );
-    session.seed(settings.initial, &mut rng).map_err(|e| format!("seeding fold {fold}: {e}"))?;
+    session.seed(settings.initial, &mut rng).map_err(|e| Error::core(format!("seeding fold {fold}"), e))?;
     let mut rows = Vec::with_capacity(settings.iterations);
     for iteration in 1..=settings.iterations {
         let started = Instant::now();
-        let query = session.query(&mut rng).map_err(|e| format!("fold {fold}, query {iteration}: {e}"))?;
-        let instance = *session.pending_instance().ok_or("no pending query")?;
+        let query = session.query(&mut rng).map_err(|e| Error::core(format!("fold {fold}, query {iteration}"), e))?;
+        let instance = *session.pending_instance().ok_or(Error::Internal("no pending query"))?;
         let label = u8::from(rule.holds(&instance));
         let corrected = settings.corrections.then(|| {
             correct_explanation(
@@ -164,7 +184,7 @@ fn run_fold<const L: usize>(
         });
         session
             .give_feedback(label, corrected, &mut rng)
-            .map_err(|e| format!("fold {fold}, feedback {iteration}: {e}"))?;
+            .map_err(|e| Error::core(format!("fold {fold}, feedback {iteration}"), e))?;
         let seconds = started.elapsed().as_secs_f64();
         let (label_loss, explanation_loss) = test_losses(session.model(), &test, rule);
         let row = CaliRow { fold, iteration, label_loss, explanation_loss, seconds };
@@ -184,25 +204,21 @@ fn run_fold<const L: usize>(
 ///
 /// # Errors
 /// The first failing fold's message.
-pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Vec<CaliRow>, String> {
+pub fn run(settings: &CaliSettings, data: &ColorsData, observe: Observer<'_, CaliRow>) -> Result<Vec<CaliRow>> {
     use rayon::prelude::*;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
-    let examples: Vec<_> = (0..settings.images).map(|_| colors::generate(&mut rng)).collect();
-    let labels: Vec<u8> = examples.iter().map(|e| e.label).collect();
-    let folds = stratified_folds(&labels, settings.folds, Stream::ColorsFolds.seed(settings.seed))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(rayon::current_num_threads())
         .stack_size(256 << 20)
         .build()
-        .map_err(|e| e.to_string())?;
-    let results: Vec<Result<Vec<CaliRow>, String>> = pool.install(|| {
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    let results: Vec<Result<Vec<CaliRow>>> = pool.install(|| {
         (0..settings.folds)
             .into_par_iter()
             .map(|fold| match settings.depth {
-                1 => run_fold::<1>(settings, &examples, &folds, fold, observe),
-                3 => run_fold::<3>(settings, &examples, &folds, fold, observe),
-                5 => run_fold::<5>(settings, &examples, &folds, fold, observe),
-                depth => Err(format!("--depth must be 1, 3 or 5, not {depth}")),
+                1 => run_fold::<1>(settings, data, fold, observe),
+                3 => run_fold::<3>(settings, data, fold, observe),
+                5 => run_fold::<5>(settings, data, fold, observe),
+                depth => Err(Error::Settings(format!("--depth must be 1, 3 or 5, not {depth}"))),
             })
             .collect()
     });
@@ -219,21 +235,15 @@ pub fn run(settings: &CaliSettings, observe: Observer<'_, CaliRow>) -> Result<Ve
 ///
 /// # Errors
 /// A one-line message when a file cannot be written.
-pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -> Result<serde_json::Value, String> {
+pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -> Result<serde_json::Value> {
     use crate::report::figures::{Figure, PALETTE, Series, band};
     let summary = summarize(rows);
-    let mut json = serde_json::to_value(summary).unwrap_or_default();
-    if let Some(map) = json.as_object_mut() {
-        map.insert("settings".into(), serde_json::to_value(settings).unwrap_or_default());
-    }
+    let json = with_settings(&summary, settings);
     crate::report::files::write_results(dir, rows, &json)?;
-    let curves = |metric| crate::report::figures::fold_curves(rows, |r: &CaliRow| r.fold, metric);
+    let curves = |metric| crate::report::figures::fold_curves(rows, CaliRow::fold, metric);
     let corrections = if settings.corrections { "with corrections" } else { "labels only" };
-    let metrics: [(&str, &str, crate::report::figures::Metric<CaliRow>); 2] = [
-        ("label_loss", "test label loss l_Y", |r| r.label_loss),
-        ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
-    ];
-    for (stem, label, metric) in metrics {
+    for (stem, metric) in ["label_loss", "explanation_loss"].into_iter().zip(CaliRow::METRICS) {
+        let label = metric.panel;
         Figure {
             title: format!("CALIMOCHO on colors, rule {}, depth {}, {corrections}", settings.rule, settings.depth),
             x_label: "queries".into(),
@@ -242,7 +252,7 @@ pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -
                 label: label.into(),
                 colour: PALETTE[0],
                 dashed: false,
-                points: band(&curves(metric)),
+                points: band(&curves(metric.value)),
             }],
         }
         .save(&dir.join(stem))?;
@@ -263,13 +273,54 @@ pub struct CaliSummary {
 
 /// Summarises a run at its last iteration.
 pub fn summarize(rows: &[CaliRow]) -> CaliSummary {
-    let last = rows.iter().map(|r| r.iteration).max().unwrap_or(0);
-    let final_rows: Vec<&CaliRow> = rows.iter().filter(|r| r.iteration == last).collect();
-    let n = final_rows.len().max(1) as f32;
     CaliSummary {
-        label_loss: final_rows.iter().map(|r| r.label_loss).sum::<f32>() / n,
-        explanation_loss: final_rows.iter().map(|r| r.explanation_loss).sum::<f32>() / n,
+        label_loss: mean_at_last_step(rows, |r| r.label_loss),
+        explanation_loss: mean_at_last_step(rows, |r| r.explanation_loss),
         seconds_per_iteration: rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len().max(1) as f64,
+    }
+}
+
+/// CALIMOCHO on colors as `xil-bench cali` runs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Cali;
+
+impl Protocol for Cali {
+    const NAME: &'static str = "cali";
+    const STEP: &'static str = "queries";
+    type Settings = CaliSettings;
+    type Source = ();
+    type Data = ColorsData;
+    type Row = CaliRow;
+    type Outcome = Vec<CaliRow>;
+
+    fn check(settings: &CaliSettings) -> Result<()> {
+        settings.validate()
+    }
+
+    fn rows(settings: &CaliSettings) -> usize {
+        settings.folds * settings.iterations
+    }
+
+    fn load(settings: &CaliSettings, (): &()) -> Result<ColorsData> {
+        ColorsData::generate(settings.images, settings.folds, settings.seed)
+    }
+
+    fn run(settings: &CaliSettings, data: &ColorsData, observe: Observer<'_, CaliRow>) -> Result<Vec<CaliRow>> {
+        run(settings, data, observe)
+    }
+
+    fn rows_of(rows: &Vec<CaliRow>) -> &[CaliRow] {
+        rows
+    }
+
+    fn write(
+        dir: &Path,
+        settings: &CaliSettings,
+        _: &ColorsData,
+        rows: &Vec<CaliRow>,
+        _: f64,
+    ) -> Result<serde_json::Value> {
+        write(dir, settings, rows)
     }
 }
 
@@ -297,17 +348,24 @@ mod tests {
 
     #[test]
     fn impossible_settings_are_rejected() {
-        assert_eq!(small().validate(), Ok(()));
-        assert!(CaliSettings { depth: 2, ..small() }.validate().unwrap_err().contains("--depth"));
-        assert!(CaliSettings { lambda: 2.0, ..small() }.validate().unwrap_err().contains("--lambda"));
-        assert!(CaliSettings { folds: 1, ..small() }.validate().unwrap_err().contains("--folds"));
+        assert!(small().validate().is_ok());
+        assert!(CaliSettings { depth: 2, ..small() }.validate().unwrap_err().to_string().contains("--depth"));
+        assert!(CaliSettings { lambda: 2.0, ..small() }.validate().unwrap_err().to_string().contains("--lambda"));
+        assert!(CaliSettings { folds: 1, ..small() }.validate().unwrap_err().to_string().contains("--folds"));
     }
 
     #[test]
     fn a_small_run_is_deterministic() {
         let strip = |rows: Vec<CaliRow>| rows.into_iter().map(|r| CaliRow { seconds: 0.0, ..r }).collect::<Vec<_>>();
-        let first = strip(run(&small(), &crate::harness::observe::ticking(&|| {})).unwrap());
+        let first = strip(
+            run(&small(), &Cali::load(&small(), &()).unwrap(), &crate::harness::observe::ticking(&|| {})).unwrap(),
+        );
         assert_eq!(first.len(), 2 * 3);
-        assert_eq!(first, strip(run(&small(), &crate::harness::observe::ticking(&|| {})).unwrap()));
+        assert_eq!(
+            first,
+            strip(
+                run(&small(), &Cali::load(&small(), &()).unwrap(), &crate::harness::observe::ticking(&|| {})).unwrap()
+            )
+        );
     }
 }

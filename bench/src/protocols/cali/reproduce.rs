@@ -11,6 +11,9 @@
 //!   paper's final `(l_Y, l_Z)`.
 //! - LIME faithfulness: see [`faithfulness`](crate::protocols::lime_faithfulness).
 
+use crate::data::colors::ColorsData;
+use crate::error::{Error, Result};
+use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
 use crate::protocols::cali::{CaliRow, CaliSettings};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
@@ -34,11 +37,11 @@ pub struct CaliScale {
     pub passive_steps: usize,
 }
 
-impl CaliScale {
+impl Sizes for CaliScale {
     /// The paper's protocol (pool and test set reduced, see [`crate::protocols::cali`]).
-    pub const FULL: CaliScale = CaliScale { folds: 5, iterations: 300, images: 5000, passive_steps: 1000 };
+    const FULL: CaliScale = CaliScale { folds: 5, iterations: 300, images: 5000, passive_steps: 1000 };
     /// A first look.
-    pub const QUICK: CaliScale = CaliScale { folds: 2, iterations: 30, images: 1000, passive_steps: 200 };
+    const QUICK: CaliScale = CaliScale { folds: 2, iterations: 30, images: 1000, passive_steps: 200 };
 }
 
 /// The paper's passive depth study: final (`l_Y`, `l_Z`) per depth.
@@ -46,7 +49,7 @@ pub const DEPTH_TARGETS: [(usize, f32, f32); 3] = [(1, 0.142, 2.07), (3, 0.021, 
 
 /// Final test (`l_Y`, `l_Z`) of a SENN of depth `L` trained passively with
 /// every example's true explanation.
-fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, f32), String> {
+fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, f32)> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let example = |image: &colors::Image| {
         let truth = colors::one_hot_explanation(rule, image);
@@ -60,8 +63,9 @@ fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, 
     let test: Vec<colors::Image> = (0..1000).map(|_| colors::generate(&mut rng).instance).collect();
     let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng));
     let loss = SennLoss { lambda: 0.9, alpha: 0.0, explanation: ExplanationLoss::Squared };
-    let mut trainer = Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?);
-    trainer.fit(&mut model, &train, steps, 32, &mut rng).map_err(|e| e.to_string())?;
+    let mut trainer =
+        Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| Error::core("building the trainer", e))?);
+    trainer.fit(&mut model, &train, steps, 32, &mut rng).map_err(|e| Error::core("passive training", e))?;
     let label_only = SennLoss { lambda: 1.0, ..loss };
     let (mut l_y, mut l_z) = (0.0, 0.0);
     for image in &test {
@@ -76,8 +80,9 @@ fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, 
 ///
 /// # Errors
 /// A one-line message when a run fails or a file cannot be written.
-pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Sync)) -> Result<String, String> {
+pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Sync)) -> Result<String> {
     prepare_dir(out)?;
+    let data = ColorsData::generate(scale.images, scale.folds, seed)?;
     let mut active: Vec<(CaliSettings, Vec<CaliRow>)> = Vec::new();
     for depth in [1usize, 3, 5] {
         for corrections in [true, false] {
@@ -97,7 +102,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
                 seed,
             };
             settings.validate()?;
-            let rows = crate::protocols::cali::run(&settings, &crate::harness::observe::ticking(tick))?;
+            let rows = crate::protocols::cali::run(&settings, &data, &crate::harness::observe::ticking(tick))?;
             let name = format!("depth{depth}-{}", if corrections { "corrections" } else { "labels-only" });
             crate::protocols::cali::write(&out.join("active").join(&name), &settings, &rows)?;
             active.push((settings, rows));
@@ -137,7 +142,8 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
         (3, passive::<3>(Rule::Zero, scale.passive_steps, seed)?),
         (5, passive::<5>(Rule::Zero, scale.passive_steps, seed)?),
     ];
-    let faithfulness = crate::protocols::lime_faithfulness::run::<1>(Rule::Zero, seed)?;
+    let faithfulness =
+        crate::protocols::lime_faithfulness::run::<1>(Rule::Zero, seed, &crate::harness::observe::ticking(&|| {}))?;
     let faithfulness_summary = crate::protocols::lime_faithfulness::write(&out.join("faithfulness"), &faithfulness)?;
 
     let mut report = String::new();
@@ -185,4 +191,34 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
     let _ = writeln!(report, "\n## LIME faithfulness (depth 1)\n\n`faithfulness/`: {faithfulness_summary}\n");
     write_atomically(&out.join("report.md"), report.as_bytes())?;
     Ok(report)
+}
+/// `xil-bench reproduce cali`.
+#[derive(Debug, Clone, Copy)]
+pub struct CaliReproduction;
+
+impl Reproduction for CaliReproduction {
+    const NAME: &'static str = "cali";
+    const STEP: &'static str = "queries";
+    type Settings = ReproduceSettings;
+    type Source = ();
+    type Data = ();
+
+    fn ticks(settings: &ReproduceSettings) -> usize {
+        let scale = CaliScale::of(settings.scale);
+        6 * scale.folds * scale.iterations
+    }
+
+    fn load(_: &ReproduceSettings, (): &()) -> Result<()> {
+        Ok(())
+    }
+
+    fn reproduce(
+        dir: &Path,
+        settings: &ReproduceSettings,
+        (): &(),
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        reproduce(dir, CaliScale::of(settings.scale), settings.seed, tick)?;
+        Ok(serde_json::Map::new())
+    }
 }

@@ -8,13 +8,18 @@
 //! curve per setting) and `explanations.png` (the same test images explained
 //! by each setting's network).
 
-use crate::protocols::decoy_fashion::{DecoySettings, EXPLAINED_IMAGES, Outcome, SHARE_IMAGES, Setting, explained, run, write};
+use crate::data::fashion::locate;
 use crate::data::fashion::{FashionMnist, SIDE};
+use crate::error::Result;
+use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
+use crate::protocols::decoy_fashion::{
+    DecoySettings, EXPLAINED_IMAGES, Outcome, SHARE_IMAGES, Setting, explained, run, write,
+};
 use crate::report::figures::{Figure, PALETTE, Series};
-use crate::report::heatmap::save_grid;
 use crate::report::files::{prepare_dir, write_atomically};
+use crate::report::heatmap::save_grid;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How much of the protocol to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,11 +30,11 @@ pub struct DecoyScale {
     pub train_limit: Option<usize>,
 }
 
-impl DecoyScale {
+impl Sizes for DecoyScale {
     /// The paper's protocol: 64 epochs on all 60,000 training images.
-    pub const FULL: Self = Self { epochs: 64, train_limit: None };
+    const FULL: Self = Self { epochs: 64, train_limit: None };
     /// A first look (and CI's check): 12 epochs on 10,000 training images.
-    pub const QUICK: Self = Self { epochs: 12, train_limit: Some(10_000) };
+    const QUICK: Self = Self { epochs: 12, train_limit: Some(10_000) };
 }
 
 /// One setting's figures for the report.
@@ -103,7 +108,7 @@ pub fn reproduce(
     scale: DecoyScale,
     seed: u64,
     on_epoch: &(dyn Fn() + Sync),
-) -> Result<Vec<TableRow>, String> {
+) -> Result<Vec<TableRow>> {
     prepare_dir(out)?;
     let mut rows = Vec::new();
     let mut curves = Vec::new();
@@ -139,6 +144,49 @@ pub fn reproduce(
     save_grid(&out.join("explanations.png"), SIDE, &explanations)?;
     write_atomically(&out.join("report.md"), report(&rows, scale, seed).as_bytes())?;
     Ok(rows)
+}
+
+/// `xil-bench reproduce decoy-fashion`.
+#[derive(Debug, Clone, Copy)]
+pub struct DecoyReproduction;
+
+impl Reproduction for DecoyReproduction {
+    const NAME: &'static str = "decoy-fashion";
+    const STEP: &'static str = "epochs";
+    type Settings = ReproduceSettings;
+    /// The folder of the four gzip IDX files.
+    type Source = Option<PathBuf>;
+    type Data = FashionMnist;
+
+    fn ticks(settings: &ReproduceSettings) -> usize {
+        Setting::ALL.len() * DecoyScale::of(settings.scale).epochs
+    }
+
+    fn load(_: &ReproduceSettings, folder: &Option<PathBuf>) -> Result<FashionMnist> {
+        FashionMnist::load(&locate(folder.as_deref()))
+    }
+
+    fn reproduce(
+        dir: &Path,
+        settings: &ReproduceSettings,
+        data: &FashionMnist,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let rows = reproduce(dir, data, DecoyScale::of(settings.scale), settings.seed, tick)?;
+        let runs: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|row| {
+                serde_json::json!({
+                    "setting": row.setting.name(),
+                    "train_accuracy": row.train_accuracy,
+                    "test_accuracy": row.test_accuracy,
+                    "decoy_gradient_share": row.decoy_share,
+                    "seconds_per_epoch": row.seconds_per_epoch,
+                })
+            })
+            .collect();
+        Ok(serde_json::Map::from_iter([("runs".to_string(), runs.into())]))
+    }
 }
 
 #[cfg(test)]

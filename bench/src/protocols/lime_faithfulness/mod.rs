@@ -12,6 +12,10 @@
 //! the dispersion, the mean pairwise Euclidean distance between the `r`
 //! explanations; and seconds per explanation for LIME and for the exact one.
 
+use crate::error::{Error, Result};
+use crate::harness::observe::Observer;
+use crate::harness::protocol::Protocol;
+use crate::harness::record::{Metric, Record};
 use crate::harness::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -45,6 +49,22 @@ pub struct FaithfulnessRow {
     pub exact_seconds: f64,
 }
 
+impl Record for FaithfulnessRow {
+    const METRICS: &'static [Metric<Self>] = &[
+        Metric { name: "overlap", panel: "top-k overlap with w(x) / k", value: |r| r.overlap },
+        Metric { name: "dispersion", panel: "dispersion", value: |r| r.dispersion },
+    ];
+
+    fn fold(&self) -> usize {
+        0
+    }
+
+    /// The SENN's training steps when the cell was measured.
+    fn step(&self) -> usize {
+        self.step
+    }
+}
+
 /// Exact pixel relevance: `w(x)` at each pixel's colour.
 fn exact_pixels<const L: usize>(model: &Senn<ONE_HOT, L>, image: &colors::Image) -> nalgebra::SVector<f32, PIXELS> {
     let w = model.relevance(&OneHot.features(image));
@@ -54,11 +74,16 @@ fn exact_pixels<const L: usize>(model: &Senn<ONE_HOT, L>, image: &colors::Image)
     })
 }
 
-/// Runs the study for a rule with a SENN of depth `L`.
+/// Runs the study for a rule with a SENN of depth `L`; `observe` sees every
+/// cell as it is measured and can stop the study.
 ///
 /// # Errors
 /// A message when training or explaining fails.
-pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>, String> {
+pub fn run<const L: usize>(
+    rule: Rule,
+    seed: u64,
+    observe: Observer<'_, FaithfulnessRow>,
+) -> Result<Vec<FaithfulnessRow>> {
     let k = rule.pixels().len();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let train: Vec<SennExample<ONE_HOT>> = (0..2000)
@@ -70,11 +95,14 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
     let explained: Vec<colors::Image> = (0..10).map(|_| colors::generate(&mut rng).instance).collect();
     let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng));
     let loss = SennLoss { lambda: 1.0, ..SennLoss::default() };
-    let mut trainer = Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| e.to_string())?);
+    let mut trainer =
+        Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| Error::core("building the trainer", e))?);
     let mut rows = Vec::new();
     let mut done = 0;
     for step in [0usize, 250, 500, 750] {
-        trainer.fit(&mut model, &train, step - done, 32, &mut rng).map_err(|e| e.to_string())?;
+        trainer
+            .fit(&mut model, &train, step - done, 32, &mut rng)
+            .map_err(|e| Error::core(format!("training to step {step}"), e))?;
         done = step;
         let started = Instant::now();
         let exact: Vec<_> = explained.iter().map(|image| exact_pixels(&model, image)).collect();
@@ -90,11 +118,13 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
                     let started = Instant::now();
                     let runs: Vec<Explanation<PIXELS>> = (0..repeats)
                         .map(|_| lime.explain(&scorer, image, k, &mut lime_rng))
-                        .collect::<Result<_, _>>()
-                        .map_err(|e| e.to_string())?;
+                        .collect::<std::result::Result<_, _>>()
+                        .map_err(|e| Error::core(format!("LIME at step {step}"), e))?;
                     lime_seconds += started.elapsed().as_secs_f64() / repeats as f64;
-                    let voted =
-                        lime.repeats(repeats).explain(&scorer, image, k, &mut lime_rng).map_err(|e| e.to_string())?;
+                    let voted = lime
+                        .repeats(repeats)
+                        .explain(&scorer, image, k, &mut lime_rng)
+                        .map_err(|e| Error::core(format!("LIME at step {step}"), e))?;
                     let exact_top = Explanation::from_relevance(*truth, k);
                     let hits = voted.selected().iter().filter(|c| exact_top.selected().contains(c)).count();
                     overlap += hits as f32 / k as f32;
@@ -118,6 +148,9 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
                     lime_seconds: lime_seconds / f64::from(n),
                     exact_seconds,
                 });
+                if rows.last().is_some_and(|row| observe(row).is_break()) {
+                    return Ok(rows);
+                }
             }
         }
     }
@@ -129,7 +162,7 @@ pub fn run<const L: usize>(rule: Rule, seed: u64) -> Result<Vec<FaithfulnessRow>
 ///
 /// # Errors
 /// A one-line message when a file cannot be written.
-pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_json::Value, String> {
+pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_json::Value> {
     use crate::report::figures::{Figure, PALETTE, Series};
     let max_overlap = rows.iter().map(|r| r.overlap).fold(0.0f32, f32::max);
     let mean = |f: fn(&FaithfulnessRow) -> f64| rows.iter().map(f).sum::<f64>() / rows.len().max(1) as f64;
@@ -146,9 +179,8 @@ pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_js
     let mut cells: Vec<(usize, usize)> = rows.iter().map(|r| (r.samples, r.repeats)).collect();
     cells.sort_unstable();
     cells.dedup();
-    let metrics: [(&str, &str, crate::report::figures::Metric<FaithfulnessRow>); 2] =
-        [("overlap", "top-k overlap with w(x) / k", |r| r.overlap), ("dispersion", "dispersion", |r| r.dispersion)];
-    for (stem, label, metric) in metrics {
+    for metric in FaithfulnessRow::METRICS {
+        let (stem, label) = (metric.stem(), metric.panel);
         let series = cells
             .iter()
             .enumerate()
@@ -160,7 +192,7 @@ pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_js
                     .iter()
                     .filter(|r| r.samples == samples && r.repeats == repeats)
                     .map(|r| {
-                        let v = metric(r);
+                        let v = (metric.value)(r);
                         (r.step as f32, v, v, v)
                     })
                     .collect(),
@@ -177,13 +209,84 @@ pub fn write(dir: &std::path::Path, rows: &[FaithfulnessRow]) -> Result<serde_js
     Ok(summary)
 }
 
+/// Everything that defines one study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FaithfulnessSettings {
+    /// The rule the SENN learns (`k` = 4 for rule 0, 3 for rule 1).
+    pub rule: Rule,
+    /// Layers of `w(x)`: 1, 3 or 5.
+    pub depth: usize,
+    /// Seed of data, training and sampling.
+    pub seed: u64,
+}
+
+/// The study as `xil-bench lime-faithfulness` runs it.
+#[derive(Debug, Clone, Copy)]
+pub struct LimeFaithfulness;
+
+/// Cells of a study: 4 training steps x 2 sample sizes x 3 repeat counts.
+const CELLS: usize = 4 * 2 * 3;
+
+impl Protocol for LimeFaithfulness {
+    const NAME: &'static str = "lime-faithfulness";
+    const STEP: &'static str = "cells";
+    type Settings = FaithfulnessSettings;
+    type Source = ();
+    type Data = ();
+    type Row = FaithfulnessRow;
+    type Outcome = Vec<FaithfulnessRow>;
+
+    fn check(settings: &FaithfulnessSettings) -> Result<()> {
+        match settings.depth {
+            1 | 3 | 5 => Ok(()),
+            other => Err(Error::Settings(format!("--depth must be 1, 3 or 5, not {other}"))),
+        }
+    }
+
+    fn rows(_: &FaithfulnessSettings) -> usize {
+        CELLS
+    }
+
+    fn load(_: &FaithfulnessSettings, (): &()) -> Result<()> {
+        Ok(())
+    }
+
+    fn run(
+        settings: &FaithfulnessSettings,
+        (): &(),
+        observe: Observer<'_, FaithfulnessRow>,
+    ) -> Result<Vec<FaithfulnessRow>> {
+        let FaithfulnessSettings { rule, seed, .. } = *settings;
+        match settings.depth {
+            1 => run::<1>(rule, seed, observe),
+            3 => run::<3>(rule, seed, observe),
+            5 => run::<5>(rule, seed, observe),
+            _ => Self::check(settings).map(|()| Vec::new()),
+        }
+    }
+
+    fn rows_of(rows: &Vec<FaithfulnessRow>) -> &[FaithfulnessRow] {
+        rows
+    }
+
+    fn write(
+        dir: &std::path::Path,
+        _: &FaithfulnessSettings,
+        (): &(),
+        rows: &Vec<FaithfulnessRow>,
+        _: f64,
+    ) -> Result<serde_json::Value> {
+        write(dir, rows)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn lime_is_never_fully_faithful_and_the_exact_explanation_is_faster() {
-        let rows = run::<1>(Rule::Zero, 3).unwrap();
+        let rows = run::<1>(Rule::Zero, 3, &crate::harness::observe::ticking(&|| {})).unwrap();
         assert_eq!(rows.len(), 4 * 2 * 3, "4 steps x 2 sample sizes x 3 repeat counts");
         for row in &rows {
             assert!(row.overlap < 1.0, "LIME matched w(x) exactly: {row:?}");

@@ -1,62 +1,18 @@
-//! Results of CAIPI on e-mails: a run's files, and Fig. 3 reproduced (with
-//! and without corrections) with a report.
+//! `reproduce caipi-text`: CAIPI's Fig. 3 on e-mails, with and without
+//! word corrections, with figures and a report.
 
-use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
-use crate::report::files::{prepare_dir, write_atomically, write_results};
-use crate::protocols::caipi_text::{TextRow, TextRun, TextSettings, run, summarize};
+use super::write::{summary_json, write_run};
+use super::{Corpus, TextSource};
 use crate::data::spam::corpus::Mail;
+use crate::error::Result;
+use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
+use crate::harness::record::Record;
 use crate::protocols::caipi_text::data::{Headers, TextData};
-use crate::protocols::caipi_text::html::{explained_mail, page};
+use crate::protocols::caipi_text::{TextRow, TextSettings, run};
+use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
+use crate::report::files::{prepare_dir, write_atomically};
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// Messages rendered in `explained.html`.
-pub const RENDERED: usize = 6;
-
-/// The summary JSON of a run: the promised keys, the corpus figures and the
-/// settings.
-pub fn summary_json(settings: &TextSettings, data: &TextData, rows: &[TextRow], seconds: f64) -> serde_json::Value {
-    let summary = summarize(rows);
-    serde_json::json!({
-        "test_explanation_f1": summary.test_explanation_f1,
-        "query_explanation_f1": summary.query_explanation_f1,
-        "test_f1": summary.test_f1,
-        "header_share": summary.header_share,
-        "counterexamples": summary.counterexamples,
-        "seconds": seconds,
-        "corpus": data.stats,
-        "vocabulary": data.vocabulary.len(),
-        "gold_words": data.gold_count(),
-        "settings": settings,
-    })
-}
-
-/// Writes `metrics.csv`, `summary.json` and `explained.html` (the first test
-/// messages of each class in fold 0, explained by its final model) under
-/// `dir`.
-///
-/// # Errors
-/// A one-line message when a file cannot be written.
-pub fn write_run(
-    dir: &Path,
-    summary: &serde_json::Value,
-    data: &TextData,
-    mails: &[Mail],
-    result: &TextRun,
-    headers: Headers,
-) -> Result<(), String> {
-    write_results(dir, &result.rows, summary)?;
-    // The first test messages of each class, ham then spam.
-    let sections: Vec<String> = [0u8, 1]
-        .iter()
-        .flat_map(|&class| result.test.iter().filter(move |&&i| data.labels[i] == class).take(RENDERED / 2))
-        .map(|&i| explained_mail(data, &result.theta, i, &mails[i], headers))
-        .collect();
-    write_atomically(
-        &dir.join("explained.html"),
-        page("E-mails explained by the final model of fold 0", &sections).as_bytes(),
-    )
-}
 
 /// How much of the protocol to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,16 +23,16 @@ pub struct TextScale {
     pub iterations: usize,
 }
 
-impl TextScale {
+impl Sizes for TextScale {
     /// The protocol: 10 folds, 300 queries.
-    pub const FULL: Self = Self { folds: 10, iterations: 300 };
+    const FULL: Self = Self { folds: 10, iterations: 300 };
     /// A first look (and CI's check): 3 folds, 60 queries.
-    pub const QUICK: Self = Self { folds: 3, iterations: 60 };
+    const QUICK: Self = Self { folds: 3, iterations: 60 };
 }
 
 /// Running mean of the query F1 per fold (queries without gold words skipped).
 fn running_query_f1(rows: &[TextRow]) -> Vec<Vec<f32>> {
-    fold_curves(rows, |r| r.fold, |r| r.query_f1)
+    fold_curves(rows, TextRow::fold, |r| r.query_f1)
         .into_iter()
         .map(|values| {
             let (mut sum, mut count) = (0.0, 0);
@@ -96,16 +52,16 @@ fn running_query_f1(rows: &[TextRow]) -> Vec<Vec<f32>> {
 
 /// Fig. 3: test explanation F1, query explanation F1 (running mean) and test
 /// F1 per query, with and without corrections.
-fn figures(out: &Path, runs: &[(bool, Vec<TextRow>)]) -> Result<(), String> {
+fn figures(out: &Path, runs: &[(bool, Vec<TextRow>)]) -> Result<()> {
     type Curves = fn(&[TextRow]) -> Vec<Vec<f32>>;
     let panels: [(&str, &str, Curves); 4] = [
         ("test_explanation_f1", "explanation F1 (test)", |rows| {
-            fold_curves(rows, |r| r.fold, |r| r.test_explanation_f1)
+            fold_curves(rows, TextRow::fold, |r| r.test_explanation_f1)
         }),
         ("query_explanation_f1", "explanation F1 (queries, running mean)", running_query_f1),
-        ("test_f1", "predictive F1 (test, spam)", |rows| fold_curves(rows, |r| r.fold, |r| r.test_f1)),
+        ("test_f1", "predictive F1 (test, spam)", |rows| fold_curves(rows, TextRow::fold, |r| r.test_f1)),
         ("header_share", "share of header words in explanations", |rows| {
-            fold_curves(rows, |r| r.fold, |r| r.header_share)
+            fold_curves(rows, TextRow::fold, |r| r.header_share)
         }),
     ];
     for (stem, y_label, curves) in panels {
@@ -141,7 +97,7 @@ pub fn reproduce(
     scale: TextScale,
     seed: u64,
     on_query: &(dyn Fn() + Sync),
-) -> Result<Vec<serde_json::Value>, String> {
+) -> Result<Vec<serde_json::Value>> {
     prepare_dir(out)?;
     let mut runs = Vec::new();
     let mut summaries = Vec::new();
@@ -198,4 +154,37 @@ fn report(data: &TextData, scale: TextScale, seed: u64, summaries: &[serde_json:
          Explained messages: corrections-*/explained.html.\n",
     );
     text
+}
+
+/// `xil-bench reproduce caipi-text`.
+#[derive(Debug, Clone, Copy)]
+pub struct TextReproduction;
+
+impl Reproduction for TextReproduction {
+    const NAME: &'static str = "caipi-text";
+    const STEP: &'static str = "queries";
+    type Settings = ReproduceSettings;
+    /// The corpus folder; header words are always kept.
+    type Source = Option<std::path::PathBuf>;
+    type Data = Corpus;
+
+    fn ticks(settings: &ReproduceSettings) -> usize {
+        let scale = TextScale::of(settings.scale);
+        2 * scale.folds * scale.iterations
+    }
+
+    fn load(_: &ReproduceSettings, corpus: &Option<std::path::PathBuf>) -> Result<Corpus> {
+        Corpus::load(&TextSource { corpus: corpus.clone(), headers: Headers::Keep })
+    }
+
+    fn reproduce(
+        dir: &Path,
+        settings: &ReproduceSettings,
+        corpus: &Corpus,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let scale = TextScale::of(settings.scale);
+        let summaries = reproduce(dir, &corpus.data, &corpus.mails, scale, settings.seed, tick)?;
+        Ok(serde_json::Map::from_iter([("runs".to_string(), summaries.into())]))
+    }
 }

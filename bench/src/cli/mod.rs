@@ -1,0 +1,88 @@
+//! The command line: one file per subcommand turns its options into a
+//! protocol's settings; [`run`] runs any protocol or reproduction the same
+//! way.
+
+pub mod caipi;
+pub mod caipi_text;
+pub mod cali;
+pub mod decoy_fashion;
+pub mod lime_faithfulness;
+pub mod reproduce;
+pub mod run;
+pub mod values;
+
+use clap::{Parser, Subcommand};
+use reproduce::Experiment;
+use xil_bench::Result;
+use xil_bench::protocols::caipi_colors::CaipiColors;
+use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
+use xil_bench::protocols::caipi_text::CaipiText;
+use xil_bench::protocols::caipi_text::reproduce::TextReproduction;
+use xil_bench::protocols::cali::Cali;
+use xil_bench::protocols::cali::reproduce::CaliReproduction;
+use xil_bench::protocols::decoy_fashion::DecoyFashion;
+use xil_bench::protocols::decoy_fashion::reproduce::DecoyReproduction;
+use xil_bench::protocols::lime_faithfulness::LimeFaithfulness;
+
+#[derive(Parser)]
+#[command(
+    name = "xil-bench",
+    version,
+    about = "Run explanatory interactive learning experiments and write their results"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// CAIPI on generated colors data with cross-validation (seed 000, Fig. 2).
+    #[command(visible_alias = "caipi-colors")]
+    Caipi(caipi::CaipiArgs),
+    /// CALIMOCHO on generated colors data: a SENN learnt from labels and corrected explanations (seed 001).
+    Cali(cali::CaliArgs),
+    /// Decoy Fashion-MNIST: an MLP trained with a label-revealing patch, corrected or not (seed 000, Table 1).
+    DecoyFashion(decoy_fashion::DecoyArgs),
+    /// CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3).
+    CaipiText(caipi_text::TextArgs),
+    /// How faithful LIME is to a SENN's exact explanation during training (seed 001, Fig. 2).
+    LimeFaithfulness(lime_faithfulness::FaithfulnessArgs),
+    /// Reproduce a paper's figure with figures and a report beside its targets.
+    Reproduce {
+        #[command(subcommand)]
+        experiment: Experiment,
+    },
+}
+
+impl Cli {
+    /// Runs the subcommand.
+    ///
+    /// # Errors
+    /// The first failing step's error.
+    pub fn run(self) -> Result<()> {
+        match self.command {
+            Command::Caipi(args) => run::protocol::<CaipiColors>(&args.settings(), &(), &args.out),
+            Command::Cali(args) => run::protocol::<Cali>(&args.settings(), &(), &args.out),
+            Command::DecoyFashion(args) => run::protocol::<DecoyFashion>(&args.settings(), &args.data, &args.out),
+            Command::CaipiText(args) => run::protocol::<CaipiText>(&args.settings(), &args.source(), &args.out),
+            Command::LimeFaithfulness(args) => run::protocol::<LimeFaithfulness>(&args.settings(), &(), &args.out),
+            Command::Reproduce { experiment } => match experiment {
+                Experiment::Cali { common } => {
+                    run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)
+                }
+                Experiment::DecoyFashion { common, data } => {
+                    run::reproduction::<DecoyReproduction>(&common.settings(), &data, &common.out)
+                }
+                Experiment::CaipiText { common, corpus } => {
+                    run::reproduction::<TextReproduction>(&common.settings(), &corpus, &common.out)
+                }
+                Experiment::CaipiColors { common, semantics } => {
+                    let xil_bench::harness::ReproduceSettings { scale, seed } = common.settings();
+                    let settings = ColorsReproduceSettings { scale, seed, semantics };
+                    run::reproduction::<ColorsReproduction>(&settings, &(), &common.out)
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `xil-bench reproduce <experiment>`: the options of a paper's figure.
+
+use super::values::{CORPUS_HELP, FASHION_DATA_HELP};
+use clap::Subcommand;
+use std::path::PathBuf;
+use xil_bench::harness::{ReproduceSettings, Scale};
+use xil_bench::protocols::caipi_colors::reproduce::Semantics;
+
+/// What every reproduction is asked: where, how much, which seed.
+#[derive(clap::Args)]
+pub struct Common {
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A first look instead of the paper's sizes (see each experiment's help).
+    #[arg(long)]
+    pub quick: bool,
+    /// Seed of data, folds and every random choice.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl Common {
+    /// Scale and seed.
+    pub fn settings(&self) -> ReproduceSettings {
+        ReproduceSettings { scale: if self.quick { Scale::Quick } else { Scale::Full }, seed: self.seed }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Experiment {
+    /// CALIMOCHO (seed 001): active runs at depths 1/3/5 with and without corrections, the passive
+    /// depth study and the LIME faithfulness study. Quick: 2 folds of 1,000 images, 30 queries, 200
+    /// passive steps.
+    Cali {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// CAIPI's Table 1 on decoy Fashion-MNIST: no correction, 1/3/5 counterexamples, input gradients.
+    /// Quick: 12 epochs on the first 10,000 training images.
+    DecoyFashion {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, help = FASHION_DATA_HELP)]
+        data: Option<PathBuf>,
+    },
+    /// CAIPI's Fig. 3 on e-mails: with and without word corrections, headers kept. Quick: 3 folds,
+    /// 60 queries.
+    CaipiText {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, help = CORPUS_HELP)]
+        corpus: Option<PathBuf>,
+    },
+    /// CAIPI's Fig. 2: L1 and L2 SVM, rules 0 and 1, with and without corrections. Quick: 2 folds of
+    /// 10,000 images, 40 queries, LIME 500 x 3.
+    CaipiColors {
+        #[command(flatten)]
+        common: Common,
+        /// Paper semantics, the authors' code, or both.
+        #[arg(long, value_enum, default_value = "both")]
+        semantics: Semantics,
+    },
+}

@@ -1,0 +1,147 @@
+//! The shape of every experiment.
+//!
+//! A [`Protocol`] is one experiment of a paper as the command line runs it
+//! (`xil-bench <NAME>`): settings checked once, the data it reads, a run that
+//! hands each [`Record`] to an observer (progress bars, the app's live plots,
+//! pause and stop), and the files it leaves. A [`Reproduction`] is a paper's
+//! whole figure or table (`xil-bench reproduce <NAME>`): many runs of a
+//! protocol at a quick or a full [`Scale`], with figures and a report beside
+//! the paper's targets. The command line drives both through the same few
+//! functions, so an experiment added here gets its progress bar, staged
+//! output folder and JSON summary line without code of its own.
+
+use crate::error::Result;
+use crate::harness::observe::Observer;
+use crate::harness::record::Record;
+use serde::Serialize;
+use std::path::Path;
+
+/// One experiment as `xil-bench <NAME>` runs it.
+pub trait Protocol {
+    /// The subcommand, e.g. `caipi`.
+    const NAME: &'static str;
+    /// What one row stands for, plural: "queries", "epochs".
+    const STEP: &'static str;
+    /// Everything that defines a run; serialised into its summary.
+    type Settings: Clone + Serialize + Send + Sync;
+    /// Where the run's data comes from (a folder of a real data set, or
+    /// nothing when it is generated from the settings).
+    type Source: Sync;
+    /// The data a run reads, loaded once.
+    type Data: Sync;
+    /// What the run measures after each step.
+    type Row: Record;
+    /// What a run returns beside its rows (a model, a trace, nothing).
+    type Outcome: Send;
+
+    /// Checks the settings; a run with settings that pass does not fail on
+    /// them.
+    ///
+    /// # Errors
+    /// [`crate::Error::Settings`] naming the first impossible option.
+    fn check(settings: &Self::Settings) -> Result<()>;
+
+    /// How many rows the whole run measures (the progress bar's total).
+    fn rows(settings: &Self::Settings) -> usize;
+
+    /// Reads or generates the data.
+    ///
+    /// # Errors
+    /// A data set that is missing or malformed, named.
+    fn load(settings: &Self::Settings, source: &Self::Source) -> Result<Self::Data>;
+
+    /// Runs, handing every row to `observe` as it is measured; stops early
+    /// (with the rows so far) when `observe` says so.
+    ///
+    /// # Errors
+    /// A step that fails, named.
+    fn run(settings: &Self::Settings, data: &Self::Data, observe: Observer<'_, Self::Row>) -> Result<Self::Outcome>;
+
+    /// The rows of a run's outcome.
+    fn rows_of(outcome: &Self::Outcome) -> &[Self::Row];
+
+    /// Writes the run's files into `dir` (`metrics.csv`, `summary.json`,
+    /// figures) and returns the summary, which the command prints as its
+    /// last line. `wall_seconds` is the run's time without loading.
+    ///
+    /// # Errors
+    /// A file that cannot be written or drawn, named.
+    fn write(
+        dir: &Path,
+        settings: &Self::Settings,
+        data: &Self::Data,
+        outcome: &Self::Outcome,
+        wall_seconds: f64,
+    ) -> Result<serde_json::Value>;
+}
+
+/// How much of a paper's figure to run: a first look or the paper's sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    /// Small enough for CI and a first look (minutes).
+    Quick,
+    /// The paper's sizes.
+    Full,
+}
+
+/// The sizes of a reproduction at each [`Scale`].
+pub trait Sizes: Sized + Copy {
+    /// A first look.
+    const QUICK: Self;
+    /// The paper's sizes.
+    const FULL: Self;
+
+    /// The sizes of `scale`.
+    fn of(scale: Scale) -> Self {
+        match scale {
+            Scale::Quick => Self::QUICK,
+            Scale::Full => Self::FULL,
+        }
+    }
+}
+
+/// What most reproductions are asked for: how much, and the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReproduceSettings {
+    /// Quick or full.
+    pub scale: Scale,
+    /// Seed of data, folds and every random choice.
+    pub seed: u64,
+}
+
+/// A paper's figure or table as `xil-bench reproduce <NAME>` builds it.
+pub trait Reproduction {
+    /// The subcommand of `reproduce`, e.g. `caipi-colors`.
+    const NAME: &'static str;
+    /// What one tick of the progress bar stands for, plural.
+    const STEP: &'static str;
+    /// What a reproduction is asked for: scale, seed and any variant.
+    type Settings: Sync;
+    /// Where its data comes from.
+    type Source: Sync;
+    /// The data, loaded once.
+    type Data: Sync;
+
+    /// Progress ticks of the whole reproduction.
+    fn ticks(settings: &Self::Settings) -> usize;
+
+    /// Reads or generates the data.
+    ///
+    /// # Errors
+    /// A data set that is missing or malformed, named.
+    fn load(settings: &Self::Settings, source: &Self::Source) -> Result<Self::Data>;
+
+    /// Runs every run of the figure, writes results, figures and
+    /// `report.md` into `dir`, and returns what the command prints beside
+    /// the wall time (the runs' summaries).
+    ///
+    /// # Errors
+    /// A failing run or a file that cannot be written, named.
+    fn reproduce(
+        dir: &Path,
+        settings: &Self::Settings,
+        data: &Self::Data,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<serde_json::Map<String, serde_json::Value>>;
+}

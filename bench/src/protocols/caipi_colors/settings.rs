@@ -1,0 +1,130 @@
+//! The settings of a CAIPI colors run, checked against the documented limits.
+
+use crate::error::{Error, Result};
+use crate::harness::limits;
+use serde::Serialize;
+use xil_core::QueryStrategy;
+use xil_core::tasks::colors::{self, Rule};
+
+/// Capacity of the labelled set (labels plus counterexamples) of a session.
+pub const CAPACITY: usize = 4096;
+
+/// The learners of the CAIPI colors experiment, with the paper's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Learner {
+    /// L1-regularised squared-hinge SVM, C = 1, intercept.
+    L1Svm,
+    /// L2-regularised hinge SVM, C = 1000, intercept.
+    L2Svm,
+    /// L2 logistic regression, C = 1000, no intercept.
+    Logreg,
+}
+
+impl Learner {
+    /// The name used in file names and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Learner::L1Svm => "l1-svm",
+            Learner::L2Svm => "l2-svm",
+            Learner::Logreg => "logreg",
+        }
+    }
+}
+
+/// Everything that defines one CAIPI colors run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaipiSettings {
+    /// The rule the simulated user knows.
+    pub rule: Rule,
+    /// The learner.
+    pub learner: Learner,
+    /// Whether the user corrects explanations.
+    pub corrections: bool,
+    /// How the next query is picked.
+    pub query: QueryStrategy,
+    /// Cross-validation folds.
+    pub folds: usize,
+    /// Queries per fold.
+    pub iterations: usize,
+    /// LIME samples per explanation.
+    pub lime_samples: usize,
+    /// LIME repeats per explanation.
+    pub lime_repeats: usize,
+    /// Pixels an explanation names.
+    pub k: usize,
+    /// Labels per class before the first query.
+    pub initial_per_class: usize,
+    /// Generated images, split into folds.
+    pub images: usize,
+    /// The seed of data, folds and every random choice.
+    pub seed: u64,
+    /// The authors' code marked every explained pixel as irrelevant.
+    pub mark_all_explained: bool,
+    /// The authors' LIME perturbed continuous values: a perturbed pixel equals
+    /// no other (hidden) instead of taking another colour.
+    pub continuous_perturbation: bool,
+}
+
+impl CaipiSettings {
+    /// The paper's settings for a rule, learner and corrections switch: 10
+    /// folds of 40,000 images, T = 100, LIME with 2,000 samples and 10
+    /// repeats, k = 4 (rule 0) or 3 (rule 1), 3 initial labels per class.
+    pub fn paper(rule: Rule, learner: Learner, corrections: bool) -> Self {
+        Self {
+            rule,
+            learner,
+            corrections,
+            query: QueryStrategy::ClosestToMargin,
+            folds: 10,
+            iterations: 100,
+            lime_samples: 2000,
+            lime_repeats: 10,
+            k: rule.pixels().len(),
+            initial_per_class: 3,
+            images: 40_000,
+            seed: 0,
+            mark_all_explained: false,
+            continuous_perturbation: false,
+        }
+    }
+
+    /// Checks that the settings describe a run that can be carried out.
+    ///
+    /// # Errors
+    /// A one-line message naming the first impossible value.
+    pub fn validate(&self) -> Result<()> {
+        limits::check("--k", self.k, &(1..=colors::PIXELS))?;
+        limits::check("--lime-samples", self.lime_samples, &limits::LIME_SAMPLES)?;
+        limits::check("--lime-repeats", self.lime_repeats, &limits::LIME_REPEATS)?;
+        // Every query adds at least its own label to the capacity-bound set.
+        limits::check("--iterations", self.iterations, &(1..=CAPACITY))?;
+        limits::check("--initial-per-class", self.initial_per_class, &(1..=CAPACITY / 2))?;
+        limits::check("--images", self.images, &limits::IMAGES)?;
+        limits::check("--folds", self.folds, &limits::FOLDS)?;
+        if self.folds > self.images {
+            return Err(Error::Settings(format!(
+                "--folds {} exceeds the number of images {}",
+                self.folds, self.images
+            )));
+        }
+        // Each query adds its label and at most 3 counterexamples per marked
+        // pixel. The bounds above keep this far from overflowing.
+        let worst_case = 2 * self.initial_per_class + self.iterations * (1 + 3 * self.k);
+        if worst_case > CAPACITY {
+            return Err(Error::Settings(format!(
+                "--iterations {} with --k {} could need {worst_case} labelled examples, more than the capacity {CAPACITY}",
+                self.iterations, self.k
+            )));
+        }
+        let pool = self.images - self.images.div_ceil(self.folds);
+        if pool < 2 * self.initial_per_class + self.iterations {
+            return Err(Error::Settings(format!(
+                "a pool of {pool} images cannot supply {} initial labels and {} queries (raise --images)",
+                2 * self.initial_per_class,
+                self.iterations
+            )));
+        }
+        Ok(())
+    }
+}
