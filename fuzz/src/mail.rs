@@ -9,7 +9,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use xil_bench::data::spam::corpus::{GROUPS, Mail, load};
-use xil_bench::data::spam::mail::{html_to_text, parse};
+use xil_bench::data::spam::decode::html_to_text;
+use xil_bench::data::spam::mail::parse;
 use xil_bench::protocols::caipi_text::data::{Headers, mail_tokens};
 
 /// A corpus folder of this process with one ham message; the input is

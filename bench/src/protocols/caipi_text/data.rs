@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit};
 use crate::protocols::caipi_text::tfidf::{Bag, HEADER_PREFIX, Limits, SparseRow, Vocabulary, tokens};
 use rayon::prelude::*;
+use std::path::PathBuf;
 
 /// Whether the model sees the headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -107,5 +108,37 @@ impl TextData {
     /// The number of gold words in the vocabulary.
     pub fn gold_count(&self) -> usize {
         self.gold.iter().filter(|g| **g).count()
+    }
+}
+
+/// Where the e-mails come from and how they are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextSource {
+    /// The corpus folder (else `$XIL_SPAM_ASSASSIN`, else where
+    /// `scripts/fetch_spam_assassin` unpacks it).
+    pub corpus: Option<PathBuf>,
+    /// Whether header words are features.
+    pub headers: Headers,
+}
+
+/// The e-mails, their words and gold explanations, and how they were read.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The parsed messages.
+    pub mails: Vec<Mail>,
+    /// Words, labels and gold explanations.
+    pub data: TextData,
+    /// Whether header words are features.
+    pub headers: Headers,
+}
+
+impl Corpus {
+    /// Reads and prepares the e-mails of `source`.
+    ///
+    /// # Errors
+    /// A missing or unreadable corpus, named.
+    pub fn load(source: &TextSource) -> Result<Self> {
+        let (mails, data) = TextData::load(source.corpus.as_deref(), source.headers)?;
+        Ok(Self { mails, data, headers: source.headers })
     }
 }

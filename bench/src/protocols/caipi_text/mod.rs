@@ -17,6 +17,7 @@
 //! are header tokens.
 
 pub mod data;
+pub mod evaluate;
 pub mod html;
 pub mod lime;
 pub mod logistic;
@@ -25,7 +26,10 @@ pub mod session;
 pub mod tfidf;
 pub mod write;
 
-use crate::data::spam::corpus::Mail;
+pub use data::{Corpus, TextSource};
+use evaluate::f1;
+pub use evaluate::{evaluate, explain, positive_f1};
+
 use crate::error::{Error, Result};
 use crate::harness::folds::{shuffle, stratified_folds};
 use crate::harness::limits;
@@ -36,11 +40,9 @@ use crate::harness::seeds::Stream;
 use crate::protocols::caipi_text::data::TextData;
 use crate::protocols::caipi_text::session::TextSession;
 use crate::protocols::caipi_text::tfidf::SparseRow;
-use data::Headers;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
-use xil_core::metrics::explanation_scores;
+use std::path::Path;
 
 /// How the query's explanation (the one the user corrects) is computed; the
 /// test set is always explained exactly.
@@ -143,63 +145,6 @@ impl Record for TextRow {
     fn step(&self) -> usize {
         self.iteration
     }
-}
-
-/// The `k` words of `row` with the largest `|θ_w x_w|` (the constant
-/// excluded), as sorted word ids; with their signed contributions.
-pub fn explain(theta: &[f32], row: &SparseRow, words: usize, k: usize) -> Vec<(u32, f32)> {
-    let mut contributions: Vec<(u32, f32)> = row
-        .indices
-        .iter()
-        .zip(&row.values)
-        .filter(|(i, _)| (**i as usize) < words)
-        .map(|(&i, &v)| (i, theta[i as usize] * v))
-        .collect();
-    // Largest magnitude first; ties by word id, so the order is total.
-    contributions.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-    contributions.truncate(k);
-    contributions
-}
-
-/// The explanation F1 of named words against gold words.
-fn f1(named: &[u32], gold: &[u32]) -> f32 {
-    let as_usize = |v: &[u32]| v.iter().map(|&w| w as usize).collect::<Vec<_>>();
-    explanation_scores(&as_usize(named), &as_usize(gold)).f1
-}
-
-/// F1 of class 1.
-pub fn positive_f1(predicted: &[u8], truth: &[u8]) -> f32 {
-    let true_positives = predicted.iter().zip(truth).filter(|&(&p, &t)| p == 1 && t == 1).count();
-    let denominator = predicted.iter().filter(|&&p| p == 1).count() + truth.iter().filter(|&&t| t == 1).count();
-    if denominator == 0 { 1.0 } else { 2.0 * true_positives as f32 / denominator as f32 }
-}
-
-/// Test-set measurements of a model: (explanation F1, F1, header share);
-/// `test_gold` holds the gold words of each test message.
-pub fn evaluate(
-    data: &TextData,
-    rows: &[SparseRow],
-    theta: &[f32],
-    test: &[usize],
-    test_gold: &[Vec<u32>],
-) -> (f32, f32, f32) {
-    let words = data.vocabulary.len();
-    let (mut f1_sum, mut explained, mut named, mut header) = (0.0f32, 0usize, 0usize, 0usize);
-    let mut predicted = Vec::with_capacity(test.len());
-    let mut truth = Vec::with_capacity(test.len());
-    for (&i, gold) in test.iter().zip(test_gold) {
-        predicted.push(u8::from(rows[i].dot(theta) > 0.0));
-        truth.push(data.labels[i]);
-        if gold.is_empty() {
-            continue;
-        }
-        let chosen: Vec<u32> = explain(theta, &rows[i], words, gold.len()).iter().map(|&(w, _)| w).collect();
-        f1_sum += f1(&chosen, gold);
-        explained += 1;
-        named += chosen.len();
-        header += chosen.iter().filter(|&&w| data.vocabulary.is_header(w)).count();
-    }
-    (f1_sum / explained.max(1) as f32, positive_f1(&predicted, &truth), header as f32 / named.max(1) as f32)
 }
 
 /// Runs fold `fold`; `observe` sees every row as it is measured and can stop
@@ -348,38 +293,6 @@ pub fn summarize(rows: &[TextRow]) -> TextSummary {
         test_f1: mean(|r| r.test_f1, &finals),
         header_share: mean(|r| r.header_share, &finals),
         counterexamples: mean(|r| r.counterexamples as f32, &finals),
-    }
-}
-
-/// Where the e-mails come from and how they are read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextSource {
-    /// The corpus folder (else `$XIL_SPAM_ASSASSIN`, else where
-    /// `scripts/fetch_spam_assassin` unpacks it).
-    pub corpus: Option<PathBuf>,
-    /// Whether header words are features.
-    pub headers: Headers,
-}
-
-/// The e-mails, their words and gold explanations, and how they were read.
-#[derive(Debug, Clone)]
-pub struct Corpus {
-    /// The parsed messages.
-    pub mails: Vec<Mail>,
-    /// Words, labels and gold explanations.
-    pub data: TextData,
-    /// Whether header words are features.
-    pub headers: Headers,
-}
-
-impl Corpus {
-    /// Reads and prepares the e-mails of `source`.
-    ///
-    /// # Errors
-    /// A missing or unreadable corpus, named.
-    pub fn load(source: &TextSource) -> Result<Self> {
-        let (mails, data) = TextData::load(source.corpus.as_deref(), source.headers)?;
-        Ok(Self { mails, data, headers: source.headers })
     }
 }
 

@@ -76,6 +76,93 @@ fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, 
     Ok((l_y / test.len() as f32, l_z / test.len() as f32))
 }
 
+/// The active runs' loss curves side by side, in `figures`.
+fn active_figures(figures: &Path, active: &[(CaliSettings, Vec<CaliRow>)]) -> Result<()> {
+    prepare_dir(figures)?;
+    let metrics: [(&str, &str, crate::report::figures::Metric<CaliRow>); 2] = [
+        ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
+        ("label_loss", "test label loss l_Y", |r| r.label_loss),
+    ];
+    for (stem, label, metric) in metrics {
+        let series = active
+            .iter()
+            .map(|(settings, rows)| Series {
+                label: format!(
+                    "depth {}, {}",
+                    settings.depth,
+                    if settings.corrections { "corrections" } else { "labels only" }
+                ),
+                colour: PALETTE[(settings.depth / 2) % PALETTE.len()],
+                dashed: !settings.corrections,
+                points: band(&fold_curves(rows, |r| r.fold, metric)),
+            })
+            .collect();
+        Figure {
+            title: format!("CALIMOCHO on colors, rule 0: {label}"),
+            x_label: "queries".into(),
+            y_label: label.into(),
+            series,
+        }
+        .save(&figures.join(stem))?;
+    }
+
+    Ok(())
+}
+
+/// `report.md`: the active runs, the depth study beside the paper's, and the faithfulness summary.
+fn report(
+    scale: CaliScale,
+    seed: u64,
+    active: &[(CaliSettings, Vec<CaliRow>)],
+    depth_study: &[(usize, (f32, f32)); 3],
+    faithfulness_summary: &serde_json::Value,
+) -> String {
+    let mut report = String::new();
+    let _ = writeln!(report, "# CALIMOCHO on colors: reproduction of seed 001\n");
+    let _ = writeln!(
+        report,
+        "Active runs: rule 0, {} folds of {} images, {} queries, uncertainty sampling, 5 initial labels, 100 Adam \
+         steps per fit, squared explanation loss, 4 corrected entries per query, seed {seed}.\n",
+        scale.folds, scale.images, scale.iterations
+    );
+    let _ = writeln!(
+        report,
+        "| depth | corrections | test l_Y at first query | at last | test l_Z at first query | at last | s / query |"
+    );
+    let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|");
+    for (settings, rows) in active {
+        let mean_at = |iteration: usize, f: fn(&CaliRow) -> f32| {
+            let at: Vec<f32> = rows.iter().filter(|r| r.iteration == iteration).map(f).collect();
+            at.iter().sum::<f32>() / at.len().max(1) as f32
+        };
+        let summary = crate::protocols::cali::summarize(rows);
+        let _ = writeln!(
+            report,
+            "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} | {:.4} |",
+            settings.depth,
+            if settings.corrections { "on" } else { "off" },
+            mean_at(1, |r| r.label_loss),
+            mean_at(settings.iterations, |r| r.label_loss),
+            mean_at(1, |r| r.explanation_loss),
+            mean_at(settings.iterations, |r| r.explanation_loss),
+            summary.seconds_per_iteration
+        );
+    }
+    let _ = writeln!(report, "\nFigures: `figures/explanation_loss.png`, `figures/label_loss.png` (and `.svg`).\n");
+    let _ = writeln!(
+        report,
+        "## Depth study (passive, {} Adam steps, every example with its true explanation)\n",
+        scale.passive_steps
+    );
+    let _ = writeln!(report, "| depth | l_Y (paper) | l_Z (paper) |");
+    let _ = writeln!(report, "|---:|---:|---:|");
+    for ((depth, (l_y, l_z)), (_, target_y, target_z)) in depth_study.iter().zip(DEPTH_TARGETS) {
+        let _ = writeln!(report, "| {depth} | {l_y:.3} ({target_y}) | {l_z:.3} ({target_z}) |");
+    }
+    let _ = writeln!(report, "\n## LIME faithfulness (depth 1)\n\n`faithfulness/`: {faithfulness_summary}\n");
+    report
+}
+
 /// Runs everything and writes it under `out`.
 ///
 /// # Errors
@@ -108,34 +195,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
             active.push((settings, rows));
         }
     }
-    let figures = out.join("figures");
-    prepare_dir(&figures)?;
-    let metrics: [(&str, &str, crate::report::figures::Metric<CaliRow>); 2] = [
-        ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
-        ("label_loss", "test label loss l_Y", |r| r.label_loss),
-    ];
-    for (stem, label, metric) in metrics {
-        let series = active
-            .iter()
-            .map(|(settings, rows)| Series {
-                label: format!(
-                    "depth {}, {}",
-                    settings.depth,
-                    if settings.corrections { "corrections" } else { "labels only" }
-                ),
-                colour: PALETTE[(settings.depth / 2) % PALETTE.len()],
-                dashed: !settings.corrections,
-                points: band(&fold_curves(rows, |r| r.fold, metric)),
-            })
-            .collect();
-        Figure {
-            title: format!("CALIMOCHO on colors, rule 0: {label}"),
-            x_label: "queries".into(),
-            y_label: label.into(),
-            series,
-        }
-        .save(&figures.join(stem))?;
-    }
+    active_figures(&out.join("figures"), &active)?;
 
     let depth_study = [
         (1, passive::<1>(Rule::Zero, scale.passive_steps, seed)?),
@@ -146,49 +206,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
         crate::protocols::lime_faithfulness::run::<1>(Rule::Zero, seed, &crate::harness::observe::ticking(&|| {}))?;
     let faithfulness_summary = crate::protocols::lime_faithfulness::write(&out.join("faithfulness"), &faithfulness)?;
 
-    let mut report = String::new();
-    let _ = writeln!(report, "# CALIMOCHO on colors: reproduction of seed 001\n");
-    let _ = writeln!(
-        report,
-        "Active runs: rule 0, {} folds of {} images, {} queries, uncertainty sampling, 5 initial labels, 100 Adam \
-         steps per fit, squared explanation loss, 4 corrected entries per query, seed {seed}.\n",
-        scale.folds, scale.images, scale.iterations
-    );
-    let _ = writeln!(
-        report,
-        "| depth | corrections | test l_Y at first query | at last | test l_Z at first query | at last | s / query |"
-    );
-    let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|");
-    for (settings, rows) in &active {
-        let mean_at = |iteration: usize, f: fn(&CaliRow) -> f32| {
-            let at: Vec<f32> = rows.iter().filter(|r| r.iteration == iteration).map(f).collect();
-            at.iter().sum::<f32>() / at.len().max(1) as f32
-        };
-        let summary = crate::protocols::cali::summarize(rows);
-        let _ = writeln!(
-            report,
-            "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} | {:.4} |",
-            settings.depth,
-            if settings.corrections { "on" } else { "off" },
-            mean_at(1, |r| r.label_loss),
-            mean_at(settings.iterations, |r| r.label_loss),
-            mean_at(1, |r| r.explanation_loss),
-            mean_at(settings.iterations, |r| r.explanation_loss),
-            summary.seconds_per_iteration
-        );
-    }
-    let _ = writeln!(report, "\nFigures: `figures/explanation_loss.png`, `figures/label_loss.png` (and `.svg`).\n");
-    let _ = writeln!(
-        report,
-        "## Depth study (passive, {} Adam steps, every example with its true explanation)\n",
-        scale.passive_steps
-    );
-    let _ = writeln!(report, "| depth | l_Y (paper) | l_Z (paper) |");
-    let _ = writeln!(report, "|---:|---:|---:|");
-    for ((depth, (l_y, l_z)), (_, target_y, target_z)) in depth_study.iter().zip(DEPTH_TARGETS) {
-        let _ = writeln!(report, "| {depth} | {l_y:.3} ({target_y}) | {l_z:.3} ({target_z}) |");
-    }
-    let _ = writeln!(report, "\n## LIME faithfulness (depth 1)\n\n`faithfulness/`: {faithfulness_summary}\n");
+    let report = report(scale, seed, &active, &depth_study, &faithfulness_summary);
     write_atomically(&out.join("report.md"), report.as_bytes())?;
     Ok(report)
 }

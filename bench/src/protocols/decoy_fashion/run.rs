@@ -3,7 +3,7 @@
 use super::data::{DecoyData, patch};
 use super::explain::{SHARE_IMAGES, decoy_share};
 use super::settings::{DecoySettings, Input, Network, PATCH, Setting};
-use crate::data::fashion::{FashionMnist, PIXELS};
+use crate::data::fashion::{FashionMnist, PIXELS, Split};
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
 use crate::harness::observe::Observer;
@@ -114,13 +114,8 @@ pub fn accuracy(model: &Network, data: &DecoyData) -> f32 {
     correct as f32 / data.len().max(1) as f32
 }
 
-/// Trains the network of one setting and evaluates it after every epoch;
-/// `observe` sees each epoch's record and can stop the training (the outcome
-/// then has the epochs so far).
-///
-/// # Errors
-/// A one-line message for invalid settings or a failing training step.
-pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, Epoch>) -> Result<Outcome> {
+/// The training images a run uses: all, or the first `--train-limit`.
+fn training_images(settings: &DecoySettings, data: &FashionMnist) -> Result<Split> {
     settings.validate()?;
     if data.train.len() < 2 || data.test.is_empty() {
         return Err(Error::Settings(format!(
@@ -139,6 +134,17 @@ pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, 
         }
         train_split.truncate(limit);
     }
+    Ok(train_split)
+}
+
+/// Trains the network of one setting and evaluates it after every epoch;
+/// `observe` sees each epoch's record and can stop the training (the outcome
+/// then has the epochs so far).
+///
+/// # Errors
+/// A one-line message for invalid settings or a failing training step.
+pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, Epoch>) -> Result<Outcome> {
+    let train_split = training_images(settings, data)?;
     let seed = settings.seed;
     let train = DecoyData::new(&train_split, true, Stream::DecoyTrain.seed(seed));
     let test = DecoyData::new(&data.test, false, Stream::DecoyTest.seed(seed));
@@ -186,7 +192,7 @@ pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, 
             seconds,
         };
         if !record.loss.is_finite() {
-            return Err(Error::Settings(format!("training diverged in epoch {epoch} (loss {})", record.loss)));
+            return Err(Error::Diverged { epoch, loss: record.loss });
         }
         epochs.push(record);
         if observe(&record).is_break() {
