@@ -6,11 +6,11 @@
 //! shrink what a file asks for.
 
 use std::sync::mpsc::channel;
-use xil_gui::image_session::{self, ImageDecision, ImageSettings};
-use xil_gui::interactive::{self, Decision, Settings};
-use xil_gui::mail_session::{self, MailDecision, MailSettings};
-use xil_gui::remote::Command;
-use xil_gui::storage::parse;
+use xil_gui::sessions::colors::{self as interactive, Decision, Settings};
+use xil_gui::sessions::images::{self as image_session, ImageDecision, ImageSettings};
+use xil_gui::sessions::mail::{self as mail_session, MailDecision, MailSettings};
+use xil_gui::sessions::remote::Command;
+use xil_gui::sessions::storage::parse;
 
 /// Runs one input; panics on a broken promise.
 pub fn check(data: &[u8]) {

@@ -2,37 +2,20 @@
 //! e-mail words, painted Fashion-MNIST images), or watch a simulated
 //! experiment of the papers live.
 //!
-//! Sessions (no egui; each runs on a worker thread, and is a pure function of
-//! its settings and decisions, so undo, save and resume replay exactly):
-//! - [`remote`]: the commands, the worker loop and the app's handle shared by
-//!   every session, with the answer being prepared;
-//! - [`interactive`]: CAIPI on colors (xil-core's session, LIME);
-//! - [`mail_session`]: CAIPI on SpamAssassin e-mails with word corrections;
-//! - [`image_session`]: decoy Fashion-MNIST with painted right-reasons masks;
-//! - [`watch`]: xil-bench's protocols run row by row, with pause and stop;
-//! - [`storage`]: saved sessions, written atomically, kept aside when
-//!   corrupt, and saved by name;
-//! - [`progress`]: a session's plot as CSV, PNG and SVG.
-//!
-//! The window:
-//! - [`app`]: the eframe app (tabs, the colors grid, keyboard, export);
-//! - [`grid_view`]: drawing colors images, explanations and marks;
-//! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
-//! - [`mail_view`] and [`image_view`]: the E-mails and Images tabs;
-//! - [`sessions_view`]: named sessions, history, answer keys and buttons;
-//! - [`watch_view`]: the Watch tab (settings, run buttons, overlaid plots).
+//! The folders say which side of the window a part is on:
+//! - [`sessions`]: what runs on worker threads, without egui. Each
+//!   interactive session is a pure function of its settings and decisions,
+//!   so undo, save and resume replay exactly; [`sessions::runs`] runs
+//!   xil-bench's protocols row by row with pause and stop;
+//! - [`tabs`]: one struct per tab, each a [`tabs::Tab`], built on the shared
+//!   [`tabs::session::SessionTab`] scaffold where the user is in the loop;
+//! - [`widgets`]: what tabs draw with (the colors grid, answer keys and
+//!   history, named sessions, settings chosen by name);
+//! - [`app`]: the window's shell (tab bar, status line, dispatch);
+//! - [`export`]: a session's plot as CSV, PNG and SVG.
 
 pub mod app;
-pub mod choices;
-pub mod grid_view;
-pub mod image_session;
-pub mod image_view;
-pub mod interactive;
-pub mod mail_session;
-pub mod mail_view;
-pub mod progress;
-pub mod remote;
-pub mod sessions_view;
-pub mod storage;
-pub mod watch;
-pub mod watch_view;
+pub mod export;
+pub mod sessions;
+pub mod tabs;
+pub mod widgets;

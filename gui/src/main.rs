@@ -3,7 +3,7 @@
 //! `XilApp::log_frames`).
 
 fn main() -> eframe::Result {
-    let path = xil_gui::storage::default_dir().join("session.json");
+    let path = xil_gui::sessions::storage::default_dir().join("session.json");
     let frame_log = std::env::var_os("XIL_GUI_FRAME_LOG").map(std::path::PathBuf::from);
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default().with_inner_size([980.0, 720.0]).with_title("xil"),

@@ -7,6 +7,7 @@ use egui_kittest::kittest::Queryable;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use xil_gui::app::XilApp;
+use xil_gui::tabs::Tab;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("xil-gui-app-{name}-{}", std::process::id()));
@@ -20,7 +21,7 @@ fn settle(harness: &mut Harness<'_, XilApp>) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         harness.step();
-        if !harness.state().busy() && harness.state().view().is_some() {
+        if !harness.state().colors().session().busy() && harness.state().colors().session().view().is_some() {
             break;
         }
         assert!(Instant::now() < deadline, "the session worker did not answer");
@@ -45,7 +46,7 @@ fn app(path: PathBuf) -> Harness<'static, XilApp> {
 fn clicking_pixels_marks_them_and_submitting_adds_counterexamples_and_a_point_and_undo_restores() {
     let dir = scratch("loop");
     let mut harness = app(dir.join("session.json"));
-    let first = harness.state().view().cloned().unwrap();
+    let first = harness.state().colors().session().view().cloned().unwrap();
     // Pixel 6 is row 1, column 1 of the 5x5 grid.
     let grid = harness.get_by_label("Pixel grid").rect();
     let cell = grid.width() / 5.0;
@@ -53,26 +54,26 @@ fn clicking_pixels_marks_them_and_submitting_adds_counterexamples_and_a_point_an
     harness.drag_at(pixel);
     harness.drop_at(pixel);
     harness.step();
-    assert_eq!(harness.state().marked(), &[6]);
+    assert_eq!(harness.state().colors().session().marked(), &[6]);
     harness.key_press(egui::Key::Num1);
     harness.step();
     harness.get_by_label("Submit").click();
     settle(&mut harness);
-    let view = harness.state().view().cloned().unwrap();
+    let view = harness.state().colors().session().view().cloned().unwrap();
     assert_eq!(view.decisions.len(), 1);
     assert_eq!(view.decisions[0].irrelevant, vec![6]);
     assert_eq!(view.points.len(), 2, "the plot gained a point");
     assert!(view.added > 0, "the correction added counterexamples");
     let saved = std::fs::read_to_string(dir.join("session.json")).unwrap();
     assert!(saved.contains("\"irrelevant\""), "the decision was saved at once");
-    harness.get_by_label("Export").click();
+    harness.get_by_label("Export (e)").click();
     harness.step();
     let csv = std::fs::read_to_string(dir.join("export/progress.csv")).unwrap();
     assert_eq!(csv.lines().count(), 3, "a header and two points: {csv}");
     assert!(dir.join("export/progress.png").exists() && dir.join("export/progress.svg").exists());
     harness.get_by_label("Undo").click();
     settle(&mut harness);
-    assert_eq!(harness.state().view(), Some(&first), "undo restores the previous state exactly");
+    assert_eq!(harness.state().colors().session().view(), Some(&first), "undo restores the previous state exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -81,12 +82,12 @@ fn a_corrupt_session_file_shows_a_message_is_kept_and_the_app_works() {
     let dir = scratch("corrupt");
     std::fs::write(dir.join("session.json"), "this is not a session").unwrap();
     let mut harness = app(dir.join("session.json"));
-    let message = harness.state().message().unwrap_or_default().to_string();
+    let message = harness.state_mut().message().unwrap_or_default().to_string();
     assert!(message.contains("could not be opened"), "{message}");
     assert_eq!(std::fs::read_to_string(dir.join("session.corrupt")).unwrap(), "this is not a session");
     harness.get_by_label("Accept").click();
     settle(&mut harness);
-    assert_eq!(harness.state().view().unwrap().decisions.len(), 1, "the session goes on");
+    assert_eq!(harness.state().colors().session().view().unwrap().decisions.len(), 1, "the session goes on");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -97,10 +98,10 @@ fn a_saved_session_is_resumed() {
     let mut harness = app(path.clone());
     harness.key_press(egui::Key::A);
     settle(&mut harness);
-    let before = harness.state().view().cloned().unwrap();
+    let before = harness.state().colors().session().view().cloned().unwrap();
     drop(harness);
     let resumed = app(path);
-    assert_eq!(resumed.state().view(), Some(&before));
+    assert_eq!(resumed.state().colors().session().view(), Some(&before));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -120,12 +121,12 @@ fn dragging_across_pixels_marks_each_once_and_the_preview_shows_their_counterexa
     }
     harness.drop_at(at(2.0));
     harness.step();
-    let mut marked = harness.state().marked().to_vec();
+    let mut marked = harness.state().colors().session().marked().to_vec();
     marked.sort_unstable();
     assert_eq!(marked, vec![10, 11, 12]);
-    let preview = harness.state().preview();
+    let preview = harness.state().colors().preview();
     assert_eq!(preview.len(), 9, "three other colours for each of three pixels");
-    let shown = harness.state().view().unwrap().shown.clone().unwrap();
+    let shown = harness.state().colors().session().view().unwrap().shown.clone().unwrap();
     for (i, image) in preview.iter().enumerate() {
         let changed: Vec<usize> = (0..25).filter(|&p| image.cells()[p] != shown.image.cells()[p]).collect();
         assert_eq!(changed, vec![marked[i / 3]], "a counterexample changes exactly its marked pixel");
@@ -137,37 +138,41 @@ fn dragging_across_pixels_marks_each_once_and_the_preview_shows_their_counterexa
 fn a_decision_in_the_history_can_be_taken_back_and_sessions_open_by_name() {
     let dir = scratch("history");
     let mut harness = app(dir.join("session.json"));
-    let first = harness.state().view().cloned().unwrap();
+    let first = harness.state().colors().session().view().cloned().unwrap();
     for _ in 0..3 {
         harness.key_press(egui::Key::A);
         settle(&mut harness);
     }
-    let third = harness.state().view().cloned().unwrap();
+    let third = harness.state().colors().session().view().cloned().unwrap();
     assert_eq!(third.decisions.len(), 3);
-    harness.state_mut().save_as("three");
+    harness.state_mut().colors_mut().session_mut().save_as("three");
     harness.step();
     harness.get_by_label("take back #1").click();
     settle(&mut harness);
-    assert_eq!(harness.state().view(), Some(&first), "taking back #1 takes back everything after it");
-    harness.state_mut().save_as("../elsewhere");
-    assert!(harness.state().message().unwrap().contains("not a session name"));
-    assert_eq!(harness.state().saved_names(), vec!["three".to_string()]);
-    harness.state_mut().open("three");
+    assert_eq!(
+        harness.state().colors().session().view(),
+        Some(&first),
+        "taking back #1 takes back everything after it"
+    );
+    harness.state_mut().colors_mut().session_mut().save_as("../elsewhere");
+    assert!(harness.state_mut().message().unwrap().contains("not a session name"));
+    assert_eq!(harness.state().colors().session().saved_names(), vec!["three".to_string()]);
+    harness.state_mut().colors_mut().session_mut().open_named("three");
     settle(&mut harness);
-    assert_eq!(harness.state().view(), Some(&third), "the named session is replayed exactly");
+    assert_eq!(harness.state().colors().session().view(), Some(&third), "the named session is replayed exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
-    use xil_gui::app::Mode;
-    use xil_gui::watch::{Experiment, Status};
+    use xil_gui::sessions::runs::{Experiment, Status};
+    use xil_gui::tabs::TabId;
     let dir = scratch("watch");
     let mut harness = app(dir.join("session.json"));
     harness.get_by_label("Watch a run").click();
     harness.step();
-    assert_eq!(harness.state().mode(), Mode::Watch);
+    assert_eq!(harness.state().tab(), TabId::Watch);
     let settings = CaipiSettings {
         folds: 2,
         iterations: 60,
@@ -209,7 +214,7 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     let run = &harness.state().watching().runs()[0];
     assert_eq!(run.status(), &Status::Stopped);
     assert!(run.measurements().len() < 120, "stopped before the end");
-    harness.get_by_label("Export runs").click();
+    harness.get_by_label("Export (e)").click();
     harness.step();
     let csv = std::fs::read_to_string(dir.join("export/watch/runs.csv")).unwrap();
     assert!(csv.lines().count() > 7 * 4, "{csv}");
@@ -223,37 +228,37 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
 
 #[test]
 fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexample_and_taking_back_restores() {
-    use xil_gui::app::Mode;
+    use xil_gui::tabs::TabId;
     let dir = scratch("mail");
     let mut harness = app(dir.join("session.json"));
     harness.get_by_label("E-mails").click();
     harness.step();
-    assert_eq!(harness.state().mode(), Mode::Mail);
+    assert_eq!(harness.state().tab(), TabId::Mail);
     let deadline = Instant::now() + Duration::from_secs(300);
-    while harness.state().mail().busy() || harness.state().mail().view().is_none() {
+    while harness.state().mail().session().busy() || harness.state().mail().session().view().is_none() {
         harness.step();
         assert!(Instant::now() < deadline, "the e-mail session did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
     harness.step();
-    let first = harness.state().mail().view().cloned().unwrap();
+    let first = harness.state().mail().session().view().cloned().unwrap();
     let shown = first.shown.clone().expect("an e-mail on screen");
     let (word, contribution) = shown.explanation[0].clone();
     harness.get_by_label(&format!("{word} {contribution:+.3}")).click();
     harness.step();
-    assert_eq!(harness.state().mail().marked(), std::slice::from_ref(&word));
+    assert_eq!(harness.state().mail().session().marked(), std::slice::from_ref(&word));
     harness.key_press(egui::Key::Num1);
     harness.key_press(egui::Key::Enter);
     let settle_mail = |harness: &mut Harness<'_, XilApp>| {
         harness.step();
-        while harness.state().mail().busy() {
+        while harness.state().mail().session().busy() {
             harness.step();
             std::thread::sleep(Duration::from_millis(10));
         }
         harness.step();
     };
     settle_mail(&mut harness);
-    let view = harness.state().mail().view().cloned().unwrap();
+    let view = harness.state().mail().session().view().cloned().unwrap();
     assert_eq!(view.decisions.len(), 1);
     assert_eq!(view.decisions[0].removed, vec![word.clone()]);
     assert_eq!(view.points.last().unwrap().counterexamples, 1);
@@ -267,22 +272,22 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
     assert!(dir.join("export/mail-progress.svg").exists());
     harness.get_by_label("take back e-mail #1").click();
     settle_mail(&mut harness);
-    assert_eq!(harness.state().mail().view(), Some(&first), "taking it back restores the first view exactly");
+    assert_eq!(harness.state().mail().session().view(), Some(&first), "taking it back restores the first view exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores() {
-    use xil_gui::app::Mode;
+    use xil_gui::tabs::TabId;
     let dir = scratch("images");
     let mut harness = app(dir.join("session.json"));
     harness.get_by_label("Images").click();
     harness.step();
-    assert_eq!(harness.state().mode(), Mode::Image);
+    assert_eq!(harness.state().tab(), TabId::Images);
     let settle_images = |harness: &mut Harness<'_, XilApp>| {
         let deadline = Instant::now() + Duration::from_secs(300);
         harness.step();
-        while harness.state().image().busy() || harness.state().image().view().is_none() {
+        while harness.state().images().session().busy() || harness.state().images().session().view().is_none() {
             harness.step();
             assert!(Instant::now() < deadline, "the image session did not answer");
             std::thread::sleep(Duration::from_millis(20));
@@ -290,7 +295,7 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
         harness.step();
     };
     settle_images(&mut harness);
-    let first = harness.state().image().view().cloned().unwrap();
+    let first = harness.state().images().session().view().cloned().unwrap();
     let shown = first.shown.clone().expect("an image on screen");
     // Drag across the 4x4 decoy patch, row by row, with the smallest brush.
     let canvas = harness.get_by_label("Image canvas").rect();
@@ -303,12 +308,12 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     }
     harness.drop_at(at(shown.decoy[15]));
     harness.step();
-    assert_eq!(harness.state().image().marked(), shown.decoy.as_slice(), "the decoy is painted");
+    assert_eq!(harness.state().images().session().marked(), shown.decoy.as_slice(), "the decoy is painted");
     let class = (255 - shown.pixels[shown.decoy[0]]) / 25;
-    harness.key_press(xil_gui::sessions_view::DIGIT_KEYS[usize::from(class)]);
+    harness.key_press(xil_gui::widgets::sessions::DIGIT_KEYS[usize::from(class)]);
     harness.key_press(egui::Key::Enter);
     settle_images(&mut harness);
-    let view = harness.state().image().view().cloned().unwrap();
+    let view = harness.state().images().session().view().cloned().unwrap();
     assert_eq!(view.decisions.len(), 1);
     assert_eq!((view.decisions[0].label, view.decisions[0].irrelevant.clone()), (class, shown.decoy.clone()));
     assert_eq!(view.points.len(), 2, "the plot gained a point");
@@ -319,6 +324,6 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     assert_eq!(csv.lines().count(), 3, "a header and two points: {csv}");
     harness.key_press(egui::Key::Backspace);
     settle_images(&mut harness);
-    assert_eq!(harness.state().image().view(), Some(&first), "undo restores the first view exactly");
+    assert_eq!(harness.state().images().session().view(), Some(&first), "undo restores the first view exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }

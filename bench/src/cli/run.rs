@@ -30,6 +30,9 @@ pub fn protocol<P: Protocol>(settings: &P::Settings, source: &P::Source, out: &P
     P::check(settings)?;
     let staged = StagedDir::begin(out)?;
     let data = P::load(settings, source)?;
+    if let Some(found) = P::loaded(&data) {
+        eprintln!("{found}");
+    }
     let started = Instant::now();
     let bar = progress(P::rows(settings), P::STEP);
     let outcome = P::run(settings, &data, &ticking(&|| bar.inc(1)))?;
@@ -49,15 +52,16 @@ pub fn protocol<P: Protocol>(settings: &P::Settings, source: &P::Source, out: &P
 pub fn reproduction<R: Reproduction>(settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()> {
     let staged = StagedDir::begin(out)?;
     let data = R::load(settings, source)?;
+    if let Some(found) = R::loaded(&data) {
+        eprintln!("{found}");
+    }
     let started = Instant::now();
     let bar = progress(R::ticks(settings), R::STEP);
-    let mut line = R::reproduce(staged.path(), settings, &data, &|| bar.inc(1))?;
+    let runs = R::reproduce(staged.path(), settings, &data, &|| bar.inc(1))?;
     staged.commit()?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
     eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
-    line.insert("wall_seconds".into(), wall.into());
-    line.insert("report".into(), out.join("report.md").display().to_string().into());
-    println!("{}", serde_json::Value::Object(line));
+    println!("{}", serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md"), "runs": runs }));
     Ok(())
 }

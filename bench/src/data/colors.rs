@@ -1,8 +1,9 @@
 //! The generated colors images of seed 000 and 001, split into stratified
 //! folds: the data of both CAIPI and CALIMOCHO on colors.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::harness::folds::stratified_folds;
+use crate::harness::limits;
 use crate::harness::seeds::Stream;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -19,6 +20,20 @@ pub struct ColorsData {
 }
 
 impl ColorsData {
+    /// Checks that `images` generated images can be split into `folds`
+    /// folds (`--images` and `--folds`).
+    ///
+    /// # Errors
+    /// [`Error::Settings`] naming the option out of its range.
+    pub fn check_split(images: usize, folds: usize) -> Result<()> {
+        limits::check("--images", images, &limits::IMAGES)?;
+        limits::check("--folds", folds, &limits::FOLDS)?;
+        if folds > images {
+            return Err(Error::Settings(format!("--folds {folds} exceeds the number of images {images}")));
+        }
+        Ok(())
+    }
+
     /// `images` images from `seed`, split into `folds` stratified folds.
     ///
     /// # Errors

@@ -28,7 +28,7 @@ mod tests {
         // `bench/src` exists relative to the workspace, not to the crate's folder
         // (the working folder of this test).
         let found = locate(None, "XIL_TEST_UNSET_VARIABLE", "bench/src");
-        assert!(found.join("data_dir.rs").is_file(), "{}", found.display());
+        assert!(found.join("lib.rs").is_file(), "{}", found.display());
         assert_eq!(locate(None, "XIL_TEST_UNSET_VARIABLE", "/no/such/dir"), Path::new("/no/such/dir"));
     }
 }

@@ -50,6 +50,12 @@ pub trait Protocol {
     /// A data set that is missing or malformed, named.
     fn load(settings: &Self::Settings, source: &Self::Source) -> Result<Self::Data>;
 
+    /// What loading found, for the command's standard error (e-mails read
+    /// and skipped); nothing by default.
+    fn loaded(_data: &Self::Data) -> Option<String> {
+        None
+    }
+
     /// Runs, handing every row to `observe` as it is measured; stops early
     /// (with the rows so far) when `observe` says so.
     ///
@@ -132,9 +138,15 @@ pub trait Reproduction {
     /// A data set that is missing or malformed, named.
     fn load(settings: &Self::Settings, source: &Self::Source) -> Result<Self::Data>;
 
+    /// What loading found, for the command's standard error (e-mails read
+    /// and skipped); nothing by default.
+    fn loaded(_data: &Self::Data) -> Option<String> {
+        None
+    }
+
     /// Runs every run of the figure, writes results, figures and
-    /// `report.md` into `dir`, and returns what the command prints beside
-    /// the wall time (the runs' summaries).
+    /// `report.md` into `dir`, and returns the runs' summaries (the command
+    /// prints them beside the wall time).
     ///
     /// # Errors
     /// A failing run or a file that cannot be written, named.
@@ -143,5 +155,5 @@ pub trait Reproduction {
         settings: &Self::Settings,
         data: &Self::Data,
         tick: &(dyn Fn() + Sync),
-    ) -> Result<serde_json::Map<String, serde_json::Value>>;
+    ) -> Result<Vec<serde_json::Value>>;
 }

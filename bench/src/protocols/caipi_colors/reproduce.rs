@@ -336,7 +336,7 @@ impl Reproduction for ColorsReproduction {
         settings: &ColorsReproduceSettings,
         (): &(),
         tick: &(dyn Fn() + Sync),
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+    ) -> Result<Vec<serde_json::Value>> {
         let scale = ColorsScale::of(settings.scale);
         let summaries = reproduce(dir, scale, settings.seed, settings.semantics, tick)?;
         let runs: Vec<serde_json::Value> = summaries
@@ -349,7 +349,7 @@ impl Reproduction for ColorsReproduction {
                 json
             })
             .collect();
-        Ok(serde_json::Map::from_iter([("runs".to_string(), runs.into())]))
+        Ok(runs)
     }
 }
 

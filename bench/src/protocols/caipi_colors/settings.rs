@@ -1,5 +1,6 @@
 //! The settings of a CAIPI colors run, checked against the documented limits.
 
+use crate::data::colors::ColorsData;
 use crate::error::{Error, Result};
 use crate::harness::limits;
 use serde::Serialize;
@@ -100,14 +101,7 @@ impl CaipiSettings {
         // Every query adds at least its own label to the capacity-bound set.
         limits::check("--iterations", self.iterations, &(1..=CAPACITY))?;
         limits::check("--initial-per-class", self.initial_per_class, &(1..=CAPACITY / 2))?;
-        limits::check("--images", self.images, &limits::IMAGES)?;
-        limits::check("--folds", self.folds, &limits::FOLDS)?;
-        if self.folds > self.images {
-            return Err(Error::Settings(format!(
-                "--folds {} exceeds the number of images {}",
-                self.folds, self.images
-            )));
-        }
+        ColorsData::check_split(self.images, self.folds)?;
         // Each query adds its label and at most 3 counterexamples per marked
         // pixel. The bounds above keep this far from overflowing.
         let worst_case = 2 * self.initial_per_class + self.iterations * (1 + 3 * self.k);

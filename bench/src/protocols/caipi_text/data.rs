@@ -133,6 +133,18 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// What reading found: e-mails read, skipped as malformed, and charset
+    /// errors replaced.
+    pub fn found(&self) -> String {
+        let stats = &self.data.stats;
+        format!(
+            "read {} e-mails ({} skipped as malformed, {} charset errors replaced)",
+            self.mails.len(),
+            stats.skipped,
+            stats.charset_errors
+        )
+    }
+
     /// Reads and prepares the e-mails of `source`.
     ///
     /// # Errors

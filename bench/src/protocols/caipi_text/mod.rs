@@ -322,6 +322,10 @@ impl Protocol for CaipiText {
         Corpus::load(source)
     }
 
+    fn loaded(corpus: &Corpus) -> Option<String> {
+        Some(corpus.found())
+    }
+
     fn run(settings: &TextSettings, corpus: &Corpus, observe: Observer<'_, TextRow>) -> Result<TextRun> {
         run(settings, &corpus.data, observe)
     }

@@ -177,14 +177,18 @@ impl Reproduction for TextReproduction {
         Corpus::load(&TextSource { corpus: corpus.clone(), headers: Headers::Keep })
     }
 
+    fn loaded(corpus: &Corpus) -> Option<String> {
+        Some(corpus.found())
+    }
+
     fn reproduce(
         dir: &Path,
         settings: &ReproduceSettings,
         corpus: &Corpus,
         tick: &(dyn Fn() + Sync),
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+    ) -> Result<Vec<serde_json::Value>> {
         let scale = TextScale::of(settings.scale);
         let summaries = reproduce(dir, &corpus.data, &corpus.mails, scale, settings.seed, tick)?;
-        Ok(serde_json::Map::from_iter([("runs".to_string(), summaries.into())]))
+        Ok(summaries)
     }
 }

@@ -81,14 +81,7 @@ impl CaliSettings {
         if !(0.0..=1.0).contains(&self.lambda) {
             return Err(Error::Settings(format!("--lambda must be in [0, 1], not {}", self.lambda)));
         }
-        limits::check("--images", self.images, &limits::IMAGES)?;
-        limits::check("--folds", self.folds, &limits::FOLDS)?;
-        if self.folds > self.images {
-            return Err(Error::Settings(format!(
-                "--folds {} exceeds the number of images {}",
-                self.folds, self.images
-            )));
-        }
+        ColorsData::check_split(self.images, self.folds)?;
         limits::check("--iterations", self.iterations, &(1..=CAPACITY))?;
         limits::check("--initial", self.initial, &(1..=CAPACITY))?;
         limits::check("--steps-per-fit", self.steps_per_fit, &limits::STEPS_PER_FIT)?;

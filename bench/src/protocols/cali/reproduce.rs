@@ -163,14 +163,16 @@ fn report(
     report
 }
 
-/// Runs everything and writes it under `out`.
+/// Runs everything and writes it under `out`; returns the active runs'
+/// summaries.
 ///
 /// # Errors
 /// A one-line message when a run fails or a file cannot be written.
-pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Sync)) -> Result<String> {
+pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Sync)) -> Result<Vec<serde_json::Value>> {
     prepare_dir(out)?;
     let data = ColorsData::generate(scale.images, scale.folds, seed)?;
     let mut active: Vec<(CaliSettings, Vec<CaliRow>)> = Vec::new();
+    let mut summaries = Vec::new();
     for depth in [1usize, 3, 5] {
         for corrections in [true, false] {
             let settings = CaliSettings {
@@ -191,7 +193,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
             settings.validate()?;
             let rows = crate::protocols::cali::run(&settings, &data, &crate::harness::observe::ticking(tick))?;
             let name = format!("depth{depth}-{}", if corrections { "corrections" } else { "labels-only" });
-            crate::protocols::cali::write(&out.join("active").join(&name), &settings, &rows)?;
+            summaries.push(crate::protocols::cali::write(&out.join("active").join(&name), &settings, &rows)?);
             active.push((settings, rows));
         }
     }
@@ -208,7 +210,7 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
 
     let report = report(scale, seed, &active, &depth_study, &faithfulness_summary);
     write_atomically(&out.join("report.md"), report.as_bytes())?;
-    Ok(report)
+    Ok(summaries)
 }
 /// `xil-bench reproduce cali`.
 #[derive(Debug, Clone, Copy)]
@@ -235,8 +237,7 @@ impl Reproduction for CaliReproduction {
         settings: &ReproduceSettings,
         (): &(),
         tick: &(dyn Fn() + Sync),
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
-        reproduce(dir, CaliScale::of(settings.scale), settings.seed, tick)?;
-        Ok(serde_json::Map::new())
+    ) -> Result<Vec<serde_json::Value>> {
+        reproduce(dir, CaliScale::of(settings.scale), settings.seed, tick)
     }
 }

@@ -171,7 +171,7 @@ impl Reproduction for DecoyReproduction {
         settings: &ReproduceSettings,
         data: &FashionMnist,
         tick: &(dyn Fn() + Sync),
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+    ) -> Result<Vec<serde_json::Value>> {
         let rows = reproduce(dir, data, DecoyScale::of(settings.scale), settings.seed, tick)?;
         let runs: Vec<serde_json::Value> = rows
             .iter()
@@ -185,7 +185,7 @@ impl Reproduction for DecoyReproduction {
                 })
             })
             .collect();
-        Ok(serde_json::Map::from_iter([("runs".to_string(), runs.into())]))
+        Ok(runs)
     }
 }
 

@@ -12,7 +12,7 @@
 //! words that come from headers. Decisions name removed words as text, so a
 //! saved session reads back on any build of the same corpus.
 
-use crate::remote::{Command, Live, Protocol, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -129,7 +129,7 @@ pub type MailCommand = Command<MailSettings, MailDecision>;
 #[derive(Debug, Clone, Copy)]
 pub struct Mails;
 
-impl Protocol for Mails {
+impl Interactive for Mails {
     type Settings = MailSettings;
     type Decision = MailDecision;
     type View = MailView;

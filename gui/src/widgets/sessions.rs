@@ -2,7 +2,7 @@
 //! name, the history of the last decisions with "take back", the Accept /
 //! Submit / Undo buttons and the answer keys.
 
-use crate::remote::{Answer, Protocol, Remote};
+use crate::sessions::remote::{Answer, Interactive, Remote};
 use eframe::egui;
 
 /// Decisions the history lists.
@@ -62,7 +62,7 @@ impl Asked {
 /// Does what the user asked on a tab whose answers are `answer`: label,
 /// accept `prediction`, submit (`decision` builds the decision from the label
 /// and the marks; `no_label` is said when there is no label), undo, save.
-pub fn act<P: Protocol, M>(
+pub fn act<P: Interactive, M>(
     remote: &mut Remote<P>,
     answer: &mut Answer<M>,
     asked: Asked,
@@ -92,7 +92,7 @@ pub fn act<P: Protocol, M>(
 /// Lists the last decisions of `remote`'s session (newest first, `describe`
 /// saying what each was) with a "`take_back` #n" button each; returns the
 /// number whose button was clicked.
-pub fn history<P: Protocol>(
+pub fn history<P: Interactive>(
     ui: &mut egui::Ui,
     remote: &Remote<P>,
     take_back: &str,
@@ -124,7 +124,7 @@ pub struct NamedSessions {
 impl NamedSessions {
     /// Draws the controls for `remote`'s sessions; returns the settings of a
     /// session just opened (the tab shows them and clears its marks).
-    pub fn ui<P: Protocol>(&mut self, ui: &mut egui::Ui, remote: &mut Remote<P>) -> Option<P::Settings> {
+    pub fn ui<P: Interactive>(&mut self, ui: &mut egui::Ui, remote: &mut Remote<P>) -> Option<P::Settings> {
         ui.horizontal(|ui| {
             let label = ui.label("name");
             ui.add(egui::TextEdit::singleline(&mut self.name).desired_width(110.0)).labelled_by(label.id);

@@ -10,7 +10,7 @@
 //! [`Decision`]s, so undo is "replay all but the last" and a saved session is
 //! just those two things.
 
-use crate::remote::{Command, Live, Protocol, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,7 @@ pub type ColorsCommand = Command<Settings, Decision>;
 #[derive(Debug, Clone, Copy)]
 pub struct Colors;
 
-impl Protocol for Colors {
+impl Interactive for Colors {
     type Settings = Settings;
     type Decision = Decision;
     type View = View;

@@ -119,7 +119,7 @@ pub fn names(folder: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interactive::{Decision, Settings};
+    use crate::sessions::colors::{Decision, Settings};
 
     type ColorsSaved = Saved<Settings, Decision>;
 

@@ -5,7 +5,7 @@
 //! "take back decision n" restart the worker's session with fewer decisions,
 //! and the saved file holds just those two things.
 
-use crate::storage::{self, Saved, VERSION};
+use crate::sessions::storage::{self, Saved, VERSION};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub enum Command<S, D> {
 }
 
 /// A kind of session a worker serves.
-pub trait Protocol {
+pub trait Interactive {
     /// What defines a session besides the decisions.
     type Settings: Clone + Default + Serialize + DeserializeOwned + Send + 'static;
     /// The user's answer to one query.
@@ -58,13 +58,13 @@ pub trait Protocol {
 }
 
 /// The command type of a protocol.
-pub type CommandOf<P> = Command<<P as Protocol>::Settings, <P as Protocol>::Decision>;
+pub type CommandOf<P> = Command<<P as Interactive>::Settings, <P as Interactive>::Decision>;
 
 /// The app's ends of the channels to a worker.
-type Channels<P> = (Sender<CommandOf<P>>, Receiver<<P as Protocol>::View>);
+type Channels<P> = (Sender<CommandOf<P>>, Receiver<<P as Interactive>::View>);
 
 /// The app's side of a session on a worker.
-pub struct Remote<P: Protocol> {
+pub struct Remote<P: Interactive> {
     worker: Option<Channels<P>>,
     view: Option<P::View>,
     busy: bool,
@@ -72,7 +72,7 @@ pub struct Remote<P: Protocol> {
     path: PathBuf,
 }
 
-impl<P: Protocol> Remote<P> {
+impl<P: Interactive> Remote<P> {
     /// A session saved at `path`; no worker yet.
     pub fn new(path: PathBuf) -> Self {
         Self { worker: None, view: None, busy: false, message: None, path }
@@ -308,7 +308,7 @@ impl<M> Default for Answer<M> {
     }
 }
 
-impl<P: Protocol> Remote<P> {
+impl<P: Interactive> Remote<P> {
     /// Sends `answer` as a decision (`decision` builds it from the label and
     /// the marks) and empties it; without a label, says `no_label` instead.
     pub fn submit<M>(

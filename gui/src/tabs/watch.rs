@@ -7,8 +7,9 @@
 //! folds that have reached each query, the same statistic as xil-bench's
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
-use crate::choices::{named_choice, rule_choice};
-use crate::watch::{Experiment, Run, Status, default_caipi, default_cali, default_decoy, default_text};
+use crate::sessions::runs::{Experiment, Run, Status, default_caipi, default_cali, default_decoy, default_text};
+use crate::tabs::{Repaint, Tab};
+use crate::widgets::choices::{named_choice, rule_choice};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
@@ -24,29 +25,30 @@ use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
 /// The protocols a run can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
+enum ExperimentKind {
     Caipi,
     Cali,
     Decoy,
     Text,
 }
 
-impl Protocol {
-    const ALL: [Protocol; 4] = [Protocol::Caipi, Protocol::Cali, Protocol::Decoy, Protocol::Text];
+impl ExperimentKind {
+    const ALL: [ExperimentKind; 4] =
+        [ExperimentKind::Caipi, ExperimentKind::Cali, ExperimentKind::Decoy, ExperimentKind::Text];
 
     fn name(self) -> &'static str {
         match self {
-            Protocol::Caipi => "CAIPI colors",
-            Protocol::Cali => "CALI (SENN) colors",
-            Protocol::Decoy => "decoy Fashion-MNIST",
-            Protocol::Text => "CAIPI e-mails",
+            ExperimentKind::Caipi => "CAIPI colors",
+            ExperimentKind::Cali => "CALI (SENN) colors",
+            ExperimentKind::Decoy => "decoy Fashion-MNIST",
+            ExperimentKind::Text => "CAIPI e-mails",
         }
     }
 }
 
 /// The Watch tab's state: the settings being edited and the runs so far.
 pub struct Watching {
-    protocol: Protocol,
+    protocol: ExperimentKind,
     caipi: CaipiSettings,
     cali: CaliSettings,
     decoy: DecoySettings,
@@ -54,12 +56,14 @@ pub struct Watching {
     headers: Headers,
     runs: Vec<Run>,
     message: Option<String>,
+    /// Asks the window for a frame; set when the tab is first shown.
+    repaint: Option<Repaint>,
 }
 
 impl Default for Watching {
     fn default() -> Self {
         Self {
-            protocol: Protocol::Caipi,
+            protocol: ExperimentKind::Caipi,
             caipi: default_caipi(),
             cali: default_cali(),
             decoy: default_decoy(),
@@ -67,6 +71,7 @@ impl Default for Watching {
             headers: Headers::Keep,
             runs: Vec::new(),
             message: None,
+            repaint: None,
         }
     }
 }
@@ -76,13 +81,13 @@ impl Watching {
     /// label loss has all the weight, as on the command line).
     pub fn experiment(&self) -> Experiment {
         match self.protocol {
-            Protocol::Caipi => Experiment::Caipi(self.caipi.clone()),
-            Protocol::Cali => {
+            ExperimentKind::Caipi => Experiment::Caipi(self.caipi.clone()),
+            ExperimentKind::Cali => {
                 let lambda = if self.cali.corrections { self.cali.lambda } else { 1.0 };
                 Experiment::Cali(CaliSettings { lambda, ..self.cali.clone() })
             }
-            Protocol::Decoy => Experiment::Decoy(self.decoy.clone()),
-            Protocol::Text => Experiment::Text(self.text.clone(), self.headers),
+            ExperimentKind::Decoy => Experiment::Decoy(self.decoy.clone()),
+            ExperimentKind::Text => Experiment::Text(self.text.clone(), self.headers),
         }
     }
 
@@ -91,19 +96,19 @@ impl Watching {
         self.protocol = match experiment {
             Experiment::Caipi(settings) => {
                 self.caipi = settings;
-                Protocol::Caipi
+                ExperimentKind::Caipi
             }
             Experiment::Cali(settings) => {
                 self.cali = settings;
-                Protocol::Cali
+                ExperimentKind::Cali
             }
             Experiment::Decoy(settings) => {
                 self.decoy = settings;
-                Protocol::Decoy
+                ExperimentKind::Decoy
             }
             Experiment::Text(settings, headers) => {
                 (self.text, self.headers) = (settings, headers);
-                Protocol::Text
+                ExperimentKind::Text
             }
         };
     }
@@ -113,25 +118,15 @@ impl Watching {
         &self.runs
     }
 
-    /// The message shown above the plots.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
     fn active(&mut self) -> Option<&mut Run> {
         self.runs.iter_mut().rev().find(|run| run.active())
     }
 
-    /// Takes the rows every run measured since the last frame.
-    pub fn poll(&mut self) {
-        for run in &mut self.runs {
-            run.poll();
-        }
-    }
-
-    /// Starts a run of the edited settings (one run at a time); `repaint`
-    /// is called after each row.
-    pub fn start(&mut self, repaint: impl Fn() + Send + Sync + 'static) {
+    /// Starts a run of the edited settings (one run at a time); the window
+    /// is repainted after each row.
+    pub fn start(&mut self) {
+        let repaint = self.repaint.clone();
+        let repaint = move || repaint.as_ref().map_or((), |repaint| repaint());
         if self.active().is_some() {
             self.message = Some("a run is going: stop it first".into());
             return;
@@ -209,7 +204,7 @@ impl Watching {
     ///
     /// # Errors
     /// A one-line message when a file cannot be written.
-    pub fn export(&self, dir: &Path) -> Result<String, String> {
+    pub fn export_runs(&self, dir: &Path) -> Result<String, String> {
         if self.runs.is_empty() {
             return Err("nothing to export: start a run first".into());
         }
@@ -253,11 +248,11 @@ impl Watching {
     }
 
     /// The settings form and the run buttons (the left panel).
-    pub fn controls(&mut self, ui: &mut egui::Ui, repaint: impl Fn() + Send + Sync + 'static) {
+    pub fn controls(&mut self, ui: &mut egui::Ui) {
         let going = self.runs.iter().rev().find(|run| run.active()).map(|run| run.status().clone());
         ui.horizontal_wrapped(|ui| {
             if ui.add_enabled(going.is_none(), egui::Button::new("Start run")).clicked() {
-                self.start(repaint);
+                self.start();
             }
             if ui.add_enabled(going == Some(Status::Running), egui::Button::new("Pause")).clicked() {
                 self.pause();
@@ -289,15 +284,15 @@ impl Watching {
         ui.separator();
         ui.label("Simulated experiment");
         egui::ComboBox::from_label("protocol").selected_text(self.protocol.name()).show_ui(ui, |ui| {
-            for protocol in Protocol::ALL {
+            for protocol in ExperimentKind::ALL {
                 ui.selectable_value(&mut self.protocol, protocol, protocol.name());
             }
         });
         match self.protocol {
-            Protocol::Caipi => caipi_form(ui, &mut self.caipi),
-            Protocol::Cali => cali_form(ui, &mut self.cali),
-            Protocol::Decoy => decoy_form(ui, &mut self.decoy),
-            Protocol::Text => text_form(ui, &mut self.text, &mut self.headers),
+            ExperimentKind::Caipi => caipi_form(ui, &mut self.caipi),
+            ExperimentKind::Cali => cali_form(ui, &mut self.cali),
+            ExperimentKind::Decoy => decoy_form(ui, &mut self.decoy),
+            ExperimentKind::Text => text_form(ui, &mut self.text, &mut self.headers),
         }
     }
 
@@ -330,6 +325,43 @@ impl Watching {
                 });
             }
         });
+    }
+}
+
+impl Tab for Watching {
+    fn open(&mut self, repaint: Repaint) {
+        self.repaint.get_or_insert(repaint);
+    }
+
+    /// Takes the rows every run measured since the last frame.
+    fn poll(&mut self) {
+        for run in &mut self.runs {
+            run.poll();
+        }
+    }
+
+    fn keyboard(&mut self, _: &egui::Ui) {}
+
+    fn side(&mut self, ui: &mut egui::Ui) {
+        self.controls(ui);
+    }
+
+    /// Wider than the others: the settings forms have long labels.
+    fn side_width(&self) -> f32 {
+        300.0
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui) {
+        self.plots(ui);
+    }
+
+    fn export(&mut self, dir: &Path) -> String {
+        self.export_runs(dir).unwrap_or_else(|e| e)
+    }
+
+    /// The message shown above the plots.
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
     }
 }
 

@@ -16,7 +16,7 @@
 //! inside the decoy patch are measured. Everything is a function of the
 //! settings and the decisions, replayed on undo and resume.
 
-use crate::remote::{Command, Live, Protocol, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, serve_live};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
@@ -123,7 +123,7 @@ pub type ImageCommand = Command<ImageSettings, ImageDecision>;
 #[derive(Debug, Clone, Copy)]
 pub struct Images;
 
-impl Protocol for Images {
+impl Interactive for Images {
     type Settings = ImageSettings;
     type Decision = ImageDecision;
     type View = ImageView;
@@ -408,7 +408,7 @@ mod tests {
         let (commands, inbox) = channel();
         let (outbox, views) = channel();
         std::thread::Builder::new()
-            .stack_size(crate::remote::WORKER_STACK)
+            .stack_size(crate::sessions::remote::WORKER_STACK)
             .spawn(move || serve_images(&inbox, &outbox, &|| {}))
             .unwrap();
         let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");

@@ -1,0 +1,17 @@
+//! What runs on worker threads, without egui.
+//!
+//! - [`remote`]: the commands, the worker loop and the app's handle shared by
+//!   every interactive session;
+//! - [`colors`]: CAIPI on colors (xil-core's session, LIME);
+//! - [`mail`]: CAIPI on SpamAssassin e-mails with word corrections;
+//! - [`images`]: decoy Fashion-MNIST with painted right-reasons masks;
+//! - [`runs`]: xil-bench's protocols run row by row, with pause and stop;
+//! - [`storage`]: saved sessions, written atomically, kept aside when
+//!   corrupt, and saved by name.
+
+pub mod colors;
+pub mod images;
+pub mod mail;
+pub mod remote;
+pub mod runs;
+pub mod storage;

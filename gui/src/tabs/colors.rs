@@ -1,0 +1,256 @@
+//! The colors tab: be the user in CAIPI's loop on colors.
+//!
+//! The query image is drawn as a 5x5 grid; the pixels the explanation names
+//! are framed (red: for the predicted class, blue: against it) and the ones
+//! the user marks as irrelevant (click, or drag across) are crossed, with
+//! the counterexamples they will generate shown beside. Keyboard: `0`/`1`
+//! label, `a` accept (label = prediction, explanation right), `Enter`
+//! submit, `Backspace` undo, `s` save. The history lists the last decisions;
+//! any of them can be taken back with everything after it. The session runs
+//! on a worker thread ([`serve`](crate::sessions::colors::serve)), so refits
+//! never block a frame; every decision is saved at once (atomically), and on
+//! start the saved session is resumed.
+
+use crate::export::Progress;
+use crate::sessions::colors::{Colors, Decision};
+use crate::tabs::session::SessionTab;
+use crate::tabs::{Repaint, Tab};
+use crate::widgets::choices::rule_choice;
+use crate::widgets::grid::{paint_explanation, paint_image, paint_marks, pixel_at};
+use crate::widgets::sessions::Asked;
+use eframe::egui;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use rand_core::SeedableRng;
+use std::path::{Path, PathBuf};
+use xil_core::tasks::colors::{Image, PIXELS};
+use xil_core::{Counterexamples, Dataset};
+
+/// Side of the pixel grid in points.
+const GRID: f32 = 300.0;
+
+/// Side of a counterexample thumbnail in points.
+const THUMBNAIL: f32 = 40.0;
+
+/// The colors tab's state.
+pub struct ColorsTab {
+    session: SessionTab<Colors, usize>,
+    /// The pixels the drag going on has crossed.
+    dragged: Vec<usize>,
+}
+
+impl ColorsTab {
+    /// A tab whose session is saved at `path`; nothing is read yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self { session: SessionTab::new(path, "colors"), dragged: Vec::new() }
+    }
+
+    /// The session: its view, marked pixels and messages.
+    pub fn session(&self) -> &SessionTab<Colors, usize> {
+        &self.session
+    }
+
+    /// The session, to save, open or start.
+    pub fn session_mut(&mut self) -> &mut SessionTab<Colors, usize> {
+        &mut self.session
+    }
+
+    /// Marks or unmarks a pixel.
+    pub fn toggle(&mut self, pixel: usize) {
+        if pixel < PIXELS {
+            self.session.toggle(pixel);
+        }
+    }
+
+    /// Does what the user asked: label, accept, submit the label and the
+    /// marked pixels, undo, save.
+    pub fn act(&mut self, asked: Asked) {
+        let prediction = self.session.view().and_then(|v| v.shown.as_ref()).map(|s| s.prediction);
+        let decision = |label, irrelevant| Decision { label, irrelevant };
+        self.session.act(asked, prediction, decision, "give a label first (0 or 1)");
+    }
+
+    /// The counterexamples the marked pixels will add with the chosen label
+    /// (the prediction until a label is given): each other colour of each
+    /// marked pixel, as the session generates them.
+    pub fn preview(&self) -> Vec<Image> {
+        let Some(shown) = self.session.view().and_then(|v| v.shown.as_ref()) else { return Vec::new() };
+        let label = self.session.answer.label.unwrap_or(shown.prediction);
+        let mut out: Dataset<Image, { 3 * PIXELS }> = Dataset::new();
+        // All alternatives are enumerated in order: the generator is not used.
+        let mut unused = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0);
+        match Counterexamples::default().generate(
+            &shown.image,
+            label,
+            &self.session.answer.marked,
+            |_| true,
+            &mut out,
+            &mut unused,
+        ) {
+            Ok(_) => out.as_slice().iter().map(|e| e.instance).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The session's points, for export.
+    pub fn progress(&self) -> Option<Progress> {
+        self.session.view().map(|view| Progress {
+            title: "CAIPI on colors, interactive".into(),
+            columns: vec!["test accuracy", "counterexamples"],
+            rows: view.points.iter().map(|p| (p.queries, vec![p.test_accuracy, p.counterexamples as f32])).collect(),
+        })
+    }
+
+    fn grid(&mut self, ui: &mut egui::Ui) {
+        let Some(view) = self.session.view() else {
+            ui.label("Starting the session…");
+            return;
+        };
+        let Some(shown) = view.shown.clone() else {
+            ui.label("The pool is exhausted.");
+            return;
+        };
+        let (response, painter) = ui.allocate_painter(egui::vec2(GRID, GRID), egui::Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Pixel grid"));
+        let rect = response.rect;
+        if response.clicked()
+            && let Some(pixel) = response.interact_pointer_pos().and_then(|p| pixel_at(rect, p))
+        {
+            self.toggle(pixel);
+        }
+        // A drag marks (or unmarks) each pixel it crosses once, from the one
+        // where the button went down.
+        let mut crossed = Vec::new();
+        if response.drag_started() {
+            self.dragged.clear();
+            crossed.extend(ui.input(|i| i.pointer.press_origin()));
+        }
+        if response.dragged() {
+            crossed.extend(response.interact_pointer_pos());
+        }
+        for pixel in crossed.into_iter().filter_map(|p| pixel_at(rect, p)) {
+            if !self.dragged.contains(&pixel) {
+                self.dragged.push(pixel);
+                self.toggle(pixel);
+            }
+        }
+        paint_image(&painter, rect, &shown.image);
+        paint_explanation(&painter, rect, &shown.selected, &shown.relevance, shown.prediction);
+        paint_marks(&painter, rect, &self.session.answer.marked);
+        ui.label(format!(
+            "Prediction: {}{}",
+            shown.prediction,
+            shown.fidelity.map(|r| format!(" (explanation R² {r:.2})")).unwrap_or_default()
+        ));
+    }
+
+    /// Thumbnails of the counterexamples the marks will add.
+    fn counterexamples(&self, ui: &mut egui::Ui) {
+        let preview = self.preview();
+        if preview.is_empty() {
+            ui.label("Mark pixels the label does not depend on: each other colour of each becomes a counterexample.");
+            return;
+        }
+        let prediction = self.session.view().and_then(|v| v.shown.as_ref()).map(|s| s.prediction);
+        let label = self.session.answer.label.or(prediction).unwrap_or(0);
+        ui.label(format!("Submitting adds these {} counterexamples, labelled {label}:", preview.len()));
+        ui.horizontal_wrapped(|ui| {
+            for image in &preview {
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(THUMBNAIL, THUMBNAIL), egui::Sense::hover());
+                paint_image(ui.painter(), rect, image);
+            }
+        });
+    }
+
+    fn plot(&self, ui: &mut egui::Ui) {
+        let Some(view) = self.session.view() else { return };
+        let accuracy: PlotPoints = view.points.iter().map(|p| [p.queries as f64, f64::from(p.test_accuracy)]).collect();
+        let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f64;
+        let counterexamples: PlotPoints =
+            view.points.iter().map(|p| [p.queries as f64, p.counterexamples as f64 / most]).collect();
+        Plot::new("progress").legend(Legend::default()).height(200.0).show(ui, |plot| {
+            plot.line(Line::new("test accuracy", accuracy));
+            plot.line(Line::new(format!("counterexamples (/ {most})"), counterexamples));
+        });
+    }
+}
+
+impl Tab for ColorsTab {
+    fn open(&mut self, repaint: Repaint) {
+        self.session.open(move || repaint());
+    }
+
+    fn poll(&mut self) {
+        self.session.receive();
+    }
+
+    /// `0`/`1` label, `a` accept, `Enter` submit, `Backspace` undo, `s` save.
+    fn keyboard(&mut self, ui: &egui::Ui) {
+        self.act(Asked::keys(ui, 2));
+    }
+
+    fn side(&mut self, ui: &mut egui::Ui) {
+        ui.label("New session");
+        ui.add(egui::Slider::new(&mut self.session.settings.seed, 0..=1000).text("seed"));
+        rule_choice(ui, &mut self.session.settings.rule);
+        ui.add(egui::Slider::new(&mut self.session.settings.k, 1..=PIXELS).text("k"));
+        if ui.button("Start new session").clicked() {
+            self.session.start();
+        }
+        ui.separator();
+        self.session.named_ui(ui);
+        ui.separator();
+        self.session.busy_ui(ui);
+        if let Some(view) = self.session.view() {
+            ui.label(format!("decisions: {}", view.decisions.len()));
+            if let Some(point) = view.points.last() {
+                ui.label(format!("test accuracy: {:.3}", point.test_accuracy));
+                ui.label(format!("counterexamples: {}", point.counterexamples));
+            }
+        }
+        ui.separator();
+        self.session.history_ui(ui, "take back", |decision: &Decision| {
+            let what = if decision.irrelevant.is_empty() {
+                "accepted".to_string()
+            } else {
+                format!("marked {:?}", decision.irrelevant)
+            };
+            format!("label {}, {what}", decision.label)
+        });
+        ui.separator();
+        ui.label("Keys: 0/1 label, a accept, click or drag over pixels to mark, Enter submit, Backspace undo, s save, e export");
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.vertical(|ui| self.grid(ui));
+            ui.vertical(|ui| self.counterexamples(ui));
+        });
+        ui.horizontal(|ui| {
+            let label = self.session.answer.label.map_or("none".to_string(), |l| l.to_string());
+            ui.label(format!("label: {label}"));
+            if ui.button("Label 0").clicked() {
+                self.session.answer.label = Some(0);
+            }
+            if ui.button("Label 1").clicked() {
+                self.session.answer.label = Some(1);
+            }
+            let asked = Asked::buttons(ui);
+            self.act(asked);
+            if ui.button("Save").clicked() {
+                self.act(Asked { save: true, ..Asked::default() });
+            }
+        });
+        self.plot(ui);
+    }
+
+    fn export(&mut self, dir: &Path) -> String {
+        match self.progress() {
+            Some(progress) => progress.export(dir, "progress").unwrap_or_else(|e| e),
+            None => "nothing to export yet".into(),
+        }
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.session.message()
+    }
+}

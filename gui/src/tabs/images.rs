@@ -1,0 +1,260 @@
+//! The Images tab: be the user on decoy Fashion-MNIST by painting.
+//!
+//! The 28x28 image is drawn large with, beside it, the explanation of the
+//! prediction (red: pixels that raise the predicted class, blue: lower it).
+//! Drag over the image to paint the pixels the class must not depend on
+//! (hold Shift to erase; the brush size is in the side panel); the decoy
+//! patch is usually the one to paint. Keys: `0`–`9` class, `a` accept,
+//! `Enter` submit, `Backspace` undo, `c` clear the paint, `s` save. The
+//! session runs on its own worker ([`serve_images`](crate::sessions::images::serve_images)),
+//! which reads Fashion-MNIST and trains the first network the first time
+//! the tab is opened, and is saved after every answer (`image-session.json`).
+
+use crate::export::Progress;
+use crate::sessions::images::{ImageDecision, Images, ShownImage};
+use crate::tabs::session::SessionTab;
+use crate::tabs::{Repaint, Tab};
+use crate::widgets::sessions::Asked;
+use eframe::egui;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use std::path::{Path, PathBuf};
+use xil_bench::data::fashion::{CLASS_NAMES, PIXELS, SIDE};
+
+/// Points per image pixel on screen.
+const SCALE: f32 = 10.0;
+
+/// The Images tab's state; its worker starts on first use.
+pub struct ImageTab {
+    session: SessionTab<Images, usize>,
+    brush: usize,
+}
+
+impl ImageTab {
+    /// A tab whose session is saved at `path`; nothing is read yet.
+    pub fn new(path: PathBuf) -> Self {
+        Self { session: SessionTab::new(path, "image"), brush: 1 }
+    }
+
+    /// The session: its view, painted pixels (sorted) and messages.
+    pub fn session(&self) -> &SessionTab<Images, usize> {
+        &self.session
+    }
+
+    fn shown(&self) -> Option<&ShownImage> {
+        self.session.view()?.shown.as_ref()
+    }
+
+    /// Paints (or with `erase`, clears) the brush around `pixel`.
+    pub fn paint(&mut self, pixel: usize, erase: bool) {
+        if pixel >= PIXELS {
+            return;
+        }
+        let (row, column) = ((pixel / SIDE) as isize, (pixel % SIDE) as isize);
+        let reach = self.brush as isize - 1;
+        for r in (row - reach).max(0)..=(row + reach).min(SIDE as isize - 1) {
+            for c in (column - reach).max(0)..=(column + reach).min(SIDE as isize - 1) {
+                let p = (r as usize) * SIDE + c as usize;
+                match (self.session.answer.marked.binary_search(&p), erase) {
+                    (Err(at), false) => self.session.answer.marked.insert(at, p),
+                    (Ok(at), true) => {
+                        self.session.answer.marked.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Does what the user asked: class, accept, submit the class and the
+    /// painted pixels, undo, save.
+    pub fn act(&mut self, asked: Asked) {
+        let prediction = self.shown().map(|s| s.prediction);
+        let decision = |label, irrelevant| ImageDecision { label, irrelevant };
+        self.session.act(asked, prediction, decision, "give the class first (keys 0-9)");
+    }
+
+    /// The session's points, for export.
+    pub fn progress(&self) -> Option<Progress> {
+        let view = self.session.view()?;
+        Some(Progress {
+            title: "decoy Fashion-MNIST, interactive".into(),
+            columns: vec!["test accuracy", "explanation share on the decoy"],
+            rows: view.points.iter().map(|p| (p.queries, vec![p.test_accuracy, p.decoy_share])).collect(),
+        })
+    }
+
+    fn canvas(&mut self, ui: &mut egui::Ui, shown: &ShownImage) {
+        let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
+        let (response, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Image canvas"));
+        let rect = response.rect;
+        let erase = ui.input(|i| i.modifiers.shift);
+        let mut touched = Vec::new();
+        // A drag paints from where the button went down, then wherever it goes.
+        if response.drag_started() {
+            touched.extend(ui.input(|i| i.pointer.press_origin()));
+        }
+        if response.clicked() || response.dragged() {
+            touched.extend(response.interact_pointer_pos());
+        }
+        for position in touched {
+            let offset = (position - rect.min) / SCALE;
+            if (0.0..SIDE as f32).contains(&offset.x) && (0.0..SIDE as f32).contains(&offset.y) {
+                self.paint(offset.y as usize * SIDE + offset.x as usize, erase);
+            }
+        }
+        for (pixel, &grey) in shown.pixels.iter().enumerate() {
+            painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_gray(grey));
+        }
+        for &pixel in &self.session.answer.marked {
+            painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140));
+        }
+    }
+
+    fn plot(&self, ui: &mut egui::Ui) {
+        let Some(view) = self.session.view() else { return };
+        let line = |value: fn(&crate::sessions::images::ImagePoint) -> f32| -> PlotPoints {
+            view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
+        };
+        Plot::new("image progress").legend(Legend::default()).height(180.0).show(ui, |plot| {
+            plot.line(Line::new("test accuracy", line(|p| p.test_accuracy)));
+            plot.line(Line::new("explanation share on the decoy", line(|p| p.decoy_share)));
+        });
+    }
+}
+
+/// The square of `pixel` in an image drawn in `rect`.
+fn cell(rect: egui::Rect, pixel: usize) -> egui::Rect {
+    let (row, column) = ((pixel / SIDE) as f32, (pixel % SIDE) as f32);
+    egui::Rect::from_min_size(rect.min + egui::vec2(column * SCALE, row * SCALE), egui::vec2(SCALE, SCALE))
+}
+
+/// The explanation beside the image: red raises the predicted class, blue
+/// lowers it, scaled to the largest magnitude.
+fn heatmap(ui: &mut egui::Ui, shown: &ShownImage) {
+    let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
+    let (response, painter) = ui.allocate_painter(size, egui::Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Explanation"));
+    let peak = shown.relevance.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
+    for (pixel, &value) in shown.relevance.iter().enumerate() {
+        let strength = ((value.abs() / peak).sqrt() * 255.0) as u8;
+        let colour = if value > 0.0 {
+            egui::Color32::from_rgb(strength, 0, 0)
+        } else {
+            egui::Color32::from_rgb(0, strength / 3, strength)
+        };
+        painter.rect_filled(cell(response.rect, pixel), 0.0, colour);
+    }
+}
+
+impl Tab for ImageTab {
+    fn open(&mut self, repaint: Repaint) {
+        self.session.open(move || repaint());
+    }
+
+    fn poll(&mut self) {
+        self.session.receive();
+    }
+
+    /// Keys of the tab: `0`–`9` class, `a` accept, `Enter` submit,
+    /// `Backspace` undo, `c` clear the paint, `s` save.
+    fn keyboard(&mut self, ui: &egui::Ui) {
+        if ui.input(|i| i.key_pressed(egui::Key::C)) {
+            self.session.answer.marked.clear();
+        }
+        self.act(Asked::keys(ui, 10));
+    }
+
+    /// The side panel: settings, counts, history.
+    fn side(&mut self, ui: &mut egui::Ui) {
+        ui.label("New image session (decoy Fashion-MNIST)");
+        let s = &mut self.session.settings;
+        ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+        ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"));
+        ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"));
+        ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"));
+        ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
+        if ui.button("Start new image session").clicked() {
+            self.session.start();
+        }
+        ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
+        ui.separator();
+        self.session.named_ui(ui);
+        ui.separator();
+        if self.session.busy() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(if self.session.view().is_none() { "reading and training…" } else { "refitting…" });
+            });
+        }
+        if let Some(message) = self.session.message() {
+            ui.label(message);
+        }
+        let Some(view) = self.session.view() else { return };
+        ui.label(format!("answers: {}", view.decisions.len()));
+        if let Some(p) = view.points.last() {
+            ui.label(format!("test accuracy: {:.3}", p.test_accuracy));
+            ui.label(format!("explanation on the decoy: {:.3}", p.decoy_share));
+        }
+        ui.separator();
+        self.session.history_ui(ui, "take back image", |decision: &ImageDecision| {
+            let class = CLASS_NAMES.get(usize::from(decision.label)).copied().unwrap_or("?");
+            format!("{class}, {} pixels painted", decision.irrelevant.len())
+        });
+        ui.separator();
+        ui.label(
+            "Keys: 0-9 class, a accept, drag to paint (Shift erases), c clear, Enter submit, Backspace undo, s save",
+        );
+    }
+
+    /// The central panel: the image, its explanation, the buttons, the plot.
+    fn central(&mut self, ui: &mut egui::Ui) {
+        let Some(shown) = self.shown().cloned() else {
+            ui.label(if self.session.busy() || self.session.view().is_none() {
+                "Reading Fashion-MNIST and training the first network…"
+            } else {
+                "No image (see the message on the left)."
+            });
+            return;
+        };
+        let class = |c: u8| CLASS_NAMES.get(usize::from(c)).copied().unwrap_or("?");
+        ui.label(format!(
+            "Training image {} — prediction: {} ({})",
+            shown.index,
+            shown.prediction,
+            class(shown.prediction)
+        ));
+        ui.horizontal(|ui| {
+            self.canvas(ui, &shown);
+            heatmap(ui, &shown);
+        });
+        ui.horizontal_wrapped(|ui| {
+            let label = self.session.answer.label.map_or("none".to_string(), |l| format!("{l} ({})", class(l)));
+            ui.label(format!("class: {label}"));
+            for c in 0..10u8 {
+                if ui.small_button(format!("{c} {}", class(c))).clicked() {
+                    self.session.answer.label = Some(c);
+                }
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label(format!("{} pixels painted", self.session.answer.marked.len()));
+            if ui.button("Clear paint").clicked() {
+                self.session.answer.marked.clear();
+            }
+            self.act(Asked::buttons(ui));
+        });
+        self.plot(ui);
+    }
+
+    fn export(&mut self, dir: &Path) -> String {
+        match self.progress() {
+            Some(progress) => progress.export(dir, "image-progress").unwrap_or_else(|e| e),
+            None => "nothing to export yet".into(),
+        }
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.session.message()
+    }
+}

@@ -1,0 +1,81 @@
+//! The app's tabs: each is a struct implementing [`Tab`] (as egui's demo
+//! windows implement its `View`), named by a [`TabId`].
+//!
+//! - [`colors`]: be the user in CAIPI's loop on colors (pixels);
+//! - [`mail`]: be the user on SpamAssassin e-mails (words);
+//! - [`images`]: be the user on decoy Fashion-MNIST (painted masks);
+//! - [`watch`]: watch xil-bench's protocols run live;
+//! - [`session`]: what the three interactive tabs share.
+
+pub mod colors;
+pub mod images;
+pub mod mail;
+pub mod session;
+pub mod watch;
+
+use eframe::egui;
+use std::path::Path;
+
+/// Asks for a repaint from a worker thread.
+pub type Repaint = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+/// One tab of the app.
+pub trait Tab {
+    /// Called every frame while the tab is on screen, before it is drawn:
+    /// starts its worker the first time (the E-mails tab reads the corpus
+    /// then).
+    fn open(&mut self, repaint: Repaint);
+
+    /// Called every frame for every tab: takes what its workers sent.
+    fn poll(&mut self);
+
+    /// The tab's keys (not called while a text field has the keyboard).
+    fn keyboard(&mut self, ui: &egui::Ui);
+
+    /// The side panel: settings, counts, history.
+    fn side(&mut self, ui: &mut egui::Ui);
+
+    /// Width of the side panel in points (fixed, so what the central panel
+    /// draws stays in place).
+    fn side_width(&self) -> f32 {
+        240.0
+    }
+
+    /// The central panel.
+    fn central(&mut self, ui: &mut egui::Ui);
+
+    /// Writes what the tab shows into `dir` (CSV, PNG, SVG); returns the
+    /// message to show.
+    fn export(&mut self, dir: &Path) -> String;
+
+    /// The tab's last message (errors, resumes, saves), if any.
+    fn message(&self) -> Option<&str>;
+}
+
+/// The tabs, in the order of the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TabId {
+    /// Be the user on colors.
+    Colors,
+    /// Watch a simulated experiment.
+    Watch,
+    /// Be the user on e-mails.
+    Mail,
+    /// Be the user on decoy images.
+    Images,
+}
+
+impl TabId {
+    /// Every tab, in the tab bar's order.
+    pub const ALL: [TabId; 4] = [TabId::Colors, TabId::Watch, TabId::Mail, TabId::Images];
+
+    /// The tab bar's text.
+    pub fn title(self) -> &'static str {
+        match self {
+            TabId::Colors => "Be the user",
+            TabId::Watch => "Watch a run",
+            TabId::Mail => "E-mails",
+            TabId::Images => "Images",
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! What every tab with the user in the loop holds and does, once: the
+//! session on its worker, the settings of the next session, the answer being
+//! prepared (label and marks), and the named sessions. The colors, E-mails
+//! and Images tabs add only their own drawing and what a mark is.
+
+use crate::sessions::remote::{Answer, Command, Interactive, Remote};
+use crate::widgets::sessions::{Asked, NamedSessions, act, history};
+use eframe::egui;
+use std::path::PathBuf;
+
+/// An interactive session as a tab holds it; `M` is what the user marks
+/// (a pixel, a word).
+pub struct SessionTab<P: Interactive, M> {
+    remote: Remote<P>,
+    named: NamedSessions,
+    /// What the session is called in messages and thread names.
+    kind: &'static str,
+    /// The settings of the next session (the side panel edits them).
+    pub settings: P::Settings,
+    /// The answer being prepared on screen.
+    pub answer: Answer<M>,
+}
+
+impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
+    /// A session of `kind` saved at `path`; nothing is read yet.
+    pub fn new(path: PathBuf, kind: &'static str) -> Self {
+        Self {
+            remote: Remote::new(path),
+            named: NamedSessions::default(),
+            kind,
+            settings: P::Settings::default(),
+            answer: Answer::default(),
+        }
+    }
+
+    /// Starts the worker (once) and resumes the saved session or starts a
+    /// new one; `repaint` is called after every view.
+    pub fn open(&mut self, repaint: impl Fn() + Send + 'static) {
+        if let Some(settings) = self.remote.open(self.kind, repaint) {
+            self.settings = settings;
+        }
+    }
+
+    /// Takes the worker's latest view; saves the session when it changed.
+    pub fn receive(&mut self) {
+        self.remote.receive();
+    }
+
+    /// Whether the worker is busy with a command.
+    pub fn busy(&self) -> bool {
+        self.remote.busy()
+    }
+
+    /// The latest view of the session.
+    pub fn view(&self) -> Option<&P::View> {
+        self.remote.view()
+    }
+
+    /// The marks of the answer on screen.
+    pub fn marked(&self) -> &[M] {
+        &self.answer.marked
+    }
+
+    /// The message shown to the user (errors, resumes, saves).
+    pub fn message(&self) -> Option<&str> {
+        self.remote.message()
+    }
+
+    /// Replaces the message.
+    pub fn say(&mut self, message: String) {
+        self.remote.set_message(message);
+    }
+
+    /// Marks `mark`, or unmarks it when it is marked.
+    pub fn toggle(&mut self, mark: M) {
+        match self.answer.marked.iter().position(|m| *m == mark) {
+            Some(i) => {
+                self.answer.marked.remove(i);
+            }
+            None => self.answer.marked.push(mark),
+        }
+    }
+
+    /// Starts a new session with the side panel's settings.
+    pub fn start(&mut self) {
+        self.answer = Answer::default();
+        self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
+    }
+
+    /// Does what the user asked: label, accept `prediction`, submit the
+    /// label and the marks (`decision` builds the decision; `no_label` is
+    /// said without a label), undo, save.
+    pub fn act(
+        &mut self,
+        asked: Asked,
+        prediction: Option<u8>,
+        decision: impl Fn(u8, Vec<M>) -> P::Decision,
+        no_label: &str,
+    ) {
+        act(&mut self.remote, &mut self.answer, asked, prediction, decision, no_label);
+    }
+
+    /// Takes back decision `number` (from 1) and every later one.
+    pub fn rewind(&mut self, number: usize) {
+        if !self.remote.busy() {
+            self.say(format!("back to before decision {number}"));
+            self.remote.take_back(&mut self.answer, number);
+        }
+    }
+
+    /// Saves the session now (it is also saved after every decision).
+    pub fn save(&mut self) {
+        self.remote.save();
+    }
+
+    /// Saves the session under `name` (letters, digits, `-`, `_`).
+    pub fn save_as(&mut self, name: &str) {
+        self.remote.save_as(name);
+    }
+
+    /// Opens the session saved under `name` (it replaces the one on screen,
+    /// which stays saved in its own file).
+    pub fn open_named(&mut self, name: &str) {
+        if let Some(settings) = self.remote.open_named(name) {
+            self.opened(settings);
+        }
+    }
+
+    /// The names of the saved sessions.
+    pub fn saved_names(&self) -> Vec<String> {
+        self.remote.names()
+    }
+
+    /// The controls of the named sessions.
+    pub fn named_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(settings) = self.named.ui(ui, &mut self.remote) {
+            self.opened(settings);
+        }
+    }
+
+    /// The last decisions, `describe`d, each with a "`take_back` #n" button
+    /// that takes it back with everything after it.
+    pub fn history_ui(&mut self, ui: &mut egui::Ui, take_back: &str, describe: impl Fn(&P::Decision) -> String) {
+        if let Some(number) = history(ui, &self.remote, take_back, describe) {
+            self.rewind(number);
+        }
+    }
+
+    /// A spinner while the worker is busy.
+    pub fn busy_ui(&self, ui: &mut egui::Ui) {
+        if self.remote.busy() {
+            ui.spinner();
+        }
+    }
+
+    fn opened(&mut self, settings: P::Settings) {
+        self.settings = settings;
+        self.answer = Answer::default();
+    }
+}

@@ -1,0 +1,9 @@
+//! What tabs draw with.
+//!
+//! - [`grid`]: colors images, explanations and marks;
+//! - [`sessions`]: answer keys and buttons, the history, named sessions;
+//! - [`choices`]: a settings enum chosen by name (the colors rule as buttons).
+
+pub mod choices;
+pub mod grid;
+pub mod sessions;
