@@ -6,8 +6,9 @@
 //! shrink what a file asks for.
 
 use std::sync::mpsc::channel;
+use xil_bench::protocols::decoy_fashion::session::SessionSettings;
 use xil_gui::sessions::colors::{self as interactive, Decision, Settings};
-use xil_gui::sessions::images::{self as image_session, ImageDecision, ImageSettings};
+use xil_gui::sessions::images::ImageDecision;
 use xil_gui::sessions::mail::{self as mail_session, MailDecision, MailSettings};
 use xil_gui::sessions::remote::Command;
 use xil_gui::sessions::storage::parse;
@@ -17,8 +18,8 @@ pub fn check(data: &[u8]) {
     if let Ok(saved) = parse::<MailSettings, MailDecision>(data) {
         let _ = mail_session::validate(&saved.settings);
     }
-    if let Ok(saved) = parse::<ImageSettings, ImageDecision>(data) {
-        let _ = image_session::validate(&saved.settings);
+    if let Ok(saved) = parse::<SessionSettings, ImageDecision>(data) {
+        let _ = saved.settings.validate();
     }
     let Ok(saved) = parse::<Settings, Decision>(data) else { return };
     let _ = interactive::validate(&saved.settings);

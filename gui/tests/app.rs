@@ -166,7 +166,8 @@ fn a_decision_in_the_history_can_be_taken_back_and_sessions_open_by_name() {
 #[test]
 fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
-    use xil_gui::sessions::runs::{Experiment, Status};
+    use xil_gui::sessions::experiment::Experiment;
+    use xil_gui::sessions::runs::Status;
     use xil_gui::tabs::TabId;
     let dir = scratch("watch");
     let mut harness = app(dir.join("session.json"));

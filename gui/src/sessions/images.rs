@@ -1,70 +1,19 @@
-//! The user in the loop on decoy Fashion-MNIST: paint the pixels a
-//! prediction must not depend on, and the network learns from that through
-//! its loss ("right for the right reasons": the input gradient is penalised
-//! there).
-//!
-//! A session starts from xil-bench's decoy network trained without
-//! corrections on the first training images (so it leans on the decoy patch,
-//! whose grey level gives the class away in training but not in the test
-//! set). Then, image by image from the rest of the training split in a seeded
-//! random order, the worker shows the prediction and its explanation
-//! (`x ⊙ ∇ log p`, exact); the user gives the class and paints irrelevant
-//! pixels; each answer adds the image with its mask, and the network takes a
-//! few Adam steps on minibatches of every answered image plus random
-//! training images, with the right-reasons loss. After each answer the test
-//! accuracy (decoys at random grey levels) and the share of the explanation
-//! inside the decoy patch are measured. Everything is a function of the
-//! settings and the decisions, replayed on undo and resume.
+//! The user in the loop on decoy Fashion-MNIST, as the app serves it:
+//! paint the pixels a prediction must not depend on, and the network learns
+//! from that through its loss ("right for the right reasons"). The session
+//! itself is xil-bench's
+//! [`CorrectionSession`](xil_bench::protocols::decoy_fashion::session::CorrectionSession);
+//! this worker reads Fashion-MNIST once, keeps the first network per seed and
+//! size, and replays the decisions on undo and resume. After each answer the
+//! test accuracy and the share of the explanation inside the decoy patch are
+//! measured.
 
 use crate::sessions::remote::{Command, Interactive, Live, serve_live};
-use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::data::fashion::{CLASSES, FashionMnist, PIXELS};
-use xil_bench::harness::folds::shuffle;
-use xil_bench::harness::limits;
-use xil_bench::harness::seeds::Stream;
-use xil_bench::protocols::decoy_fashion::{self as decoy, DecoyData, DecoySettings, Input, Network, Setting, Trainer};
-use xil_core::Error;
-use xil_core::nn::mlp::{MlpExample, MlpLoss};
-use xil_core::random::uniform_below;
-
-/// What defines an image session besides the user's decisions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImageSettings {
-    /// Seed of decoys, the first training, the query order and the refits.
-    pub seed: u64,
-    /// Training images of the first network (no corrections).
-    pub pretrain_images: usize,
-    /// Epochs of the first network.
-    pub pretrain_epochs: usize,
-    /// Adam steps after each answer.
-    pub steps_per_answer: usize,
-    /// Random training images in each refit minibatch (besides every
-    /// answered image).
-    pub batch: usize,
-    /// Weight of the input-gradient penalty on painted pixels.
-    pub penalty: f32,
-    /// Test images measured after each answer.
-    pub test_images: usize,
-}
-
-impl Default for ImageSettings {
-    /// Seed 0; a first network from 5,000 images and 4 epochs; 30 steps of
-    /// 64 images per answer; penalty 1,000 (the decoy experiment's); 2,000
-    /// test images.
-    fn default() -> Self {
-        Self {
-            seed: 0,
-            pretrain_images: 5000,
-            pretrain_epochs: 4,
-            steps_per_answer: 30,
-            batch: 64,
-            penalty: 1000.0,
-            test_images: 2000,
-        }
-    }
-}
+use xil_bench::data::fashion::FashionMnist;
+use xil_bench::protocols::decoy_fashion::session::{CorrectionSession, Pretrained, SessionSettings, training_images};
+use xil_bench::protocols::decoy_fashion::{self as decoy, DecoyData};
 
 /// The user's answer to one image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +54,7 @@ pub struct ImagePoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageView {
     /// The settings.
-    pub settings: ImageSettings,
+    pub settings: SessionSettings,
     /// The decisions so far.
     pub decisions: Vec<ImageDecision>,
     /// One point per decision (and the start).
@@ -117,14 +66,14 @@ pub struct ImageView {
 }
 
 /// What the app asks of the worker.
-pub type ImageCommand = Command<ImageSettings, ImageDecision>;
+pub type ImageCommand = Command<SessionSettings, ImageDecision>;
 
 /// Decoy image sessions, as served to the app.
 #[derive(Debug, Clone, Copy)]
 pub struct Images;
 
 impl Interactive for Images {
-    type Settings = ImageSettings;
+    type Settings = SessionSettings;
     type Decision = ImageDecision;
     type View = ImageView;
 
@@ -132,7 +81,7 @@ impl Interactive for Images {
         serve_images(commands, views, notify);
     }
 
-    fn settings(view: &ImageView) -> &ImageSettings {
+    fn settings(view: &ImageView) -> &SessionSettings {
         &view.settings
     }
 
@@ -149,156 +98,46 @@ impl Interactive for Images {
     }
 }
 
-/// Checks settings before a session starts.
-///
-/// # Errors
-/// A one-line message for impossible settings.
-pub fn validate(settings: &ImageSettings) -> Result<(), String> {
-    if !(100..=50_000).contains(&settings.pretrain_images) {
-        return Err(format!("the first network needs 100 to 50,000 images, not {}", settings.pretrain_images));
-    }
-    limits::check("pretrain_epochs", settings.pretrain_epochs, &limits::EPOCHS)?;
-    limits::check("steps_per_answer", settings.steps_per_answer, &limits::STEPS_PER_FIT)?;
-    limits::check("batch", settings.batch, &(1..=*limits::IMAGES.end()))?;
-    if !(settings.penalty.is_finite() && settings.penalty >= 0.0) {
-        return Err(format!("the penalty must be at least 0, not {}", settings.penalty));
-    }
-    if !(1..=10_000).contains(&settings.test_images) {
-        return Err(format!("test images must be 1 to 10,000, not {}", settings.test_images));
-    }
-    Ok(())
-}
-
-/// A network trained without corrections, with its test set: what every
-/// session of the same seed and size starts from.
-struct Start {
-    key: (u64, usize, usize),
-    model: Box<Network>,
-    test: DecoyData,
-}
-
-impl Start {
-    fn train(fashion: &FashionMnist, settings: &ImageSettings) -> Result<Self, String> {
-        let decoy = DecoySettings {
-            epochs: settings.pretrain_epochs,
-            train_limit: Some(settings.pretrain_images),
-            ..DecoySettings::paper(Setting::None, settings.seed)
-        };
-        let outcome = decoy::run(&decoy, fashion, &xil_bench::harness::observe::ticking(&|| {}))?;
-        let key = (settings.seed, settings.pretrain_images, settings.pretrain_epochs);
-        Ok(Self { key, model: outcome.model, test: outcome.test })
-    }
-}
-
-/// A running session.
+/// A running session and what the app shows of it.
 struct Running<'w> {
-    train: &'w DecoyData,
-    test: DecoyData,
-    settings: ImageSettings,
-    model: Box<Network>,
-    trainer: Box<Trainer>,
-    gradient: Box<Network>,
-    loss: MlpLoss,
-    order: Vec<usize>,
-    rng: Xoshiro256PlusPlus,
-    answered: Vec<(usize, u8, Vec<usize>)>,
+    session: CorrectionSession<'w>,
     decisions: Vec<ImageDecision>,
     points: Vec<ImagePoint>,
 }
 
 impl<'w> Running<'w> {
-    fn start(train: &'w DecoyData, start: &Start, settings: ImageSettings) -> Result<Self, String> {
-        let loss = MlpLoss::right_reasons(settings.penalty).map_err(|e| format!("penalty: {e}"))?;
-        // The decoy protocol's optimiser (Adam, learning rate 1e-3, L2 1e-4).
-        let trainer = Box::new(DecoySettings::paper(Setting::InputGradients, settings.seed).trainer()?);
-        let mut order: Vec<usize> = (settings.pretrain_images..train.len()).collect();
-        let mut rng = Stream::ImageRefit.rng(settings.seed);
-        shuffle(&mut order, &mut rng);
-        order.reverse();
-        let mut running = Self {
-            train,
-            test: start.test.first(settings.test_images),
-            settings,
-            model: start.model.clone(),
-            trainer,
-            gradient: Box::new(Network::zeros()),
-            loss,
-            order,
-            rng,
-            answered: Vec::new(),
-            decisions: Vec::new(),
-            points: Vec::new(),
-        };
+    fn start(train: &'w DecoyData, pretrained: &Pretrained, settings: SessionSettings) -> Result<Self, String> {
+        let session = CorrectionSession::start(train, pretrained, settings)?;
+        let mut running = Self { session, decisions: Vec::new(), points: Vec::new() };
         running.record_point();
         Ok(running)
     }
 
     fn shown(&self) -> Option<ShownImage> {
-        let &index = self.order.last()?;
-        let (relevance, class) = decoy::explain(&self.model, self.train, index);
+        let index = self.session.query()?;
+        let train = self.session.train();
+        let (relevance, class) = self.session.explain(index);
         Some(ShownImage {
             index,
-            pixels: self.train.image(index).to_vec(),
+            pixels: train.image(index).to_vec(),
             prediction: class as u8,
             relevance: relevance.iter().copied().collect(),
-            decoy: decoy::patch(self.train.corners[index]).to_vec(),
+            decoy: decoy::patch(train.corners[index]).to_vec(),
         })
     }
 
     fn record_point(&mut self) {
         self.points.push(ImagePoint {
             queries: self.decisions.len(),
-            test_accuracy: decoy::accuracy(&self.model, &self.test),
-            decoy_share: decoy::decoy_share(&self.model, &self.test, self.test.len()),
+            test_accuracy: self.session.test_accuracy(),
+            decoy_share: self.session.decoy_share(),
         });
-    }
-
-    /// Adam steps on every answered image plus `batch` random training
-    /// images from the first network's set.
-    fn refit(&mut self) -> Result<(), Error> {
-        let mut inputs: Vec<Input> = Vec::new();
-        for _ in 0..self.settings.steps_per_answer {
-            let mut batch: Vec<(usize, u8, &[usize])> =
-                self.answered.iter().map(|(i, label, mask)| (*i, *label, mask.as_slice())).collect();
-            for _ in 0..self.settings.batch {
-                let index = uniform_below(&mut self.rng, self.settings.pretrain_images as u32) as usize;
-                batch.push((index, self.train.labels[index], &[]));
-            }
-            inputs.resize(batch.len(), Input::zeros());
-            for (input, &(index, _, _)) in inputs.iter_mut().zip(&batch) {
-                self.train.input(index, input);
-            }
-            let examples: Vec<MlpExample<PIXELS>> = batch
-                .iter()
-                .zip(&inputs)
-                .map(|(&(_, label, irrelevant), x)| MlpExample { x, label, irrelevant })
-                .collect();
-            self.trainer.step(&mut self.model, &self.loss, &examples, &mut self.gradient)?;
-        }
-        Ok(())
     }
 }
 
-impl Live<ImageSettings, ImageDecision, ImageView> for Running<'_> {
+impl Live<SessionSettings, ImageDecision, ImageView> for Running<'_> {
     fn decide(&mut self, decision: ImageDecision) -> Result<(), String> {
-        let Some(&index) = self.order.last() else {
-            return Err("no image to answer: every training image was shown".into());
-        };
-        if usize::from(decision.label) >= CLASSES {
-            return Err(format!("the class must be 0 to 9, not {}", decision.label));
-        }
-        if let Some(bad) = decision.irrelevant.iter().find(|&&p| p >= PIXELS) {
-            return Err(format!("pixel {bad} is not one of the {PIXELS}"));
-        }
-        let mut mask = decision.irrelevant.clone();
-        mask.sort_unstable();
-        mask.dedup();
-        self.answered.push((index, decision.label, mask));
-        if let Err(e) = self.refit() {
-            self.answered.pop();
-            return Err(format!("the refit failed: {e}"));
-        }
-        self.order.pop();
+        self.session.answer(decision.label, &decision.irrelevant)?;
         self.decisions.push(decision);
         self.record_point();
         Ok(())
@@ -306,7 +145,7 @@ impl Live<ImageSettings, ImageDecision, ImageView> for Running<'_> {
 
     fn view(&self, error: Option<String>) -> ImageView {
         ImageView {
-            settings: self.settings.clone(),
+            settings: self.session.settings().clone(),
             decisions: self.decisions.clone(),
             points: self.points.clone(),
             shown: self.shown(),
@@ -314,8 +153,8 @@ impl Live<ImageSettings, ImageDecision, ImageView> for Running<'_> {
         }
     }
 
-    fn settings(&self) -> &ImageSettings {
-        &self.settings
+    fn settings(&self) -> &SessionSettings {
+        self.session.settings()
     }
 
     fn decisions(&self) -> &[ImageDecision] {
@@ -324,7 +163,7 @@ impl Live<ImageSettings, ImageDecision, ImageView> for Running<'_> {
 }
 
 impl ImageView {
-    fn failed(settings: ImageSettings, decisions: Vec<ImageDecision>, error: String) -> Self {
+    fn failed(settings: SessionSettings, decisions: Vec<ImageDecision>, error: String) -> Self {
         Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error) }
     }
 }
@@ -340,27 +179,24 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
     };
     let mut fashion: Option<FashionMnist> = None;
     let mut train: Option<(u64, DecoyData)> = None;
-    let mut start: Option<Start> = None;
+    let mut start: Option<Pretrained> = None;
     let mut next = commands.recv().ok();
     while let Some(command) = next {
         let Command::Start(settings, decisions) = command else {
             next = commands.recv().ok();
             continue;
         };
-        let prepared = validate(&settings).and_then(|()| {
+        let prepared = settings.validate().and_then(|()| {
             let images = match fashion.take() {
                 Some(images) => images,
                 None => FashionMnist::load(&xil_bench::data::fashion::locate(None))?,
             };
             if train.as_ref().is_none_or(|(seed, _)| *seed != settings.seed) {
-                // The same decoys as the first network's training images.
-                train =
-                    Some((settings.seed, DecoyData::new(&images.train, true, Stream::DecoyTrain.seed(settings.seed))));
+                train = Some((settings.seed, training_images(&images, settings.seed)));
             }
-            let key = (settings.seed, settings.pretrain_images, settings.pretrain_epochs);
             let trained = match start.take() {
-                Some(kept) if kept.key == key => Ok(kept),
-                _ => Start::train(&images, &settings),
+                Some(kept) if kept.key == settings.pretraining() => Ok(kept),
+                _ => Pretrained::train(&images, &settings),
             };
             fashion = Some(images);
             start = Some(trained?);
@@ -371,7 +207,7 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
                 serve_session(train, start, settings, decisions, commands, &send)
             }
             (Err(e), ..) => {
-                if send(ImageView::failed(settings, decisions, e)) {
+                if send(ImageView::failed(settings, decisions, e.to_string())) {
                     commands.recv().ok()
                 } else {
                     None
@@ -384,8 +220,8 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
 
 fn serve_session(
     train: &DecoyData,
-    start: &Start,
-    settings: ImageSettings,
+    start: &Pretrained,
+    settings: SessionSettings,
     decisions: Vec<ImageDecision>,
     commands: &Receiver<ImageCommand>,
     send: &dyn Fn(ImageView) -> bool,
@@ -412,7 +248,7 @@ mod tests {
             .spawn(move || serve_images(&inbox, &outbox, &|| {}))
             .unwrap();
         let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");
-        let settings = ImageSettings { pretrain_images: 2000, test_images: 500, ..ImageSettings::default() };
+        let settings = SessionSettings { pretrain_images: 2000, test_images: 500, ..SessionSettings::default() };
         // A user who knows the trick gives the true class and paints the
         // decoy, or (the control) gives the true class and paints nothing:
         // the same images, the same refits, only the mask differs.

@@ -13,201 +13,11 @@
 //! the row it is on). Folds run on all cores but one, which is left for the
 //! window.
 
+use crate::sessions::experiment::{Experiment, Measurement};
 use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use xil_bench::harness::Protocol;
-use xil_bench::harness::record::Record;
-use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
-use xil_bench::protocols::caipi_text::data::Headers;
-use xil_bench::protocols::caipi_text::{CaipiText, TextSource};
-use xil_bench::protocols::caipi_text::{TextRow, TextSettings};
-use xil_bench::protocols::cali::{Cali, CaliRow, CaliSettings};
-use xil_bench::protocols::decoy_fashion::{DecoyFashion, DecoySettings, Epoch, Setting};
 use xil_bench::report::figures::{band, fold_curves};
-use xil_core::tasks::colors::Rule;
-use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
-
-/// The protocol and settings of a simulated run.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Experiment {
-    /// CAIPI on colors: a linear learner, LIME, counterexamples.
-    Caipi(CaipiSettings),
-    /// CALIMOCHO on colors: a SENN corrected through its explanation loss.
-    Cali(CaliSettings),
-    /// Decoy Fashion-MNIST: a network trained with or without corrections.
-    Decoy(DecoySettings),
-    /// CAIPI on SpamAssassin e-mails with word corrections.
-    Text(TextSettings, Headers),
-}
-
-/// The paper's CAIPI colors setting for rule 0 with an L1 SVM and
-/// corrections (10 folds of 40,000 images, 100 queries, LIME 2,000 x 10).
-pub fn default_caipi() -> CaipiSettings {
-    CaipiSettings::paper(Rule::Zero, Learner::L1Svm, true)
-}
-
-/// CALIMOCHO as the reproduction runs it (rule 0, depth 1, uncertainty
-/// sampling, squared explanation loss, 4 entries corrected, lambda 0.9),
-/// over 5 folds of 5,000 images and 100 queries.
-pub fn default_cali() -> CaliSettings {
-    CaliSettings {
-        rule: Rule::Zero,
-        depth: 1,
-        corrections: true,
-        strategy: CaliStrategy::Uncertainty,
-        explanation_loss: ExplanationLoss::Squared,
-        corrected_entries: 4,
-        lambda: 0.9,
-        folds: 5,
-        iterations: 100,
-        initial: 5,
-        steps_per_fit: 100,
-        images: 5000,
-        seed: 0,
-    }
-}
-
-/// Decoy Fashion-MNIST as the quick reproduction runs it: 3 counterexamples
-/// per image, 12 epochs on the first 10,000 training images.
-pub fn default_decoy() -> DecoySettings {
-    DecoySettings { epochs: 12, train_limit: Some(10_000), ..DecoySettings::paper(Setting::Ce3, 0) }
-}
-
-/// CAIPI on e-mails with corrections, exact explanations, headers kept, at
-/// the quick reproduction's size (3 folds, 60 queries).
-pub fn default_text() -> TextSettings {
-    TextSettings { folds: 3, iterations: 60, ..TextSettings::paper(true, 0) }
-}
-
-impl Experiment {
-    /// A one-line description, for legends.
-    pub fn describe(&self) -> String {
-        let corrections = |on: bool| if on { "corrections" } else { "labels only" };
-        match self {
-            Experiment::Caipi(s) => format!(
-                "CAIPI {}, rule {}, {}{}, k {}, seed {}",
-                s.learner.name(),
-                s.rule,
-                corrections(s.corrections),
-                if s.query == QueryStrategy::ClosestToMargin {
-                    String::new()
-                } else {
-                    format!(", {} queries", s.query)
-                },
-                s.k,
-                s.seed
-            ),
-            Experiment::Cali(s) => format!(
-                "CALI depth {}, rule {}, {}, c {}, seed {}",
-                s.depth,
-                s.rule,
-                corrections(s.corrections),
-                s.corrected_entries,
-                s.seed
-            ),
-            Experiment::Decoy(s) => format!("decoy {}, {} epochs, seed {}", s.setting.label(), s.epochs, s.seed),
-            Experiment::Text(s, headers) => format!(
-                "e-mails {:?}, {}, headers {}, seed {}",
-                s.explainer,
-                corrections(s.corrections),
-                if *headers == Headers::Keep { "kept" } else { "stripped" },
-                s.seed
-            )
-            .to_lowercase(),
-        }
-    }
-
-    /// Rows the whole run measures (folds x queries, or epochs).
-    pub fn rows(&self) -> usize {
-        match self {
-            Experiment::Caipi(s) => CaipiColors::rows(s),
-            Experiment::Cali(s) => Cali::rows(s),
-            Experiment::Decoy(s) => DecoyFashion::rows(s),
-            Experiment::Text(s, _) => CaipiText::rows(s),
-        }
-    }
-
-    /// What is measured after each step, in the order of [`Measurement::values`]:
-    /// the protocol's own list ([`Record::METRICS`]), which its figures use too.
-    pub fn metrics(&self) -> Vec<Metric> {
-        match self {
-            Experiment::Caipi(_) => metrics_of::<caipi::Row>(),
-            Experiment::Cali(_) => metrics_of::<CaliRow>(),
-            Experiment::Decoy(_) => metrics_of::<Epoch>(),
-            Experiment::Text(..) => metrics_of::<TextRow>(),
-        }
-    }
-
-    /// Checks the settings (the command line's checks and messages).
-    ///
-    /// # Errors
-    /// A one-line message naming the first impossible value.
-    pub fn validate(&self) -> Result<(), String> {
-        Ok(match self {
-            Experiment::Caipi(s) => CaipiColors::check(s),
-            Experiment::Cali(s) => Cali::check(s),
-            Experiment::Decoy(s) => DecoyFashion::check(s),
-            Experiment::Text(s, _) => CaipiText::check(s),
-        }?)
-    }
-
-    /// Runs the experiment, handing each row to `observe` (on the folds'
-    /// threads), and reads its data first where it needs real data (where
-    /// the command reads it).
-    fn run(&self, observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync)) -> Result<(), String> {
-        Ok(match self {
-            Experiment::Caipi(settings) => watch::<CaipiColors>(settings, &(), observe),
-            Experiment::Cali(settings) => watch::<Cali>(settings, &(), observe),
-            Experiment::Decoy(settings) => watch::<DecoyFashion>(settings, &None, observe),
-            Experiment::Text(settings, headers) => {
-                watch::<CaipiText>(settings, &TextSource { corpus: None, headers: *headers }, observe)
-            }
-        }?)
-    }
-}
-
-/// Loads `P`'s data and runs it, handing each row to `observe` as a [`Measurement`].
-fn watch<P: Protocol>(
-    settings: &P::Settings,
-    source: &P::Source,
-    observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync),
-) -> xil_bench::Result<()> {
-    let data = P::load(settings, source)?;
-    P::run(settings, &data, &|row: &P::Row| observe(Measurement::of(row))).map(drop)
-}
-
-/// A quantity measured after each step, and the plot it belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Metric {
-    /// Legend text.
-    pub name: &'static str,
-    /// Title of the plot it is drawn in (metrics with the same panel share one).
-    pub panel: &'static str,
-}
-
-/// The names and panels of a record's metrics.
-fn metrics_of<R: Record>() -> Vec<Metric> {
-    R::METRICS.iter().map(|m| Metric { name: m.name, panel: m.panel }).collect()
-}
-
-/// One row of a run: a fold's values after one query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measurement {
-    /// The fold.
-    pub fold: usize,
-    /// The query number, from 1.
-    pub iteration: usize,
-    /// One value per metric of the experiment.
-    pub values: Vec<f32>,
-}
-
-impl Measurement {
-    /// A protocol's row as the app plots it.
-    pub fn of<R: Record>(row: &R) -> Self {
-        Self { fold: row.fold(), iteration: row.step(), values: R::METRICS.iter().map(|m| (m.value)(row)).collect() }
-    }
-}
 
 /// Where a run is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,7 +197,15 @@ impl Drop for Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sessions::experiment::{default_cali, default_decoy, default_text};
     use std::time::{Duration, Instant};
+    use xil_bench::harness::Protocol;
+    use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
+    use xil_bench::protocols::caipi_text::TextSettings;
+    use xil_bench::protocols::caipi_text::data::Headers;
+    use xil_bench::protocols::cali::CaliSettings;
+    use xil_bench::protocols::decoy_fashion::DecoySettings;
+    use xil_core::tasks::colors::Rule;
 
     fn small_caipi() -> Experiment {
         Experiment::Caipi(CaipiSettings {

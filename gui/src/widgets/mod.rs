@@ -2,8 +2,10 @@
 //!
 //! - [`grid`]: colors images, explanations and marks;
 //! - [`sessions`]: answer keys and buttons, the history, named sessions;
-//! - [`choices`]: a settings enum chosen by name (the colors rule as buttons).
+//! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
+//! - [`forms`]: the settings forms of the bench's protocols.
 
 pub mod choices;
+pub mod forms;
 pub mod grid;
 pub mod sessions;

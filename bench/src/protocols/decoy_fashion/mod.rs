@@ -20,6 +20,7 @@ pub mod data;
 pub mod explain;
 pub mod reproduce;
 pub mod run;
+pub mod session;
 pub mod settings;
 pub mod write;
 

@@ -1,0 +1,106 @@
+//! The settings forms of the bench's protocols, as the Watch tab shows them.
+
+use crate::widgets::choices::{named_choice, rule_choice};
+use eframe::egui;
+use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
+use xil_bench::protocols::caipi_text::data::Headers;
+use xil_bench::protocols::caipi_text::{QueryExplainer, TextSettings};
+use xil_bench::protocols::cali::CaliSettings;
+use xil_bench::protocols::decoy_fashion::{DecoySettings, Setting};
+use xil_core::tasks::colors::{ONE_HOT, PIXELS};
+use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
+
+/// Seed, folds, queries per fold and images.
+fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iterations: &mut usize, images: &mut usize) {
+    ui.add(egui::Slider::new(seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(folds, 2..=10).text("folds"));
+    ui.add(egui::Slider::new(iterations, 1..=300).text("queries per fold"));
+    ui.add(egui::Slider::new(images, 100..=40_000).logarithmic(true).text("images"));
+}
+
+/// CAIPI on colors: rule, learner, LIME, query strategy, corrections, sizes.
+pub fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
+    rule_choice(ui, &mut s.rule);
+    egui::ComboBox::from_label("learner").selected_text(s.learner.name()).show_ui(ui, |ui| {
+        for learner in [Learner::L1Svm, Learner::L2Svm, Learner::Logreg] {
+            ui.selectable_value(&mut s.learner, learner, learner.name());
+        }
+    });
+    ui.label("explainer: LIME");
+    ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"));
+    ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"));
+    named_choice(ui, "query", &mut s.query, &QueryStrategy::ALL);
+    ui.checkbox(&mut s.corrections, "corrections");
+    ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"));
+    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=10).text("initial labels per class"));
+    seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
+    ui.checkbox(&mut s.mark_all_explained, "authors: mark all explained pixels");
+    ui.checkbox(&mut s.continuous_perturbation, "authors: continuous perturbation");
+}
+
+/// CALIMOCHO: rule, depth, strategy, explanation loss, corrections, sizes.
+pub fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
+    rule_choice(ui, &mut s.rule);
+    egui::ComboBox::from_label("depth of w(x)").selected_text(s.depth.to_string()).show_ui(ui, |ui| {
+        for depth in [1, 3, 5] {
+            ui.selectable_value(&mut s.depth, depth, depth.to_string());
+        }
+    });
+    named_choice(ui, "query", &mut s.strategy, &CaliStrategy::ALL);
+    named_choice(ui, "explanation loss", &mut s.explanation_loss, &ExplanationLoss::ALL);
+    ui.checkbox(&mut s.corrections, "corrections");
+    ui.add(egui::Slider::new(&mut s.corrected_entries, 1..=ONE_HOT).text("c (entries corrected)"));
+    ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda (label-loss weight)"));
+    ui.add(egui::Slider::new(&mut s.initial, 1..=50).text("initial labels"));
+    ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps per fit"));
+    seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
+}
+
+/// Decoy Fashion-MNIST: the correction, epochs, training images, seed.
+pub fn decoy_form(ui: &mut egui::Ui, s: &mut DecoySettings) {
+    ui.label("data: Fashion-MNIST ($XIL_FASHION_MNIST or Debian's dataset-fashion-mnist)");
+    egui::ComboBox::from_label("correction").selected_text(s.setting.label()).show_ui(ui, |ui| {
+        for setting in Setting::ALL {
+            ui.selectable_value(&mut s.setting, setting, setting.label());
+        }
+    });
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=64).text("epochs"));
+    let mut limited = s.train_limit.is_some();
+    ui.checkbox(&mut limited, "use only the first training images");
+    s.train_limit = match (limited, s.train_limit) {
+        (true, Some(limit)) => {
+            let mut limit = limit;
+            ui.add(egui::Slider::new(&mut limit, 1000..=60_000).logarithmic(true).text("training images"));
+            Some(limit)
+        }
+        (true, None) => Some(10_000),
+        (false, _) => None,
+    };
+    ui.add(egui::Slider::new(&mut s.batch, 2..=1024).logarithmic(true).text("batch"));
+    ui.add(egui::Slider::new(&mut s.learning_rate, 1e-5..=1e-1).logarithmic(true).text("learning rate"));
+    ui.add(egui::Slider::new(&mut s.penalty, 1.0..=1e5).logarithmic(true).text("input-gradient penalty"));
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+}
+
+/// CAIPI on e-mails: explainer, headers, corrections, sizes.
+pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers) {
+    ui.label("data: SpamAssassin ($XIL_SPAM_ASSASSIN or scripts/fetch_spam_assassin's folder)");
+    egui::ComboBox::from_label("explainer").selected_text(format!("{:?}", s.explainer).to_lowercase()).show_ui(
+        ui,
+        |ui| {
+            ui.selectable_value(&mut s.explainer, QueryExplainer::Exact, "exact");
+            ui.selectable_value(&mut s.explainer, QueryExplainer::Lime, "lime");
+        },
+    );
+    ui.label("query: probability closest to 1/2");
+    ui.checkbox(&mut s.corrections, "corrections");
+    egui::ComboBox::from_label("headers").selected_text(format!("{headers:?}").to_lowercase()).show_ui(ui, |ui| {
+        ui.selectable_value(headers, Headers::Keep, "keep");
+        ui.selectable_value(headers, Headers::Strip, "strip");
+    });
+    ui.add(egui::Slider::new(&mut s.c, 0.1..=100.0).logarithmic(true).text("C"));
+    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=20).text("initial labels per class"));
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(&mut s.folds, 2..=10).text("folds"));
+    ui.add(egui::Slider::new(&mut s.iterations, 1..=300).text("queries per fold"));
+}
