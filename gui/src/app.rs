@@ -158,9 +158,9 @@ impl XilApp {
         let ctx = self.ctx.clone();
         let repaint: Repaint = Arc::new(move || ctx.request_repaint());
         let shown = self.tab;
-        self.tab_mut(shown).open(repaint);
+        self.tab_mut(shown).worker().open(repaint);
         for id in TabId::ALL {
-            self.tab_mut(id).poll();
+            self.tab_mut(id).worker().poll();
         }
         if !ui.ctx().egui_wants_keyboard_input() {
             if ui.input(|i| i.key_pressed(egui::Key::E)) {

@@ -58,6 +58,15 @@ impl Progress {
     }
 }
 
+/// Exports `progress` as [`Progress::export`] does, or says there is nothing
+/// yet; returns the message to show.
+pub fn export_or_explain(progress: Option<Progress>, dir: &Path, stem: &str) -> String {
+    match progress {
+        Some(progress) => progress.export(dir, stem).unwrap_or_else(|e| e),
+        None => "nothing to export yet".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

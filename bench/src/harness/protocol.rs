@@ -63,9 +63,6 @@ pub trait Protocol {
     /// A step that fails, named.
     fn run(settings: &Self::Settings, data: &Self::Data, observe: Observer<'_, Self::Row>) -> Result<Self::Outcome>;
 
-    /// The rows of a run's outcome.
-    fn rows_of(outcome: &Self::Outcome) -> &[Self::Row];
-
     /// Writes the run's files into `dir` (`metrics.csv`, `summary.json`,
     /// figures) and returns the summary, which the command prints as its
     /// last line. `wall_seconds` is the run's time without loading.

@@ -11,10 +11,10 @@
 //! never block a frame; every decision is saved at once (atomically), and on
 //! start the saved session is resumed.
 
-use crate::export::Progress;
+use crate::export::{Progress, export_or_explain};
 use crate::sessions::colors::{Colors, Decision};
 use crate::tabs::session::SessionTab;
-use crate::tabs::{Repaint, Tab};
+use crate::tabs::{Tab, Worker};
 use crate::widgets::choices::rule_choice;
 use crate::widgets::grid::{paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::widgets::sessions::Asked;
@@ -175,12 +175,8 @@ impl ColorsTab {
 }
 
 impl Tab for ColorsTab {
-    fn open(&mut self, repaint: Repaint) {
-        self.session.open(move || repaint());
-    }
-
-    fn poll(&mut self) {
-        self.session.receive();
+    fn worker(&mut self) -> &mut dyn Worker {
+        &mut self.session
     }
 
     /// `0`/`1` label, `a` accept, `Enter` submit, `Backspace` undo, `s` save.
@@ -193,13 +189,8 @@ impl Tab for ColorsTab {
         ui.add(egui::Slider::new(&mut self.session.settings.seed, 0..=1000).text("seed"));
         rule_choice(ui, &mut self.session.settings.rule);
         ui.add(egui::Slider::new(&mut self.session.settings.k, 1..=PIXELS).text("k"));
-        if ui.button("Start new session").clicked() {
-            self.session.start();
-        }
-        ui.separator();
-        self.session.named_ui(ui);
-        ui.separator();
-        self.session.busy_ui(ui);
+        self.session.start_ui(ui, "Start new session");
+        self.session.status_ui(ui, "starting…");
         if let Some(view) = self.session.view() {
             ui.label(format!("decisions: {}", view.decisions.len()));
             if let Some(point) = view.points.last() {
@@ -244,10 +235,7 @@ impl Tab for ColorsTab {
     }
 
     fn export(&mut self, dir: &Path) -> String {
-        match self.progress() {
-            Some(progress) => progress.export(dir, "progress").unwrap_or_else(|e| e),
-            None => "nothing to export yet".into(),
-        }
+        export_or_explain(self.progress(), dir, "progress")
     }
 
     fn message(&self) -> Option<&str> {

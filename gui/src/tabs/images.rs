@@ -10,10 +10,10 @@
 //! which reads Fashion-MNIST and trains the first network the first time
 //! the tab is opened, and is saved after every answer (`image-session.json`).
 
-use crate::export::Progress;
+use crate::export::{Progress, export_or_explain};
 use crate::sessions::images::{ImageDecision, Images, ShownImage};
 use crate::tabs::session::SessionTab;
-use crate::tabs::{Repaint, Tab};
+use crate::tabs::{Tab, Worker};
 use crate::widgets::sessions::Asked;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -148,12 +148,8 @@ fn heatmap(ui: &mut egui::Ui, shown: &ShownImage) {
 }
 
 impl Tab for ImageTab {
-    fn open(&mut self, repaint: Repaint) {
-        self.session.open(move || repaint());
-    }
-
-    fn poll(&mut self) {
-        self.session.receive();
+    fn worker(&mut self) -> &mut dyn Worker {
+        &mut self.session
     }
 
     /// Keys of the tab: `0`–`9` class, `a` accept, `Enter` submit,
@@ -174,22 +170,9 @@ impl Tab for ImageTab {
         ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"));
         ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"));
         ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
-        if ui.button("Start new image session").clicked() {
-            self.session.start();
-        }
         ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
-        ui.separator();
-        self.session.named_ui(ui);
-        ui.separator();
-        if self.session.busy() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(if self.session.view().is_none() { "reading and training…" } else { "refitting…" });
-            });
-        }
-        if let Some(message) = self.session.message() {
-            ui.label(message);
-        }
+        self.session.start_ui(ui, "Start new image session");
+        self.session.status_ui(ui, "reading and training…");
         let Some(view) = self.session.view() else { return };
         ui.label(format!("answers: {}", view.decisions.len()));
         if let Some(p) = view.points.last() {
@@ -248,10 +231,7 @@ impl Tab for ImageTab {
     }
 
     fn export(&mut self, dir: &Path) -> String {
-        match self.progress() {
-            Some(progress) => progress.export(dir, "image-progress").unwrap_or_else(|e| e),
-            None => "nothing to export yet".into(),
-        }
+        export_or_explain(self.progress(), dir, "image-progress")
     }
 
     fn message(&self) -> Option<&str> {

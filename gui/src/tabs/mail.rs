@@ -12,10 +12,10 @@
 //! (`mail-session.json` beside the colors session) and resumed on the next
 //! start.
 
-use crate::export::Progress;
+use crate::export::{Progress, export_or_explain};
 use crate::sessions::mail::{MailDecision, Mails, ShownMail};
 use crate::tabs::session::SessionTab;
-use crate::tabs::{Repaint, Tab};
+use crate::tabs::{Tab, Worker};
 use crate::widgets::sessions::Asked;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -127,12 +127,8 @@ impl MailTab {
 }
 
 impl Tab for MailTab {
-    fn open(&mut self, repaint: Repaint) {
-        self.session.open(move || repaint());
-    }
-
-    fn poll(&mut self) {
-        self.session.receive();
+    fn worker(&mut self) -> &mut dyn Worker {
+        &mut self.session
     }
 
     /// Keys of the tab: `0`/`1` label, `a` accept, `Enter` submit,
@@ -149,21 +145,8 @@ impl Tab for MailTab {
         ui.add(egui::Slider::new(&mut self.session.settings.c, 0.1..=100.0).logarithmic(true).text("C"));
         ui.add(egui::Slider::new(&mut self.session.settings.initial_per_class, 1..=20).text("initial per class"));
         ui.checkbox(&mut self.session.settings.keep_headers, "the model sees headers");
-        if ui.button("Start new e-mail session").clicked() {
-            self.session.start();
-        }
-        ui.separator();
-        self.session.named_ui(ui);
-        ui.separator();
-        if self.session.busy() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(if self.session.view().is_none() { "reading the e-mails…" } else { "refitting…" });
-            });
-        }
-        if let Some(message) = self.session.message() {
-            ui.label(message);
-        }
+        self.session.start_ui(ui, "Start new e-mail session");
+        self.session.status_ui(ui, "reading the e-mails…");
         let Some(view) = self.session.view() else { return };
         ui.label(format!("decisions: {}", view.decisions.len()));
         if let Some(p) = view.points.last() {
@@ -248,10 +231,7 @@ impl Tab for MailTab {
     }
 
     fn export(&mut self, dir: &Path) -> String {
-        match self.progress() {
-            Some(progress) => progress.export(dir, "mail-progress").unwrap_or_else(|e| e),
-            None => "nothing to export yet".into(),
-        }
+        export_or_explain(self.progress(), dir, "mail-progress")
     }
 
     fn message(&self) -> Option<&str> {

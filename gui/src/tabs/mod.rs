@@ -19,15 +19,21 @@ use std::path::Path;
 /// Asks for a repaint from a worker thread.
 pub type Repaint = std::sync::Arc<dyn Fn() + Send + Sync>;
 
-/// One tab of the app.
-pub trait Tab {
+/// What works for a tab off the window's thread.
+pub trait Worker {
     /// Called every frame while the tab is on screen, before it is drawn:
-    /// starts its worker the first time (the E-mails tab reads the corpus
+    /// starts the worker the first time (the E-mails tab reads the corpus
     /// then).
     fn open(&mut self, repaint: Repaint);
 
-    /// Called every frame for every tab: takes what its workers sent.
+    /// Called every frame for every tab: takes what the worker sent.
     fn poll(&mut self);
+}
+
+/// One tab of the app.
+pub trait Tab {
+    /// What works for the tab off the window's thread.
+    fn worker(&mut self) -> &mut dyn Worker;
 
     /// The tab's keys (not called while a text field has the keyboard).
     fn keyboard(&mut self, ui: &egui::Ui);

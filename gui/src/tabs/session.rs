@@ -4,6 +4,7 @@
 //! and Images tabs add only their own drawing and what a mark is.
 
 use crate::sessions::remote::{Answer, Command, Interactive, Remote};
+use crate::tabs::{Repaint, Worker};
 use crate::widgets::sessions::{Asked, NamedSessions, act, history};
 use eframe::egui;
 use std::path::PathBuf;
@@ -21,6 +22,18 @@ pub struct SessionTab<P: Interactive, M> {
     pub answer: Answer<M>,
 }
 
+impl<P: Interactive, M: PartialEq> Worker for SessionTab<P, M> {
+    fn open(&mut self, repaint: Repaint) {
+        if let Some(settings) = self.remote.open(self.kind, move || repaint()) {
+            self.settings = settings;
+        }
+    }
+
+    fn poll(&mut self) {
+        self.remote.receive();
+    }
+}
+
 impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
     /// A session of `kind` saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf, kind: &'static str) -> Self {
@@ -31,19 +44,6 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
             settings: P::Settings::default(),
             answer: Answer::default(),
         }
-    }
-
-    /// Starts the worker (once) and resumes the saved session or starts a
-    /// new one; `repaint` is called after every view.
-    pub fn open(&mut self, repaint: impl Fn() + Send + 'static) {
-        if let Some(settings) = self.remote.open(self.kind, repaint) {
-            self.settings = settings;
-        }
-    }
-
-    /// Takes the worker's latest view; saves the session when it changed.
-    pub fn receive(&mut self) {
-        self.remote.receive();
     }
 
     /// Whether the worker is busy with a command.
@@ -146,10 +146,25 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
         }
     }
 
-    /// A spinner while the worker is busy.
-    pub fn busy_ui(&self, ui: &mut egui::Ui) {
+    /// The "Start new …" button (`start` is its text) and the named
+    /// sessions, between separators.
+    pub fn start_ui(&mut self, ui: &mut egui::Ui, start: &str) {
+        if ui.button(start).clicked() {
+            self.start();
+        }
+        ui.separator();
+        self.named_ui(ui);
+        ui.separator();
+    }
+
+    /// A spinner with `loading` until the first view (then "refitting…")
+    /// while the worker is busy (the session's message is on the tab bar).
+    pub fn status_ui(&mut self, ui: &mut egui::Ui, loading: &str) {
         if self.remote.busy() {
-            ui.spinner();
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(if self.remote.view().is_none() { loading } else { "refitting…" });
+            });
         }
     }
 

@@ -9,7 +9,7 @@
 
 use crate::sessions::experiment::{Experiment, default_caipi, default_cali, default_decoy, default_text};
 use crate::sessions::runs::{Run, Status};
-use crate::tabs::{Repaint, Tab};
+use crate::tabs::{Repaint, Tab, Worker};
 use crate::widgets::forms::{caipi_form, cali_form, decoy_form, text_form};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -327,7 +327,7 @@ impl Watching {
     }
 }
 
-impl Tab for Watching {
+impl Worker for Watching {
     fn open(&mut self, repaint: Repaint) {
         self.repaint.get_or_insert(repaint);
     }
@@ -337,6 +337,12 @@ impl Tab for Watching {
         for run in &mut self.runs {
             run.poll();
         }
+    }
+}
+
+impl Tab for Watching {
+    fn worker(&mut self) -> &mut dyn Worker {
+        self
     }
 
     fn keyboard(&mut self, _: &egui::Ui) {}

@@ -54,10 +54,6 @@ impl Protocol for CaipiColors {
         Ok(run_all(std::slice::from_ref(settings), data, observe)?.concat())
     }
 
-    fn rows_of(rows: &Vec<Row>) -> &[Row] {
-        rows
-    }
-
     fn write(
         dir: &Path,
         settings: &CaipiSettings,

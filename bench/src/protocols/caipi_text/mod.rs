@@ -330,10 +330,6 @@ impl Protocol for CaipiText {
         run(settings, &corpus.data, observe)
     }
 
-    fn rows_of(outcome: &TextRun) -> &[TextRow] {
-        &outcome.rows
-    }
-
     fn write(
         dir: &Path,
         settings: &TextSettings,

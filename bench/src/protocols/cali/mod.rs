@@ -302,10 +302,6 @@ impl Protocol for Cali {
         run(settings, data, observe)
     }
 
-    fn rows_of(rows: &Vec<CaliRow>) -> &[CaliRow] {
-        rows
-    }
-
     fn write(
         dir: &Path,
         settings: &CaliSettings,

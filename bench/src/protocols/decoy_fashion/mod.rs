@@ -66,10 +66,6 @@ impl Protocol for DecoyFashion {
         run(settings, data, observe)
     }
 
-    fn rows_of(outcome: &Outcome) -> &[Epoch] {
-        &outcome.epochs
-    }
-
     fn write(
         dir: &Path,
         settings: &DecoySettings,

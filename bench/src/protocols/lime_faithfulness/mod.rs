@@ -265,10 +265,6 @@ impl Protocol for LimeFaithfulness {
         }
     }
 
-    fn rows_of(rows: &Vec<FaithfulnessRow>) -> &[FaithfulnessRow] {
-        rows
-    }
-
     fn write(
         dir: &std::path::Path,
         _: &FaithfulnessSettings,
