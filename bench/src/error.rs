@@ -88,11 +88,3 @@ impl Error {
         Self::Draw { path: path.to_path_buf(), problem: problem.to_string() }
     }
 }
-
-/// The one-line message, for callers that only show it (the app's status
-/// lines).
-impl From<Error> for String {
-    fn from(error: Error) -> Self {
-        error.to_string()
-    }
-}

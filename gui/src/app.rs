@@ -55,8 +55,8 @@ impl XilApp {
     ///
     /// # Errors
     /// A one-line message when the file cannot be created.
-    pub fn log_frames(&mut self, path: &std::path::Path) -> Result<(), String> {
-        let file = std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    pub fn log_frames(&mut self, path: &std::path::Path) -> crate::error::Result<()> {
+        let file = std::fs::File::create(path).map_err(|e| crate::error::Error::io("create", path, e))?;
         self.frame_log = Some((file, std::time::Instant::now()));
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! `STEM.svg`, where a quantity larger than 1 (a count) is drawn divided by
 //! its largest value so it shares the axis with the shares and scores.
 
+use crate::error::Result;
 use std::path::Path;
 use xil_bench::harness::record::table_to_csv;
 use xil_bench::report::figures::{Figure, PALETTE, Series};
@@ -26,7 +27,7 @@ impl Progress {
     ///
     /// # Errors
     /// A one-line message when a file cannot be written.
-    pub fn export(&self, dir: &Path, stem: &str) -> Result<String, String> {
+    pub fn export(&self, dir: &Path, stem: &str) -> Result<String> {
         let header = std::iter::once("decisions".to_string()).chain(self.columns.iter().map(|c| c.replace(' ', "_")));
         let rows = self.rows.iter().map(|(decisions, values)| {
             std::iter::once(decisions.to_string()).chain(values.iter().map(|v| format!("{v:.6}"))).collect()
@@ -62,7 +63,7 @@ impl Progress {
 /// yet; returns the message to show.
 pub fn export_or_explain(progress: Option<Progress>, dir: &Path, stem: &str) -> String {
     match progress {
-        Some(progress) => progress.export(dir, stem).unwrap_or_else(|e| e),
+        Some(progress) => progress.export(dir, stem).unwrap_or_else(|e| e.to_string()),
         None => "nothing to export yet".into(),
     }
 }

@@ -12,9 +12,11 @@
 //! - [`widgets`]: what tabs draw with (the colors grid, answer keys and
 //!   history, named sessions, settings chosen by name);
 //! - [`app`]: the window's shell (tab bar, status line, dispatch);
-//! - [`export`]: a session's plot as CSV, PNG and SVG.
+//! - [`export`]: a session's plot as CSV, PNG and SVG;
+//! - [`error`]: what can go wrong, as one [`error::Error`] enum.
 
 pub mod app;
+pub mod error;
 pub mod export;
 pub mod sessions;
 pub mod tabs;

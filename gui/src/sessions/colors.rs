@@ -10,6 +10,7 @@
 //! [`Decision`]s, so undo is "replay all but the last" and a saved session is
 //! just those two things.
 
+use crate::error::{Error, Result};
 use crate::sessions::remote::{Command, Interactive, Live, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -152,14 +153,14 @@ pub fn truth(settings: &Settings, image: &Image) -> u8 {
 ///
 /// # Errors
 /// A one-line message for impossible settings.
-pub fn validate(settings: &Settings) -> Result<(), String> {
+pub fn validate(settings: &Settings) -> Result<()> {
     limits::check("k", settings.k, &(1..=PIXELS))?;
     limits::check("pool", settings.pool, &limits::IMAGES)?;
     limits::check("test", settings.test, &limits::IMAGES)?;
     limits::check("lime_samples", settings.lime_samples, &limits::LIME_SAMPLES)?;
     limits::check("initial_per_class", settings.initial_per_class, &(1..=CAPACITY / 2))?;
     if settings.pool <= 2 * settings.initial_per_class {
-        return Err("the pool must exceed the initial labels".into());
+        return Err(Error::Settings("the pool must exceed the initial labels".into()));
     }
     Ok(())
 }
@@ -194,26 +195,26 @@ impl<'p> Running<'p> {
         test: Vec<Example<Image>>,
         settings: Settings,
         rng: Xoshiro256PlusPlus,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         let config = SessionConfig::new(settings.k, QueryStrategy::ClosestToMargin, Counterexamples::default());
         let lime = Lime::new().samples(settings.lime_samples);
         let session = Session::new(pool, L1Svm::new(), PairFeatures, lime, config)
-            .map_err(|e| format!("cannot start the session: {e}"))?;
+            .map_err(|source| Error::Core { step: "cannot start the session", source })?;
         let mut running =
             Self { session, rng, settings, test, decisions: Vec::new(), points: Vec::new(), shown: None, added: 0 };
         running
             .session
             .seed_per_class(running.settings.initial_per_class, &mut running.rng)
-            .map_err(|e| format!("cannot label the first images: {e}"))?;
+            .map_err(|source| Error::Core { step: "cannot label the first images", source })?;
         running.record_point();
         running.next_query()?;
         Ok(running)
     }
 
-    fn next_query(&mut self) -> Result<(), String> {
+    fn next_query(&mut self) -> Result<()> {
         self.shown = match self.session.query(&mut self.rng) {
             Ok(query) => {
-                let image = self.session.pending_instance().cloned().ok_or("no pending query")?;
+                let image = self.session.pending_instance().cloned().ok_or(Error::Answer("no pending query".into()))?;
                 let mut relevance = [0.0; PIXELS];
                 for (r, v) in relevance.iter_mut().zip(query.explanation.relevance().iter()) {
                     *r = *v;
@@ -227,7 +228,7 @@ impl<'p> Running<'p> {
                 })
             }
             Err(xil_core::Error::PoolExhausted) => None,
-            Err(e) => return Err(format!("cannot pick the next query: {e}")),
+            Err(source) => return Err(Error::Core { step: "cannot pick the next query", source }),
         };
         Ok(())
     }
@@ -245,17 +246,17 @@ impl<'p> Running<'p> {
 impl Live<Settings, Decision, View> for Running<'_> {
     /// Answers the query on screen; the view then reports the
     /// counterexamples it added.
-    fn decide(&mut self, decision: Decision) -> Result<(), String> {
+    fn decide(&mut self, decision: Decision) -> Result<()> {
         if self.shown.is_none() {
-            return Err("no query to answer: the pool is exhausted".into());
+            return Err(Error::Answer("no query to answer: the pool is exhausted".into()));
         }
         let mut irrelevant = heapless::Vec::<usize, PIXELS>::new();
         for &pixel in &decision.irrelevant {
             if pixel >= PIXELS {
-                return Err(format!("pixel {pixel} is not one of the {PIXELS}"));
+                return Err(Error::Answer(format!("pixel {pixel} is not one of the {PIXELS}")));
             }
             if !irrelevant.contains(&pixel) {
-                irrelevant.push(pixel).map_err(|_| "too many pixels")?;
+                irrelevant.push(pixel).map_err(|_| Error::Answer("too many pixels".into()))?;
             }
         }
         let feedback = Feedback { label: decision.label, irrelevant };
@@ -263,7 +264,7 @@ impl Live<Settings, Decision, View> for Running<'_> {
         let outcome = self
             .session
             .give_feedback(&feedback, |_| true, &mut self.rng)
-            .map_err(|e| format!("the answer was not taken: {e}"))?;
+            .map_err(|source| Error::Core { step: "the answer was not taken", source })?;
         self.decisions.push(decision);
         self.added = outcome.counterexamples;
         self.record_point();
@@ -319,8 +320,9 @@ fn serve_session(
     send: &dyn Fn(View) -> bool,
 ) -> Option<ColorsCommand> {
     // A session that cannot start shows why and waits for the next command.
-    let failed = |settings: Settings, decisions: Vec<Decision>, error: String| {
-        let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error: Some(error) };
+    let failed = |settings: Settings, decisions: Vec<Decision>, error: Error| {
+        let error = Some(error.to_string());
+        let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error };
         if send(view) { commands.recv().ok() } else { None }
     };
     if let Err(e) = validate(&settings) {

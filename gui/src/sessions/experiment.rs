@@ -5,6 +5,7 @@
 //! [`Record::METRICS`](xil_bench::harness::record::Record::METRICS), the list
 //! the bench's figures use too).
 
+use crate::error::Result;
 use std::ops::ControlFlow;
 use xil_bench::harness::Protocol;
 use xil_bench::harness::record::Record;
@@ -132,7 +133,7 @@ impl Experiment {
     ///
     /// # Errors
     /// A one-line message naming the first impossible value.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<()> {
         Ok(match self {
             Experiment::Caipi(s) => CaipiColors::check(s),
             Experiment::Cali(s) => Cali::check(s),
@@ -144,7 +145,7 @@ impl Experiment {
     /// Runs the experiment, handing each row to `observe` (on the folds'
     /// threads), and reads its data first where it needs real data (where
     /// the command reads it).
-    pub(crate) fn run(&self, observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync)) -> Result<(), String> {
+    pub(crate) fn run(&self, observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync)) -> Result<()> {
         Ok(match self {
             Experiment::Caipi(settings) => watch::<CaipiColors>(settings, &(), observe),
             Experiment::Cali(settings) => watch::<Cali>(settings, &(), observe),

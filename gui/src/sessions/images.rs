@@ -8,6 +8,7 @@
 //! test accuracy and the share of the explanation inside the decoy patch are
 //! measured.
 
+use crate::error::Result;
 use crate::sessions::remote::{Command, Interactive, Live, serve_live};
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
@@ -106,7 +107,7 @@ struct Running<'w> {
 }
 
 impl<'w> Running<'w> {
-    fn start(train: &'w DecoyData, pretrained: &Pretrained, settings: SessionSettings) -> Result<Self, String> {
+    fn start(train: &'w DecoyData, pretrained: &Pretrained, settings: SessionSettings) -> Result<Self> {
         let session = CorrectionSession::start(train, pretrained, settings)?;
         let mut running = Self { session, decisions: Vec::new(), points: Vec::new() };
         running.record_point();
@@ -136,7 +137,7 @@ impl<'w> Running<'w> {
 }
 
 impl Live<SessionSettings, ImageDecision, ImageView> for Running<'_> {
-    fn decide(&mut self, decision: ImageDecision) -> Result<(), String> {
+    fn decide(&mut self, decision: ImageDecision) -> Result<()> {
         self.session.answer(decision.label, &decision.irrelevant)?;
         self.decisions.push(decision);
         self.record_point();
@@ -163,8 +164,8 @@ impl Live<SessionSettings, ImageDecision, ImageView> for Running<'_> {
 }
 
 impl ImageView {
-    fn failed(settings: SessionSettings, decisions: Vec<ImageDecision>, error: String) -> Self {
-        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error) }
+    fn failed(settings: SessionSettings, decisions: Vec<ImageDecision>, error: &dyn std::fmt::Display) -> Self {
+        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error.to_string()) }
     }
 }
 
@@ -207,7 +208,7 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
                 serve_session(train, start, settings, decisions, commands, &send)
             }
             (Err(e), ..) => {
-                if send(ImageView::failed(settings, decisions, e.to_string())) {
+                if send(ImageView::failed(settings, decisions, &e)) {
                     commands.recv().ok()
                 } else {
                     None
@@ -228,7 +229,7 @@ fn serve_session(
 ) -> Option<ImageCommand> {
     let mut running = match Running::start(train, start, settings.clone()) {
         Ok(running) => running,
-        Err(e) => return if send(ImageView::failed(settings, decisions, e)) { commands.recv().ok() } else { None },
+        Err(e) => return if send(ImageView::failed(settings, decisions, &e)) { commands.recv().ok() } else { None },
     };
     serve_live(&mut running, decisions, commands, send)
 }

@@ -12,6 +12,7 @@
 //! words that come from headers. Decisions name removed words as text, so a
 //! saved session reads back on any build of the same corpus.
 
+use crate::error::{Error, Result};
 use crate::sessions::remote::{Command, Interactive, Live, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -117,8 +118,8 @@ pub struct MailView {
 
 impl MailView {
     /// The view of a session that could not start, and why.
-    fn failed(settings: MailSettings, decisions: Vec<MailDecision>, error: String) -> Self {
-        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error) }
+    fn failed(settings: MailSettings, decisions: Vec<MailDecision>, error: &Error) -> Self {
+        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error.to_string()) }
     }
 }
 
@@ -159,12 +160,12 @@ impl Interactive for Mails {
 ///
 /// # Errors
 /// A one-line message for impossible settings.
-pub fn validate(settings: &MailSettings) -> Result<(), String> {
+pub fn validate(settings: &MailSettings) -> Result<()> {
     if settings.k == 0 || settings.k > 100 {
-        return Err(format!("k must be between 1 and 100, not {}", settings.k));
+        return Err(Error::Settings(format!("k must be between 1 and 100, not {}", settings.k)));
     }
     if !(settings.c.is_finite() && settings.c > 0.0) {
-        return Err(format!("C must be positive, not {}", settings.c));
+        return Err(Error::Settings(format!("C must be positive, not {}", settings.c)));
     }
     limits::check("initial_per_class", settings.initial_per_class, &limits::TEXT_INITIAL_PER_CLASS)?;
     Ok(())
@@ -179,7 +180,7 @@ struct Corpus {
 }
 
 impl Corpus {
-    fn read(keep_headers: bool) -> Result<Self, String> {
+    fn read(keep_headers: bool) -> Result<Self> {
         let headers = if keep_headers { Headers::Keep } else { Headers::Strip };
         let (mails, data) = TextData::load(None, headers)?;
         let rows = data.bags.iter().map(|bag| data.vocabulary.row(bag)).collect();
@@ -200,7 +201,7 @@ struct Running<'c> {
 }
 
 impl<'c> Running<'c> {
-    fn start(corpus: &'c Corpus, settings: MailSettings) -> Result<Self, String> {
+    fn start(corpus: &'c Corpus, settings: MailSettings) -> Result<Self> {
         let data = &corpus.data;
         let assignment = stratified_folds(&data.labels, SPLIT, Stream::TextFolds.seed(settings.seed))?;
         let test: Vec<usize> = (0..data.labels.len()).filter(|&i| assignment[i] == 0).collect();
@@ -252,17 +253,19 @@ impl<'c> Running<'c> {
 }
 
 impl Live<MailSettings, MailDecision, MailView> for Running<'_> {
-    fn decide(&mut self, decision: MailDecision) -> Result<(), String> {
+    fn decide(&mut self, decision: MailDecision) -> Result<()> {
         let Some((message, _)) = self.shown.as_ref() else {
-            return Err("no e-mail to answer: the pool is exhausted".into());
+            return Err(Error::Answer("no e-mail to answer: the pool is exhausted".into()));
         };
         if decision.label > 1 {
-            return Err(format!("the label must be 0 (ham) or 1 (spam), not {}", decision.label));
+            return Err(Error::Answer(format!("the label must be 0 (ham) or 1 (spam), not {}", decision.label)));
         }
         let vocabulary = &self.corpus.data.vocabulary;
         let mut removed = Vec::with_capacity(decision.removed.len());
         for word in &decision.removed {
-            let id = vocabulary.id(word).ok_or_else(|| format!("\"{word}\" is not a word of the vocabulary"))?;
+            let id = vocabulary
+                .id(word)
+                .ok_or_else(|| Error::Answer(format!("\"{word}\" is not a word of the vocabulary")))?;
             if !removed.contains(&id) {
                 removed.push(id);
             }
@@ -312,7 +315,7 @@ pub fn serve_mail(commands: &Receiver<MailCommand>, views: &Sender<MailView>, no
             continue;
         };
         if let Err(e) = validate(&settings) {
-            next = if send(MailView::failed(settings, decisions, e)) { commands.recv().ok() } else { None };
+            next = if send(MailView::failed(settings, decisions, &e)) { commands.recv().ok() } else { None };
             continue;
         }
         if corpus.as_ref().is_none_or(|c| c.keep_headers != settings.keep_headers) {
@@ -320,7 +323,7 @@ pub fn serve_mail(commands: &Receiver<MailCommand>, views: &Sender<MailView>, no
             match Corpus::read(settings.keep_headers) {
                 Ok(read) => corpus = Some(read),
                 Err(e) => {
-                    next = if send(MailView::failed(settings, decisions, e)) { commands.recv().ok() } else { None };
+                    next = if send(MailView::failed(settings, decisions, &e)) { commands.recv().ok() } else { None };
                     continue;
                 }
             }
@@ -343,7 +346,7 @@ fn serve_session(
 ) -> Option<MailCommand> {
     let mut running = match Running::start(corpus, settings.clone()) {
         Ok(running) => running,
-        Err(e) => return if send(MailView::failed(settings, decisions, e)) { commands.recv().ok() } else { None },
+        Err(e) => return if send(MailView::failed(settings, decisions, &e)) { commands.recv().ok() } else { None },
     };
     serve_live(&mut running, decisions, commands, send)
 }

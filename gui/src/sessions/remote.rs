@@ -5,6 +5,7 @@
 //! "take back decision n" restart the worker's session with fewer decisions,
 //! and the saved file holds just those two things.
 
+use crate::error::Result;
 use crate::sessions::storage::{self, Saved, VERSION};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -103,7 +104,7 @@ impl<P: Interactive> Remote<P> {
             }
             Ok(None) => (P::Settings::default(), Vec::new()),
             Err(e) => {
-                self.message = Some(e);
+                self.message = Some(e.to_string());
                 (P::Settings::default(), Vec::new())
             }
         };
@@ -148,7 +149,7 @@ impl<P: Interactive> Remote<P> {
         let saved =
             Saved { version: VERSION, settings: P::settings(view).clone(), decisions: P::decisions(view).to_vec() };
         if let Err(e) = storage::save(&self.path, &saved) {
-            self.message = Some(e);
+            self.message = Some(e.to_string());
         }
     }
 
@@ -204,7 +205,7 @@ impl<P: Interactive> Remote<P> {
         let result = storage::named(&self.named_folder(), name).and_then(|path| storage::save(&path, &saved));
         self.message = Some(match result {
             Ok(()) => format!("saved as \"{name}\""),
-            Err(e) => e,
+            Err(e) => e.to_string(),
         });
     }
 
@@ -224,7 +225,7 @@ impl<P: Interactive> Remote<P> {
                 None
             }
             Err(e) => {
-                self.message = Some(e);
+                self.message = Some(e.to_string());
                 None
             }
         }
@@ -242,8 +243,8 @@ pub trait Live<S, D, V> {
     /// Applies one decision; on error the session is unchanged.
     ///
     /// # Errors
-    /// A one-line message saying why the decision was not taken.
-    fn decide(&mut self, decision: D) -> Result<(), String>;
+    /// Why the decision was not taken.
+    fn decide(&mut self, decision: D) -> Result<()>;
     /// The view of the current state, with an error to show.
     fn view(&self, error: Option<String>) -> V;
     /// The settings the session started from.
@@ -275,7 +276,7 @@ pub fn serve_live<S: Clone, D: Clone, V>(
     loop {
         let view = match commands.recv().ok()? {
             Command::Decide(decision) => {
-                let error = live.decide(decision).err();
+                let error = live.decide(decision).err().map(|e| e.to_string());
                 live.view(error)
             }
             Command::Undo if live.decisions().is_empty() => live.view(Some("nothing to undo".into())),

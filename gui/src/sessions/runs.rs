@@ -13,6 +13,7 @@
 //! the row it is on). Folds run on all cores but one, which is left for the
 //! window.
 
+use crate::error::{Error, Result};
 use crate::sessions::experiment::{Experiment, Measurement};
 use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, channel};
@@ -39,7 +40,7 @@ pub enum Status {
 /// What the worker tells the app.
 enum Report {
     Measured(Measurement),
-    Ended(Result<(), String>),
+    Ended(Result<()>),
 }
 
 /// Pause and stop, shared by the app and the folds' observer.
@@ -85,7 +86,7 @@ impl Run {
     ///
     /// # Errors
     /// The settings' one-line message; nothing is started then.
-    pub fn start(experiment: Experiment, notify: impl Fn() + Send + Sync + 'static) -> Result<Self, String> {
+    pub fn start(experiment: Experiment, notify: impl Fn() + Send + Sync + 'static) -> Result<Self> {
         experiment.validate()?;
         let (sender, reports) = channel();
         let control = Arc::new(Control::default());
@@ -94,7 +95,7 @@ impl Run {
             .num_threads(threads)
             .thread_name(|i| format!("xil-run-{i}"))
             .build()
-            .map_err(|e| format!("cannot start the run's threads: {e}"))?;
+            .map_err(|e| xil_bench::Error::Threads(e.to_string()))?;
         let (worker_control, worker_experiment) = (Arc::clone(&control), experiment.clone());
         std::thread::Builder::new()
             .name("xil-run".into())
@@ -112,7 +113,7 @@ impl Run {
                 let _ = sender.send(Report::Ended(ended));
                 notify();
             })
-            .map_err(|e| format!("cannot start the run: {e}"))?;
+            .map_err(|source| Error::Thread { what: "the run", source })?;
         Ok(Self { experiment, measurements: Vec::new(), status: Status::Running, control, reports })
     }
 
@@ -121,7 +122,7 @@ impl Run {
         while let Ok(report) = self.reports.try_recv() {
             match report {
                 Report::Measured(measurement) => self.measurements.push(measurement),
-                Report::Ended(Err(e)) => self.status = Status::Failed(e),
+                Report::Ended(Err(e)) => self.status = Status::Failed(e.to_string()),
                 Report::Ended(Ok(())) if self.measurements.len() >= self.experiment.rows() => {
                     self.status = Status::Finished;
                 }
@@ -318,7 +319,8 @@ mod tests {
 
     #[test]
     fn impossible_settings_start_nothing() {
-        let error = Run::start(Experiment::Cali(CaliSettings { depth: 2, ..default_cali() }), || {}).err().unwrap();
+        let error =
+            Run::start(Experiment::Cali(CaliSettings { depth: 2, ..default_cali() }), || {}).err().unwrap().to_string();
         assert!(error.contains("--depth"), "{error}");
     }
 }

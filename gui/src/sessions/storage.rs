@@ -1,6 +1,7 @@
 //! Saved sessions: settings and decisions as JSON, written atomically after
 //! every decision; a file that cannot be read is moved aside, never lost.
 
+use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -31,11 +32,12 @@ pub fn default_dir() -> PathBuf {
 ///
 /// # Errors
 /// A one-line message naming the file.
-pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Result<(), String> {
+pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     }
-    let json = serde_json::to_string_pretty(saved).map_err(|e| format!("cannot encode the session: {e}"))?;
+    let json = serde_json::to_string_pretty(saved)
+        .map_err(|e| Error::NotASession(format!("cannot encode the session: {e}")))?;
     Ok(xil_bench::report::files::write_atomically(path, json.as_bytes())?)
 }
 
@@ -43,11 +45,13 @@ pub fn save<S: Serialize, D: Serialize>(path: &Path, saved: &Saved<S, D>) -> Res
 ///
 /// # Errors
 /// What is wrong: not JSON of a session, or another version.
-pub fn parse<S: DeserializeOwned, D: DeserializeOwned>(bytes: &[u8]) -> Result<Saved<S, D>, String> {
+pub fn parse<S: DeserializeOwned, D: DeserializeOwned>(bytes: &[u8]) -> Result<Saved<S, D>> {
     match serde_json::from_slice::<Saved<S, D>>(bytes) {
         Ok(saved) if saved.version == VERSION => Ok(saved),
-        Ok(saved) => Err(format!("it is version {}, this app reads version {VERSION}", saved.version)),
-        Err(e) => Err(format!("it is not a xil session ({e})")),
+        Ok(saved) => {
+            Err(Error::NotASession(format!("it is version {}, this app reads version {VERSION}", saved.version)))
+        }
+        Err(e) => Err(Error::NotASession(format!("it is not a xil session ({e})"))),
     }
 }
 
@@ -58,12 +62,12 @@ pub fn parse<S: DeserializeOwned, D: DeserializeOwned>(bytes: &[u8]) -> Result<S
 ///
 /// # Errors
 /// A one-line message saying what was wrong and where the file now is.
-pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Option<Saved<S, D>>, String> {
+pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Option<Saved<S, D>>> {
     xil_bench::report::files::remove_stale_temporaries(path);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(Error::io("read", path, e)),
     };
     let problem = match parse(&bytes) {
         Ok(saved) => return Ok(Some(saved)),
@@ -76,9 +80,8 @@ pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Opt
         })
         .find(|candidate| !candidate.exists())
         .unwrap_or_else(|| path.with_extension("corrupt"));
-    std::fs::rename(path, &aside)
-        .map_err(|e| format!("{} is unreadable and cannot be moved aside: {e}", path.display()))?;
-    Err(format!("the saved session could not be opened: {problem}; it was kept as {}", aside.display()))
+    std::fs::rename(path, &aside).map_err(|e| Error::io("move aside the unreadable", path, e))?;
+    Err(Error::KeptAside { problem: Box::new(problem), aside })
 }
 
 /// The file of the session saved under `name` in `folder`: `folder/name.json`.
@@ -86,9 +89,9 @@ pub fn load<S: DeserializeOwned, D: DeserializeOwned>(path: &Path) -> Result<Opt
 /// # Errors
 /// A one-line message for a name that is empty, longer than 64 characters
 /// or has characters other than letters, digits, `-` and `_`.
-pub fn named(folder: &Path, name: &str) -> Result<PathBuf, String> {
+pub fn named(folder: &Path, name: &str) -> Result<PathBuf> {
     if !is_session_name(name) {
-        return Err(format!("\"{name}\" is not a session name: use 1 to 64 letters, digits, - or _"));
+        return Err(Error::SessionName(name.to_string()));
     }
     Ok(folder.join(format!("{name}.json")))
 }
@@ -133,21 +136,21 @@ mod tests {
     fn sessions_round_trip_and_corrupt_files_are_kept_aside() {
         let dir = scratch("round");
         let path = dir.join("session.json");
-        assert_eq!(load::<Settings, Decision>(&path), Ok(None));
+        assert_eq!(load::<Settings, Decision>(&path).unwrap(), None);
         let saved: ColorsSaved = Saved {
             version: VERSION,
             settings: Settings::default(),
             decisions: vec![Decision { label: 1, irrelevant: vec![3, 4] }],
         };
         save(&path, &saved).unwrap();
-        assert_eq!(load(&path), Ok(Some(saved)));
+        assert_eq!(load(&path).unwrap(), Some(saved));
         std::fs::write(&path, "{ not json").unwrap();
-        let message = load::<Settings, Decision>(&path).unwrap_err();
+        let message = load::<Settings, Decision>(&path).unwrap_err().to_string();
         assert!(message.contains("not a xil session") && message.contains("session.corrupt"), "{message}");
         assert_eq!(std::fs::read_to_string(dir.join("session.corrupt")).unwrap(), "{ not json");
         assert!(!path.exists());
         std::fs::write(&path, r#"{"version": 9, "settings": {}, "decisions": []}"#).unwrap();
-        assert!(load::<Settings, Decision>(&path).unwrap_err().contains("not a xil session"));
+        assert!(load::<Settings, Decision>(&path).unwrap_err().to_string().contains("not a xil session"));
         assert!(dir.join("session.corrupt-2").exists(), "an earlier corrupt file is not overwritten");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -161,9 +164,10 @@ mod tests {
             save(&named(&dir, name).unwrap(), &saved).unwrap();
         }
         assert_eq!(names(&dir), vec!["first_try".to_string(), "rule-1".to_string()]);
-        assert_eq!(load(&named(&dir, "rule-1").unwrap()), Ok(Some(saved)));
+        assert_eq!(load(&named(&dir, "rule-1").unwrap()).unwrap(), Some(saved));
         for bad in ["", "../up", "a b", "x.json"] {
-            assert!(named(&dir, bad).unwrap_err().contains("not a session name"), "{bad}");
+            assert!(matches!(named(&dir, bad), Err(Error::SessionName(_))), "{bad}");
+            assert!(named(&dir, bad).unwrap_err().to_string().contains("not a session name"), "{bad}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -7,6 +7,7 @@
 //! folds that have reached each query, the same statistic as xil-bench's
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
+use crate::error::{Error, Result};
 use crate::sessions::experiment::{Experiment, default_caipi, default_cali, default_decoy, default_text};
 use crate::sessions::runs::{Run, Status};
 use crate::tabs::{Repaint, Tab, Worker};
@@ -135,7 +136,7 @@ impl Watching {
                 self.runs.push(run);
                 None
             }
-            Err(e) => Some(e),
+            Err(e) => Some(e.to_string()),
         };
     }
 
@@ -203,9 +204,9 @@ impl Watching {
     ///
     /// # Errors
     /// A one-line message when a file cannot be written.
-    pub fn export_runs(&self, dir: &Path) -> Result<String, String> {
+    pub fn export_runs(&self, dir: &Path) -> Result<String> {
         if self.runs.is_empty() {
-            return Err("nothing to export: start a run first".into());
+            return Err(Error::NothingToExport("start a run first"));
         }
         let dir = dir.join("watch");
         xil_bench::report::files::prepare_dir(&dir)?;
@@ -361,7 +362,7 @@ impl Tab for Watching {
     }
 
     fn export(&mut self, dir: &Path) -> String {
-        self.export_runs(dir).unwrap_or_else(|e| e)
+        self.export_runs(dir).unwrap_or_else(|e| e.to_string())
     }
 
     /// The message shown above the plots.
