@@ -120,7 +120,8 @@ pub struct Decomposition {
 /// let w1 = [0.0, 1.0, 1.0];
 /// let w = [2.0, -1.0, -3.0]; // 2 w0 - 3 w1
 /// let d = decompose(&w, &w0, &w1)?;
-/// assert!((d.alpha0 - 2.0).abs() < 1e-5 && (d.alpha1 + 3.0).abs() < 1e-5);
+/// approx::assert_abs_diff_eq!(d.alpha0, 2.0, epsilon = 1e-5);
+/// approx::assert_abs_diff_eq!(d.alpha1, -3.0, epsilon = 1e-5);
 /// assert!(d.residual < 1e-5);
 /// # Ok::<(), xil_core::Error>(())
 /// ```
@@ -199,7 +200,7 @@ pub fn accuracy(predicted: &[u8], truth: &[u8]) -> f32 {
 ///
 /// let f1 = macro_f1::<2>(&[1, 1, 0, 0], &[1, 0, 0, 0]);
 /// // class 0: P = 1, R = 2/3; class 1: P = 1/2, R = 1
-/// assert!((f1 - (0.8 + 2.0 / 3.0) / 2.0).abs() < 1e-6);
+/// assert!(approx::abs_diff_eq!(f1, (0.8 + 2.0 / 3.0) / 2.0, epsilon = 1e-6));
 /// ```
 pub fn macro_f1<const K: usize>(predicted: &[u8], truth: &[u8]) -> f32 {
     if K == 0 {
@@ -258,9 +259,9 @@ mod tests {
         s1.iter().for_each(|&j| w1[j] = -1.0);
         let general = decompose(&w, &w0, &w1).unwrap();
         let closed = decompose_disjoint(&w, &s0, 1.0, &s1, -1.0).unwrap();
-        assert!((general.alpha0 - closed.alpha0).abs() < 1e-6);
-        assert!((general.alpha1 - closed.alpha1).abs() < 1e-6);
-        assert!((general.residual - closed.residual).abs() < 1e-5);
+        assert!(approx::abs_diff_eq!(general.alpha0, closed.alpha0, epsilon = 1e-6));
+        assert!(approx::abs_diff_eq!(general.alpha1, closed.alpha1, epsilon = 1e-6));
+        assert!(approx::abs_diff_eq!(general.residual, closed.residual, epsilon = 1e-5));
     }
 
     #[test]
@@ -278,7 +279,7 @@ mod tests {
         for v in [1.0, 2.0, 6.0] {
             mean.push(v);
         }
-        assert!((mean.mean() - 3.0).abs() < 1e-6);
+        assert!(approx::abs_diff_eq!(mean.mean(), 3.0, epsilon = 1e-6));
         assert_eq!(mean.count(), 3);
     }
 

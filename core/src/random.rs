@@ -124,8 +124,12 @@ mod tests {
             beyond_two += usize::from(z.abs() > 2.0);
         }
         let mean = sum / f64::from(n);
-        assert!(mean.abs() < 0.01, "mean {mean}");
-        assert!((squares / f64::from(n) - 1.0).abs() < 0.02, "variance {}", squares / f64::from(n));
+        assert!(approx::abs_diff_eq!(mean, 0.0, epsilon = 0.01), "mean {mean}");
+        assert!(
+            approx::abs_diff_eq!(squares / f64::from(n), 1.0, epsilon = 0.02),
+            "variance {}",
+            squares / f64::from(n)
+        );
         // P(|Z| > 2) = 0.0455.
         assert!((4_250..4_850).contains(&beyond_two), "{beyond_two} draws beyond 2 sigma");
     }

@@ -58,10 +58,10 @@ fn generated(count: usize, seed: u64) -> (Vec<[u8; PIXELS]>, Vec<u8>) {
 fn generated_statistics_are_those_of_a_fair_coin_and_uniform_colours() {
     let (images, labels) = generated(40_000, 1);
     let stats = statistics(&images, &labels);
-    assert!((stats.positive_rate - 0.5).abs() < 0.01, "positive rate {}", stats.positive_rate);
+    assert!(approx::abs_diff_eq!(stats.positive_rate, 0.5, epsilon = 0.01), "positive rate {}", stats.positive_rate);
     for (p, shares) in stats.colour_share.iter().enumerate() {
         for (c, share) in shares.iter().enumerate() {
-            assert!((share - 0.25).abs() < 0.015, "pixel {p} colour {c}: {share}");
+            assert!(approx::abs_diff_eq!(*share, 0.25, epsilon = 0.015), "pixel {p} colour {c}: {share}");
         }
     }
     for (image, label) in images.iter().zip(&labels) {
@@ -142,13 +142,18 @@ fn generated_statistics_match_the_reference_data_set() {
         "positive rate: reference {:.4}, ours {:.4}; negative patterns: reference {:.4?}, ours {:.4?}",
         theirs.positive_rate, ours.positive_rate, theirs.negative_patterns, ours.negative_patterns
     );
-    assert!((ours.positive_rate - theirs.positive_rate).abs() < 0.01);
+    assert!(approx::abs_diff_eq!(ours.positive_rate, theirs.positive_rate, epsilon = 0.01));
     for (p, (a, b)) in ours.colour_share.iter().zip(&theirs.colour_share).enumerate() {
         for c in 0..4 {
-            assert!((a[c] - b[c]).abs() < 0.015, "pixel {p} colour {c}: ours {} reference {}", a[c], b[c]);
+            assert!(
+                approx::abs_diff_eq!(a[c], b[c], epsilon = 0.015),
+                "pixel {p} colour {c}: ours {} reference {}",
+                a[c],
+                b[c]
+            );
         }
     }
     for (i, (a, b)) in ours.negative_patterns.iter().zip(&theirs.negative_patterns).enumerate() {
-        assert!((a - b).abs() < 0.02, "negative pattern {i}: ours {a} reference {b}");
+        assert!(approx::abs_diff_eq!(a, b, epsilon = 0.02), "negative pattern {i}: ours {a} reference {b}");
     }
 }

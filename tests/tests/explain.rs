@@ -72,11 +72,11 @@ proptest! {
         // The components left out act as noise on a 3-component surrogate.
         for &c in explanation.selected() {
             prop_assert_eq!(explanation.relevance()[c] > 0.0, weights[c] > 0.0);
-            prop_assert!((explanation.relevance()[c] - weights[c]).abs() < 0.3, "component {}: {} vs {}", c, explanation.relevance()[c], weights[c]);
+            prop_assert!(approx::abs_diff_eq!(explanation.relevance()[c], weights[c], epsilon = 0.3), "component {}: {} vs {}", c, explanation.relevance()[c], weights[c]);
         }
         let fidelity = explanation.fidelity().unwrap();
         prop_assert!(fidelity.effective_sample_size > 1.0 && fidelity.effective_sample_size <= 2000.0);
-        prop_assert!((fidelity.model_at_instance - (bias + weights.iter().sum::<f32>())).abs() < 1e-4);
+        prop_assert!(approx::abs_diff_eq!(fidelity.model_at_instance, (bias + weights.iter().sum::<f32>()), epsilon = 1e-4));
     }
 
     #[test]
@@ -86,7 +86,7 @@ proptest! {
         let explanation = explain(&lime, &model, C, seed);
         let fidelity = explanation.fidelity().unwrap();
         prop_assert!(fidelity.r_squared > 0.9999, "R² {}", fidelity.r_squared);
-        prop_assert!((fidelity.surrogate_at_instance - fidelity.model_at_instance).abs() < 1e-3);
+        prop_assert!(approx::abs_diff_eq!(fidelity.surrogate_at_instance, fidelity.model_at_instance, epsilon = 1e-3));
         let relevance: SVector<f32, C> = *explanation.relevance();
         prop_assert!((relevance - SVector::from(weights)).abs().max() < 1e-3);
     }

@@ -24,9 +24,9 @@ proptest! {
         let general = decompose(&w, w0.as_slice(), w1.as_slice()).unwrap();
         let closed = decompose_disjoint(&w, &s0, 1.0, &s1, -1.0).unwrap();
         for d in [general, closed] {
-            prop_assert!((d.alpha0 - a0).abs() < 1e-4, "alpha0 {} vs {}", d.alpha0, a0);
-            prop_assert!((d.alpha1 - a1).abs() < 1e-4, "alpha1 {} vs {}", d.alpha1, a1);
-            prop_assert!((d.residual - expected_residual).abs() < 1e-3 * (1.0 + expected_residual));
+            prop_assert!(approx::abs_diff_eq!(d.alpha0, a0, epsilon = 1e-4), "alpha0 {} vs {}", d.alpha0, a0);
+            prop_assert!(approx::abs_diff_eq!(d.alpha1, a1, epsilon = 1e-4), "alpha1 {} vs {}", d.alpha1, a1);
+            prop_assert!(approx::abs_diff_eq!(d.residual, expected_residual, epsilon = 1e-3 * (1.0 + expected_residual)));
         }
     }
 
@@ -37,7 +37,7 @@ proptest! {
     ) {
         let forward = explanation_scores(&predicted, &truth);
         let backward = explanation_scores(&truth, &predicted);
-        prop_assert!((forward.f1 - backward.f1).abs() < 1e-6);
+        prop_assert!(approx::abs_diff_eq!(forward.f1, backward.f1, epsilon = 1e-6));
         prop_assert_eq!(forward.precision, backward.recall);
         for v in [forward.precision, forward.recall, forward.f1] {
             prop_assert!((0.0..=1.0).contains(&v));

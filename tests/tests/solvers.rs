@@ -38,9 +38,14 @@ fn assert_matches(name: &str, ours: &LinearModel<5>, objective: f32, reference: 
     let gap = (objective - reference.objective) / reference.objective;
     assert!(gap < 1e-4, "{name}: objective {objective} vs reference {}", reference.objective);
     for (j, (a, b)) in ours.weights.iter().zip(reference.weights).enumerate() {
-        assert!((a - b).abs() < tolerance, "{name}: weight {j} is {a}, reference {b}");
+        assert!(approx::abs_diff_eq!(*a, b, epsilon = tolerance), "{name}: weight {j} is {a}, reference {b}");
     }
-    assert!((ours.bias - reference.bias).abs() < tolerance, "{name}: bias {} vs {}", ours.bias, reference.bias);
+    assert!(
+        approx::abs_diff_eq!(ours.bias, reference.bias, epsilon = tolerance),
+        "{name}: bias {} vs {}",
+        ours.bias,
+        reference.bias
+    );
 }
 
 #[test]
@@ -195,10 +200,10 @@ fn warm_starts_reach_the_same_optimum_as_cold_starts() {
         let cold = Fit::<5, 64>::fit(&l1, &design).unwrap();
         let warm = Fit::<5, 64>::fit_from(&l1, &design, &start).unwrap();
         let (a, b) = (l1.objective(&design, &cold), l1.objective(&design, &warm));
-        assert!((a - b).abs() < 1e-4 * a, "L1 SVM: cold {a}, warm {b}");
+        assert!(approx::relative_eq!(a, b, max_relative = 1e-4), "L1 SVM: cold {a}, warm {b}");
         let cold = Fit::<5, 64>::fit(&logistic, &design).unwrap();
         let warm = Fit::<5, 64>::fit_from(&logistic, &design, &start).unwrap();
         let (a, b) = (logistic.objective(&design, &cold), logistic.objective(&design, &warm));
-        assert!((a - b).abs() < 1e-4 * a, "logistic: cold {a}, warm {b}");
+        assert!(approx::relative_eq!(a, b, max_relative = 1e-4), "logistic: cold {a}, warm {b}");
     }
 }

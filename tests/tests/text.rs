@@ -43,7 +43,12 @@ fn core_tf_idf_features_equal_the_desktop_rows() {
             dense[i as usize] = v;
         }
         for j in 0..7 {
-            assert!((features[j] - dense[j]).abs() < 1e-6, "{message}: feature {j} {} vs {}", features[j], dense[j]);
+            assert!(
+                approx::abs_diff_eq!(features[j], dense[j], epsilon = 1e-6),
+                "{message}: feature {j} {} vs {}",
+                features[j],
+                dense[j]
+            );
         }
     }
 }

@@ -75,7 +75,7 @@ pub enum Sampling {
 /// let lime = Lime::new().samples(500).ridge_alpha(0.0);
 /// let explanation = lime.explain(&Linear, &Grid::new([1, 1, 1])?, 2, &mut rng)?;
 /// assert_eq!(explanation.selected(), &[0, 2]);
-/// assert!((explanation.relevance()[0] - 2.0).abs() < 1e-3);
+/// assert!(approx::abs_diff_eq!(explanation.relevance()[0], 2.0, epsilon = 1e-3));
 /// assert!(explanation.fidelity().unwrap().r_squared > 0.999);
 /// # Ok::<(), xil_core::Error>(())
 /// ```

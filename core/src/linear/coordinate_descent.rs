@@ -381,9 +381,9 @@ mod tests {
             for m in [-3.0f32, -0.5, 0.3, 0.9, 2.0] {
                 let eps = 1e-2;
                 let numeric = (loss.value(m + eps) - loss.value(m - eps)) / (2.0 * eps);
-                assert!((numeric - loss.derivative(m)).abs() < 1e-3, "{loss:?} at {m}");
+                assert!(approx::abs_diff_eq!(numeric, loss.derivative(m), epsilon = 1e-3), "{loss:?} at {m}");
                 let numeric2 = (loss.derivative(m + eps) - loss.derivative(m - eps)) / (2.0 * eps);
-                assert!((numeric2 - loss.curvature(m)).abs() < 1e-2, "{loss:?} curvature at {m}");
+                assert!(approx::abs_diff_eq!(numeric2, loss.curvature(m), epsilon = 1e-2), "{loss:?} curvature at {m}");
             }
         }
     }
@@ -392,6 +392,6 @@ mod tests {
     fn an_l1_step_lands_exactly_on_zero_inside_the_dead_zone() {
         let (direction, violation) = CoordinatePenalty::L1.direction(0.3, 0.2, 1.0);
         assert_eq!(direction, -0.3);
-        assert!((violation - 1.2).abs() < 1e-6);
+        assert!(approx::abs_diff_eq!(violation, 1.2, epsilon = 1e-6));
     }
 }

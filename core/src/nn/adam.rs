@@ -113,7 +113,12 @@ mod tests {
         let mut state = AdamState::default();
         let (mut theta, mut m, mut v) = ([1.0f32, -2.0, 0.5], [0.0; 3], [0.0; 3]);
         state.begin_step(adam).update(&mut theta, &[3.0, -0.01, 0.0], &mut m, &mut v, 0.0);
-        assert!((theta[0] - 0.9).abs() < 1e-5 && (theta[1] + 1.9).abs() < 1e-4 && theta[2] == 0.5, "{theta:?}");
+        assert!(
+            approx::abs_diff_eq!(theta[0], 0.9, epsilon = 1e-5)
+                && approx::abs_diff_eq!(theta[1], -1.9, epsilon = 1e-4)
+                && theta[2] == 0.5,
+            "{theta:?}"
+        );
     }
 
     #[test]
@@ -126,7 +131,11 @@ mod tests {
             let g = [2.0 * (theta[0] - 1.0), 0.0];
             state.begin_step(adam).update(&mut theta, &g, &mut m, &mut v, 0.2);
         }
-        assert!((theta[0] - 1.0 / 1.1).abs() < 1e-2 && theta[1].abs() < 1e-2, "{theta:?}");
+        assert!(
+            approx::abs_diff_eq!(theta[0], 1.0 / 1.1, epsilon = 1e-2)
+                && approx::abs_diff_eq!(theta[1], 0.0, epsilon = 1e-2),
+            "{theta:?}"
+        );
     }
 
     #[test]

@@ -381,7 +381,7 @@ mod tests {
         for _ in 0..500 {
             let x = generate(&mut rng).instance;
             let plain: f32 = PairFeatures.features(&x).dot(&w);
-            assert!((PairFeatures.dot(&x, &w) - plain).abs() < 1e-4);
+            assert!(approx::abs_diff_eq!(PairFeatures.dot(&x, &w), plain, epsilon = 1e-4));
         }
     }
 

@@ -151,8 +151,8 @@ mod tests {
         let expected = [3.0f32, 0.0, 1.2, 0.0];
         let norm = (9.0f32 + 1.44).sqrt();
         for j in 0..4 {
-            assert!((x[j] - expected[j] / norm).abs() < 1e-6);
-            assert!((FeatureMap::<[u16; 4], 5>::feature(&map, &counts, j) - x[j]).abs() < 1e-6);
+            assert!(approx::abs_diff_eq!(x[j], expected[j] / norm, epsilon = 1e-6));
+            assert!(approx::abs_diff_eq!(FeatureMap::<[u16; 4], 5>::feature(&map, &counts, j), x[j], epsilon = 1e-6));
         }
         assert_eq!(x[4], 1.0);
         let empty: SVector<f32, 5> = map.features(&[0; 4]);

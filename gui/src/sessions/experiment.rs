@@ -1,9 +1,7 @@
 //! The experiments the Watch tab runs: xil-bench's protocols with their
-//! settings, checked, sized and run through the bench's
-//! [`Protocol`](xil_bench::harness::Protocol) trait, their rows turned into
-//! the values the app plots (from each row's
-//! [`Record::METRICS`](xil_bench::harness::record::Record::METRICS), the list
-//! the bench's figures use too).
+//! settings, checked, sized and run through the bench's [`Protocol`] trait,
+//! their rows turned into the values the app plots (from each row's
+//! [`Record::METRICS`], the list the bench's figures use too).
 
 use crate::error::Result;
 use std::ops::ControlFlow;

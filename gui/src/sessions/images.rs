@@ -1,8 +1,7 @@
 //! The user in the loop on decoy Fashion-MNIST, as the app serves it:
 //! paint the pixels a prediction must not depend on, and the network learns
 //! from that through its loss ("right for the right reasons"). The session
-//! itself is xil-bench's
-//! [`CorrectionSession`](xil_bench::protocols::decoy_fashion::session::CorrectionSession);
+//! itself is xil-bench's [`CorrectionSession`];
 //! this worker reads Fashion-MNIST once, keeps the first network per seed and
 //! size, and replays the decisions on undo and resume. After each answer the
 //! test accuracy and the share of the explanation inside the decoy patch are

@@ -1,9 +1,10 @@
 //! Watching a simulated experiment: xil-bench's protocol runs on a worker
 //! thread while the app plots its rows as they arrive.
 //!
-//! A [`Run`] starts the same code the `xil-bench` command runs ([`caipi`]'s
-//! folds with a simulated user who knows the rule, [`cali`]'s SENN loop,
-//! [`decoy`]'s network on decoy Fashion-MNIST, or CAIPI on real e-mails), so
+//! A [`Run`] starts the same code the `xil-bench` command runs (through the
+//! bench's [`Protocol`](xil_bench::harness::Protocol) trait: CAIPI's folds
+//! with a simulated user who knows the rule, CALIMOCHO's SENN loop, the
+//! decoy network on Fashion-MNIST, or CAIPI on real e-mails), so
 //! what the app shows is what the command writes, row for row. The real data
 //! sets are read where the command reads them (`$XIL_FASHION_MNIST`,
 //! `$XIL_SPAM_ASSASSIN` or the default folders); a missing one fails the run
@@ -263,7 +264,7 @@ mod tests {
         // The curve is the mean over folds per query.
         let first = run.curve(2)[0];
         let mean = (rows[0].test_accuracy + rows[6].test_accuracy) / 2.0;
-        assert!((first.1 - mean).abs() < 1e-6);
+        assert!(approx::abs_diff_eq!(first.1, mean, epsilon = 1e-6));
     }
 
     #[test]

@@ -361,8 +361,8 @@ mod tests {
     fn gaps_are_zero_inside_a_range_and_signed_outside() {
         let t = Target { low: 0.4, high: 0.7 };
         assert_eq!(t.gap(0.5), 0.0);
-        assert!((t.gap(0.8) - 0.1).abs() < 1e-6);
-        assert!((t.gap(0.3) + 0.1).abs() < 1e-6);
+        assert!(approx::abs_diff_eq!(t.gap(0.8), 0.1, epsilon = 1e-6));
+        approx::assert_abs_diff_eq!(t.gap(0.3), -0.1, epsilon = 1e-6);
     }
 
     #[test]

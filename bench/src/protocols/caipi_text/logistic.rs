@@ -223,7 +223,10 @@ mod tests {
             if t == 0.0 {
                 assert!(g.abs() <= 1.0 + 1e-3, "feature {j}: |gradient| {g} > 1 at zero");
             } else {
-                assert!((g + t.signum()).abs() < 1e-3, "feature {j}: gradient {g} for weight {t}");
+                assert!(
+                    approx::abs_diff_eq!(g, -t.signum(), epsilon = 1e-3),
+                    "feature {j}: gradient {g} for weight {t}"
+                );
             }
         }
         let zeros = theta.iter().filter(|t| **t == 0.0).count();
@@ -238,13 +241,13 @@ mod tests {
         let ones = vec![1.0; 200];
         let cold = fit(&settings, &rows, &labels, &ones, 30, None);
         let warm = fit(&settings, &rows, &labels, &ones, 30, Some(&[0.5; 30]));
-        assert!(cold.iter().zip(&warm).all(|(a, b)| (a - b).abs() < 1e-3));
+        approx::assert_abs_diff_eq!(cold.as_slice(), warm.as_slice(), epsilon = 1e-3);
         // Weight 2 on every example = every example twice.
         let doubled_rows: Vec<SparseRow> = rows.iter().chain(&rows).cloned().collect();
         let doubled_labels: Vec<u8> = labels.iter().chain(&labels).copied().collect();
         let twice = fit(&settings, &doubled_rows, &doubled_labels, &vec![1.0; 400], 30, None);
         let weighted = fit(&settings, &rows, &labels, &vec![2.0; 200], 30, None);
-        assert!(twice.iter().zip(&weighted).all(|(a, b)| (a - b).abs() < 1e-3));
+        approx::assert_abs_diff_eq!(twice.as_slice(), weighted.as_slice(), epsilon = 1e-3);
         let objective_at = |theta: &[f32]| objective(&settings, &rows, &labels, &ones, theta);
         assert!(objective_at(&cold) <= objective_at(&[0.0; 30]));
     }

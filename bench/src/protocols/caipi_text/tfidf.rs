@@ -246,9 +246,10 @@ mod tests {
         let row = vocabulary.row(&vocabulary.bag(&documents[2]));
         // banana and cherry share df = 2: equal weights 1/sqrt(2), then the constant.
         assert_eq!(row.indices, [0, 1, 2]);
-        assert!((row.values[0] - 0.5f32.sqrt()).abs() < 1e-6 && row.values[2] == 1.0);
+        approx::assert_abs_diff_eq!(row.values[0], 0.5f32.sqrt(), epsilon = 1e-6);
+        assert_eq!(row.values[2], 1.0);
         // idf = ln(5/3) + 1 (scikit-learn: TfidfVectorizer(smooth_idf=True)).
-        assert!((vocabulary.idf[0] - ((5.0f32 / 3.0).ln() + 1.0)).abs() < 1e-6);
+        assert!(approx::abs_diff_eq!(vocabulary.idf[0], ((5.0f32 / 3.0).ln() + 1.0), epsilon = 1e-6));
     }
 
     #[test]

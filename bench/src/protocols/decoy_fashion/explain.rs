@@ -39,7 +39,7 @@ pub fn decoy_share(model: &Network, data: &DecoyData, limit: usize) -> f32 {
 pub const EXPLAINED_IMAGES: usize = 6;
 
 /// The first `count` test images with their explanations, for
-/// [`save_grid`].
+/// [`save_grid`](crate::report::heatmap::save_grid).
 pub fn explained(outcome: &Outcome, count: usize) -> Vec<Explained> {
     (0..outcome.test.len().min(count))
         .map(|index| {

@@ -5,7 +5,7 @@
 //! Every image gets a 4 x 4 patch in a random corner whose grey level is
 //! `255 - 25 * label` in training and `255 - 25 * (random class)` in test: a
 //! perfect shortcut that fails at test time. The 784-50-30-10 ReLU network
-//! ([`Mlp`], raw 0–255 inputs, weights `N(0, 0.1^2)`) is trained with Adam
+//! ([`Mlp`](xil_core::nn::mlp::Mlp), raw 0–255 inputs, weights `N(0, 0.1^2)`) is trained with Adam
 //! (lr 1e-3, batch 256), L2 1e-4 and summed cross-entropy, in one of five
 //! [`Setting`]s: no correction; `c = 1, 3, 5` counterexamples per image (the
 //! decoy pixels replaced by uniform noise, label kept: CAIPI's correction of

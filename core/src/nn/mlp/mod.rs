@@ -171,7 +171,7 @@ struct Pullback<const H1: usize, const H2: usize> {
 /// let model: Mlp<4, 8, 6, 3> = Mlp::new(0.1, &mut rng)?;
 /// let x = SVector::from([1.0, 0.0, 2.0, -1.0]);
 /// let log_p = model.log_probabilities(&x);
-/// assert!((log_p.map(f32::exp).sum() - 1.0).abs() < 1e-5);
+/// assert!(approx::abs_diff_eq!(log_p.map(f32::exp).sum(), 1.0, epsilon = 1e-5));
 /// // The explanation: how each input moves the predicted class's log-probability.
 /// let why = model.input_gradient(&x, model.predict(&x))?;
 /// assert_eq!(why.len(), 4);
@@ -376,7 +376,11 @@ mod tests {
                 e[i] = 1e-3;
                 let numeric =
                     (model.log_probabilities(&(x + e))[class] - model.log_probabilities(&(x - e))[class]) / 2e-3;
-                assert!((numeric - gradient[i]).abs() < 2e-3, "class {class}, input {i}: {numeric} vs {}", gradient[i]);
+                assert!(
+                    approx::abs_diff_eq!(numeric, gradient[i], epsilon = 2e-3),
+                    "class {class}, input {i}: {numeric} vs {}",
+                    gradient[i]
+                );
             }
         }
         assert_eq!(model.input_gradient(&x, 3).err(), Some(Error::OutOfRange { index: 3, len: 3 }));
@@ -389,10 +393,10 @@ mod tests {
         let count = Mlp::<100, 50, 30, 10>::parameter_count();
         assert_eq!(model.parameters().iter().map(|p| p.len()).sum::<usize>(), count);
         let variance = model.squared_norm() / count as f32;
-        assert!((variance - 0.01).abs() < 0.001, "variance {variance}");
+        assert!(approx::abs_diff_eq!(variance, 0.01, epsilon = 0.001), "variance {variance}");
         let mut doubled = model.clone();
         doubled += &model;
-        assert!((doubled.squared_norm() - 4.0 * model.squared_norm()).abs() < 1e-2);
+        assert!(approx::abs_diff_eq!(doubled.squared_norm(), 4.0 * model.squared_norm(), epsilon = 1e-2));
         doubled.set_zero();
         assert_eq!(doubled, Mlp::zeros());
     }

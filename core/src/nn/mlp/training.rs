@@ -311,7 +311,7 @@ mod tests {
         let without = MlpExample { irrelevant: &[], ..with };
         let loss = MlpLoss::right_reasons(2.0).unwrap();
         let penalty = loss.evaluate(&model, &[with]).unwrap() - loss.evaluate(&model, &[without]).unwrap();
-        assert!((penalty - expected).abs() < 1e-3 * (1.0 + expected), "{penalty} vs {expected}");
+        assert!(approx::abs_diff_eq!(penalty, expected, epsilon = 1e-3 * (1.0 + expected)), "{penalty} vs {expected}");
     }
 
     #[test]

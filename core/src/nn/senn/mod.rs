@@ -73,7 +73,7 @@ pub(crate) struct Trace<const D: usize, const L: usize> {
 /// let x = SVector::from([1.0, 0.0, 1.0, 1.0]);
 /// // The explanation is exact: the logit is w(x)·x.
 /// let w = model.relevance(&x);
-/// assert!((model.decision(&x) - w.dot(&x)).abs() < 1e-6);
+/// assert!(approx::abs_diff_eq!(model.decision(&x), w.dot(&x), epsilon = 1e-6));
 /// ```
 ///
 /// A network without a layer or an input is a compile-time error:
@@ -171,10 +171,18 @@ mod tests {
     fn the_activation_is_2_sigmoid_minus_1_with_its_derivatives() {
         for a in [-3.0f32, -0.4, 0.0, 0.7, 2.5] {
             let (g, g1, g2) = activation(a);
-            assert!((g - libm::tanhf(a / 2.0)).abs() < 1e-6);
+            assert!(approx::abs_diff_eq!(g, libm::tanhf(a / 2.0), epsilon = 1e-6));
             let eps = 1e-2;
-            assert!(((activation(a + eps).0 - activation(a - eps).0) / (2.0 * eps) - g1).abs() < 1e-3);
-            assert!(((activation(a + eps).1 - activation(a - eps).1) / (2.0 * eps) - g2).abs() < 1e-3);
+            assert!(approx::abs_diff_eq!(
+                (activation(a + eps).0 - activation(a - eps).0) / (2.0 * eps),
+                g1,
+                epsilon = 1e-3
+            ));
+            assert!(approx::abs_diff_eq!(
+                (activation(a + eps).1 - activation(a - eps).1) / (2.0 * eps),
+                g2,
+                epsilon = 1e-3
+            ));
         }
     }
 
@@ -188,7 +196,11 @@ mod tests {
             let mut e = SVector::<f32, 4>::zeros();
             e[i] = 1e-2;
             let numeric = (model.decision(&(x + e)) - model.decision(&(x - e))) / 2e-2;
-            assert!((numeric - gradient[i]).abs() < 1e-3, "input {i}: {numeric} vs {}", gradient[i]);
+            assert!(
+                approx::abs_diff_eq!(numeric, gradient[i], epsilon = 1e-3),
+                "input {i}: {numeric} vs {}",
+                gradient[i]
+            );
         }
     }
 

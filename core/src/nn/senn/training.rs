@@ -377,7 +377,7 @@ mod tests {
                 let layer = &analytic.layers()[l];
                 let exact = if index < D * D { layer.weights[index] } else { layer.bias[index - D * D] };
                 assert!(
-                    (numeric - exact).abs() < 2e-3 + 0.02 * exact.abs(),
+                    approx::abs_diff_eq!(numeric, exact, epsilon = 2e-3 + 0.02 * exact.abs()),
                     "{loss:?}, layer {l}, parameter {index}: analytic {exact}, numeric {numeric}"
                 );
             }
@@ -420,7 +420,7 @@ mod tests {
         let expected = (gradient - model.relevance(&x)).norm_squared();
         let loss = SennLoss { lambda: 0.0, alpha: 1.0, explanation: ExplanationLoss::Ranking };
         let omega = loss.mean(&model, &[SennExample { x, label: 0, correction: None }]);
-        assert!((omega - expected).abs() < 1e-3 * (1.0 + expected), "{omega} vs {expected}");
+        assert!(approx::abs_diff_eq!(omega, expected, epsilon = 1e-3 * (1.0 + expected)), "{omega} vs {expected}");
     }
 
     #[test]
