@@ -63,7 +63,7 @@ pub fn write_through_temporary(path: &Path, write: impl FnOnce(&Path) -> Result<
     result
 }
 
-pub(crate) fn sync_file(path: &Path) -> Result<()> {
+fn sync_file(path: &Path) -> Result<()> {
     fs::File::open(path).and_then(|file| file.sync_all()).map_err(|e| Error::io("flush", path, e))
 }
 

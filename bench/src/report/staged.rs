@@ -1,6 +1,6 @@
 //! A result folder built aside and put in place whole.
 
-use super::files::{prepare_dir, sync_file, sync_folder, temporary_name};
+use super::files::{prepare_dir, sync_folder, temporary_name, write_atomically};
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,17 +56,19 @@ impl StagedDir {
         &self.staging
     }
 
-    /// Marks the result finished, flushes every file to disk and replaces
+    /// Marks the result finished, flushes its folders to disk and replaces
     /// `out` with it: the previous result is renamed aside, the new one
-    /// renamed into place, then the previous one removed.
+    /// renamed into place, then the previous one removed. The files were
+    /// flushed as they were written
+    /// ([`write_through_temporary`](super::files::write_through_temporary)), so only
+    /// the folders' entries are flushed here.
     ///
     /// # Errors
     /// A one-line message naming the folder that could not be flushed or
     /// renamed; the new result then stays in its staging folder, named.
     pub fn commit(mut self) -> Result<()> {
-        fs::write(self.staging.join(RESULT_MARKER), b"a finished xil-bench result\n")
-            .map_err(|e| Error::io("write in", &self.staging, e))?;
-        sync_tree(&self.staging)?;
+        write_atomically(&self.staging.join(RESULT_MARKER), b"a finished xil-bench result\n")?;
+        sync_folders(&self.staging)?;
         let previous = temporary_name(&self.out);
         let replaced = self.out.exists();
         if replaced {
@@ -92,16 +94,15 @@ impl Drop for StagedDir {
     }
 }
 
-/// Flushes every file and folder below `dir`, and `dir` itself.
-fn sync_tree(dir: &Path) -> Result<()> {
+/// Flushes every folder below `dir`, and `dir` itself (the names of the
+/// files and folders they hold).
+fn sync_folders(dir: &Path) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("read", dir, e))?;
         let path = entry.path();
         if entry.file_type().map_err(|e| Error::io("read", &path, e))?.is_dir() {
-            sync_tree(&path)?;
-        } else {
-            sync_file(&path)?;
+            sync_folders(&path)?;
         }
     }
     sync_folder(dir)
