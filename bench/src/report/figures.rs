@@ -12,9 +12,6 @@ use plotters::style::{FontStyle, register_font};
 use std::path::Path;
 use std::sync::Once;
 
-/// A per-row quantity to plot.
-pub type Metric<R> = fn(&R) -> f32;
-
 /// One curve: a mean per x with a band `[low, high]` around it.
 #[derive(Debug, Clone)]
 pub struct Series {

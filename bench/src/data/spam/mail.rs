@@ -125,7 +125,8 @@ mod tests {
 
     #[test]
     fn transfer_encodings_and_charsets_are_decoded() {
-        let base64 = b"Subject: x\nContent-Type: text/plain; charset=\"utf-8\"\nContent-Transfer-Encoding: base64\n\nw6ljb2xl\n";
+        let base64 =
+            b"Subject: x\nContent-Type: text/plain; charset=\"utf-8\"\nContent-Transfer-Encoding: base64\n\nw6ljb2xl\n";
         assert_eq!(parse(base64).unwrap().body.trim_end(), "\u{e9}cole");
         let qp = b"Subject: x\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n\
 caf=E9 =\nbar =3D x\n";

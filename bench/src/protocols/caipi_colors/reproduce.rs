@@ -11,8 +11,9 @@
 use super::write::{summary_json, write_run};
 use crate::error::Result;
 use crate::harness::protocol::{Reproduction, Scale, Sizes};
+use crate::harness::record::{Record, metric};
 use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
-use crate::report::figures::{Figure, Metric, PALETTE, Series, band, fold_curves};
+use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -198,7 +199,7 @@ fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)])
                 label: format!("{learner}, {corrections}"),
                 colour: PALETTE[i / 2 % PALETTE.len()],
                 dashed: !setting.corrections,
-                points: band(&fold_curves(rows, |r| r.fold, |r| r.running_f1)),
+                points: band(&fold_curves(rows, Row::fold, metric::<Row>("running F1").value)),
             });
         }
         Figure {
@@ -212,16 +213,17 @@ fn draw_figures(dir: &Path, variant: &str, runs: &[(&CaipiSettings, &Vec<Row>)])
         if let Some((_, rows)) =
             runs.iter().find(|(s, _)| s.rule == rule && s.corrections && s.learner == Learner::L1Svm)
         {
-            let metrics: [(&str, Metric<Row>); 3] =
-                [("alpha0", |r| r.alpha0), ("alpha1", |r| r.alpha1), ("residual", |r| r.residual)];
-            let series = metrics
+            // The weight metrics share one panel of the row's metrics.
+            let weights = metric::<Row>("alpha0").panel;
+            let series = Row::METRICS
                 .iter()
+                .filter(|metric| metric.panel == weights)
                 .enumerate()
-                .map(|(i, (label, metric))| Series {
-                    label: (*label).into(),
+                .map(|(i, metric)| Series {
+                    label: metric.name.into(),
                     colour: PALETTE[i],
                     dashed: false,
-                    points: band(&fold_curves(rows, |r| r.fold, *metric)),
+                    points: band(&fold_curves(rows, Row::fold, metric.value)),
                 })
                 .collect();
             Figure {

@@ -50,39 +50,41 @@ fn running_query_f1(rows: &[TextRow]) -> Vec<Vec<f32>> {
         .collect()
 }
 
-/// Fig. 3: test explanation F1, query explanation F1 (running mean) and test
-/// F1 per query, with and without corrections.
+/// Fig. 3: every metric of a row (test explanation F1, test F1, header
+/// share, counterexamples) and the queries' explanation F1 (running mean),
+/// per query, with and without corrections.
 fn figures(out: &Path, runs: &[(bool, Vec<TextRow>)]) -> Result<()> {
-    type Curves = fn(&[TextRow]) -> Vec<Vec<f32>>;
-    let panels: [(&str, &str, Curves); 4] = [
-        ("test_explanation_f1", "explanation F1 (test)", |rows| {
-            fold_curves(rows, TextRow::fold, |r| r.test_explanation_f1)
-        }),
-        ("query_explanation_f1", "explanation F1 (queries, running mean)", running_query_f1),
-        ("test_f1", "predictive F1 (test, spam)", |rows| fold_curves(rows, TextRow::fold, |r| r.test_f1)),
-        ("header_share", "share of header words in explanations", |rows| {
-            fold_curves(rows, TextRow::fold, |r| r.header_share)
-        }),
-    ];
-    for (stem, y_label, curves) in panels {
-        let series = runs
-            .iter()
-            .map(|(corrections, rows)| Series {
-                label: if *corrections { "with corrections" } else { "without corrections" }.into(),
-                colour: PALETTE[usize::from(*corrections)],
-                dashed: !corrections,
-                points: band(&curves(rows)),
-            })
-            .collect();
-        let figure = Figure {
-            title: format!("CAIPI on SpamAssassin: {y_label}"),
-            x_label: "queries".into(),
-            y_label: y_label.into(),
-            series,
-        };
-        figure.save(&out.join(stem))?;
+    for metric in TextRow::METRICS {
+        let curves = |rows: &[TextRow]| fold_curves(rows, TextRow::fold, metric.value);
+        figure(out, runs, &metric.stem(), metric.panel, curves)?;
     }
-    Ok(())
+    figure(out, runs, "query_explanation_f1", "e-mails: explanation F1 of the queries (running mean)", running_query_f1)
+}
+
+/// One figure: `curves` of the runs with and without corrections.
+fn figure(
+    out: &Path,
+    runs: &[(bool, Vec<TextRow>)],
+    stem: &str,
+    y_label: &str,
+    curves: impl Fn(&[TextRow]) -> Vec<Vec<f32>>,
+) -> Result<()> {
+    let series = runs
+        .iter()
+        .map(|(corrections, rows)| Series {
+            label: if *corrections { "with corrections" } else { "without corrections" }.into(),
+            colour: PALETTE[usize::from(*corrections)],
+            dashed: !corrections,
+            points: band(&curves(rows)),
+        })
+        .collect();
+    let figure = Figure {
+        title: format!("CAIPI on SpamAssassin: {y_label}"),
+        x_label: "queries".into(),
+        y_label: y_label.into(),
+        series,
+    };
+    figure.save(&out.join(stem))
 }
 
 /// Runs CAIPI with and without corrections at `scale` and writes both runs,
@@ -150,7 +152,7 @@ fn report(data: &TextData, scale: TextScale, seed: u64, summaries: &[serde_json:
     }
     text.push_str(
         "\nValues after the last query (query F1: mean over all queries with gold words), means over folds. \
-         Figures: test_explanation_f1, query_explanation_f1, test_f1, header_share (.png/.svg). \
+         Figures: test_explanation_f1, query_explanation_f1, test_f1_spam, header_share, counterexamples (.png/.svg). \
          Explained messages: corrections-*/explained.html.\n",
     );
     text

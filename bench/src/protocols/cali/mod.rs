@@ -120,8 +120,8 @@ pub struct CaliRow {
 
 impl Record for CaliRow {
     const METRICS: &'static [Metric<Self>] = &[
-        Metric { name: "l_Y", panel: "test label loss l_Y", value: |r| r.label_loss },
-        Metric { name: "l_Z", panel: "test explanation loss l_Z", value: |r| r.explanation_loss },
+        Metric { name: "label loss", panel: "test label loss l_Y", value: |r| r.label_loss },
+        Metric { name: "explanation loss", panel: "test explanation loss l_Z", value: |r| r.explanation_loss },
     ];
 
     fn fold(&self) -> usize {
@@ -235,8 +235,8 @@ pub fn write(dir: &std::path::Path, settings: &CaliSettings, rows: &[CaliRow]) -
     crate::report::files::write_results(dir, rows, &json)?;
     let curves = |metric| crate::report::figures::fold_curves(rows, CaliRow::fold, metric);
     let corrections = if settings.corrections { "with corrections" } else { "labels only" };
-    for (stem, metric) in ["label_loss", "explanation_loss"].into_iter().zip(CaliRow::METRICS) {
-        let label = metric.panel;
+    for metric in CaliRow::METRICS {
+        let (stem, label) = (metric.stem(), metric.panel);
         Figure {
             title: format!("CALIMOCHO on colors, rule {}, depth {}, {corrections}", settings.rule, settings.depth),
             x_label: "queries".into(),

@@ -14,6 +14,7 @@
 use crate::data::colors::ColorsData;
 use crate::error::{Error, Result};
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
+use crate::harness::record::Record;
 use crate::protocols::cali::{CaliRow, CaliSettings};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
@@ -79,11 +80,8 @@ fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, 
 /// The active runs' loss curves side by side, in `figures`.
 fn active_figures(figures: &Path, active: &[(CaliSettings, Vec<CaliRow>)]) -> Result<()> {
     prepare_dir(figures)?;
-    let metrics: [(&str, &str, crate::report::figures::Metric<CaliRow>); 2] = [
-        ("explanation_loss", "test explanation loss l_Z", |r| r.explanation_loss),
-        ("label_loss", "test label loss l_Y", |r| r.label_loss),
-    ];
-    for (stem, label, metric) in metrics {
+    for metric in CaliRow::METRICS {
+        let (stem, label) = (metric.stem(), metric.panel);
         let series = active
             .iter()
             .map(|(settings, rows)| Series {
@@ -94,7 +92,7 @@ fn active_figures(figures: &Path, active: &[(CaliSettings, Vec<CaliRow>)]) -> Re
                 ),
                 colour: PALETTE[(settings.depth / 2) % PALETTE.len()],
                 dashed: !settings.corrections,
-                points: band(&fold_curves(rows, |r| r.fold, metric)),
+                points: band(&fold_curves(rows, CaliRow::fold, metric.value)),
             })
             .collect();
         Figure {
