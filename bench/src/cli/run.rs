@@ -10,13 +10,15 @@ use xil_bench::harness::observe::ticking;
 use xil_bench::harness::{Protocol, Reproduction};
 use xil_bench::report::staged::StagedDir;
 
-/// A progress bar of `total` `unit`s.
-fn progress(total: usize, unit: &str) -> ProgressBar {
+/// A progress bar of experiment `name`: `total` `unit`s.
+fn progress(name: &str, total: usize, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
-        ProgressStyle::with_template(&format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit}, eta {{eta}}"))
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{name} {{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit}, eta {{eta}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar
 }
@@ -34,7 +36,7 @@ pub fn protocol<P: Protocol>(settings: &P::Settings, source: &P::Source, out: &P
         eprintln!("{found}");
     }
     let started = Instant::now();
-    let bar = progress(P::rows(settings), P::STEP);
+    let bar = progress(P::NAME, P::rows(settings), P::STEP);
     let outcome = P::run(settings, &data, &ticking(&|| bar.inc(1)))?;
     bar.finish_and_clear();
     let summary = P::write(staged.path(), settings, &data, &outcome, started.elapsed().as_secs_f64())?;
@@ -56,7 +58,7 @@ pub fn reproduction<R: Reproduction>(settings: &R::Settings, source: &R::Source,
         eprintln!("{found}");
     }
     let started = Instant::now();
-    let bar = progress(R::ticks(settings), R::STEP);
+    let bar = progress(R::NAME, R::ticks(settings), R::STEP);
     let runs = R::reproduce(staged.path(), settings, &data, &|| bar.inc(1))?;
     staged.commit()?;
     bar.finish_and_clear();
