@@ -70,7 +70,7 @@ pub use data::features::{Design, FeatureMap, Featurized, Identity, check_binary}
 pub use data::pool::Pool;
 pub use data::{Dataset, Example, Origin};
 pub use error::Error;
-pub use explain::{Explainer, Explanation, Fidelity, Lime, Replacement, Sampling, Selection};
+pub use explain::{Absent, Explainer, Explanation, Fidelity, KernelShap, Lime, Replacement, Sampling, Selection};
 pub use linear::LinearModel;
 pub use linear::coordinate_descent::Penalty;
 pub use linear::intercept::Intercept;

@@ -12,9 +12,10 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use xil_core::tasks::toy::{self, PIXELS, Pixels};
 use xil_core::{
-    Adam, CaliSession, CaliStrategy, CounterexampleStrategy, Counterexamples, Dataset, Decision, Example, Explainer,
-    ExplanationLoss, Featurized, Feedback, Fit, Grid, Identity, L1Svm, L2Svm, Lime, LogisticRegression, OnInstances,
-    Penalty, QueryStrategy, Senn, SennLoss, SennTrainer, Session, SessionConfig, correct_explanation,
+    Absent, Adam, CaliSession, CaliStrategy, CounterexampleStrategy, Counterexamples, Dataset, Decision, Example,
+    Explainer, ExplanationLoss, Featurized, Feedback, Fit, Grid, Identity, KernelShap, L1Svm, L2Svm, Lime,
+    LogisticRegression, OnInstances, Penalty, QueryStrategy, Senn, SennLoss, SennTrainer, Session, SessionConfig,
+    correct_explanation,
 };
 
 /// Capacity of the labelled sets.
@@ -70,8 +71,8 @@ fn learners(u: &mut Unstructured<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Explains an arbitrary image under an arbitrary linear model with LIME of
-/// arbitrary settings, then turns arbitrary marks into counterexamples.
+/// Explains an arbitrary image under an arbitrary linear model with LIME and
+/// Kernel SHAP of arbitrary settings, then turns arbitrary marks into counterexamples.
 fn explain_and_correct(u: &mut Unstructured<'_>, rng: &mut Xoshiro256PlusPlus) -> Result<()> {
     let weights = SVector::<f32, PIXELS>::from_fn(|_, _| float(u).unwrap_or(0.0));
     let model = xil_core::LinearModel::new(weights, float(u)?);
@@ -87,6 +88,13 @@ fn explain_and_correct(u: &mut Unstructured<'_>, rng: &mut Xoshiro256PlusPlus) -
     if let Ok(explanation) = lime.explain(&score, &x, k, rng) {
         assert!(explanation.selected().len() <= k.min(PIXELS));
         assert!(explanation.selected().iter().all(|&c| c < PIXELS));
+    }
+    let reference = image(u)?;
+    let absent = if u.arbitrary()? { Absent::Reference(&reference) } else { Absent::Hidden };
+    let shap = KernelShap::new(absent).samples(u.int_in_range(0..=600)?);
+    if let Ok(explanation) = shap.explain(&score, &x, k, rng) {
+        assert!(explanation.selected().len() <= k.min(PIXELS));
+        assert!(explanation.relevance().iter().all(|v| v.is_finite()) || weights.iter().any(|w| w.abs() > 1e30));
     }
     let strategy = *u.choose(&[
         CounterexampleStrategy::Randomize,

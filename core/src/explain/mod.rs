@@ -2,16 +2,19 @@
 //!
 //! An [`Explainer`] turns a model's score at an instance into an
 //! [`Explanation`]: signed relevance per component and the `k` components it
-//! names. [`Lime`] works on any model that can [`Score`] an instance;
+//! names. [`Lime`] and [`KernelShap`] work on any model that can [`Score`]
+//! an instance;
 //! exact explanations of linear models come from
 //! [`LinearModel::contributions`](crate::LinearModel::contributions).
 
 mod explanation;
+mod kernel_shap;
 mod lime;
 mod selection;
 mod surrogate;
 
 pub use explanation::{Explanation, Fidelity};
+pub use kernel_shap::{Absent, KernelShap};
 pub use lime::{Lime, Replacement, Sampling};
 pub use selection::Selection;
 
