@@ -180,6 +180,31 @@ pub fn decompose_disjoint(
     Ok(Decomposition { alpha0, alpha1, residual })
 }
 
+/// The attribution overlap of one sample (seed 003, eq. 17): the share of an
+/// attribution map's magnitude that falls on the components a user marked
+/// irrelevant, `‖F ⊙ T‖₁ / ‖T‖₁` for the attribution `T` and the 0/1 mask `F`
+/// (`irrelevant`, over the common length). In `[0, 1]`; lower means less
+/// attention on what does not matter. 0 for an all-zero attribution.
+/// Seed 003 reports its mean over the annotated test samples.
+///
+/// # Examples
+/// ```
+/// use xil_core::metrics::attribution_overlap;
+///
+/// let overlap = attribution_overlap(&[0.5, -1.5, 2.0], &[false, true, false]);
+/// assert_eq!(overlap, 1.5 / 4.0);
+/// ```
+pub fn attribution_overlap(attribution: &[f32], irrelevant: &[bool]) -> f32 {
+    let (mut inside, mut total) = (0.0f32, 0.0f32);
+    for (value, &marked) in attribution.iter().zip(irrelevant) {
+        total += value.abs();
+        if marked {
+            inside += value.abs();
+        }
+    }
+    if total > 0.0 { inside / total } else { 0.0 }
+}
+
 /// The share of positions where `predicted` equals `truth` (over the common
 /// length; 0 for empty input).
 pub fn accuracy(predicted: &[u8], truth: &[u8]) -> f32 {
@@ -233,6 +258,16 @@ pub fn macro_f1<const K: usize>(predicted: &[u8], truth: &[u8]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attribution_overlap_is_the_share_of_magnitude_on_the_mask() {
+        assert_eq!(attribution_overlap(&[1.0, -1.0, 2.0, 0.0], &[true, true, false, true]), 0.5);
+        assert_eq!(attribution_overlap(&[3.0, -3.0], &[true, true]), 1.0);
+        assert_eq!(attribution_overlap(&[3.0, -3.0], &[false, false]), 0.0);
+        assert_eq!(attribution_overlap(&[0.0, 0.0], &[true, false]), 0.0, "no attribution, no overlap");
+        // Only the common length counts.
+        assert_eq!(attribution_overlap(&[1.0, 1.0, 5.0], &[true, false]), 0.5);
+    }
 
     #[test]
     fn empty_sets_have_defined_scores() {
