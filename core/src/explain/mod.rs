@@ -3,10 +3,13 @@
 //! An [`Explainer`] turns a model's score at an instance into an
 //! [`Explanation`]: signed relevance per component and the `k` components it
 //! names. [`Lime`] and [`KernelShap`] work on any model that can [`Score`]
-//! an instance;
+//! an instance; [`attribution`] holds the gradient and occlusion maps of
+//! differentiable classifiers (saliency, input x gradient, occlusion,
+//! `DeepLIFT`);
 //! exact explanations of linear models come from
 //! [`LinearModel::contributions`](crate::LinearModel::contributions).
 
+pub mod attribution;
 mod explanation;
 mod kernel_shap;
 mod lime;

@@ -19,6 +19,7 @@
 //! (cross-entropy, the input-gradient penalty and its exact second-order
 //! gradient, Adam) is in [`MlpLoss`] and [`MlpTrainer`].
 
+mod attribution;
 mod training;
 
 pub use training::{MlpExample, MlpLoss, MlpTrainer};
