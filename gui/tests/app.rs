@@ -67,7 +67,7 @@ fn clicking_pixels_marks_them_and_submitting_adds_counterexamples_and_a_point_an
     assert_eq!(view.decisions.len(), 1);
     assert_eq!(view.decisions[0].irrelevant, vec![6]);
     assert_eq!(view.points.len(), 2, "the plot gained a point");
-    assert!(view.added > 0, "the correction added counterexamples");
+    assert!(view.added() > 0, "the correction added counterexamples");
     let saved = std::fs::read_to_string(dir.join("session.json")).unwrap();
     assert!(saved.contains("\"irrelevant\""), "the decision was saved at once");
     harness.get_by_label("Export (e)").click();

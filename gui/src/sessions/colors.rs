@@ -11,7 +11,7 @@
 //! just those two things.
 
 use crate::error::{Error, Result};
-use crate::sessions::remote::{Command, Interactive, Live, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -89,21 +89,16 @@ pub struct Point {
 }
 
 /// What the app shows: the state after the last command.
-#[derive(Debug, Clone, PartialEq)]
-pub struct View {
-    /// The settings of the session.
-    pub settings: Settings,
-    /// The decisions so far.
-    pub decisions: Vec<Decision>,
-    /// One point per decision (and the start).
-    pub points: Vec<Point>,
-    /// The query on screen (`None` once the pool is exhausted).
-    pub shown: Option<Shown>,
-    /// Counterexamples the last decision added.
-    pub added: usize,
-    /// What went wrong with the last command, if anything (the state is
-    /// unchanged then).
-    pub error: Option<String>,
+pub type View = SessionView<Settings, Decision, Point, Shown>;
+
+impl View {
+    /// Counterexamples the last decision added (0 before the first).
+    pub fn added(&self) -> usize {
+        match self.points.as_slice() {
+            [.., before, after] => after.counterexamples.saturating_sub(before.counterexamples),
+            _ => 0,
+        }
+    }
 }
 
 /// What the app asks of the worker.
@@ -116,30 +111,15 @@ pub struct Colors;
 impl Interactive for Colors {
     type Settings = Settings;
     type Decision = Decision;
-    type View = View;
+    type Point = Point;
+    type Shown = Shown;
 
     fn serve(commands: &Receiver<ColorsCommand>, views: &Sender<View>, notify: &dyn Fn()) {
         serve(commands, views, notify);
     }
 
-    fn settings(view: &View) -> &Settings {
-        &view.settings
-    }
-
-    fn decisions(view: &View) -> &[Decision] {
-        &view.decisions
-    }
-
-    fn error(view: &View) -> Option<&str> {
-        view.error.as_deref()
-    }
-
-    fn started(view: &View) -> bool {
-        !view.points.is_empty()
-    }
-
     fn taken(view: &View) -> String {
-        format!("answer taken, {} counterexamples added", view.added)
+        format!("answer taken, {} counterexamples added", view.added())
     }
 }
 
@@ -185,7 +165,6 @@ struct Running<'p> {
     decisions: Vec<Decision>,
     points: Vec<Point>,
     shown: Option<Shown>,
-    added: usize,
 }
 
 impl<'p> Running<'p> {
@@ -200,8 +179,7 @@ impl<'p> Running<'p> {
         let lime = Lime::new().samples(settings.lime_samples);
         let session = Session::new(pool, L1Svm::new(), PairFeatures, lime, config)
             .map_err(|source| Error::Core { step: "cannot start the session", source })?;
-        let mut running =
-            Self { session, rng, settings, test, decisions: Vec::new(), points: Vec::new(), shown: None, added: 0 };
+        let mut running = Self { session, rng, settings, test, decisions: Vec::new(), points: Vec::new(), shown: None };
         running
             .session
             .seed_per_class(running.settings.initial_per_class, &mut running.rng)
@@ -261,12 +239,10 @@ impl Live<Settings, Decision, View> for Running<'_> {
         }
         let feedback = Feedback { label: decision.label, irrelevant };
         // The user is the oracle: every counterexample keeps the user's label.
-        let outcome = self
-            .session
+        self.session
             .give_feedback(&feedback, |_| true, &mut self.rng)
             .map_err(|source| Error::Core { step: "the answer was not taken", source })?;
         self.decisions.push(decision);
-        self.added = outcome.counterexamples;
         self.record_point();
         self.next_query()
     }
@@ -277,7 +253,6 @@ impl Live<Settings, Decision, View> for Running<'_> {
             decisions: self.decisions.clone(),
             points: self.points.clone(),
             shown: self.shown.clone(),
-            added: self.added,
             error,
         }
     }
@@ -322,7 +297,7 @@ fn serve_session(
     // A session that cannot start shows why and waits for the next command.
     let failed = |settings: Settings, decisions: Vec<Decision>, error: Error| {
         let error = Some(error.to_string());
-        let view = View { settings, decisions, points: Vec::new(), shown: None, added: 0, error };
+        let view = View { settings, decisions, points: Vec::new(), shown: None, error };
         if send(view) { commands.recv().ok() } else { None }
     };
     if let Err(e) = validate(&settings) {
@@ -364,9 +339,9 @@ mod tests {
         let label = truth(&view.settings, &view.shown.as_ref().unwrap().image);
         commands.send(Command::Decide(Decision { label, irrelevant: vec![12, 13] })).unwrap();
         let view = next();
-        assert!(view.added > 0, "marking two pixels generates counterexamples");
+        assert!(view.added() > 0, "marking two pixels generates counterexamples");
         assert_eq!(view.points.len(), 2);
-        assert_eq!(view.points[1].counterexamples, view.added);
+        assert_eq!(view.points[1].counterexamples, view.added());
         commands.send(Command::Decide(Decision { label: 3, irrelevant: vec![] })).unwrap();
         let rejected = next();
         assert!(rejected.error.is_some());

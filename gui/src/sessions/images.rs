@@ -8,7 +8,7 @@
 //! measured.
 
 use crate::error::Result;
-use crate::sessions::remote::{Command, Interactive, Live, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
 use xil_bench::data::fashion::FashionMnist;
@@ -51,19 +51,7 @@ pub struct ImagePoint {
 }
 
 /// What the app shows: the state after the last command.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImageView {
-    /// The settings.
-    pub settings: SessionSettings,
-    /// The decisions so far.
-    pub decisions: Vec<ImageDecision>,
-    /// One point per decision (and the start).
-    pub points: Vec<ImagePoint>,
-    /// The image on screen (`None` when the session could not start).
-    pub shown: Option<ShownImage>,
-    /// What went wrong with the last command (the state is unchanged then).
-    pub error: Option<String>,
-}
+pub type ImageView = SessionView<SessionSettings, ImageDecision, ImagePoint, ShownImage>;
 
 /// What the app asks of the worker.
 pub type ImageCommand = Command<SessionSettings, ImageDecision>;
@@ -75,26 +63,11 @@ pub struct Images;
 impl Interactive for Images {
     type Settings = SessionSettings;
     type Decision = ImageDecision;
-    type View = ImageView;
+    type Point = ImagePoint;
+    type Shown = ShownImage;
 
     fn serve(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>, notify: &dyn Fn()) {
         serve_images(commands, views, notify);
-    }
-
-    fn settings(view: &ImageView) -> &SessionSettings {
-        &view.settings
-    }
-
-    fn decisions(view: &ImageView) -> &[ImageDecision] {
-        &view.decisions
-    }
-
-    fn error(view: &ImageView) -> Option<&str> {
-        view.error.as_deref()
-    }
-
-    fn started(view: &ImageView) -> bool {
-        !view.points.is_empty()
     }
 }
 
@@ -159,12 +132,6 @@ impl Live<SessionSettings, ImageDecision, ImageView> for Running<'_> {
 
     fn decisions(&self) -> &[ImageDecision] {
         &self.decisions
-    }
-}
-
-impl ImageView {
-    fn failed(settings: SessionSettings, decisions: Vec<ImageDecision>, error: &dyn std::fmt::Display) -> Self {
-        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error.to_string()) }
     }
 }
 

@@ -13,7 +13,7 @@
 //! saved session reads back on any build of the same corpus.
 
 use crate::error::{Error, Result};
-use crate::sessions::remote::{Command, Interactive, Live, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -101,27 +101,7 @@ pub struct MailPoint {
 }
 
 /// What the app shows: the state after the last command.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MailView {
-    /// The settings of the session.
-    pub settings: MailSettings,
-    /// The decisions so far.
-    pub decisions: Vec<MailDecision>,
-    /// One point per decision (and the start).
-    pub points: Vec<MailPoint>,
-    /// The e-mail on screen (`None` once the pool is exhausted, or when the
-    /// session could not start).
-    pub shown: Option<ShownMail>,
-    /// What went wrong with the last command (the state is unchanged then).
-    pub error: Option<String>,
-}
-
-impl MailView {
-    /// The view of a session that could not start, and why.
-    fn failed(settings: MailSettings, decisions: Vec<MailDecision>, error: &Error) -> Self {
-        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error.to_string()) }
-    }
-}
+pub type MailView = SessionView<MailSettings, MailDecision, MailPoint, ShownMail>;
 
 /// What the app asks of the worker.
 pub type MailCommand = Command<MailSettings, MailDecision>;
@@ -133,26 +113,11 @@ pub struct Mails;
 impl Interactive for Mails {
     type Settings = MailSettings;
     type Decision = MailDecision;
-    type View = MailView;
+    type Point = MailPoint;
+    type Shown = ShownMail;
 
     fn serve(commands: &Receiver<MailCommand>, views: &Sender<MailView>, notify: &dyn Fn()) {
         serve_mail(commands, views, notify);
-    }
-
-    fn settings(view: &MailView) -> &MailSettings {
-        &view.settings
-    }
-
-    fn decisions(view: &MailView) -> &[MailDecision] {
-        &view.decisions
-    }
-
-    fn error(view: &MailView) -> Option<&str> {
-        view.error.as_deref()
-    }
-
-    fn started(view: &MailView) -> bool {
-        !view.points.is_empty()
     }
 }
 

@@ -34,40 +34,73 @@ pub trait Interactive {
     type Settings: Clone + Default + Serialize + DeserializeOwned + Send + 'static;
     /// The user's answer to one query.
     type Decision: Clone + Serialize + DeserializeOwned + Send + 'static;
-    /// What the worker sends back after each command.
-    type View: Clone + Send + 'static;
+    /// One point of the session's plot (after each decision, and the start).
+    type Point: Clone + Send + 'static;
+    /// What the app shows of the query on screen.
+    type Shown: Clone + Send + 'static;
 
     /// The worker's loop: serves commands until the app hangs up, calling
     /// `notify` after every view it sends.
     fn serve(
         commands: &Receiver<Command<Self::Settings, Self::Decision>>,
-        views: &Sender<Self::View>,
+        views: &Sender<ViewOf<Self>>,
         notify: &dyn Fn(),
     );
-    /// The settings a view belongs to.
-    fn settings(view: &Self::View) -> &Self::Settings;
-    /// The decisions a view reflects.
-    fn decisions(view: &Self::View) -> &[Self::Decision];
-    /// What went wrong with the last command, if anything.
-    fn error(view: &Self::View) -> Option<&str>;
-    /// Whether the view is of a session that started (and may be saved).
-    fn started(view: &Self::View) -> bool;
     /// The message shown when a decision was taken.
-    fn taken(_view: &Self::View) -> String {
+    fn taken(_view: &ViewOf<Self>) -> String {
         "answer taken".into()
     }
 }
+
+/// What a worker sends the app after each command: the session's state
+/// after it, the same for every kind of session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionView<S, D, P, X> {
+    /// The settings of the session.
+    pub settings: S,
+    /// The decisions so far.
+    pub decisions: Vec<D>,
+    /// One point per decision (and the start); none when the session could
+    /// not start.
+    pub points: Vec<P>,
+    /// The query on screen (`None` once the pool is exhausted, or when the
+    /// session could not start).
+    pub shown: Option<X>,
+    /// What went wrong with the last command, if anything (the state is
+    /// unchanged then).
+    pub error: Option<String>,
+}
+
+impl<S, D, P, X> SessionView<S, D, P, X> {
+    /// The view of a session that could not start, and why.
+    pub fn failed(settings: S, decisions: Vec<D>, error: &dyn std::fmt::Display) -> Self {
+        Self { settings, decisions, points: Vec::new(), shown: None, error: Some(error.to_string()) }
+    }
+
+    /// Whether the session started (and may be saved).
+    pub fn started(&self) -> bool {
+        !self.points.is_empty()
+    }
+}
+
+/// The view of a kind of session.
+pub type ViewOf<P> = SessionView<
+    <P as Interactive>::Settings,
+    <P as Interactive>::Decision,
+    <P as Interactive>::Point,
+    <P as Interactive>::Shown,
+>;
 
 /// The command type of a protocol.
 pub type CommandOf<P> = Command<<P as Interactive>::Settings, <P as Interactive>::Decision>;
 
 /// The app's ends of the channels to a worker.
-type Channels<P> = (Sender<CommandOf<P>>, Receiver<<P as Interactive>::View>);
+type Channels<P> = (Sender<CommandOf<P>>, Receiver<ViewOf<P>>);
 
 /// The app's side of a session on a worker.
 pub struct Remote<P: Interactive> {
     worker: Option<Channels<P>>,
-    view: Option<P::View>,
+    view: Option<ViewOf<P>>,
     busy: bool,
     message: Option<String>,
     path: PathBuf,
@@ -127,15 +160,15 @@ impl<P: Interactive> Remote<P> {
     /// Takes the worker's latest views; saves the session when it started.
     pub fn receive(&mut self) {
         let Some((_, views)) = &self.worker else { return };
-        let received: Vec<P::View> = views.try_iter().collect();
+        let received: Vec<ViewOf<P>> = views.try_iter().collect();
         for view in received {
             self.busy = false;
-            if let Some(error) = P::error(&view) {
+            if let Some(error) = view.error.as_deref() {
                 self.message = Some(error.to_string());
-            } else if P::decisions(&view).len() > self.view.as_ref().map_or(0, |v| P::decisions(v).len()) {
+            } else if view.decisions.len() > self.view.as_ref().map_or(0, |v| v.decisions.len()) {
                 self.message = Some(P::taken(&view));
             }
-            let started = P::started(&view);
+            let started = view.started();
             self.view = Some(view);
             if started {
                 self.save();
@@ -146,8 +179,7 @@ impl<P: Interactive> Remote<P> {
     /// Writes the session now (atomically).
     pub fn save(&mut self) {
         let Some(view) = self.view.as_ref() else { return };
-        let saved =
-            Saved { version: VERSION, settings: P::settings(view).clone(), decisions: P::decisions(view).to_vec() };
+        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
         if let Err(e) = storage::save(&self.path, &saved) {
             self.message = Some(e.to_string());
         }
@@ -156,11 +188,11 @@ impl<P: Interactive> Remote<P> {
     /// Takes back decision `number` (from 1) and every later one.
     pub fn rewind(&mut self, number: usize) {
         let Some(view) = self.view.as_ref().filter(|_| !self.busy) else { return };
-        let decisions = P::decisions(view);
+        let decisions = &view.decisions;
         if number == 0 || number > decisions.len() {
             return;
         }
-        let command = Command::Start(P::settings(view).clone(), decisions[..number - 1].to_vec());
+        let command = Command::Start(view.settings.clone(), decisions[..number - 1].to_vec());
         self.send(command);
     }
 
@@ -170,7 +202,7 @@ impl<P: Interactive> Remote<P> {
     }
 
     /// The latest view.
-    pub fn view(&self) -> Option<&P::View> {
+    pub fn view(&self) -> Option<&ViewOf<P>> {
         self.view.as_ref()
     }
 
@@ -200,8 +232,7 @@ impl<P: Interactive> Remote<P> {
     /// Saves the session on screen under `name` too.
     pub fn save_as(&mut self, name: &str) {
         let Some(view) = self.view.as_ref() else { return };
-        let saved =
-            Saved { version: VERSION, settings: P::settings(view).clone(), decisions: P::decisions(view).to_vec() };
+        let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
         let result = storage::named(&self.named_folder(), name).and_then(|path| storage::save(&path, &saved));
         self.message = Some(match result {
             Ok(()) => format!("saved as \"{name}\""),

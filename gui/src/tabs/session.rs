@@ -3,7 +3,7 @@
 //! prepared (label and marks), and the named sessions. The colors, E-mails
 //! and Images tabs add only their own drawing and what a mark is.
 
-use crate::sessions::remote::{Answer, Command, Interactive, Remote};
+use crate::sessions::remote::{Answer, Command, Interactive, Remote, ViewOf};
 use crate::tabs::{Repaint, Worker};
 use crate::widgets::sessions::{Asked, NamedSessions, act, history};
 use eframe::egui;
@@ -52,7 +52,7 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
     }
 
     /// The latest view of the session.
-    pub fn view(&self) -> Option<&P::View> {
+    pub fn view(&self) -> Option<&ViewOf<P>> {
         self.remote.view()
     }
 

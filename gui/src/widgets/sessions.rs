@@ -99,7 +99,7 @@ pub fn history<P: Interactive>(
     describe: impl Fn(&P::Decision) -> String,
 ) -> Option<usize> {
     ui.label("History");
-    let decisions = remote.view().map(P::decisions).unwrap_or_default();
+    let decisions = remote.view().map(|view| view.decisions.as_slice()).unwrap_or_default();
     let mut chosen = None;
     for (number, decision) in decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
         ui.horizontal(|ui| {
