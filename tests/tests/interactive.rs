@@ -3,10 +3,11 @@
 
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use xil_core::metrics::{RunningMean, explanation_scores};
+use xil_core::metrics::{RunningMean, decompose_disjoint, explanation_scores};
 use xil_core::tasks::colors::{self, PairFeatures, Rule};
 use xil_core::{
-    Counterexamples, Error, Example, Feedback, L1Svm, Lime, QueryStrategy, Session, SessionConfig, SimulatedUser,
+    Categorical, Counterexamples, Error, Example, Feedback, L1Svm, Lime, QueryStrategy, Session, SessionConfig,
+    SimulatedUser,
 };
 
 type Image = colors::Image;
@@ -27,6 +28,32 @@ struct Run {
     test_accuracy: f32,
     running_f1: f32,
     counterexamples: usize,
+    /// Weight along rule 0's and rule 1's directions at the end.
+    alphas: (f32, f32),
+    /// Counterexamples each correction added, and the number it should
+    /// have added: every other colour of every distinct marked pixel whose
+    /// change keeps the rule's label.
+    per_correction: Vec<(usize, usize)>,
+}
+
+/// The counterexamples a correction of `image` (label `label`) marking
+/// `marked` must add: one per (distinct marked pixel, other colour) that
+/// keeps the rule's label.
+fn expected_counterexamples(rule: Rule, image: &Image, label: u8, marked: &[usize]) -> usize {
+    let mut distinct = marked.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut count = 0;
+    for &pixel in &distinct {
+        for colour in 0..colors::COLOURS {
+            let mut changed = *image;
+            if image.cells()[pixel] != colour {
+                changed.set_value(pixel, colour).unwrap();
+                count += usize::from(u8::from(rule.holds(&changed)) == label);
+            }
+        }
+    }
+    count
 }
 
 fn run_caipi(rule: Rule, corrections: bool, queries: usize, seed: u64) -> Run {
@@ -37,6 +64,7 @@ fn run_caipi(rule: Rule, corrections: bool, queries: usize, seed: u64) -> Run {
     session.seed_per_class(3, &mut rng).unwrap();
     let user = SimulatedUser::new(rule);
     let mut f1 = RunningMean::new();
+    let mut per_correction = Vec::new();
     for _ in 0..queries {
         let query = session.query(&mut rng).unwrap();
         f1.push(explanation_scores(query.explanation.selected(), rule.pixels()).f1);
@@ -46,25 +74,54 @@ fn run_caipi(rule: Rule, corrections: bool, queries: usize, seed: u64) -> Run {
             feedback.irrelevant.clear();
         }
         let label = feedback.label;
-        session.give_feedback(&feedback, |x| user.label(x) == label, &mut rng).unwrap();
+        let outcome = session.give_feedback(&feedback, |x| user.label(x) == label, &mut rng).unwrap();
+        if !feedback.irrelevant.is_empty() {
+            let expected = expected_counterexamples(rule, &instance, label, &feedback.irrelevant);
+            per_correction.push((outcome.counterexamples, expected));
+        }
     }
     let correct = test.iter().filter(|e| session.predict(&e.instance) == Some(e.label)).count();
+    let weights = session.model().unwrap().weights;
+    let (support0, support1) = (Rule::Zero.pair_support(), Rule::One.pair_support());
+    let d = decompose_disjoint(weights.as_slice(), &support0, 1.0, &support1, -1.0).unwrap();
     Run {
         test_accuracy: correct as f32 / test.len() as f32,
         running_f1: f1.mean(),
         counterexamples: session.counterexamples(),
+        alphas: (d.alpha0, d.alpha1),
+        per_correction,
     }
 }
 
 #[test]
 fn caipi_with_corrections_learns_rule_zero_within_100_queries() {
     let run = run_caipi(Rule::Zero, true, 100, 10);
+    let (alpha0, alpha1) = run.alphas;
     println!(
-        "rule 0 + corrections: accuracy {:.3}, running F1 {:.3}, {} counterexamples",
+        "rule 0 + corrections: accuracy {:.3}, running F1 {:.3}, {} counterexamples, alpha0 {alpha0:.3}, alpha1 {alpha1:.3}",
         run.test_accuracy, run.running_f1, run.counterexamples
     );
+    // Accuracy alone cannot tell the rules apart (both give the same labels
+    // on colors images); the weights and the explanations can.
     assert!(run.test_accuracy > 0.95, "test accuracy {}", run.test_accuracy);
-    assert!(run.counterexamples > 0);
+    assert!(alpha0 > 2.0 * alpha1.abs(), "the weights lean to rule 0: alpha0 {alpha0}, alpha1 {alpha1}");
+    let toward_one = run_caipi(Rule::One, true, 100, 10);
+    assert!(toward_one.alphas.1 > toward_one.alphas.0, "corrections toward rule 1 lean to it: {:?}", toward_one.alphas);
+}
+
+#[test]
+fn each_correction_adds_exactly_the_counterexamples_that_keep_the_label() {
+    let run = run_caipi(Rule::Zero, true, 100, 10);
+    assert!(!run.per_correction.is_empty());
+    for (added, expected) in &run.per_correction {
+        assert_eq!(added, expected);
+    }
+    let total: usize = run.per_correction.iter().map(|(added, _)| added).sum();
+    println!(
+        "{} corrections in 100 queries, {:.2} counterexamples per correction",
+        run.per_correction.len(),
+        total as f32 / run.per_correction.len() as f32
+    );
 }
 
 #[test]
