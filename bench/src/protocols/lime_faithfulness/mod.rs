@@ -281,13 +281,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lime_is_never_fully_faithful_and_the_exact_explanation_is_faster() {
+    fn lime_finds_more_of_the_exact_explanation_than_chance_but_not_all_of_it() {
         let rows = run::<1>(Rule::Zero, 3, &crate::harness::observe::ticking(&|| {})).unwrap();
         assert_eq!(rows.len(), 4 * 2 * 3, "4 steps x 2 sample sizes x 3 repeat counts");
         for row in &rows {
             assert!(row.overlap < 1.0, "LIME matched w(x) exactly: {row:?}");
             assert!(row.dispersion > 0.0);
-            assert!(row.lime_seconds > row.exact_seconds, "{row:?}");
         }
+        // A random choice of k = 4 of the 25 pixels overlaps the exact top 4
+        // by 4/25 on average; LIME with 1,000 samples must do better once the
+        // SENN has trained (steps 250 to 750).
+        let chance = 4.0 / 25.0;
+        let trained: Vec<&FaithfulnessRow> = rows.iter().filter(|r| r.step > 0 && r.samples == 1000).collect();
+        let mean = trained.iter().map(|r| r.overlap).sum::<f32>() / trained.len() as f32;
+        assert!(mean > 2.0 * chance, "mean overlap {mean} with 1,000 samples, chance {chance}");
+        // Ten times the samples, less spread between LIME's runs.
+        let dispersion = |samples: usize| {
+            let of: Vec<f32> = rows.iter().filter(|r| r.samples == samples).map(|r| r.dispersion).collect();
+            of.iter().sum::<f32>() / of.len() as f32
+        };
+        assert!(dispersion(1000) < 0.5 * dispersion(100), "{} vs {}", dispersion(1000), dispersion(100));
     }
 }
