@@ -5,7 +5,8 @@
 //! names. [`Lime`] and [`KernelShap`] work on any model that can [`Score`]
 //! an instance; [`attribution`] holds the gradient and occlusion maps of
 //! differentiable classifiers (saliency, input x gradient, occlusion,
-//! `DeepLIFT`);
+//! `DeepLIFT`); [`patches`] makes an image's square patches the components
+//! Kernel SHAP and LIME explain a classifier with; the
 //! exact explanations of linear models come from
 //! [`LinearModel::contributions`](crate::LinearModel::contributions).
 
@@ -13,6 +14,7 @@ pub mod attribution;
 mod explanation;
 mod kernel_shap;
 mod lime;
+pub mod patches;
 mod selection;
 mod surrogate;
 
