@@ -131,6 +131,9 @@ impl<X> KernelShap<'_, X> {
     where
         X: Categorical<C>,
     {
+        // The Shapley weight of each coalition size, computed once.
+        let weights: [f64; C] = core::array::from_fn(|size| shapley_weight(C, size));
+        let weight = |size: usize| weights.get(size).copied().unwrap_or(0.0);
         let mut phi = [0.0f64; C];
         for mask in 0..(1usize << C) {
             let kept: [bool; C] = core::array::from_fn(|i| mask >> i & 1 == 1);
@@ -138,9 +141,9 @@ impl<X> KernelShap<'_, X> {
             let value = f64::from(self.value(model, x, &kept)?);
             for (phi, &kept) in phi.iter_mut().zip(&kept) {
                 if kept {
-                    *phi += shapley_weight(C, size - 1) * value;
+                    *phi += weight(size - 1) * value;
                 } else {
-                    *phi -= shapley_weight(C, size) * value;
+                    *phi -= weight(size) * value;
                 }
             }
         }
@@ -166,8 +169,9 @@ impl<X> KernelShap<'_, X> {
         // identity entry so the C x C system stays solvable.
         let mut gram = SMatrix::<f64, C, C>::zeros();
         let mut moment = SVector::<f64, C>::zeros();
+        let kernel_total = kernel_total::<C>();
         for _ in 0..self.samples.saturating_sub(2) / 2 {
-            let drawn: [bool; C] = draw(rng);
+            let drawn: [bool; C] = draw(rng, kernel_total);
             let complement = drawn.map(|kept| !kept);
             for kept in [drawn, complement] {
                 let value = self.value(model, x, &kept)?;
@@ -197,11 +201,16 @@ impl<X> KernelShap<'_, X> {
     }
 }
 
-/// A coalition drawn with probability proportional to the Shapley
-/// kernel (`C >= 2`).
-fn draw<R: Rng + ?Sized, const C: usize>(rng: &mut R) -> [bool; C] {
+/// `Σ_{s=1}^{C-1} 1 / (s (C - s))`: the Shapley kernel's mass over
+/// coalition sizes.
+fn kernel_total<const C: usize>() -> f32 {
+    (1..C).map(|s| 1.0 / (s * (C - s)) as f32).sum()
+}
+
+/// A coalition drawn with probability proportional to the Shapley kernel
+/// (`C >= 2`; `total` is [`kernel_total`]).
+fn draw<R: Rng + ?Sized, const C: usize>(rng: &mut R, total: f32) -> [bool; C] {
     // Size s in 1..C with probability proportional to 1 / (s (C - s)).
-    let total: f32 = (1..C).map(|s| 1.0 / (s * (C - s)) as f32).sum();
     let mut u = uniform_f32(rng) * total;
     let mut size = C - 1;
     for s in 1..C {

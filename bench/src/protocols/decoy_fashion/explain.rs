@@ -3,9 +3,10 @@
 use super::data::{DecoyData, patch};
 use super::run::Outcome;
 use super::settings::{Input, Network};
-use crate::data::fashion::CLASS_NAMES;
+use crate::data::fashion::{CLASS_NAMES, PIXELS};
 use crate::report::heatmap::Explained;
 use rayon::prelude::*;
+use xil_core::metrics::attribution_overlap;
 
 /// The explanation of image `index`: the exact contributions `x ⊙ ∇_x log
 /// p_c(x)` of its pixels to the predicted class `c` (input times input
@@ -27,8 +28,11 @@ pub fn decoy_share(model: &Network, data: &DecoyData, limit: usize) -> f32 {
         .into_par_iter()
         .map(|index| {
             let (contributions, _) = explain(model, data, index);
-            let inside: f32 = patch(data.corners[index]).iter().map(|&p| contributions[p].abs()).sum();
-            inside / contributions.abs().sum().max(f32::MIN_POSITIVE)
+            let mut decoy = [false; PIXELS];
+            for pixel in patch(data.corners[index]) {
+                decoy[pixel] = true;
+            }
+            attribution_overlap(contributions.as_slice(), &decoy)
         })
         .collect();
     // Summed in order: the same numbers whatever the thread schedule.

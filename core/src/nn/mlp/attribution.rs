@@ -74,7 +74,10 @@ mod tests {
     type Net = Mlp<9, 7, 5, 3>;
 
     fn network() -> (Net, SVector<f32, 9>) {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        // Seed 8: at this input 4 of 7 and 4 of 5 hidden units are active,
+        // so every class's gradient is far from zero (with seed 11 the second
+        // layer was dead and every check below held vacuously).
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
         let model = Net::new(0.5, &mut rng).unwrap();
         let x = SVector::from_fn(|i, _| (i as f32 * 0.37).sin() + 0.2);
         (model, x)
@@ -85,6 +88,7 @@ mod tests {
         let (model, x) = network();
         for class in 0..3 {
             let gradient = model.logit_gradient(&x, class).unwrap();
+            assert!(gradient.norm() > 0.2, "class {class}: a dead network checks nothing");
             for i in 0..9 {
                 let h = 1e-3;
                 let mut up = x;
