@@ -11,7 +11,12 @@
 //!   captum's `Occlusion`);
 //! - [`DeepLift`] (Shrikumar et al. 2017, rescale rule): `(x_i - r_i) m_i` with
 //!   multipliers backpropagated through each ReLU as `Δpost / Δpre` against a
-//!   reference input `r`; the attributions add up to `z_c(x) - z_c(r)`.
+//!   reference input `r`; the attributions add up to `z_c(x) - z_c(r)`;
+//! - [`GradCam`] (Selvaraju et al. 2017): the last convolutional layer's maps
+//!   `A_k` weighed by their mean gradient, `relu(Σ_k α_k A_k)` with
+//!   `α_k = mean_{h,w} ∂z_c/∂A_k[h,w]`, brought to the input's size by
+//!   nearest-neighbour upsampling (captum's `LayerGradCam` followed by
+//!   `LayerAttribution.interpolate`, whose default mode is "nearest").
 
 use crate::error::Error;
 use nalgebra::SVector;
@@ -44,6 +49,28 @@ pub trait Rescaled<const I: usize>: Differentiable<I> {
         reference: &SVector<f32, I>,
         class: usize,
     ) -> Result<SVector<f32, I>, Error>;
+}
+
+/// A convolutional classifier whose last convolutional maps, and the
+/// gradient of a class logit with respect to them, are known.
+pub trait FeatureMaps<const I: usize>: Differentiable<I> {
+    /// `[channels, height, width]` of the maps.
+    fn map_shape(&self) -> [usize; 3];
+
+    /// `[height, width]` of the input image (`height * width = I`).
+    fn image_shape(&self) -> [usize; 2];
+
+    /// Calls `visit(activations, gradient)` once per channel, each a
+    /// `height x width` map row by row, for the logit of `class` at `x`.
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] for a class the model does not have.
+    fn feature_maps(
+        &self,
+        x: &SVector<f32, I>,
+        class: usize,
+        visit: &mut dyn FnMut(&[f32], &[f32]),
+    ) -> Result<(), Error>;
 }
 
 /// An attribution method: how much each input of `x` accounts for the
@@ -141,5 +168,36 @@ pub struct DeepLift<const I: usize> {
 impl<M: Rescaled<I>, const I: usize> Attribution<M, I> for DeepLift<I> {
     fn attribute(&self, model: &M, x: &SVector<f32, I>, class: usize) -> Result<SVector<f32, I>, Error> {
         Ok((x - self.reference).component_mul(&model.multipliers(x, &self.reference, class)?))
+    }
+}
+
+/// Grad-CAM on the last convolutional layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GradCam;
+
+impl<M: FeatureMaps<I>, const I: usize> Attribution<M, I> for GradCam {
+    fn attribute(&self, model: &M, x: &SVector<f32, I>, class: usize) -> Result<SVector<f32, I>, Error> {
+        let [_, height, width] = model.map_shape();
+        let [image_height, image_width] = model.image_shape();
+        let cells = height.checked_mul(width).filter(|&cells| cells > 0 && cells <= I);
+        let Some(cells) = cells else {
+            return Err(Error::InvalidParameter { name: "map_shape" });
+        };
+        if image_height.checked_mul(image_width) != Some(I) {
+            return Err(Error::InvalidParameter { name: "image_shape" });
+        }
+        // The weighted sum of the maps, in the first `cells` entries.
+        let mut cam = SVector::<f32, I>::zeros();
+        model.feature_maps(x, class, &mut |activations, gradient| {
+            let weight = gradient.iter().sum::<f32>() / cells as f32;
+            for (sum, &a) in cam.iter_mut().zip(activations) {
+                *sum += weight * a;
+            }
+        })?;
+        Ok(SVector::from_fn(|pixel, _| {
+            let (row, column) = (pixel / image_width, pixel % image_width);
+            let cell = row * height / image_height * width + column * width / image_width;
+            cam.get(cell).copied().unwrap_or(0.0).max(0.0)
+        }))
     }
 }

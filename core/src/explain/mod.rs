@@ -5,7 +5,7 @@
 //! names. [`Lime`] and [`KernelShap`] work on any model that can [`Score`]
 //! an instance; [`attribution`] holds the gradient and occlusion maps of
 //! differentiable classifiers (saliency, input x gradient, occlusion,
-//! `DeepLIFT`); [`patches`] makes an image's square patches the components
+//! `DeepLIFT`, Grad-CAM); [`patches`] makes an image's square patches the components
 //! Kernel SHAP and LIME explain a classifier with; the
 //! exact explanations of linear models come from
 //! [`LinearModel::contributions`](crate::LinearModel::contributions).

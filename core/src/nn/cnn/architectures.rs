@@ -1,0 +1,67 @@
+//! The networks of the papers, as [`Classifier`]s of fixed size.
+//!
+//! - [`LeNet5`] (`LeCun` et al. 1998; seed 003's model): on `28 x 28`,
+//!   conv `5x5x6` (padding 2) → `ReLU` → pool → conv `5x5x16` → `ReLU` →
+//!   pool → 120 → 84 → 10 (61,706 parameters). Grad-CAM explains the second
+//!   convolution's `10 x 10` maps.
+//! - [`AlexCnn`] (seed 002's model): conv `3x3x32` → `ReLU` → dense 128 →
+//!   `ReLU` → dense 10 (2,770,634 parameters, 11 MB: box it).
+//! - [`DigitsCnn`] (the device's network, for the `8 x 8` UCI digits): conv
+//!   `3x3x8` → `ReLU` → pool → dense 32 → `ReLU` → dense 10 (2,746
+//!   parameters, 11 KB).
+
+use super::classifier::Classifier;
+use super::conv::Conv2d;
+use super::dense::Dense;
+use super::flatten::Flatten;
+use super::layer::Chain;
+use super::pool::MaxPool2;
+use super::relu::Relu;
+
+/// Layers run one after the other: `sequential!(A, B, C)` is
+/// `Chain<A, Chain<B, C>>`.
+macro_rules! sequential {
+    ($last:ty) => { $last };
+    ($first:ty, $($rest:ty),+) => { Chain<$first, sequential!($($rest),+)> };
+}
+
+/// `LeNet-5`'s convolutions, up to the second convolution's activations.
+pub type LeNet5Features = sequential!(
+    Conv2d<1, 6, 5, 28, 28, 28, 28>,
+    Relu<6, 28, 28>,
+    MaxPool2<6, 28, 28, 14, 14>,
+    Conv2d<6, 16, 5, 14, 14, 10, 10>,
+    Relu<16, 10, 10>
+);
+
+/// `LeNet-5`'s last pooling and dense layers.
+pub type LeNet5Head = sequential!(
+    MaxPool2<16, 10, 10, 5, 5>,
+    Flatten<16, 5, 5, 400>,
+    Dense<400, 120>,
+    Relu<120, 1, 1>,
+    Dense<120, 84>,
+    Relu<84, 1, 1>,
+    Dense<84, 10>
+);
+
+/// `LeNet-5` on `28 x 28` images.
+pub type LeNet5 = Classifier<LeNet5Features, LeNet5Head>;
+
+/// ALEX's convolution and its activations.
+pub type AlexCnnFeatures = sequential!(Conv2d<1, 32, 3, 28, 28, 26, 26>, Relu<32, 26, 26>);
+
+/// ALEX's dense layers.
+pub type AlexCnnHead = sequential!(Flatten<32, 26, 26, 21632>, Dense<21632, 128>, Relu<128, 1, 1>, Dense<128, 10>);
+
+/// ALEX's network on `28 x 28` images.
+pub type AlexCnn = Classifier<AlexCnnFeatures, AlexCnnHead>;
+
+/// The device network's convolution and its activations.
+pub type DigitsCnnFeatures = sequential!(Conv2d<1, 8, 3, 8, 8, 6, 6>, Relu<8, 6, 6>);
+
+/// The device network's pooling and dense layers.
+pub type DigitsCnnHead = sequential!(MaxPool2<8, 6, 6, 3, 3>, Flatten<8, 3, 3, 72>, Dense<72, 32>, Relu<32, 1, 1>, Dense<32, 10>);
+
+/// The device network on `8 x 8` digits.
+pub type DigitsCnn = Classifier<DigitsCnnFeatures, DigitsCnnHead>;
