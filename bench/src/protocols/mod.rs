@@ -4,8 +4,10 @@
 //! - [`cali`]: CALIMOCHO on colors (seed 001), a SENN corrected directly;
 //! - [`lime_faithfulness`]: LIME against a SENN's exact explanation (seed 001, Fig. 2);
 //! - [`decoy_fashion`]: decoy Fashion-MNIST (seed 000, Table 1), counterexamples vs input gradients;
-//! - [`caipi_text`]: CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3).
+//! - [`caipi_text`]: CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3);
+//! - [`attributions`]: seven attribution methods on a decoy-trained CNN or MLP (seeds 002 and 003).
 
+pub mod attributions;
 pub mod caipi_colors;
 pub mod caipi_text;
 pub mod cali;

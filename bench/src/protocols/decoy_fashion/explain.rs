@@ -1,6 +1,6 @@
 //! What the trained network looks at: input-times-gradient explanations and the decoy's share of them.
 
-use super::data::{DecoyData, patch};
+use crate::data::decoy::{DecoyData, patch};
 use super::run::Outcome;
 use super::settings::{Input, Network};
 use crate::data::fashion::{CLASS_NAMES, PIXELS};
@@ -14,7 +14,7 @@ use xil_core::metrics::attribution_overlap;
 /// prediction), and `c`.
 pub fn explain(model: &Network, data: &DecoyData, index: usize) -> (Input, usize) {
     let mut x = Input::zeros();
-    data.input(index, &mut x);
+    data.input_scaled(index, 1.0, x.as_mut_slice());
     let class = model.predict(&x);
     let gradient = model.input_gradient(&x, class).unwrap_or_else(|_| Input::zeros());
     (gradient.component_mul(&x), class)

@@ -16,7 +16,6 @@
 //! threads and summed in a fixed order: the numbers do not depend on
 //! scheduling.
 
-pub mod data;
 pub mod explain;
 pub mod reproduce;
 pub mod run;
@@ -24,10 +23,10 @@ pub mod session;
 pub mod settings;
 pub mod write;
 
-pub use data::{DecoyData, patch};
+pub use crate::data::decoy::{DecoyData, PATCH, patch};
 pub use explain::{EXPLAINED_IMAGES, SHARE_IMAGES, decoy_share, explain, explained};
 pub use run::{Epoch, Outcome, accuracy, run};
-pub use settings::{DecoySettings, Input, Network, PATCH, Setting, Trainer};
+pub use settings::{DecoySettings, Input, Network, Setting, Trainer};
 pub use write::{summary_json, write};
 
 use crate::data::fashion::{FashionMnist, locate};
@@ -90,6 +89,7 @@ mod tests {
             pixels: (0..3 * PIXELS).map(|i| (i / PIXELS) as u8).collect(),
             labels: vec![4, 5, 6],
             corners: vec![0, 1, 2],
+            decoy: crate::data::decoy::Decoy::OneCorner,
         };
         let two = data.first(2);
         assert_eq!((two.len(), two.labels.as_slice(), two.corners.as_slice()), (2, &[4, 5][..], &[0, 1][..]));

@@ -1,8 +1,8 @@
 //! One decoy Fashion-MNIST run: epochs of minibatch training on two threads, evaluated after each.
 
-use super::data::{DecoyData, patch};
+use crate::data::decoy::{DecoyData, PATCH, patch};
 use super::explain::{SHARE_IMAGES, decoy_share};
-use super::settings::{DecoySettings, Input, Network, PATCH, Setting};
+use super::settings::{DecoySettings, Input, Network, Setting};
 use crate::data::fashion::{FashionMnist, PIXELS, Split};
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
@@ -89,7 +89,7 @@ impl Worker {
         self.inputs.resize(batch.len(), Input::zeros());
         self.patches.clear();
         for (input, &index) in self.inputs.iter_mut().zip(batch) {
-            data.input(index as usize, input);
+            data.input_scaled(index as usize, 1.0, input.as_mut_slice());
             self.patches.push(patch(data.corners[index as usize]));
         }
         let examples: Vec<MlpExample<PIXELS>> = batch
@@ -107,7 +107,7 @@ pub fn accuracy(model: &Network, data: &DecoyData) -> f32 {
         .into_par_iter()
         .with_min_len(256)
         .map_init(Input::zeros, |x, index| {
-            data.input(index, x);
+            data.input_scaled(index, 1.0, x.as_mut_slice());
             usize::from(model.predict(x) == usize::from(data.labels[index]))
         })
         .sum();

@@ -12,7 +12,7 @@
 //! the right-reasons loss. Everything is a function of the settings and the
 //! answers.
 
-use super::data::DecoyData;
+use crate::data::decoy::DecoyData;
 use super::explain::{decoy_share, explain};
 use super::run::{accuracy, run};
 use super::settings::{DecoySettings, Input, Network, Setting, Trainer};
@@ -240,7 +240,7 @@ impl<'w> CorrectionSession<'w> {
             }
             inputs.resize(batch.len(), Input::zeros());
             for (input, &(index, _, _)) in inputs.iter_mut().zip(&batch) {
-                self.train.input(index, input);
+                self.train.input_scaled(index, 1.0, input.as_mut_slice());
             }
             let examples: Vec<MlpExample<PIXELS>> = batch
                 .iter()

@@ -14,9 +14,6 @@ pub type Network = Mlp<PIXELS, 50, 30, CLASSES>;
 /// One input image as the network sees it.
 pub type Input = SVector<f32, PIXELS>;
 
-/// Side of the decoy patch.
-pub const PATCH: usize = 4;
-
 /// How the decoy is (or is not) corrected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "kebab-case")]

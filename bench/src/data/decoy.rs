@@ -1,10 +1,33 @@
-//! Fashion-MNIST with decoys: a label-revealing patch in a corner, and its counterexamples.
+//! Images with decoys: label-revealing grey squares in the corners, and their
+//! counterexamples.
+//!
+//! Two variants, for Fashion-MNIST and MNIST alike:
+//! - [`Decoy::OneCorner`] (Ross et al. 2017, CAIPI's Table 1): a `4 x 4`
+//!   square in one random corner per image;
+//! - [`Decoy::FourCorners`] (seed 003): a `4 x 4` square in every corner.
+//!
+//! The squares' grey is `255 - 25 y` for the label `y` in training and for a
+//! uniformly random class in test, so a model that learnt the decoy fails
+//! the test set.
 
-use super::settings::{Input, PATCH};
 use crate::data::fashion::{CLASSES, PIXELS, SIDE, Split};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::Serialize;
 use xil_core::random::uniform_below;
+
+/// Side of a decoy square.
+pub const PATCH: usize = 4;
+
+/// Where the decoy squares are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decoy {
+    /// One square, in a random corner.
+    OneCorner,
+    /// A square in each of the four corners.
+    FourCorners,
+}
 
 /// The 16 pixel indices of the decoy patch in corner `corner` (bit 0: right,
 /// bit 1: bottom).
@@ -14,6 +37,14 @@ pub fn patch(corner: u8) -> [usize; PATCH * PATCH] {
     std::array::from_fn(|i| (row0 + i / PATCH) * SIDE + column0 + i % PATCH)
 }
 
+/// The decoy pixels of a variant, for one corner's square or all four.
+fn decoy_pixels(decoy: Decoy, corner: u8) -> Vec<usize> {
+    match decoy {
+        Decoy::OneCorner => patch(corner).to_vec(),
+        Decoy::FourCorners => (0..4).flat_map(patch).collect(),
+    }
+}
+
 /// Images with decoys: pixels, labels and each image's decoy corner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecoyData {
@@ -21,26 +52,42 @@ pub struct DecoyData {
     pub pixels: Vec<u8>,
     /// The true labels.
     pub labels: Vec<u8>,
-    /// The corner of each image's patch.
+    /// The corner of each image's patch (the first of four with
+    /// [`Decoy::FourCorners`]).
     pub corners: Vec<u8>,
+    /// Where the squares are.
+    pub decoy: Decoy,
 }
 
 impl DecoyData {
-    /// Adds decoys to a split: grey `255 - 25 * label` when `honest` (training),
-    /// else `255 - 25 * (uniform random class)` (test).
+    /// Adds one-corner decoys to a split: grey `255 - 25 * label` when
+    /// `honest` (training), else `255 - 25 * (uniform random class)` (test).
     pub fn new(split: &Split, honest: bool, seed: u64) -> Self {
+        Self::with_decoy(split, Decoy::OneCorner, honest, seed)
+    }
+
+    /// Adds decoys of either variant to a split (see [`DecoyData::new`]).
+    pub fn with_decoy(split: &Split, decoy: Decoy, honest: bool, seed: u64) -> Self {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut pixels = split.images.pixels.clone();
         let mut corners = Vec::with_capacity(split.len());
         for (image, &label) in pixels.chunks_exact_mut(PIXELS).zip(&split.labels) {
-            let corner = uniform_below(&mut rng, 4) as u8;
+            let corner = match decoy {
+                Decoy::OneCorner => uniform_below(&mut rng, 4) as u8,
+                Decoy::FourCorners => 0,
+            };
             let class = if honest { label } else { uniform_below(&mut rng, CLASSES as u32) as u8 };
-            for pixel in patch(corner) {
+            for pixel in decoy_pixels(decoy, corner) {
                 image[pixel] = 255 - 25 * class;
             }
             corners.push(corner);
         }
-        Self { pixels, labels: split.labels.clone(), corners }
+        Self { pixels, labels: split.labels.clone(), corners, decoy }
+    }
+
+    /// The decoy pixels of image `index`.
+    pub fn decoy_pixels(&self, index: usize) -> Vec<usize> {
+        decoy_pixels(self.decoy, self.corners.get(index).copied().unwrap_or(0))
     }
 
     /// The number of images.
@@ -55,6 +102,7 @@ impl DecoyData {
             pixels: self.pixels.get(..count * PIXELS).unwrap_or(&self.pixels).to_vec(),
             labels: self.labels[..count].to_vec(),
             corners: self.corners.get(..count).unwrap_or(&self.corners).to_vec(),
+            decoy: self.decoy,
         }
     }
 
@@ -68,10 +116,11 @@ impl DecoyData {
         &self.pixels[index * PIXELS..(index + 1) * PIXELS]
     }
 
-    /// Image `index` as network input (raw 0–255 values).
-    pub fn input(&self, index: usize, into: &mut Input) {
+    /// Image `index` as network input: each byte times `scale` (1 for raw
+    /// 0–255 values, `1 / 255` for `[0, 1]`).
+    pub fn input_scaled(&self, index: usize, scale: f32, into: &mut [f32]) {
         for (x, &p) in into.iter_mut().zip(self.image(index)) {
-            *x = f32::from(p);
+            *x = f32::from(p) * scale;
         }
     }
 
@@ -84,7 +133,7 @@ impl DecoyData {
             for index in 0..self.len() {
                 let start = augmented.pixels.len();
                 augmented.pixels.extend_from_slice(self.image(index));
-                for pixel in patch(self.corners[index]) {
+                for pixel in self.decoy_pixels(index) {
                     augmented.pixels[start + pixel] = uniform_below(&mut rng, 256) as u8;
                 }
                 augmented.labels.push(self.labels[index]);
