@@ -1,5 +1,6 @@
 //! `xil-bench attributions`: the options of one attributions run.
 
+use super::values::IMAGES_DATA_HELP;
 use std::path::PathBuf;
 use xil_bench::data::decoy::Decoy;
 use xil_bench::protocols::attributions::{AttributionSettings, DataSet, ModelKind};
@@ -33,9 +34,7 @@ pub struct AttributionArgs {
     /// Seed of decoys, initial weights, shuffling and sampling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Folder of the data set (default: $XIL_MNIST, else data/mnist/package/src/digits as
-    /// scripts/fetch_mnist unpacks it; for fashion $XIL_FASHION_MNIST, else Debian's).
-    #[arg(long)]
+    #[arg(long, help = IMAGES_DATA_HELP)]
     pub data_dir: Option<PathBuf>,
     /// Output folder for metrics.csv, attributions_*.csv, summary.json and attributions.png.
     #[arg(long)]

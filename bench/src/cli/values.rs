@@ -37,3 +37,7 @@ pub const FASHION_DATA_HELP: &str =
 /// Help of `--corpus`.
 pub const CORPUS_HELP: &str = "Folder of the SpamAssassin corpus (default: $XIL_SPAM_ASSASSIN, else \
      data/spam-assassin/package/data as scripts/fetch_spam_assassin unpacks it)";
+
+/// Help of `attributions --data-dir`.
+pub const IMAGES_DATA_HELP: &str = "Folder of the data set (mnist: $XIL_MNIST, else data/mnist/package/src/digits \
+     as scripts/fetch_mnist unpacks it; fashion: $XIL_FASHION_MNIST, else Debian's)";

@@ -2,7 +2,7 @@
 //! each map falls on the decoy.
 //!
 //! Pixel methods (saliency, input x gradient, Grad-CAM, occlusion with a
-//! `4 x 4` window at stride 2 on black, `DeepLIFT` against a black image)
+//! `3 x 3` black window at stride 1 as in seed 003, `DeepLIFT` against a black image)
 //! come from `xil_core::explain::attribution`; Kernel SHAP and LIME explain
 //! the logit over the 49 `4 x 4` patches (absent = black), and each patch's
 //! value is spread evenly over its 16 pixels. Each method explains the
@@ -31,7 +31,7 @@ pub enum Method {
     InputXGradient,
     /// Grad-CAM on the last convolutional maps.
     GradCam,
-    /// Occlusion by a `4 x 4` black window at stride 2.
+    /// Occlusion by a `3 x 3` black window at stride 1 (seed 003's window).
     Occlusion,
     /// `DeepLIFT` (rescale) against a black image.
     DeepLift,
@@ -116,7 +116,7 @@ fn attribute<M: Model>(
         Method::Saliency => Saliency.attribute(model, x, class)?,
         Method::InputXGradient => InputTimesGradient.attribute(model, x, class)?,
         Method::GradCam => return model.grad_cam(x, class).transpose(),
-        Method::Occlusion => Occlusion { width: SIDE, window: 4, stride: 2, baseline: 0.0 }.attribute(model, x, class)?,
+        Method::Occlusion => Occlusion { width: SIDE, window: 3, stride: 1, baseline: 0.0 }.attribute(model, x, class)?,
         Method::DeepLift => DeepLift { reference: black }.attribute(model, x, class)?,
         Method::KernelShap => {
             let shap = KernelShap::new(Absent::Hidden).samples(settings.shap_samples);

@@ -24,6 +24,8 @@ pub mod models;
 pub mod run;
 pub mod settings;
 pub mod write;
+#[cfg(test)]
+mod tests;
 
 pub use methods::{Method, MethodRow};
 pub use run::{Epoch, FIGURE_IMAGES, Images, Outcome};
