@@ -84,9 +84,15 @@ where
     /// A network initialised as `PyTorch` initialises its layers.
     pub fn new<R: Rng + ?Sized>(rng: &mut R) -> Self {
         let mut model = Self::zeros();
-        model.features.initialize(rng);
-        model.head.initialize(rng);
+        model.initialize(rng);
         model
+    }
+
+    /// Draws every parameter in place, as [`new`](Self::new) does: for a
+    /// network that already sits in a box or a static buffer.
+    pub fn initialize<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.features.initialize(rng);
+        self.head.initialize(rng);
     }
 
     /// Every parameter as flat slices.
