@@ -53,9 +53,11 @@ impl Split {
     }
 }
 
-/// The 60,000 training and 10,000 test images.
+/// Labelled 28 x 28 images in a training and a test split: Fashion-MNIST's
+/// 60,000 and 10,000 ([`load`]) or MNIST's 8,000 and 2,000
+/// ([`mnist::load`](crate::data::mnist::load)).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FashionMnist {
+pub struct ImageSet {
     /// The training split.
     pub train: Split,
     /// The test split.
@@ -85,23 +87,21 @@ fn read_split(dir: &Path, prefix: &str) -> Result<Split> {
     Ok(Split { images, labels })
 }
 
-impl FashionMnist {
-    /// Reads the four gzip IDX files from `dir` (see [`locate`]).
-    ///
-    /// # Errors
-    /// A one-line message: the folder is missing (with how to install the
-    /// data), or a file is malformed (naming it and the problem), or images
-    /// and labels disagree in number.
-    pub fn load(dir: &Path) -> Result<Self> {
-        if !dir.is_dir() {
-            return Err(Error::Data(format!(
-                "Fashion-MNIST not found: {} is not a folder (install Debian's dataset-fashion-mnist, \
-                 pass --data DIR or set {ENV_VAR})",
-                dir.display()
-            )));
-        }
-        Ok(Self { train: read_split(dir, "train")?, test: read_split(dir, "t10k")? })
+/// Reads Fashion-MNIST's four gzip IDX files from `dir` (see [`locate`]).
+///
+/// # Errors
+/// A one-line message: the folder is missing (with how to install the
+/// data), or a file is malformed (naming it and the problem), or images
+/// and labels disagree in number.
+pub fn load(dir: &Path) -> Result<ImageSet> {
+    if !dir.is_dir() {
+        return Err(Error::Data(format!(
+            "Fashion-MNIST not found: {} is not a folder (install Debian's dataset-fashion-mnist, \
+             pass --data DIR or set {ENV_VAR})",
+            dir.display()
+        )));
     }
+    Ok(ImageSet { train: read_split(dir, "train")?, test: read_split(dir, "t10k")? })
 }
 
 #[cfg(test)]
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn a_missing_folder_says_how_to_get_the_data() {
-        let message = FashionMnist::load(Path::new("/nonexistent/fashion")).unwrap_err().to_string();
+        let message = load(Path::new("/nonexistent/fashion")).unwrap_err().to_string();
         assert!(message.contains("dataset-fashion-mnist") && message.contains("--data"), "{message}");
     }
 
@@ -125,7 +125,7 @@ mod tests {
             let labels = idx(&[2], &[1, 2]);
             std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte.gz")), gzip(&labels)).unwrap();
         }
-        let message = FashionMnist::load(&dir).unwrap_err().to_string();
+        let message = load(&dir).unwrap_err().to_string();
         assert!(message.contains("holds 3 images but") && message.contains("holds 2 labels"), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -11,7 +11,7 @@
 //! ([`Stream::MnistSplit`]), into 8,000 training and 2,000 test digits: one
 //! fold of five is the test set.
 
-use crate::data::fashion::{CLASSES, PIXELS, SIDE, Split};
+use crate::data::fashion::{CLASSES, ImageSet, PIXELS, SIDE, Split};
 use crate::data::idx::Images;
 use crate::error::{Error, Result};
 use crate::harness::folds::stratified_folds;
@@ -33,15 +33,6 @@ const FOLDS: usize = 5;
 
 /// The largest class file read (a full class is about 2.6 MB).
 const MAX_FILE_BYTES: u64 = 64 << 20;
-
-/// The training and test digits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mnist {
-    /// Four fifths of each class.
-    pub train: Split,
-    /// The other fifth.
-    pub test: Split,
-}
 
 /// The folder to read: the given one, else `$XIL_MNIST`, else
 /// [`DEFAULT_DIR`].
@@ -105,23 +96,21 @@ fn select(pixels: &[u8], labels: &[u8], indices: &[usize]) -> Split {
     Split { images, labels: indices.iter().map(|&i| labels[i]).collect() }
 }
 
-impl Mnist {
-    /// Reads the ten class files in `dir` and splits the digits.
-    ///
-    /// # Errors
-    /// [`Error::Data`] naming the file that is missing or malformed.
-    pub fn load(dir: &Path) -> Result<Self> {
-        let mut pixels = Vec::new();
-        let mut labels = Vec::new();
-        for class in 0..CLASSES {
-            let digits = read_class(dir, class)?;
-            labels.extend(std::iter::repeat_n(class as u8, digits.len() / PIXELS));
-            pixels.extend(digits);
-        }
-        let folds = stratified_folds(&labels, FOLDS, Stream::MnistSplit.seed(0))?;
-        let (test, train): (Vec<usize>, Vec<usize>) = (0..labels.len()).partition(|&i| folds[i] == 0);
-        Ok(Self { train: select(&pixels, &labels, &train), test: select(&pixels, &labels, &test) })
+/// Reads the ten class files in `dir` and splits the digits.
+///
+/// # Errors
+/// [`Error::Data`] naming the file that is missing or malformed.
+pub fn load(dir: &Path) -> Result<ImageSet> {
+    let mut pixels = Vec::new();
+    let mut labels = Vec::new();
+    for class in 0..CLASSES {
+        let digits = read_class(dir, class)?;
+        labels.extend(std::iter::repeat_n(class as u8, digits.len() / PIXELS));
+        pixels.extend(digits);
     }
+    let folds = stratified_folds(&labels, FOLDS, Stream::MnistSplit.seed(0))?;
+    let (test, train): (Vec<usize>, Vec<usize>) = (0..labels.len()).partition(|&i| folds[i] == 0);
+    Ok(ImageSet { train: select(&pixels, &labels, &train), test: select(&pixels, &labels, &test) })
 }
 
 #[cfg(test)]
@@ -145,7 +134,7 @@ mod tests {
     #[test]
     fn digits_are_read_as_bytes_and_split_a_fifth_for_testing_per_class() {
         let dir = digits("good", 10);
-        let mnist = Mnist::load(&dir).unwrap();
+        let mnist = load(&dir).unwrap();
         assert_eq!((mnist.train.len(), mnist.test.len()), (80, 20));
         for class in 0..CLASSES as u8 {
             assert_eq!(mnist.test.labels.iter().filter(|&&l| l == class).count(), 2, "class {class}");
@@ -157,14 +146,14 @@ mod tests {
             let d = (f64::from(image[0]) / 255.0 * 100.0).round() as usize - usize::from(label);
             assert!(d < 10, "digit {d} of class {label}");
         }
-        assert_eq!(Mnist::load(&dir).unwrap(), mnist, "the split is fixed");
+        assert_eq!(load(&dir).unwrap(), mnist, "the split is fixed");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn missing_and_malformed_files_are_errors_naming_the_file() {
         let dir = digits("bad", 2);
-        let message = |dir: &Path| Mnist::load(dir).unwrap_err().to_string();
+        let message = |dir: &Path| load(dir).unwrap_err().to_string();
         std::fs::write(dir.join("3.json"), "{\"data\": [0.5, 0.5]}").unwrap();
         let text = message(&dir);
         assert!(text.contains("3.json") && text.contains("whole number"), "{text}");
@@ -184,7 +173,7 @@ mod tests {
     #[test]
     fn the_packaged_digits_are_all_there() {
         // scripts/test fetches them (scripts/fetch_mnist).
-        let mnist = Mnist::load(&locate(None)).unwrap();
+        let mnist = load(&locate(None)).unwrap();
         assert_eq!((mnist.train.len(), mnist.test.len()), (8000, 2000));
         let count = |class: u8| {
             let all = mnist.train.labels.iter().chain(&mnist.test.labels);

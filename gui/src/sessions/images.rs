@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
-use xil_bench::data::fashion::FashionMnist;
+use xil_bench::data::fashion::ImageSet;
 use xil_bench::protocols::decoy_fashion::session::{CorrectionSession, Pretrained, SessionSettings, training_images};
 use xil_bench::protocols::decoy_fashion::{self as decoy, DecoyData};
 
@@ -144,7 +144,7 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
         notify();
         sent
     };
-    let mut fashion: Option<FashionMnist> = None;
+    let mut fashion: Option<ImageSet> = None;
     let mut train: Option<(u64, DecoyData)> = None;
     let mut start: Option<Pretrained> = None;
     let mut next = commands.recv().ok();
@@ -156,7 +156,7 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
         let prepared = settings.validate().and_then(|()| {
             let images = match fashion.take() {
                 Some(images) => images,
-                None => FashionMnist::load(&xil_bench::data::fashion::locate(None))?,
+                None => xil_bench::data::fashion::load(&xil_bench::data::fashion::locate(None))?,
             };
             if train.as_ref().is_none_or(|(seed, _)| *seed != settings.seed) {
                 train = Some((settings.seed, training_images(&images, settings.seed)));

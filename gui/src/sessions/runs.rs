@@ -294,7 +294,7 @@ mod tests {
         let mut run = Run::start(Experiment::Decoy(decoy.clone()), || {}).unwrap();
         wait_until(&mut run, |r| !r.active());
         assert_eq!(run.status(), &Status::Finished);
-        let data = xil_bench::data::fashion::FashionMnist::load(&xil_bench::data::fashion::locate(None)).unwrap();
+        let data = xil_bench::data::fashion::load(&xil_bench::data::fashion::locate(None)).unwrap();
         let outcome =
             xil_bench::protocols::decoy_fashion::run(&decoy, &data, &xil_bench::harness::observe::ticking(&|| {}))
                 .unwrap();

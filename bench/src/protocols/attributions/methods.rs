@@ -116,16 +116,19 @@ fn attribute<M: Model>(
         Method::Saliency => Saliency.attribute(model, x, class)?,
         Method::InputXGradient => InputTimesGradient.attribute(model, x, class)?,
         Method::GradCam => return model.grad_cam(x, class).transpose(),
-        Method::Occlusion => Occlusion { width: SIDE, window: 3, stride: 1, baseline: 0.0 }.attribute(model, x, class)?,
+        Method::Occlusion => {
+            Occlusion { width: SIDE, window: 3, stride: 1, baseline: 0.0 }.attribute(model, x, class)?
+        }
         Method::DeepLift => DeepLift { reference: black }.attribute(model, x, class)?,
         Method::KernelShap => {
             let shap = KernelShap::new(Absent::Hidden).samples(settings.shap_samples);
             spread(&grid, shap.explain(&on_patches, &grid, PATCHES, &mut rng)?.relevance().as_slice())
         }
         Method::Lime => {
+            // lime_image's sampler: each patch kept with probability 1/2.
             let lime = Lime::new()
                 .samples(settings.lime_samples)
-                .sampling(Sampling::UniformCount)
+                .sampling(Sampling::Independent { keep: 0.5 })
                 .replacement(Replacement::Hide);
             spread(&grid, lime.explain(&on_patches, &grid, PATCHES, &mut rng)?.relevance().as_slice())
         }

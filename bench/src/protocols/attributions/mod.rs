@@ -23,15 +23,16 @@ pub mod methods;
 pub mod models;
 pub mod run;
 pub mod settings;
-pub mod write;
 #[cfg(test)]
 mod tests;
+pub mod write;
 
 pub use methods::{Method, MethodRow};
-pub use run::{Epoch, FIGURE_IMAGES, Images, Outcome};
+pub use run::{Epoch, FIGURE_IMAGES, Outcome};
 pub use settings::{AttributionSettings, DataSet, ModelKind};
 
-use crate::data::{fashion, mnist};
+use crate::data::fashion::{self, ImageSet};
+use crate::data::mnist;
 use crate::error::{Error, Result};
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
@@ -54,7 +55,7 @@ impl Protocol for Attributions {
     /// The data set's folder (else its environment variable, else its
     /// default).
     type Source = Option<PathBuf>;
-    type Data = Images;
+    type Data = ImageSet;
     type Row = Epoch;
     type Outcome = Outcome;
 
@@ -66,20 +67,14 @@ impl Protocol for Attributions {
         settings.epochs
     }
 
-    fn load(settings: &AttributionSettings, folder: &Option<PathBuf>) -> Result<Images> {
+    fn load(settings: &AttributionSettings, folder: &Option<PathBuf>) -> Result<ImageSet> {
         Ok(match settings.data {
-            DataSet::Mnist => {
-                let digits = mnist::Mnist::load(&mnist::locate(folder.as_deref()))?;
-                Images { train: digits.train, test: digits.test }
-            }
-            DataSet::Fashion => {
-                let fashion = fashion::FashionMnist::load(&fashion::locate(folder.as_deref()))?;
-                Images { train: fashion.train, test: fashion.test }
-            }
+            DataSet::Mnist => mnist::load(&mnist::locate(folder.as_deref()))?,
+            DataSet::Fashion => fashion::load(&fashion::locate(folder.as_deref()))?,
         })
     }
 
-    fn run(settings: &AttributionSettings, images: &Images, observe: Observer<'_, Epoch>) -> Result<Outcome> {
+    fn run(settings: &AttributionSettings, images: &ImageSet, observe: Observer<'_, Epoch>) -> Result<Outcome> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(rayon::current_num_threads())
             .stack_size(STACK)
@@ -95,7 +90,7 @@ impl Protocol for Attributions {
     fn write(
         dir: &Path,
         settings: &AttributionSettings,
-        _: &Images,
+        _: &ImageSet,
         outcome: &Outcome,
         _: f64,
     ) -> Result<serde_json::Value> {

@@ -51,6 +51,12 @@ pub trait Model: Rescaled<PIXELS> + Send + Sync + Sized {
     /// The predicted class.
     fn predict(&self, x: &Input) -> usize;
 
+    /// Every parameter, in core's order (for `PyTorch`'s layers of the same
+    /// shapes: convolution weights `[out][in][row][column]`, dense weights
+    /// `[out][in]`, each followed by its bias; the perceptron's weights are
+    /// stored one input's column after another).
+    fn flat_parameters(&self) -> Vec<f32>;
+
     /// Grad-CAM of `class` at `x`, or `None` for a network without
     /// convolutions.
     fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>>;
@@ -100,6 +106,10 @@ where
         Classifier::predict(self, &Tensor::from_slice(x.as_slice()))
     }
 
+    fn flat_parameters(&self) -> Vec<f32> {
+        self.parameters().flatten().copied().collect()
+    }
+
     fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>> {
         Some(GradCam.attribute(self, x, class))
     }
@@ -139,6 +149,10 @@ impl Model for Perceptron {
 
     fn predict(&self, x: &Input) -> usize {
         Mlp::predict(self, x)
+    }
+
+    fn flat_parameters(&self) -> Vec<f32> {
+        self.parameters().into_iter().flatten().copied().collect()
     }
 
     fn grad_cam(&self, _: &Input, _: usize) -> Option<Result<Input, CoreError>> {

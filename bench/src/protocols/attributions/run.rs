@@ -5,7 +5,7 @@ use super::methods::{Maps, Method, MethodRow, explain_image};
 use super::models::{Input, Model};
 use super::settings::AttributionSettings;
 use crate::data::decoy::DecoyData;
-use crate::data::fashion::Split;
+use crate::data::fashion::{ImageSet, Split};
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
 use crate::harness::observe::Observer;
@@ -14,15 +14,6 @@ use crate::harness::seeds::Stream;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::time::Instant;
-
-/// Training and test images of either data set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Images {
-    /// Training images.
-    pub train: Split,
-    /// Test images.
-    pub test: Split,
-}
 
 /// What one epoch measured.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -67,8 +58,12 @@ pub struct Outcome {
     /// Per method (in [`Method::ALL`]'s order), one row per explained image;
     /// empty when the method does not apply to the network.
     pub methods: Vec<Vec<MethodRow>>,
-    /// The maps of the first explained images, for the figure.
+    /// The maps of every explained image (in the rows' order).
     pub maps: Vec<Maps>,
+    /// The explained images as the network saw them.
+    pub inputs: Vec<Input>,
+    /// The trained network's parameters (see [`Model::flat_parameters`]).
+    pub parameters: Vec<f32>,
     /// The decoyed test images.
     pub test: DecoyData,
 }
@@ -106,7 +101,7 @@ fn accuracy<M: Model>(model: &M, data: &DecoyData) -> f32 {
 }
 
 /// The training images a run uses: all, or the first `--train-limit`.
-fn training_split(settings: &AttributionSettings, images: &Images) -> Result<Split> {
+fn training_split(settings: &AttributionSettings, images: &ImageSet) -> Result<Split> {
     if images.train.len() < 2 || images.test.is_empty() {
         return Err(Error::Settings(format!(
             "the data hold {} training and {} test images; a run needs at least 2 and 1",
@@ -130,7 +125,11 @@ fn training_split(settings: &AttributionSettings, images: &Images) -> Result<Spl
 ///
 /// # Errors
 /// Invalid settings or a failing training or explanation step, named.
-pub fn run<M: Model>(settings: &AttributionSettings, images: &Images, observe: Observer<'_, Epoch>) -> Result<Outcome> {
+pub fn run<M: Model>(
+    settings: &AttributionSettings,
+    images: &ImageSet,
+    observe: Observer<'_, Epoch>,
+) -> Result<Outcome> {
     let split = training_split(settings, images)?;
     let seed = settings.seed;
     let train = DecoyData::with_decoy(&split, settings.decoy, true, Stream::AttributionsTrain.seed(seed));
@@ -171,27 +170,27 @@ pub fn run<M: Model>(settings: &AttributionSettings, images: &Images, observe: O
             break;
         }
     }
-    let explained: Vec<Result<(Vec<Option<MethodRow>>, Maps)>> = explained_images(settings.explained, test.len())
-        .into_par_iter()
-        .map(|index| explain_image(&*model, settings, &test, index))
-        .collect();
+    let indices = explained_images(settings.explained, test.len());
+    let explained: Vec<Result<(Vec<Option<MethodRow>>, Maps)>> =
+        indices.par_iter().copied().map(|index| explain_image(&*model, settings, &test, index)).collect();
     let mut methods = vec![Vec::new(); Method::ALL.len()];
-    let mut maps = Vec::with_capacity(FIGURE_IMAGES);
+    let mut maps = Vec::with_capacity(indices.len());
     for result in explained {
         let (rows, image_maps) = result?;
         for (column, row) in methods.iter_mut().zip(rows) {
             column.extend(row);
         }
-        if maps.len() < FIGURE_IMAGES {
-            maps.push(image_maps);
-        }
+        maps.push(image_maps);
     }
+    let as_u32 = |indices: &[usize]| indices.iter().map(|&i| i as u32).collect::<Vec<u32>>();
     Ok(Outcome {
         train_accuracy: accuracy(&*model, &train),
         test_accuracy: epochs.last().map_or(0.0, |e| e.test_accuracy),
         epochs,
         methods,
         maps,
+        inputs: inputs(&test, &as_u32(&indices)).into_iter().map(|(x, _)| x).collect(),
+        parameters: model.flat_parameters(),
         test,
     })
 }

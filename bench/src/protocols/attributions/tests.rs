@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::data::decoy::{Decoy, DecoyData, patch};
-use crate::data::fashion::{PIXELS, SIDE, Split};
+use crate::data::fashion::{ImageSet, PIXELS, SIDE, Split};
 use crate::data::idx::Images as Pixels;
 use crate::harness::observe::ticking;
 
@@ -41,7 +41,7 @@ fn settings(model: ModelKind) -> AttributionSettings {
 
 #[test]
 fn a_network_that_can_only_use_the_decoy_is_explained_by_it() {
-    let images = Images { train: noise(400, 0), test: noise(60, 5) };
+    let images = ImageSet { train: noise(400, 0), test: noise(60, 5) };
     for model in [ModelKind::Mlp, ModelKind::Lenet] {
         let settings = settings(model);
         let outcome = Attributions::run(&settings, &images, &ticking(&|| {})).unwrap();
@@ -86,7 +86,7 @@ fn impossible_settings_name_their_option() {
     ] {
         assert!(Attributions::check(&bad).unwrap_err().to_string().contains(option), "{option}");
     }
-    let images = Images { train: noise(10, 0), test: noise(5, 0) };
+    let images = ImageSet { train: noise(10, 0), test: noise(5, 0) };
     let too_many = AttributionSettings { train_limit: Some(11), ..settings(ModelKind::Mlp) };
     let error = Attributions::run(&too_many, &images, &ticking(&|| {})).unwrap_err().to_string();
     assert!(error.contains("--train-limit"), "{error}");

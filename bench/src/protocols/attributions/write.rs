@@ -1,10 +1,15 @@
 //! An attributions run's files: `metrics.csv` (epochs), one
 //! `attributions_<method>.csv` per method (a row per explained image),
-//! `summary.json` and `attributions.png` (the first test images under every
-//! method).
+//! `summary.json`, `attributions.png` (the first test images under every
+//! method), and for other tools to redo the same work (`scripts/
+//! explainer_speed`): `model.f32` (the trained parameters, see
+//! [`Model::flat_parameters`](super::models::Model::flat_parameters)),
+//! `explained.f32` (the explained images, 784 values each) and
+//! `maps_<method>.f32` (each method's maps in the same order), all raw
+//! little-endian `f32`.
 
 use super::methods::Method;
-use super::run::Outcome;
+use super::run::{FIGURE_IMAGES, Outcome};
 use super::settings::AttributionSettings;
 use crate::data::fashion::{CLASSES, SIDE};
 use crate::error::Result;
@@ -62,6 +67,17 @@ pub fn write(dir: &Path, settings: &AttributionSettings, outcome: &Outcome) -> R
             write_atomically(&dir.join(format!("attributions_{}.csv", method.name())), &to_csv(rows)?)?;
         }
     }
+    let raw = |values: &mut dyn Iterator<Item = f32>| values.flat_map(f32::to_le_bytes).collect::<Vec<u8>>();
+    write_atomically(&dir.join("model.f32"), &raw(&mut outcome.parameters.iter().copied()))?;
+    write_atomically(&dir.join("explained.f32"), &raw(&mut outcome.inputs.iter().flat_map(|x| x.iter().copied())))?;
+    for (column, method) in Method::ALL.iter().enumerate() {
+        let mut values =
+            outcome.maps.iter().filter_map(|maps| maps.get(column)?.as_ref()).flat_map(|m| m.iter().copied());
+        let bytes = raw(&mut values);
+        if !bytes.is_empty() {
+            write_atomically(&dir.join(format!("maps_{}.f32", method.name())), &bytes)?;
+        }
+    }
     let class_name = |class: usize| if class < CLASSES { class.to_string() } else { "?".to_string() };
     let rows: Vec<(String, Vec<Explained>)> = Method::ALL
         .iter()
@@ -71,6 +87,7 @@ pub fn write(dir: &Path, settings: &AttributionSettings, outcome: &Outcome) -> R
             let panels = outcome
                 .maps
                 .iter()
+                .take(FIGURE_IMAGES)
                 .enumerate()
                 .filter_map(|(position, maps)| {
                     let map = maps.get(column)?.as_ref()?;

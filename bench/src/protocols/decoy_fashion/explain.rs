@@ -1,8 +1,8 @@
 //! What the trained network looks at: input-times-gradient explanations and the decoy's share of them.
 
-use crate::data::decoy::{DecoyData, patch};
 use super::run::Outcome;
 use super::settings::{Input, Network};
+use crate::data::decoy::{DecoyData, patch};
 use crate::data::fashion::{CLASS_NAMES, PIXELS};
 use crate::report::heatmap::Explained;
 use rayon::prelude::*;

@@ -29,7 +29,7 @@ pub use run::{Epoch, Outcome, accuracy, run};
 pub use settings::{DecoySettings, Input, Network, Setting, Trainer};
 pub use write::{summary_json, write};
 
-use crate::data::fashion::{FashionMnist, locate};
+use crate::data::fashion::{self, ImageSet};
 use crate::error::Result;
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
@@ -45,7 +45,7 @@ impl Protocol for DecoyFashion {
     type Settings = DecoySettings;
     /// The folder of the four gzip IDX files (else `$XIL_FASHION_MNIST`, else Debian's).
     type Source = Option<PathBuf>;
-    type Data = FashionMnist;
+    type Data = ImageSet;
     type Row = Epoch;
     type Outcome = Outcome;
 
@@ -57,18 +57,18 @@ impl Protocol for DecoyFashion {
         settings.epochs
     }
 
-    fn load(_: &DecoySettings, folder: &Option<PathBuf>) -> Result<FashionMnist> {
-        FashionMnist::load(&locate(folder.as_deref()))
+    fn load(_: &DecoySettings, folder: &Option<PathBuf>) -> Result<ImageSet> {
+        fashion::load(&fashion::locate(folder.as_deref()))
     }
 
-    fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, Epoch>) -> Result<Outcome> {
+    fn run(settings: &DecoySettings, data: &ImageSet, observe: Observer<'_, Epoch>) -> Result<Outcome> {
         run(settings, data, observe)
     }
 
     fn write(
         dir: &Path,
         settings: &DecoySettings,
-        _: &FashionMnist,
+        _: &ImageSet,
         outcome: &Outcome,
         _: f64,
     ) -> Result<serde_json::Value> {
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn a_tiny_run_learns_and_is_deterministic() {
-        let mut data = FashionMnist { train: split(300), test: split(100) };
+        let mut data = ImageSet { train: split(300), test: split(100) };
         // Make the class visible outside the decoy too: a bright row per class.
         for split in [&mut data.train, &mut data.test] {
             for (i, &label) in split.labels.iter().enumerate() {

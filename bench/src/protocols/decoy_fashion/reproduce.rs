@@ -8,8 +8,7 @@
 //! curve per setting) and `explanations.png` (the same test images explained
 //! by each setting's network).
 
-use crate::data::fashion::locate;
-use crate::data::fashion::{FashionMnist, SIDE};
+use crate::data::fashion::{self, ImageSet, SIDE};
 use crate::error::Result;
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
 use crate::protocols::decoy_fashion::{
@@ -104,7 +103,7 @@ pub fn report(rows: &[TableRow], scale: DecoyScale, seed: u64) -> String {
 /// A one-line message when a run fails or a file cannot be written.
 pub fn reproduce(
     out: &Path,
-    data: &FashionMnist,
+    data: &ImageSet,
     scale: DecoyScale,
     seed: u64,
     on_epoch: &(dyn Fn() + Sync),
@@ -156,20 +155,20 @@ impl Reproduction for DecoyReproduction {
     type Settings = ReproduceSettings;
     /// The folder of the four gzip IDX files.
     type Source = Option<PathBuf>;
-    type Data = FashionMnist;
+    type Data = ImageSet;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         Setting::ALL.len() * DecoyScale::of(settings.scale).epochs
     }
 
-    fn load(_: &ReproduceSettings, folder: &Option<PathBuf>) -> Result<FashionMnist> {
-        FashionMnist::load(&locate(folder.as_deref()))
+    fn load(_: &ReproduceSettings, folder: &Option<PathBuf>) -> Result<ImageSet> {
+        fashion::load(&fashion::locate(folder.as_deref()))
     }
 
     fn reproduce(
         dir: &Path,
         settings: &ReproduceSettings,
-        data: &FashionMnist,
+        data: &ImageSet,
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<serde_json::Value>> {
         let rows = reproduce(dir, data, DecoyScale::of(settings.scale), settings.seed, tick)?;

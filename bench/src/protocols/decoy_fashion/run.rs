@@ -1,9 +1,9 @@
 //! One decoy Fashion-MNIST run: epochs of minibatch training on two threads, evaluated after each.
 
-use crate::data::decoy::{DecoyData, PATCH, patch};
 use super::explain::{SHARE_IMAGES, decoy_share};
 use super::settings::{DecoySettings, Input, Network, Setting};
-use crate::data::fashion::{FashionMnist, PIXELS, Split};
+use crate::data::decoy::{DecoyData, PATCH, patch};
+use crate::data::fashion::{ImageSet, PIXELS, Split};
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
 use crate::harness::observe::Observer;
@@ -115,7 +115,7 @@ pub fn accuracy(model: &Network, data: &DecoyData) -> f32 {
 }
 
 /// The training images a run uses: all, or the first `--train-limit`.
-fn training_images(settings: &DecoySettings, data: &FashionMnist) -> Result<Split> {
+fn training_images(settings: &DecoySettings, data: &ImageSet) -> Result<Split> {
     settings.validate()?;
     if data.train.len() < 2 || data.test.is_empty() {
         return Err(Error::Settings(format!(
@@ -143,7 +143,7 @@ fn training_images(settings: &DecoySettings, data: &FashionMnist) -> Result<Spli
 ///
 /// # Errors
 /// A one-line message for invalid settings or a failing training step.
-pub fn run(settings: &DecoySettings, data: &FashionMnist, observe: Observer<'_, Epoch>) -> Result<Outcome> {
+pub fn run(settings: &DecoySettings, data: &ImageSet, observe: Observer<'_, Epoch>) -> Result<Outcome> {
     let train_split = training_images(settings, data)?;
     let seed = settings.seed;
     let train = DecoyData::new(&train_split, true, Stream::DecoyTrain.seed(seed));

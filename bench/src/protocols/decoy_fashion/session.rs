@@ -12,11 +12,11 @@
 //! the right-reasons loss. Everything is a function of the settings and the
 //! answers.
 
-use crate::data::decoy::DecoyData;
 use super::explain::{decoy_share, explain};
 use super::run::{accuracy, run};
 use super::settings::{DecoySettings, Input, Network, Setting, Trainer};
-use crate::data::fashion::{CLASSES, FashionMnist, PIXELS};
+use crate::data::decoy::DecoyData;
+use crate::data::fashion::{CLASSES, ImageSet, PIXELS};
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
 use crate::harness::limits;
@@ -96,7 +96,7 @@ impl SessionSettings {
 
 /// The training split with the decoys every session of `seed` uses (those of
 /// the first network's training images).
-pub fn training_images(fashion: &FashionMnist, seed: u64) -> DecoyData {
+pub fn training_images(fashion: &ImageSet, seed: u64) -> DecoyData {
     DecoyData::new(&fashion.train, true, Stream::DecoyTrain.seed(seed))
 }
 
@@ -114,7 +114,7 @@ impl Pretrained {
     ///
     /// # Errors
     /// The decoy run's error.
-    pub fn train(fashion: &FashionMnist, settings: &SessionSettings) -> Result<Self> {
+    pub fn train(fashion: &ImageSet, settings: &SessionSettings) -> Result<Self> {
         let decoy = DecoySettings {
             epochs: settings.pretrain_epochs,
             train_limit: Some(settings.pretrain_images),

@@ -61,7 +61,8 @@ pub type AlexCnn = Classifier<AlexCnnFeatures, AlexCnnHead>;
 pub type DigitsCnnFeatures = sequential!(Conv2d<1, 8, 3, 8, 8, 6, 6>, Relu<8, 6, 6>);
 
 /// The device network's pooling and dense layers.
-pub type DigitsCnnHead = sequential!(MaxPool2<8, 6, 6, 3, 3>, Flatten<8, 3, 3, 72>, Dense<72, 32>, Relu<32, 1, 1>, Dense<32, 10>);
+pub type DigitsCnnHead =
+    sequential!(MaxPool2<8, 6, 6, 3, 3>, Flatten<8, 3, 3, 72>, Dense<72, 32>, Relu<32, 1, 1>, Dense<32, 10>);
 
 /// The device network on `8 x 8` digits.
 pub type DigitsCnn = Classifier<DigitsCnnFeatures, DigitsCnnHead>;

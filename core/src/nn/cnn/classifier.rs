@@ -182,11 +182,7 @@ where
         let (at, from) = (self.features.trace(x), self.features.trace(reference));
         let (head_at, head_from) = (self.head.trace(F::output(&at)), self.head.trace(F::output(&from)));
         let mut map_multipliers = F::Output::zeros();
-        self.head.multipliers(
-            [(F::output(&at), &head_at), (F::output(&from), &head_from)],
-            &r,
-            &mut map_multipliers,
-        );
+        self.head.multipliers([(F::output(&at), &head_at), (F::output(&from), &head_from)], &r, &mut map_multipliers);
         let mut multipliers = F::Input::zeros();
         self.features.multipliers([(x, &at), (reference, &from)], &map_multipliers, &mut multipliers);
         Ok(multipliers)
@@ -229,7 +225,13 @@ where
             let mut map_gradient = F::Output::zeros();
             self.head.backward(maps, &head, &dz, &mut map_gradient, Some(&mut gradient.head));
             let mut input_gradient = F::Input::zeros();
-            self.features.backward(example.x, &features, &map_gradient, &mut input_gradient, Some(&mut gradient.features));
+            self.features.backward(
+                example.x,
+                &features,
+                &map_gradient,
+                &mut input_gradient,
+                Some(&mut gradient.features),
+            );
         }
         Ok(total)
     }

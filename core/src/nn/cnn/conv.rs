@@ -153,9 +153,9 @@ impl<const CI: usize, const CO: usize, const K: usize, const H: usize, const W: 
                                 weight_gradient += upstream.iter().zip(source).map(|(dy, x)| dy * x).sum::<f32>();
                             }
                         });
-                        let slot = gradient.as_deref_mut().and_then(|g| {
-                            g.weights.get_mut(o)?.get_mut(c)?.get_mut(u)?.get_mut(v)
-                        });
+                        let slot = gradient
+                            .as_deref_mut()
+                            .and_then(|g| g.weights.get_mut(o)?.get_mut(c)?.get_mut(u)?.get_mut(v));
                         if let Some(slot) = slot {
                             *slot += weight_gradient;
                         }
@@ -182,7 +182,15 @@ mod tests {
     use rand_xoshiro::Xoshiro256PlusPlus;
 
     /// The textbook definition, one output value at a time.
-    fn direct<const CI: usize, const CO: usize, const K: usize, const H: usize, const W: usize, const OH: usize, const OW: usize>(
+    fn direct<
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const H: usize,
+        const W: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
         conv: &Conv2d<CI, CO, K, H, W, OH, OW>,
         x: &Tensor<CI, H, W>,
     ) -> Tensor<CO, OH, OW> {

@@ -49,7 +49,10 @@ pub(crate) fn check_layer_gradients<L: Layer>(seed: u64, x: L::Input) {
             loss(&layer, &x, &r)
         };
         let estimate = numeric(&moved);
-        assert!((estimate - exact).abs() < 2e-3 * (1.0 + exact.abs()), "input {i}: analytic {exact}, numeric {estimate}");
+        assert!(
+            (estimate - exact).abs() < 2e-3 * (1.0 + exact.abs()),
+            "input {i}: analytic {exact}, numeric {estimate}"
+        );
     }
     let blocks: usize = gradient.parameters().count();
     for block in 0..blocks {

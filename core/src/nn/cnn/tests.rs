@@ -56,7 +56,10 @@ fn cross_entropy_gradients_match_finite_differences() {
                 f64::from(moved.loss(&examples).unwrap())
             };
             let numeric = ((moved(1e-3) - moved(-1e-3)) / 2e-3) as f32;
-            assert!((numeric - exact).abs() < 3e-3 * (1.0 + exact.abs()), "block {block}, {index}: {exact} vs {numeric}");
+            assert!(
+                (numeric - exact).abs() < 3e-3 * (1.0 + exact.abs()),
+                "block {block}, {index}: {exact} vs {numeric}"
+            );
             checked += 1;
         }
     }
