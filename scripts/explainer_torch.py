@@ -2,7 +2,7 @@
 lime's LimeImageExplainer) on the network xil trained, beside xil's own:
 the baseline that scripts/explainer_speed runs.
 
-Reads an `xil-bench attributions --model lenet|alex-cnn` result folder: the
+Reads an `xil-bench attributions` result folder: the
 parameters (model.f32), the explained images (explained.f32) and xil's maps
 (maps_kernel_shap.f32, maps_lime.f32). Rebuilds the network in PyTorch with
 those weights, checks that it predicts what xil predicted, and explains the
@@ -14,7 +14,7 @@ Both explain the logit of the predicted class, one image at a time on one
 thread. Prints one JSON object: milliseconds per explanation and the Pearson
 correlation of each image's patch values with xil's (mean over images).
 
-Usage: explainer_torch.py DIR --model lenet|alex-cnn --shap-samples N --lime-samples N
+Usage: explainer_torch.py DIR --model lenet|alex-cnn|mlp --shap-samples N --lime-samples N
 """
 
 import argparse
@@ -47,13 +47,22 @@ def alex_cnn():
                          nn.Linear(128, 10))
 
 
-def load(model, path):
+def mlp():
+    return nn.Sequential(nn.Linear(784, 50), nn.ReLU(), nn.Linear(50, 30), nn.ReLU(), nn.Linear(30, 10))
+
+
+def load(model, path, columns):
+    """Weight and bias per layer, in xil's order; with `columns` a dense
+    weight is stored one input's column after another (xil's perceptron)."""
     values = np.fromfile(path, dtype="<f4")
     offset = 0
     with torch.no_grad():
-        for parameter in model.parameters():  # weight, bias per layer: xil's order
+        for parameter in model.parameters():
             n = parameter.numel()
-            parameter.copy_(torch.from_numpy(values[offset:offset + n].copy()).reshape(parameter.shape))
+            block = values[offset:offset + n].copy()
+            if columns and parameter.dim() == 2:
+                block = block.reshape(parameter.shape[1], parameter.shape[0]).T.copy()
+            parameter.copy_(torch.from_numpy(block).reshape(parameter.shape))
             offset += n
     if offset != len(values):
         raise SystemExit(f"{path}: {len(values)} parameters, the network has {offset}")
@@ -80,19 +89,22 @@ def correlation(a, b):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dir", type=Path)
-    parser.add_argument("--model", choices=["lenet", "alex-cnn"], required=True)
+    parser.add_argument("--model", choices=["lenet", "alex-cnn", "mlp"], required=True)
     parser.add_argument("--shap-samples", type=int, required=True)
     parser.add_argument("--lime-samples", type=int, required=True)
     args = parser.parse_args()
-    model = load(lenet() if args.model == "lenet" else alex_cnn(), args.dir / "model.f32")
+    network = {"lenet": lenet, "alex-cnn": alex_cnn, "mlp": mlp}[args.model]()
+    model = load(network, args.dir / "model.f32", columns=args.model == "mlp")
     images = np.fromfile(args.dir / "explained.f32", dtype="<f4").reshape(-1, SIDE * SIDE)
     xil = {m: per_patch(np.fromfile(args.dir / f"maps_{m}.f32", dtype="<f4").reshape(-1, SIDE * SIDE))
            for m in ["kernel_shap", "lime"]}
     owner = patch_of_pixel()
 
+    shape = (-1, SIDE * SIDE) if args.model == "mlp" else (-1, 1, SIDE, SIDE)
+
     def logits(batch):
         with torch.no_grad():
-            return model(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)).reshape(-1, 1, SIDE, SIDE)).numpy()
+            return model(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)).reshape(shape)).numpy()
 
     predicted = logits(images).argmax(1)
     with open(args.dir / "attributions_kernel_shap.csv") as rows:
