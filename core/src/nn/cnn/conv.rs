@@ -17,6 +17,7 @@
 
 use super::layer::Layer;
 use super::tensor::Tensor;
+use crate::maths::dot;
 use crate::random::uniform_f32;
 use rand_core::Rng;
 
@@ -138,6 +139,9 @@ impl<const CI: usize, const CO: usize, const K: usize, const H: usize, const W: 
         }
     }
 
+    /// Through the patch matrix as the forward pass: the weight gradient is
+    /// `dot(∂y[o], P[c][u][v])`, the patch matrix's gradient
+    /// `Σ_o w[o][c][u][v] ∂y[o]`, scattered back onto the input.
     fn backward(
         &self,
         input: &Self::Input,
@@ -146,37 +150,42 @@ impl<const CI: usize, const CO: usize, const K: usize, const H: usize, const W: 
         input_gradient: &mut Self::Input,
         mut gradient: Option<&mut Self>,
     ) {
-        input_gradient.set_zero();
+        let patches = Self::patch_matrix(input);
+        let rows = patches.as_flattened().as_flattened().as_flattened().as_flattened();
+        let mut patch_gradient = [[[[[0.0f32; OW]; OH]; K]; K]; CI];
+        let gradient_rows =
+            patch_gradient.as_flattened_mut().as_flattened_mut().as_flattened_mut().as_flattened_mut();
         for (o, (out_map, kernels)) in output_gradient.0.iter().zip(&self.weights).enumerate() {
-            if let Some(bias) = gradient.as_deref_mut().and_then(|g| g.bias.get_mut(o)) {
-                *bias += out_map.as_flattened().iter().sum::<f32>();
+            let upstream = out_map.as_flattened();
+            let weights = kernels.as_flattened().as_flattened();
+            for (&weight, target) in weights.iter().zip(gradient_rows.chunks_exact_mut(OH * OW)) {
+                for (t, &dy) in target.iter_mut().zip(upstream) {
+                    *t += weight * dy;
+                }
             }
-            for (c, ((in_map, in_gradient), kernel)) in
-                input.0.iter().zip(input_gradient.0.iter_mut()).zip(kernels).enumerate()
-            {
-                for (u, kernel_row) in kernel.iter().enumerate() {
-                    for (v, &weight) in kernel_row.iter().enumerate() {
-                        let mut weight_gradient = 0.0;
-                        Self::for_each_overlap(u, v, |out_row, in_row, columns, in_start| {
-                            let Some(upstream) = out_map.get(out_row).and_then(|row| row.get(columns)) else {
-                                return;
-                            };
-                            if let Some(target) = in_gradient.get_mut(in_row).and_then(|row| row.get_mut(in_start..)) {
-                                for (dx, &dy) in target.iter_mut().zip(upstream) {
-                                    *dx += weight * dy;
-                                }
+            if let Some(gradient) = gradient.as_deref_mut() {
+                if let Some(bias) = gradient.bias.get_mut(o) {
+                    *bias += upstream.iter().sum::<f32>();
+                }
+                let slots = gradient.weights.get_mut(o).map(|k| k.as_flattened_mut().as_flattened_mut());
+                for (slot, row) in slots.into_iter().flatten().zip(rows.chunks_exact(OH * OW)) {
+                    *slot += dot(upstream, row);
+                }
+            }
+        }
+        input_gradient.set_zero();
+        for (in_gradient, channel) in input_gradient.0.iter_mut().zip(&patch_gradient) {
+            for (u, kernel_row) in channel.iter().enumerate() {
+                for (v, cell) in kernel_row.iter().enumerate() {
+                    Self::for_each_overlap(u, v, |out_row, in_row, columns, in_start| {
+                        let source = cell.get(out_row).and_then(|row| row.get(columns));
+                        let target = in_gradient.get_mut(in_row).and_then(|row| row.get_mut(in_start..));
+                        if let (Some(source), Some(target)) = (source, target) {
+                            for (dx, &g) in target.iter_mut().zip(source) {
+                                *dx += g;
                             }
-                            if let Some(source) = in_map.get(in_row).and_then(|row| row.get(in_start..)) {
-                                weight_gradient += upstream.iter().zip(source).map(|(dy, x)| dy * x).sum::<f32>();
-                            }
-                        });
-                        let slot = gradient
-                            .as_deref_mut()
-                            .and_then(|g| g.weights.get_mut(o)?.get_mut(c)?.get_mut(u)?.get_mut(v));
-                        if let Some(slot) = slot {
-                            *slot += weight_gradient;
                         }
-                    }
+                    });
                 }
             }
         }

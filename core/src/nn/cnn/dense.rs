@@ -4,6 +4,7 @@
 //! dot product per output and both gradients are runs of contiguous `axpy`s.
 
 use super::layer::Layer;
+use crate::maths::dot;
 use super::tensor::Vector;
 use crate::random::uniform_f32;
 use rand_core::Rng;
@@ -46,7 +47,7 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
     fn forward(&self, input: &Self::Input, output: &mut Self::Output) {
         let x = input.as_slice();
         for ((y, row), &b) in output.as_mut_slice().iter_mut().zip(&self.weights).zip(&self.bias) {
-            *y = b + row.iter().zip(x).map(|(w, x)| w * x).sum::<f32>();
+            *y = b + dot(row, x);
         }
     }
 
