@@ -283,6 +283,7 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
 
 #[test]
 fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores() {
+    use xil_bench::protocols::attributions::methods::Method;
     use xil_gui::tabs::TabId;
     let dir = scratch("images");
     let mut harness = app(dir.join("session.json"));
@@ -302,6 +303,17 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     settle_images(&mut harness);
     let first = harness.state().images().session().view().cloned().unwrap();
     let shown = first.shown.clone().expect("an image on screen");
+    // Every method but Grad-CAM applies to the perceptron, each with a map.
+    let methods: Vec<Method> = shown.maps.iter().map(|(method, _)| *method).collect();
+    assert_eq!(methods, Method::ALL.into_iter().filter(|&m| m != Method::GradCam).collect::<Vec<_>>());
+    assert!(shown.maps.iter().all(|(_, map)| map.as_ref().is_ok_and(|m| m.len() == 784)));
+    assert_eq!(harness.state().images().method(), Method::InputXGradient);
+    harness.get_by_label("explanation").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label(Method::KernelShap.label()).click();
+    harness.step();
+    assert_eq!(harness.state().images().method(), Method::KernelShap, "the selector picks the map shown");
     // Drag across the 4x4 decoy patch, row by row, with the smallest brush.
     let canvas = harness.get_by_label("Image canvas").rect();
     let at = |pixel: usize| canvas.min + egui::vec2((pixel % 28) as f32 * 10.0 + 5.0, (pixel / 28) as f32 * 10.0 + 5.0);

