@@ -74,11 +74,13 @@ def run(command, **kwargs):
     return result.stdout
 
 
-def build(target, baseline):
-    target_dir = FIRMWARE / "target" / ("baseline" if baseline else "full")
+def build(target, variant):
+    """The firmware's ELF: variant "full" (the CAIPI session and benchmarks),
+    "cnn" (the 8x8-digit CNN alone) or "baseline" (no ML)."""
+    target_dir = FIRMWARE / "target" / variant
     command = ["cargo", "build", "--release", "--target", target, "--target-dir", str(target_dir)]
-    if baseline:
-        command += ["--features", "baseline"]
+    if variant != "full":
+        command += ["--features", variant]
     run(command, cwd=FIRMWARE)
     return target_dir / target / "release" / "xil-firmware"
 
@@ -102,11 +104,11 @@ def symbol(elf, name):
     fail(f"{name} not found in {elf}")
 
 
-def run_board(board, plugin):
+def run_elf(elf, board, plugin, name):
+    """Runs one firmware under QEMU with the counting plugin: its output, the
+    regions it printed (name, stack) and their instruction counts."""
     spec = BOARDS[board]
-    elf = build(spec["target"], baseline=False)
-    baseline = build(spec["target"], baseline=True)
-    counts_file = FIRMWARE / "target" / f"counts-{board}.txt"
+    counts_file = FIRMWARE / "target" / f"counts-{board}-{name}.txt"
     start, end = symbol(elf, "xil_region_start"), symbol(elf, "xil_region_end")
     command = [
         "timeout", "600", "qemu-system-arm", *spec["qemu"], "-nographic",
@@ -117,29 +119,46 @@ def run_board(board, plugin):
     result = subprocess.run(command, capture_output=True, text=True)
     output = result.stdout
     regions = re.findall(r"^region (.+) stack (\d+)$", output, re.M)
-    sessions = re.findall(r"^session corrections=(\w+) rounds=(\d+) f1_milli=(\d+) accuracy_milli=(\d+) "
-                          r"counterexamples=(\d+) full=(\d)$", output, re.M)
     counts = [int(line) for line in counts_file.read_text().split("\n") if line.strip().isdigit()]
     if result.returncode != 0:
-        fail(f"the firmware on {spec['name']} exited with status {result.returncode}:\n{output}{result.stderr}")
+        fail(f"the {name} firmware on {spec['name']} exited with status {result.returncode}:\n{output}{result.stderr}")
     if len(counts) != len(regions):
-        fail(f"{len(regions)} regions printed but {len(counts)} counted on {spec['name']}")
+        fail(f"{len(regions)} regions printed but {len(counts)} counted on {spec['name']} ({name})")
     calibration = counts[0]
-    f64 = sorted({line.split()[-1] for line in run(["arm-none-eabi-nm", str(elf)]).splitlines()
-                  if F64_HELPERS.search(line)})
+    workloads = [(region, count - calibration, int(stack)) for (region, stack), count in zip(regions, counts)][1:]
+    return output, workloads, calibration
+
+
+def f64_helpers(elf):
+    return sorted({line.split()[-1] for line in run(["arm-none-eabi-nm", str(elf)]).splitlines()
+                   if F64_HELPERS.search(line)})
+
+
+def run_board(board, plugin):
+    spec = BOARDS[board]
+    elf = build(spec["target"], "full")
+    cnn_elf = build(spec["target"], "cnn")
+    baseline = build(spec["target"], "baseline")
+    output, workloads, calibration = run_elf(elf, board, plugin, "full")
+    cnn_output, cnn_workloads, _ = run_elf(cnn_elf, board, plugin, "cnn")
+    sessions = re.findall(r"^session corrections=(\w+) rounds=(\d+) f1_milli=(\d+) accuracy_milli=(\d+) "
+                          r"counterexamples=(\d+) full=(\d)$", output, re.M)
     flash, ram = footprint(elf)
+    cnn_flash, cnn_ram = footprint(cnn_elf)
     base_flash, base_ram = footprint(baseline)
     return {
         "board": board,
         "name": spec["name"],
-        "workloads": [(name, count - calibration, int(stack)) for (name, stack), count in zip(regions, counts)][1:],
+        "workloads": workloads + cnn_workloads,
         "calibration": calibration,
         "sessions": sessions,
         "reference": re.findall(r"^reference .*$", output, re.M),
-        "f64": f64,
+        "f64": sorted(set(f64_helpers(elf)) | set(f64_helpers(cnn_elf))),
         "flash": flash, "ram": ram, "base_flash": base_flash, "base_ram": base_ram,
-        "max_stack": max(int(stack) for _, stack in regions),
-        "output": output,
+        "max_stack": max(stack for _, _, stack in workloads),
+        "cnn_flash": cnn_flash, "cnn_ram": cnn_ram,
+        "cnn_max_stack": max(stack for _, _, stack in cnn_workloads),
+        "output": output + cnn_output,
     }
 
 
@@ -164,7 +183,7 @@ def write_reports(results):
           f"({', '.join(str(r['calibration']) + ' on ' + r['board'] for r in results)}). "
           f"Times are **estimates** at {CLOCK_MHZ} MHz and 1–1.5 cycles per instruction, not measurements.",
           "Stack is the high-water mark of a painted stack during the workload (including the caller's frames).", "",
-          "The `CNN 8x8` regions run core's `DigitsCnn` (conv 3x3x8, ReLU, 2x2 max-pool, dense 72-32-10: 2,746",
+          "The `CNN 8x8` regions run in a firmware of their own (`--features cnn`): core's `DigitsCnn` (conv 3x3x8, ReLU, 2x2 max-pool, dense 72-32-10: 2,746",
           "parameters, 11 KB in static RAM) on one drawn 8x8 digit, with weights drawn at random on the device:",
           "the counts depend on the weights only through which ReLUs are active and which pooled input is largest.",
           "Saliency and DeepLIFT explain the predicted class's logit; Grad-CAM weighs the 6x6 convolutional maps.", ""]
@@ -182,8 +201,11 @@ def write_reports(results):
            "peak stack | RAM, whole session (static + peak stack) |",
            "|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        md.append(f"| {r['name']} | {r['flash']:,} B | {r['flash'] - r['base_flash']:,} B | {r['ram']:,} B | "
+        md.append(f"| {r['name']}, CAIPI session | {r['flash']:,} B | {r['flash'] - r['base_flash']:,} B | {r['ram']:,} B | "
                   f"{r['ram'] - r['base_ram']:,} B | {r['max_stack']:,} B | {r['ram'] + r['max_stack']:,} B |")
+        md.append(f"| {r['name']}, 8x8 CNN (`--features cnn`) | {r['cnn_flash']:,} B | "
+                  f"{r['cnn_flash'] - r['base_flash']:,} B | {r['cnn_ram']:,} B | {r['cnn_ram'] - r['base_ram']:,} B | "
+                  f"{r['cnn_max_stack']:,} B | {r['cnn_ram'] + r['cnn_max_stack']:,} B |")
     md += ["", "The baseline is the same firmware with `--features baseline`: runtime, semihosting and integer",
            "printing, no ML. memory.x limits the link to 256 KiB flash and 64 KiB RAM.", "",
            "## The on-device session", "",

@@ -7,13 +7,16 @@
 //! ~25 KB of flash to the ML code's footprint): lines `region NAME stack
 //! BYTES` (in the order the QEMU plugin counts them) and `session ...`.
 //! The exit status is failure when the session fails or corrections do not
-//! raise the explanation F1.
+//! raise the explanation F1. With `--features cnn` it runs the 8x8-digit
+//! convolutional network instead (a separate footprint).
 
 #![no_std]
 #![no_main]
 
+#[cfg(feature = "cnn")]
+mod cnn;
 mod measure;
-#[cfg(not(feature = "baseline"))]
+#[cfg(not(any(feature = "baseline", feature = "cnn")))]
 mod workloads;
 
 use cortex_m_rt::entry;
@@ -22,8 +25,10 @@ use panic_semihosting as _;
 
 #[entry]
 fn main() -> ! {
-    #[cfg(not(feature = "baseline"))]
+    #[cfg(not(any(feature = "baseline", feature = "cnn")))]
     let ok = workloads::run();
+    #[cfg(all(feature = "cnn", not(feature = "baseline")))]
+    let ok = cnn::run();
     #[cfg(feature = "baseline")]
     let ok = {
         // The same runtime and printing, no ML: its footprint is subtracted.

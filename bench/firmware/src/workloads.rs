@@ -5,9 +5,6 @@ use cortex_m_semihosting::hprintln;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro128PlusPlus;
 use xil_core::reference::{self, CAPACITY, POOL, ROUNDS, ReferenceRun, ReferenceSession, SEED, TEST, TEST_SEED};
-use nalgebra::SVector;
-use xil_core::explain::attribution::{Attribution, DeepLift, GradCam, Saliency};
-use xil_core::nn::cnn::{DigitsCnn, Tensor};
 use xil_core::tasks::colors::{self, PAIRS, PairFeatures, Rule};
 use xil_core::{
     Counterexamples, Dataset, Decision, Error, Example, Explainer, FeatureMap, Featurized, Fit, Grid, Intercept, L1Svm,
@@ -97,42 +94,6 @@ fn micro_benchmarks(pool: &mut [Example<Image>]) -> Result<(), Error> {
 /// The pool and the test images, in static RAM.
 type Buffers = (&'static mut [Example<Image>; POOL], &'static mut [Example<Image>; TEST]);
 
-/// The device's network in static RAM (11 KB the stack need not hold),
-/// drawn in place; its own frame, so that no temporary of the construction
-/// stays on the stack during the measured regions.
-#[inline(never)]
-fn digits_network() -> Option<&'static mut DigitsCnn> {
-    let model = cortex_m::singleton!(: DigitsCnn = DigitsCnn::zeros())?;
-    model.initialize(&mut Xoshiro128PlusPlus::seed_from_u64(SEED + 2));
-    Some(model)
-}
-
-/// The device's convolutional network on one `8 x 8` digit: predict,
-/// saliency, Grad-CAM and `DeepLIFT`. The weights are drawn at random (the
-/// instruction counts depend on their values only through which `ReLU`s are
-/// active); the digit is a drawn "7".
-#[inline(never)]
-fn cnn_benchmarks() -> Result<(), Error> {
-    let model = &*digits_network().ok_or(Error::InvalidState)?;
-    let seven: [u8; 64] = [
-        0, 0, 0, 0, 0, 0, 0, 0, //
-        0, 9, 16, 16, 16, 16, 6, 0, //
-        0, 0, 0, 0, 3, 16, 4, 0, //
-        0, 0, 0, 0, 10, 12, 0, 0, //
-        0, 0, 0, 4, 16, 3, 0, 0, //
-        0, 0, 0, 12, 10, 0, 0, 0, //
-        0, 0, 3, 16, 4, 0, 0, 0, //
-        0, 0, 8, 11, 0, 0, 0, 0, //
-    ];
-    let x = SVector::<f32, 64>::from_fn(|i, _| f32::from(seven.get(i).copied().unwrap_or(0)) / 16.0);
-    let image = Tensor::<1, 8, 8>::from_slice(x.as_slice());
-    let class = region("CNN 8x8: predict (conv 3x3x8, pool, 72-32-10)", || model.predict(&image));
-    region("CNN 8x8: saliency", || Saliency.attribute(model, &x, class))?;
-    region("CNN 8x8: Grad-CAM", || GradCam.attribute(model, &x, class))?;
-    region("CNN 8x8: DeepLIFT (black reference)", || DeepLift { reference: SVector::zeros() }.attribute(model, &x, class))?;
-    Ok(())
-}
-
 /// The pool and test buffers (taken once).
 #[inline(never)]
 fn buffers() -> Option<Buffers> {
@@ -149,10 +110,6 @@ pub fn run() -> bool {
     reference::fill(test, &mut rng);
     if let Err(error) = micro_benchmarks(pool) {
         hprintln!("error in micro-benchmarks: {}", error);
-        return false;
-    }
-    if let Err(error) = cnn_benchmarks() {
-        hprintln!("error in CNN benchmarks: {}", error);
         return false;
     }
     let mut f1_milli = [0u32; 2];
