@@ -7,6 +7,7 @@ pub mod caipi;
 pub mod caipi_text;
 pub mod cali;
 pub mod decoy_fashion;
+pub mod digits;
 pub mod lime_faithfulness;
 pub mod reproduce;
 pub mod run;
@@ -24,6 +25,7 @@ use xil_bench::protocols::cali::Cali;
 use xil_bench::protocols::cali::reproduce::CaliReproduction;
 use xil_bench::protocols::decoy_fashion::DecoyFashion;
 use xil_bench::protocols::decoy_fashion::reproduce::DecoyReproduction;
+use xil_bench::protocols::digits::Digits;
 use xil_bench::protocols::lime_faithfulness::LimeFaithfulness;
 
 #[derive(Parser)]
@@ -52,6 +54,8 @@ enum Command {
     LimeFaithfulness(lime_faithfulness::FaithfulnessArgs),
     /// Seven attribution methods on a network trained on decoyed MNIST or Fashion-MNIST (seeds 002 and 003).
     Attributions(attributions::AttributionArgs),
+    /// The device's 8x8 CNN trained on the 1,797 UCI digits, with saliency and Grad-CAM maps.
+    Digits(digits::DigitsArgs),
     /// Reproduce a paper's figure with figures and a report beside its targets.
     Reproduce {
         #[command(subcommand)]
@@ -72,6 +76,7 @@ impl Cli {
             Command::CaipiText(args) => run::protocol::<CaipiText>(&args.settings(), &args.source(), &args.out),
             Command::LimeFaithfulness(args) => run::protocol::<LimeFaithfulness>(&args.settings(), &(), &args.out),
             Command::Attributions(args) => run::protocol::<Attributions>(&args.settings(), &args.data_dir, &args.out),
+            Command::Digits(args) => run::protocol::<Digits>(&args.settings(), &args.data_dir, &args.out),
             Command::Reproduce { experiment } => match experiment {
                 Experiment::Cali { common } => {
                     run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)

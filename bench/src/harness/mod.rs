@@ -5,10 +5,12 @@
 //! - [`record`]: rows as serde records, written as CSV by the `csv` crate;
 //! - [`folds`]: stratified cross-validation splits;
 //! - [`seeds`]: named random streams of a run;
-//! - [`limits`]: the documented bounds of every count a run can be asked for.
+//! - [`limits`]: the documented bounds of every count a run can be asked for;
+//! - [`minibatch`]: minibatch training of any network on two threads.
 
 pub mod folds;
 pub mod limits;
+pub mod minibatch;
 pub mod observe;
 pub mod protocol;
 pub mod record;

@@ -58,6 +58,12 @@ pub enum Stream {
     AttributionsShuffle,
     /// Attributions: LIME's and Kernel SHAP's samples of test image `index`.
     AttributionsExplain(usize),
+    /// The UCI 8 x 8 digits: the fixed stratified split.
+    DigitsSplit,
+    /// The UCI 8 x 8 digits: the device network's initial weights.
+    DigitsInit,
+    /// The UCI 8 x 8 digits: the minibatch order.
+    DigitsShuffle,
 }
 
 impl Stream {
@@ -83,6 +89,9 @@ impl Stream {
             Stream::AttributionsInit => 11,
             Stream::AttributionsShuffle => 12,
             Stream::AttributionsExplain(index) => (1 << 40) + wide(index),
+            Stream::DigitsSplit => 13,
+            Stream::DigitsInit => 14,
+            Stream::DigitsShuffle => 15,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::data::decoy::DecoyData;
 use crate::data::fashion::{ImageSet, Split};
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
+use crate::harness::minibatch::Training;
 use crate::harness::observe::Observer;
 use crate::harness::record::{Metric, Record};
 use crate::harness::seeds::Stream;
@@ -134,32 +135,20 @@ pub fn run<M: Model>(
     let seed = settings.seed;
     let train = DecoyData::with_decoy(&split, settings.decoy, true, Stream::AttributionsTrain.seed(seed));
     let test = DecoyData::with_decoy(&images.test, settings.decoy, false, Stream::AttributionsTest.seed(seed));
-    let mut model = M::build(&mut Stream::AttributionsInit.rng(seed)).map_err(|e| Error::core("network", e))?;
-    let mut trainer = M::trainer(settings.learning_rate).map_err(|e| Error::core("--learning-rate", e))?;
-    let mut gradients = [M::zeros(), M::zeros()];
+    let model = M::build(&mut Stream::AttributionsInit.rng(seed)).map_err(|e| Error::core("network", e))?;
+    let mut training = Training::new(model, settings.learning_rate)?;
+    let example = |index: u32| inputs(&train, &[index]).remove(0);
     let mut shuffler = Stream::AttributionsShuffle.rng(seed);
     let mut order: Vec<u32> = (0..train.len() as u32).collect();
     let mut epochs = Vec::with_capacity(settings.epochs);
     for epoch in 1..=settings.epochs {
         let started = Instant::now();
         shuffle(&mut order, &mut shuffler);
-        let mut total = 0.0f64;
-        for batch in order.chunks(settings.batch) {
-            let (left, right) = batch.split_at(batch.len() / 2);
-            let [first, second] = &mut gradients;
-            let (a, b) = rayon::join(
-                || model.gradient(&inputs(&train, left), first),
-                || model.gradient(&inputs(&train, right), second),
-            );
-            let step = |e| Error::core(format!("epoch {epoch}, gradient"), e);
-            total += f64::from(a.map_err(step)?) + f64::from(b.map_err(step)?);
-            first.add(second);
-            M::apply(&mut trainer, &mut model, first);
-        }
+        let total = training.epoch(epoch, &order, settings.batch, &example)?;
         let record = Epoch {
             epoch,
             loss: (total / train.len() as f64) as f32,
-            test_accuracy: accuracy(&*model, &test),
+            test_accuracy: accuracy(&*training.model, &test),
             seconds: started.elapsed().as_secs_f64(),
         };
         if !record.loss.is_finite() {
@@ -170,6 +159,7 @@ pub fn run<M: Model>(
             break;
         }
     }
+    let model = training.model;
     let indices = explained_images(settings.explained, test.len());
     let explained: Vec<Result<(Vec<Option<MethodRow>>, Maps)>> =
         indices.par_iter().copied().map(|index| explain_image(&*model, settings, &test, index)).collect();
