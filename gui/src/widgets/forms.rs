@@ -90,6 +90,7 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
         |ui| {
             ui.selectable_value(&mut s.explainer, QueryExplainer::Exact, "exact");
             ui.selectable_value(&mut s.explainer, QueryExplainer::Lime, "lime");
+            ui.selectable_value(&mut s.explainer, QueryExplainer::KernelShap, "kernelshap");
         },
     );
     ui.label("query: probability closest to 1/2");

@@ -19,6 +19,7 @@
 pub mod data;
 pub mod evaluate;
 pub mod html;
+pub mod kernel_shap;
 pub mod lime;
 pub mod logistic;
 pub mod reproduce;
@@ -53,6 +54,8 @@ pub enum QueryExplainer {
     Exact,
     /// LIME for text (200 samples, 10 repeats).
     Lime,
+    /// Kernel SHAP over the message's words (2,048 evaluations).
+    KernelShap,
 }
 
 /// Everything that defines one run.

@@ -9,6 +9,7 @@
 //! are the pool messages with probability closest to 1/2.
 
 use crate::protocols::caipi_text::data::TextData;
+use crate::protocols::caipi_text::kernel_shap::TextKernelShap;
 use crate::protocols::caipi_text::lime::TextLime;
 use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit, sigmoid};
 use crate::protocols::caipi_text::tfidf::SparseRow;
@@ -91,6 +92,7 @@ impl<'d> TextSession<'d> {
         match explainer {
             QueryExplainer::Exact => explain(&self.theta, &self.rows[message], self.data.vocabulary.len(), k),
             QueryExplainer::Lime => TextLime::default().explain(self.data, &self.theta, message, k, rng),
+            QueryExplainer::KernelShap => TextKernelShap::default().explain(self.data, &self.theta, message, k, rng),
         }
     }
 
