@@ -23,19 +23,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from torch_models import NETWORKS
+
 torch.set_num_threads(2)
-
-
-def lenet():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
-
-def alex_cnn():
-    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Flatten(), nn.Linear(21632, 128), nn.ReLU(),
-                         nn.Linear(128, 10))
 
 
 def load(folder, rng):
@@ -72,7 +62,7 @@ def main():
         images, labels = images[: args.train_limit], labels[: args.train_limit]
     x = torch.from_numpy(decoy(images, labels)).reshape(-1, 1, 28, 28)
     y = torch.from_numpy(labels).long()
-    model = lenet() if args.model == "lenet" else alex_cnn()
+    model = NETWORKS[args.model]()
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss(reduction="sum")
     seconds, loss_sum = [], 0.0

@@ -28,27 +28,12 @@ import numpy as np
 import shap
 import torch
 from lime import lime_image
-from torch import nn
+
+from torch_models import NETWORKS
 
 torch.set_num_threads(1)
 SIDE, PATCH = 28, 4
 GRID = SIDE // PATCH
-
-
-def lenet():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-
-
-def alex_cnn():
-    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Flatten(), nn.Linear(21632, 128), nn.ReLU(),
-                         nn.Linear(128, 10))
-
-
-def mlp():
-    return nn.Sequential(nn.Linear(784, 50), nn.ReLU(), nn.Linear(50, 30), nn.ReLU(), nn.Linear(30, 10))
 
 
 def load(model, path, columns):
@@ -93,7 +78,7 @@ def main():
     parser.add_argument("--shap-samples", type=int, required=True)
     parser.add_argument("--lime-samples", type=int, required=True)
     args = parser.parse_args()
-    network = {"lenet": lenet, "alex-cnn": alex_cnn, "mlp": mlp}[args.model]()
+    network = NETWORKS[args.model]()
     model = load(network, args.dir / "model.f32", columns=args.model == "mlp")
     images = np.fromfile(args.dir / "explained.f32", dtype="<f4").reshape(-1, SIDE * SIDE)
     xil = {m: per_patch(np.fromfile(args.dir / f"maps_{m}.f32", dtype="<f4").reshape(-1, SIDE * SIDE))
@@ -134,7 +119,8 @@ def main():
         explanation = lime_image.LimeImageExplainer(random_state=image).explain_instance(
             x.reshape(SIDE, SIDE).astype(np.float64), classify, labels=(c,), top_labels=None, hide_color=0,
             num_features=GRID * GRID, num_samples=args.lime_samples,
-            segmentation_fn=lambda _: owner.reshape(SIDE, SIDE), batch_size=args.lime_samples)
+            segmentation_fn=lambda _: owner.reshape(SIDE, SIDE), batch_size=args.lime_samples,
+            progress_bar=False)
         times["lime"].append(time.perf_counter() - started)
         weights = np.zeros(GRID * GRID)
         for patch, weight in explanation.local_exp[c]:

@@ -225,14 +225,20 @@ mod tests {
     use std::sync::mpsc::channel;
     use std::time::Duration;
 
-    #[test]
-    fn painting_the_decoy_moves_the_explanation_off_it_and_undo_is_exact() {
+    /// A worker on its own thread: its command and view channels.
+    fn worker() -> (Sender<ImageCommand>, Receiver<ImageView>) {
         let (commands, inbox) = channel();
         let (outbox, views) = channel();
         std::thread::Builder::new()
             .stack_size(crate::sessions::remote::WORKER_STACK)
             .spawn(move || serve_images(&inbox, &outbox, &|| {}))
             .unwrap();
+        (commands, views)
+    }
+
+    #[test]
+    fn painting_the_decoy_moves_the_explanation_off_it_and_undo_is_exact() {
+        let (commands, views) = worker();
         let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");
         let settings = SessionSettings { pretrain_images: 2000, test_images: 500, ..SessionSettings::default() };
         // A user who knows the trick gives the true class and paints the
@@ -266,12 +272,7 @@ mod tests {
 
     #[test]
     fn an_mnist_session_starts_with_every_method_but_grad_cam() {
-        let (commands, inbox) = channel();
-        let (outbox, views) = channel();
-        std::thread::Builder::new()
-            .stack_size(crate::sessions::remote::WORKER_STACK)
-            .spawn(move || serve_images(&inbox, &outbox, &|| {}))
-            .unwrap();
+        let (commands, views) = worker();
         let settings = SessionSettings {
             data: DataSet::Mnist,
             pretrain_images: 1000,

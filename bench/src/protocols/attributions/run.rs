@@ -7,45 +7,26 @@ use super::settings::AttributionSettings;
 use crate::data::decoy::DecoyData;
 use crate::data::fashion::{ImageSet, Split};
 use crate::error::{Error, Result};
+use crate::harness::epoch::{EpochPanels, TrainingEpoch};
 use crate::harness::folds::shuffle;
 use crate::harness::minibatch::Training;
 use crate::harness::observe::Observer;
-use crate::harness::record::{Metric, Record};
 use crate::harness::seeds::Stream;
 use rayon::prelude::*;
-use serde::Serialize;
+
 use std::time::Instant;
 
+/// The attributions experiment's panels of the epochs' plots.
+#[derive(Debug, Clone, Copy)]
+pub struct AttributionsPanels;
+
+impl EpochPanels for AttributionsPanels {
+    const LOSS: &'static str = "attributions: training loss (x: epochs)";
+    const ACCURACY: &'static str = "attributions: test accuracy (x: epochs)";
+}
+
 /// What one epoch measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Epoch {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean cross-entropy per training image during the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
-    pub loss: f32,
-    /// Accuracy on the decoyed test images after the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
-    pub test_accuracy: f32,
-    /// Seconds spent training in the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<3, _, _>")]
-    pub seconds: f64,
-}
-
-impl Record for Epoch {
-    const METRICS: &'static [Metric<Self>] = &[
-        Metric { name: "training loss", panel: "attributions: training loss (x: epochs)", value: |e| e.loss },
-        Metric { name: "test accuracy", panel: "attributions: test accuracy (x: epochs)", value: |e| e.test_accuracy },
-    ];
-
-    fn fold(&self) -> usize {
-        0
-    }
-
-    fn step(&self) -> usize {
-        self.epoch
-    }
-}
+pub type Epoch = TrainingEpoch<AttributionsPanels>;
 
 /// The result of a run.
 #[derive(Debug, Clone)]
@@ -145,12 +126,12 @@ pub fn run<M: Model>(
         let started = Instant::now();
         shuffle(&mut order, &mut shuffler);
         let total = training.epoch(epoch, &order, settings.batch, &example)?;
-        let record = Epoch {
+        let record = Epoch::new(
             epoch,
-            loss: (total / train.len() as f64) as f32,
-            test_accuracy: accuracy(&*training.model, &test),
-            seconds: started.elapsed().as_secs_f64(),
-        };
+            (total / train.len() as f64) as f32,
+            accuracy(&*training.model, &test),
+            started.elapsed().as_secs_f64(),
+        );
         if !record.loss.is_finite() {
             return Err(Error::Diverged { epoch, loss: record.loss });
         }

@@ -5,46 +5,27 @@ use super::settings::{DecoySettings, Input, Network, Setting};
 use crate::data::decoy::{DecoyData, PATCH, patch};
 use crate::data::fashion::{ImageSet, PIXELS, Split};
 use crate::error::{Error, Result};
+use crate::harness::epoch::{EpochPanels, TrainingEpoch};
 use crate::harness::folds::shuffle;
 use crate::harness::observe::Observer;
-use crate::harness::record::{Metric, Record};
 use crate::harness::seeds::Stream;
 use rayon::prelude::*;
-use serde::Serialize;
+
 use std::time::Instant;
 use xil_core::Error as CoreError;
 use xil_core::nn::mlp::{MlpExample, MlpLoss};
 
+/// The decoy experiment's panels of the epochs' plots.
+#[derive(Debug, Clone, Copy)]
+pub struct DecoyPanels;
+
+impl EpochPanels for DecoyPanels {
+    const LOSS: &'static str = "decoy: training loss (x: epochs)";
+    const ACCURACY: &'static str = "decoy: test accuracy (x: epochs)";
+}
+
 /// What one epoch measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Epoch {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean data loss per training example during the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
-    pub loss: f32,
-    /// Accuracy on the decoyed test set after the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
-    pub test_accuracy: f32,
-    /// Seconds spent training (not evaluating) in the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<3, _, _>")]
-    pub seconds: f64,
-}
-
-impl Record for Epoch {
-    const METRICS: &'static [Metric<Self>] = &[
-        Metric { name: "training loss", panel: "decoy: training loss (x: epochs)", value: |e| e.loss },
-        Metric { name: "test accuracy", panel: "decoy: test accuracy (x: epochs)", value: |e| e.test_accuracy },
-    ];
-
-    fn fold(&self) -> usize {
-        0
-    }
-
-    fn step(&self) -> usize {
-        self.epoch
-    }
-}
+pub type Epoch = TrainingEpoch<DecoyPanels>;
 
 /// The result of one run.
 #[derive(Debug, Clone)]
@@ -185,12 +166,7 @@ pub fn run(settings: &DecoySettings, data: &ImageSet, observe: Observer<'_, Epoc
             trainer.apply(&mut model, &first.gradient);
         }
         let seconds = started.elapsed().as_secs_f64();
-        let record = Epoch {
-            epoch,
-            loss: (total / training.len() as f64) as f32,
-            test_accuracy: accuracy(&model, &test),
-            seconds,
-        };
+        let record = Epoch::new(epoch, (total / training.len() as f64) as f32, accuracy(&model, &test), seconds);
         if !record.loss.is_finite() {
             return Err(Error::Diverged { epoch, loss: record.loss });
         }

@@ -3,11 +3,12 @@
 use crate::data::digits::{LEVELS, PIXELS, SIDE};
 use crate::data::fashion::{ImageSet, Split};
 use crate::error::{Error, Result};
+use crate::harness::epoch::{EpochPanels, TrainingEpoch};
 use crate::harness::folds::shuffle;
 use crate::harness::limits;
 use crate::harness::minibatch::{Trainable, Training};
 use crate::harness::observe::Observer;
-use crate::harness::record::{Metric, Record, with_settings};
+use crate::harness::record::with_settings;
 use crate::harness::seeds::Stream;
 use crate::report::files::{write_atomically, write_results};
 use crate::report::heatmap::{Explained, save_grid};
@@ -53,36 +54,17 @@ impl DigitsSettings {
     }
 }
 
+/// The digits experiment's panels of the epochs' plots.
+#[derive(Debug, Clone, Copy)]
+pub struct DigitsPanels;
+
+impl EpochPanels for DigitsPanels {
+    const LOSS: &'static str = "digits: training loss (x: epochs)";
+    const ACCURACY: &'static str = "digits: test accuracy (x: epochs)";
+}
+
 /// What one epoch measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct DigitsEpoch {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean cross-entropy per training digit.
-    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
-    pub loss: f32,
-    /// Accuracy on the 360 test digits.
-    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
-    pub test_accuracy: f32,
-    /// Seconds spent training in the epoch.
-    #[serde(serialize_with = "crate::harness::record::decimals::<3, _, _>")]
-    pub seconds: f64,
-}
-
-impl Record for DigitsEpoch {
-    const METRICS: &'static [Metric<Self>] = &[
-        Metric { name: "training loss", panel: "digits: training loss (x: epochs)", value: |e| e.loss },
-        Metric { name: "test accuracy", panel: "digits: test accuracy (x: epochs)", value: |e| e.test_accuracy },
-    ];
-
-    fn fold(&self) -> usize {
-        0
-    }
-
-    fn step(&self) -> usize {
-        self.epoch
-    }
-}
+pub type DigitsEpoch = TrainingEpoch<DigitsPanels>;
 
 /// The result of a run.
 #[derive(Debug, Clone)]
@@ -129,12 +111,12 @@ pub fn run(settings: &DigitsSettings, data: &ImageSet, observe: Observer<'_, Dig
         let started = Instant::now();
         shuffle(&mut order, &mut shuffler);
         let total = training.epoch(epoch, &order, settings.batch, &example)?;
-        let record = DigitsEpoch {
+        let record = DigitsEpoch::new(
             epoch,
-            loss: (total / data.train.len() as f64) as f32,
-            test_accuracy: accuracy(&training.model, &data.test),
-            seconds: started.elapsed().as_secs_f64(),
-        };
+            (total / data.train.len() as f64) as f32,
+            accuracy(&training.model, &data.test),
+            started.elapsed().as_secs_f64(),
+        );
         if !record.loss.is_finite() {
             return Err(Error::Diverged { epoch, loss: record.loss });
         }
