@@ -119,8 +119,7 @@ def main():
         explanation = lime_image.LimeImageExplainer(random_state=image).explain_instance(
             x.reshape(SIDE, SIDE).astype(np.float64), classify, labels=(c,), top_labels=None, hide_color=0,
             num_features=GRID * GRID, num_samples=args.lime_samples,
-            segmentation_fn=lambda _: owner.reshape(SIDE, SIDE), batch_size=args.lime_samples,
-            progress_bar=False)
+            segmentation_fn=lambda _: owner.reshape(SIDE, SIDE), batch_size=args.lime_samples)
         times["lime"].append(time.perf_counter() - started)
         weights = np.zeros(GRID * GRID)
         for patch, weight in explanation.local_exp[c]:
