@@ -2,6 +2,7 @@
 //! protocol's settings; [`run`] runs any protocol or reproduction the same
 //! way.
 
+pub mod active;
 pub mod attributions;
 pub mod caipi;
 pub mod caipi_text;
@@ -16,6 +17,7 @@ pub mod values;
 use clap::{Parser, Subcommand};
 use reproduce::Experiment;
 use xil_bench::Result;
+use xil_bench::protocols::active::Active;
 use xil_bench::protocols::attributions::Attributions;
 use xil_bench::protocols::caipi_colors::CaipiColors;
 use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
@@ -54,6 +56,8 @@ enum Command {
     LimeFaithfulness(lime_faithfulness::FaithfulnessArgs),
     /// Seven attribution methods on a network trained on decoyed MNIST or Fashion-MNIST (seeds 002 and 003).
     Attributions(attributions::AttributionArgs),
+    /// Batch active learning on MNIST or Fashion-MNIST: ALEX, explanation retrieval and the standard strategies (seeds 002, 004).
+    Active(active::ActiveArgs),
     /// The device's 8x8 CNN trained on the 1,797 UCI digits, with saliency and Grad-CAM maps.
     Digits(digits::DigitsArgs),
     /// Reproduce a paper's figure with figures and a report beside its targets.
@@ -76,6 +80,7 @@ impl Cli {
             Command::CaipiText(args) => run::protocol::<CaipiText>(&args.settings(), &args.source(), &args.out),
             Command::LimeFaithfulness(args) => run::protocol::<LimeFaithfulness>(&args.settings(), &(), &args.out),
             Command::Attributions(args) => run::protocol::<Attributions>(&args.settings(), &args.data_dir, &args.out),
+            Command::Active(args) => run::protocol::<Active>(&args.settings(), &args.data_dir, &args.out),
             Command::Digits(args) => run::protocol::<Digits>(&args.settings(), &args.data_dir, &args.out),
             Command::Reproduce { experiment } => match experiment {
                 Experiment::Cali { common } => {

@@ -64,6 +64,28 @@ pub enum Stream {
     DigitsInit,
     /// The UCI 8 x 8 digits: the minibatch order.
     DigitsShuffle,
+    /// Active learning: run `run`'s seed set (the same for every strategy).
+    ActiveSeedSet(usize),
+    /// Active learning: run `run`'s initial weights (the same at every step).
+    ActiveInit(usize),
+    /// Active learning: the minibatch order of a run's step.
+    ActiveShuffle {
+        /// The run.
+        run: usize,
+        /// The step.
+        step: usize,
+    },
+    /// Active learning: the explainer's samples for pool instance `index`.
+    ActiveExplain(usize),
+    /// Active learning: the k-means seeds of the density strategy.
+    ActiveClusters,
+    /// Active learning: a strategy's random choices at a run's step.
+    ActiveChoice {
+        /// The run.
+        run: usize,
+        /// The step.
+        step: usize,
+    },
 }
 
 impl Stream {
@@ -92,6 +114,12 @@ impl Stream {
             Stream::DigitsSplit => 13,
             Stream::DigitsInit => 14,
             Stream::DigitsShuffle => 15,
+            Stream::ActiveSeedSet(run) => (2 << 40) + wide(run),
+            Stream::ActiveInit(run) => (3 << 40) + wide(run),
+            Stream::ActiveShuffle { run, step } => (4 << 40) + wide(run) * 100_000 + wide(step),
+            Stream::ActiveExplain(index) => (5 << 40) + wide(index),
+            Stream::ActiveChoice { run, step } => (6 << 40) + wide(run) * 100_000 + wide(step),
+            Stream::ActiveClusters => 16,
         }
     }
 

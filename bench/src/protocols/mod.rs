@@ -6,8 +6,10 @@
 //! - [`decoy_fashion`]: decoy Fashion-MNIST (seed 000, Table 1), counterexamples vs input gradients;
 //! - [`caipi_text`]: CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3);
 //! - [`attributions`]: seven attribution methods on a decoy-trained CNN or MLP (seeds 002 and 003);
-//! - [`digits`]: the device's 8x8 CNN trained on the UCI digits.
+//! - [`digits`]: the device's 8x8 CNN trained on the UCI digits;
+//! - [`active`]: batch active learning with explanation-aware strategies (seeds 002 and 004).
 
+pub mod active;
 pub mod attributions;
 pub mod caipi_colors;
 pub mod caipi_text;

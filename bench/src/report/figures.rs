@@ -49,6 +49,34 @@ pub fn band(values: &[Vec<f32>]) -> Vec<(f32, f32, f32, f32)> {
         .collect()
 }
 
+/// Student's `t` quantile `t_{0.975, df}` for `df = 1..=30` (beyond, 1.96
+/// is within 2 %).
+const T_975: [f32; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+    2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/// Mean and 95 % confidence interval of the mean over runs of a per-step
+/// value (`values[run][step]`): `mean ± t_{0.975, n-1} s / √n` with the
+/// sample standard deviation `s`; a single run has no interval.
+pub fn confidence_band(values: &[Vec<f32>]) -> Vec<(f32, f32, f32, f32)> {
+    let length = values.iter().map(Vec::len).max().unwrap_or(0);
+    (0..length)
+        .map(|i| {
+            let column: Vec<f32> = values.iter().filter_map(|v| v.get(i).copied()).collect();
+            let n = column.len();
+            let mean = column.iter().sum::<f32>() / n.max(1) as f32;
+            let half = if n < 2 {
+                0.0
+            } else {
+                let variance = column.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / (n - 1) as f32;
+                T_975.get(n - 2).copied().unwrap_or(1.96) * (variance / n as f32).sqrt()
+            };
+            ((i + 1) as f32, mean, mean - half, mean + half)
+        })
+        .collect()
+}
+
 /// A figure: title, axis labels and curves.
 #[derive(Debug, Clone)]
 pub struct Figure {
@@ -169,6 +197,15 @@ impl Figure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_confidence_band_uses_students_t() {
+        // Runs 1, 2, 3: mean 2, s = 1, t_{0.975, 2} = 4.303, half-width 4.303 / √3.
+        let points = confidence_band(&[vec![1.0], vec![2.0], vec![3.0]]);
+        let half = 4.303 / 3.0f32.sqrt();
+        assert!((points[0].1 - 2.0).abs() < 1e-6 && (points[0].3 - 2.0 - half).abs() < 1e-5, "{points:?}");
+        assert_eq!(confidence_band(&[vec![0.5]])[0], (1.0, 0.5, 0.5, 0.5));
+    }
 
     #[test]
     fn band_is_the_mean_plus_minus_one_deviation() {

@@ -55,6 +55,11 @@ impl Method {
         Method::Lime,
     ];
 
+    /// The method named `name` (see [`Method::name`]).
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     /// The method's name for people.
     pub fn label(self) -> &'static str {
         match self {

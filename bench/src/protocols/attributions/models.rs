@@ -34,6 +34,9 @@ pub trait Model: Trainable<PIXELS> + Rescaled<PIXELS> {
     /// Grad-CAM of `class` at `x`, or `None` for a network without
     /// convolutions.
     fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>>;
+
+    /// The class probabilities at `x` (softmax of the logits).
+    fn probabilities(&self, x: &Input) -> [f32; CLASSES];
 }
 
 impl<F, Hd> Model for Classifier<F, Hd>
@@ -52,6 +55,11 @@ where
     fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>> {
         Some(GradCam.attribute(self, x, class))
     }
+
+    fn probabilities(&self, x: &Input) -> [f32; CLASSES] {
+        let log_p = self.log_probabilities(&Tensor::from_slice(x.as_slice()));
+        core::array::from_fn(|c| log_p.as_slice().get(c).map_or(0.0, |v| v.exp()))
+    }
 }
 
 impl Model for Perceptron {
@@ -67,5 +75,10 @@ impl Model for Perceptron {
 
     fn grad_cam(&self, _: &Input, _: usize) -> Option<Result<Input, CoreError>> {
         None
+    }
+
+    fn probabilities(&self, x: &Input) -> [f32; CLASSES] {
+        let log_p = self.log_probabilities(x);
+        core::array::from_fn(|c| log_p.get(c).map_or(0.0, |v| v.exp()))
     }
 }

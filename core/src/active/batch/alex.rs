@@ -59,12 +59,28 @@ pub fn mean_divergence<'a>(p: &[f32], labelled: impl IntoIterator<Item = &'a [f3
     if count == 0 { 0.0 } else { sum / count as f32 }
 }
 
-/// ALEX's batch: the `candidates.len()` least confident instances of the
-/// pool (by `probabilities`; the paper takes three times the batch), each
-/// scored by [`mean_divergence`] of `distribution(i)` (the candidate's
-/// explanation distribution) to the labelled set's; the `out.len()` highest
-/// go to `out`. `scores` is scratch of `candidates`' length. Returns how many
-/// were chosen.
+/// ALEX's candidates: the `candidates.len()` least confident pool
+/// instances (the paper takes three times the batch); returns how many.
+pub fn alex_candidates<const K: usize>(probabilities: &[[f32; K]], candidates: &mut [usize]) -> usize {
+    uncertainty_batch(QueryStrategy::LeastConfident, probabilities, candidates)
+}
+
+/// The `out.len()` candidates whose explanations diverge most
+/// (`divergences[c]` is candidate `c`'s [`mean_divergence`]), as pool
+/// indices; returns how many.
+pub fn most_divergent(candidates: &[usize], divergences: &[f32], out: &mut [usize]) -> usize {
+    let found = candidates.len().min(divergences.len());
+    let picked = top_scores(|c| divergences.get(c).copied().unwrap_or(f32::NAN), found, out);
+    for slot in out.iter_mut().take(picked) {
+        *slot = candidates.get(*slot).copied().unwrap_or(*slot);
+    }
+    picked
+}
+
+/// ALEX's batch in one call: [`alex_candidates`], each scored by
+/// `divergence(i)` (the [`mean_divergence`] of pool instance `i`'s
+/// explanation distribution to the labelled set's), then
+/// [`most_divergent`]. `scores` is scratch of `candidates`' length.
 ///
 /// # Errors
 /// [`Error::OutOfRange`] when `scores` is shorter than `candidates`; the
@@ -79,17 +95,12 @@ pub fn alex_batch<const K: usize>(
     if scores.len() < candidates.len() {
         return Err(Error::OutOfRange { index: candidates.len(), len: scores.len() });
     }
-    let found = uncertainty_batch(QueryStrategy::LeastConfident, probabilities, candidates);
+    let found = alex_candidates(probabilities, candidates);
     for (score, &candidate) in scores.iter_mut().zip(candidates.iter()).take(found) {
         *score = divergence(candidate)?;
     }
-    let mut chosen = 0;
-    let picked = top_scores(|c| scores.get(c).copied().unwrap_or(f32::NAN), found, out);
-    for slot in out.iter_mut().take(picked) {
-        *slot = candidates.get(*slot).copied().unwrap_or(*slot);
-        chosen += 1;
-    }
-    Ok(chosen)
+    let (candidates, scores) = (candidates.get(..found).unwrap_or(&[]), scores.get(..found).unwrap_or(&[]));
+    Ok(most_divergent(candidates, scores, out))
 }
 
 #[cfg(test)]
@@ -122,8 +133,7 @@ mod tests {
         let probabilities = [[0.95, 0.05], [0.5, 0.5], [0.6, 0.4], [0.55, 0.45], [0.9, 0.1]];
         let divergence = [9.0f32, 0.1, 0.7, 0.3, 8.0];
         let (mut candidates, mut scores, mut out) = ([0; 3], [0.0; 3], [0; 2]);
-        let chosen =
-            alex_batch(&probabilities, &mut candidates, &mut scores, |i| Ok(divergence[i]), &mut out).unwrap();
+        let chosen = alex_batch(&probabilities, &mut candidates, &mut scores, |i| Ok(divergence[i]), &mut out).unwrap();
         assert_eq!((chosen, out), (2, [2, 3]));
         assert_eq!(candidates, [1, 3, 2]);
         let failing = alex_batch(&probabilities, &mut candidates, &mut scores, |_| Err(Error::Singular), &mut out);

@@ -54,8 +54,7 @@ pub fn kmeans<'p, const K: usize, const D: usize, R: Rng + ?Sized>(
     }
     for seeded in 1..K {
         let seeds = centroids.get(..seeded).unwrap_or(&[]);
-        let distance =
-            |i: usize| seeds.iter().map(|s| (s - point(i)).norm_squared()).fold(f32::INFINITY, f32::min);
+        let distance = |i: usize| seeds.iter().map(|s| (s - point(i)).norm_squared()).fold(f32::INFINITY, f32::min);
         let total: f32 = (0..n).map(distance).sum();
         let mut u = uniform_f32(rng) * total;
         let mut chosen = n - 1;

@@ -49,9 +49,8 @@ pub fn top_scores(scores: impl Fn(usize) -> f32, n: usize, out: &mut [usize]) ->
         }
         // The first slot whose score is lower: `i` goes there, the rest move
         // down and the last falls off when the buffer is full.
-        let at = out.get(..filled).map_or(filled, |chosen| {
-            chosen.iter().position(|&j| scores(j) < score).unwrap_or(filled)
-        });
+        let at =
+            out.get(..filled).map_or(filled, |chosen| chosen.iter().position(|&j| scores(j) < score).unwrap_or(filled));
         if at >= out.len() {
             continue;
         }

@@ -75,12 +75,7 @@ pub fn retrieval_direction(sample: &[Explained<'_>], direction: &mut [f32]) -> R
 
 /// The `out.len()` pool instances of highest `W_k = x'_k · v` (eq. 13) for
 /// the pool's interpretable features `pool(k)`, `k < n`; returns how many.
-pub fn retrieval_batch<'p>(
-    direction: &[f32],
-    pool: impl Fn(usize) -> &'p [f32],
-    n: usize,
-    out: &mut [usize],
-) -> usize {
+pub fn retrieval_batch<'p>(direction: &[f32], pool: impl Fn(usize) -> &'p [f32], n: usize, out: &mut [usize]) -> usize {
     top_scores(|k| dot(pool(k), direction), n, out)
 }
 
@@ -122,10 +117,7 @@ mod tests {
         let mut v = [0.0f32; 2];
         retrieval_direction(&explained, &mut v).unwrap();
         let c: [f32; 3] = core::array::from_fn(|i| surprise(&explained, i).unwrap());
-        let expected = [
-            c[0] * 0.7 + c[1] * 0.34 + c[2] * -0.1,
-            c[0] * 0.2 + c[1] * 1.15 + c[2] * 3.0,
-        ];
+        let expected = [c[0] * 0.7 + c[1] * 0.34 + c[2] * -0.1, c[0] * 0.2 + c[1] * 1.15 + c[2] * 3.0];
         approx::assert_abs_diff_eq!(v[0], expected[0], epsilon = 1e-5);
         approx::assert_abs_diff_eq!(v[1], expected[1], epsilon = 1e-5);
         // The pool instance most aligned with v comes first.
