@@ -44,10 +44,10 @@ pub struct ActiveArgs {
     /// Model evaluations (Kernel SHAP) or samples (LIME) per explanation.
     #[arg(long, default_value_t = 2146)]
     pub explainer_samples: usize,
-    /// Pool: the first N training images.
+    /// Pool: N training images drawn once from the seed.
     #[arg(long, default_value_t = 8000)]
     pub pool: usize,
-    /// Test images: the first N.
+    /// Test images: N drawn once from the seed.
     #[arg(long, default_value_t = 2000)]
     pub test: usize,
     /// Seed of seed sets, initial weights, training order and strategies.

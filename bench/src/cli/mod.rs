@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 use reproduce::Experiment;
 use xil_bench::Result;
 use xil_bench::protocols::active::Active;
+use xil_bench::protocols::active::reproduce::AlexReproduction;
 use xil_bench::protocols::attributions::Attributions;
 use xil_bench::protocols::caipi_colors::CaipiColors;
 use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
@@ -83,6 +84,9 @@ impl Cli {
             Command::Active(args) => run::protocol::<Active>(&args.settings(), &args.data_dir, &args.out),
             Command::Digits(args) => run::protocol::<Digits>(&args.settings(), &args.data_dir, &args.out),
             Command::Reproduce { experiment } => match experiment {
+                Experiment::Alex { common } => {
+                    run::reproduction::<AlexReproduction>(&common.settings(), &(), &common.out)
+                }
                 Experiment::Cali { common } => {
                     run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)
                 }

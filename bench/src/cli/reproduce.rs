@@ -29,6 +29,12 @@ impl Common {
 
 #[derive(Subcommand)]
 pub enum Experiment {
+    /// ALEX's Table 1 (seed 002): random, US-P, US-M, density and ALEX on MNIST and Fashion-MNIST, q in
+    /// {1, 5, 10}, 10 steps, 5 runs, ALEX's CNN. Quick: q = 1, 3 steps, 2 runs, 2,000 pool images.
+    Alex {
+        #[command(flatten)]
+        common: Common,
+    },
     /// CALIMOCHO (seed 001): active runs at depths 1/3/5 with and without corrections, the passive
     /// depth study and the LIME faithfulness study. Quick: 2 folds of 1,000 images, 30 queries, 200
     /// passive steps.

@@ -79,6 +79,10 @@ pub enum Stream {
     ActiveExplain(usize),
     /// Active learning: the k-means seeds of the density strategy.
     ActiveClusters,
+    /// Active learning: which training images form the pool.
+    ActivePool,
+    /// Active learning: which test images are measured.
+    ActiveTest,
     /// Active learning: a strategy's random choices at a run's step.
     ActiveChoice {
         /// The run.
@@ -120,6 +124,8 @@ impl Stream {
             Stream::ActiveExplain(index) => (5 << 40) + wide(index),
             Stream::ActiveChoice { run, step } => (6 << 40) + wide(run) * 100_000 + wide(step),
             Stream::ActiveClusters => 16,
+            Stream::ActivePool => 17,
+            Stream::ActiveTest => 18,
         }
     }
 

@@ -12,6 +12,7 @@
 //! count. The summary gives the mean per step with a 95 % confidence
 //! interval over runs (Student's t).
 
+pub mod reproduce;
 pub mod run;
 pub mod settings;
 #[cfg(test)]

