@@ -7,7 +7,8 @@
 //! - [`folds`]: stratified cross-validation splits;
 //! - [`seeds`]: named random streams of a run;
 //! - [`limits`]: the documented bounds of every count a run can be asked for;
-//! - [`minibatch`]: minibatch training of any network on two threads.
+//! - [`minibatch`]: minibatch training of any network on two threads;
+//! - [`threads`]: worker threads with room for large networks on their stacks.
 
 pub mod epoch;
 pub mod folds;
@@ -17,5 +18,6 @@ pub mod observe;
 pub mod protocol;
 pub mod record;
 pub mod seeds;
+pub mod threads;
 
 pub use protocol::{Protocol, ReproduceSettings, Reproduction, Scale, Sizes};

@@ -23,16 +23,14 @@ pub use run::ActiveRow;
 pub use settings::{ActiveSettings, Strategy};
 
 use crate::data::fashion::ImageSet;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
+use crate::harness::threads::with_large_stacks;
 use crate::protocols::attributions::models::Perceptron;
 use crate::protocols::attributions::{Attributions, ModelKind};
 use std::path::{Path, PathBuf};
 use xil_core::nn::cnn::{AlexCnn, LeNet5};
-
-/// Stack of the run threads: room for ALEX's 11 MB network while it is built.
-const STACK: usize = 256 << 20;
 
 /// `xil-bench active`.
 #[derive(Debug, Clone, Copy)]
@@ -67,12 +65,7 @@ impl Protocol for Active {
     }
 
     fn run(settings: &ActiveSettings, images: &ImageSet, observe: Observer<'_, ActiveRow>) -> Result<Vec<ActiveRow>> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(rayon::current_num_threads())
-            .stack_size(STACK)
-            .build()
-            .map_err(|e| Error::Threads(e.to_string()))?;
-        pool.install(|| match settings.model {
+        with_large_stacks(|| match settings.model {
             ModelKind::Lenet => run::run::<LeNet5>(settings, images, observe),
             ModelKind::AlexCnn => run::run::<AlexCnn>(settings, images, observe),
             ModelKind::Mlp => run::run::<Perceptron>(settings, images, observe),

@@ -33,16 +33,13 @@ pub use settings::{AttributionSettings, DataSet, ModelKind};
 
 use crate::data::fashion::{self, ImageSet};
 use crate::data::mnist;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
+use crate::harness::threads::with_large_stacks;
 use models::Perceptron;
 use std::path::{Path, PathBuf};
 use xil_core::nn::cnn::{AlexCnn, LeNet5};
-
-/// Stack of the training threads: room for ALEX's 11 MB network and its
-/// activations while it is built in place.
-const STACK: usize = 256 << 20;
 
 /// `xil-bench attributions`.
 #[derive(Debug, Clone, Copy)]
@@ -75,12 +72,7 @@ impl Protocol for Attributions {
     }
 
     fn run(settings: &AttributionSettings, images: &ImageSet, observe: Observer<'_, Epoch>) -> Result<Outcome> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(rayon::current_num_threads())
-            .stack_size(STACK)
-            .build()
-            .map_err(|e| Error::Threads(e.to_string()))?;
-        pool.install(|| match settings.model {
+        with_large_stacks(|| match settings.model {
             ModelKind::Lenet => run::run::<LeNet5>(settings, images, observe),
             ModelKind::AlexCnn => run::run::<AlexCnn>(settings, images, observe),
             ModelKind::Mlp => run::run::<Perceptron>(settings, images, observe),

@@ -199,13 +199,8 @@ fn run_fold<const L: usize>(
 /// The first failing fold's message.
 pub fn run(settings: &CaliSettings, data: &ColorsData, observe: Observer<'_, CaliRow>) -> Result<Vec<CaliRow>> {
     use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(rayon::current_num_threads())
-        .stack_size(256 << 20)
-        .build()
-        .map_err(|e| Error::Threads(e.to_string()))?;
-    let results: Vec<Result<Vec<CaliRow>>> = pool.install(|| {
-        (0..settings.folds)
+    let results: Vec<Result<Vec<CaliRow>>> = crate::harness::threads::with_large_stacks(|| {
+        Ok((0..settings.folds)
             .into_par_iter()
             .map(|fold| match settings.depth {
                 1 => run_fold::<1>(settings, data, fold, observe),
@@ -213,8 +208,8 @@ pub fn run(settings: &CaliSettings, data: &ColorsData, observe: Observer<'_, Cal
                 5 => run_fold::<5>(settings, data, fold, observe),
                 depth => Err(Error::Settings(format!("--depth must be 1, 3 or 5, not {depth}"))),
             })
-            .collect()
-    });
+            .collect())
+    })?;
     let mut rows = Vec::new();
     for result in results {
         rows.extend(result?);
