@@ -84,78 +84,98 @@ fn explanation<M: Model>(model: &M, settings: &ActiveSettings, x: &Input, class:
         .ok_or_else(|| Error::Settings(format!("{} does not apply to this network", settings.explainer.name())))
 }
 
+/// The explanation distribution of pool image `i` (ALEX).
+fn distribution<M: Model>(model: &M, settings: &ActiveSettings, pool: &[Input], i: usize) -> Result<Vec<f32>> {
+    let phi = explanation(model, settings, &pool[i], model.predict(&pool[i]), i)?;
+    let mut p = vec![0.0; phi.len()];
+    alex::explanation_distribution(phi.as_slice(), &mut p);
+    Ok(p)
+}
+
+/// ALEX's batch among the unlabelled `left` (pool-left positions into
+/// `out`): the 3b least confident, ranked by the mean KL divergence of their
+/// explanations to the labelled set's, all explained by the current model.
+fn alex_choice<M: Model>(
+    model: &M,
+    settings: &ActiveSettings,
+    pool: &[Input],
+    (labelled, left): (&[u32], &[u32]),
+    probabilities: &[[f32; CLASSES]],
+    out: &mut [usize],
+) -> Result<usize> {
+    let labelled: Vec<Vec<f32>> =
+        labelled.par_iter().map(|&i| distribution(model, settings, pool, i as usize)).collect::<Result<_>>()?;
+    let mut candidates = vec![0usize; 3 * out.len()];
+    let found = alex::alex_candidates(probabilities, &mut candidates);
+    candidates.truncate(found);
+    let divergences: Vec<f32> = candidates
+        .par_iter()
+        .map(|&k| {
+            let p = distribution(model, settings, pool, left[k] as usize)?;
+            Ok(alex::mean_divergence(&p, labelled.iter().map(Vec::as_slice)))
+        })
+        .collect::<Result<_>>()?;
+    Ok(alex::most_divergent(&candidates, &divergences, out))
+}
+
+/// Seed 004's batch among the unlabelled `left`: `B_E = b` random ones
+/// explained, then the pool scored by the pairs that disagree.
+fn retrieval_choice<M: Model>(
+    model: &M,
+    settings: &ActiveSettings,
+    pool: &[Input],
+    left: &[u32],
+    rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
+    out: &mut [usize],
+) -> Result<usize> {
+    let mut sample = vec![0usize; out.len()];
+    let drawn = random_batch(left.len(), &mut sample, rng);
+    sample.truncate(drawn);
+    let explained: Vec<(Input, u8)> = sample
+        .par_iter()
+        .map(|&k| {
+            let i = left[k] as usize;
+            let class = model.predict(&pool[i]);
+            Ok((explanation(model, settings, &pool[i], class, i)?, class as u8))
+        })
+        .collect::<Result<_>>()?;
+    let entries: Vec<retrieval::Explained<'_>> = sample
+        .iter()
+        .zip(&explained)
+        .map(|(&k, (q, class))| retrieval::Explained {
+            features: pool[left[k] as usize].as_slice(),
+            explanation: q.as_slice(),
+            prediction: *class,
+        })
+        .collect();
+    let mut direction = vec![0.0f32; crate::data::fashion::PIXELS];
+    retrieval::retrieval_direction(&entries, &mut direction).map_err(|e| Error::core("retrieval", e))?;
+    Ok(retrieval::retrieval_batch(&direction, |k| pool[left[k] as usize].as_slice(), left.len(), out))
+}
+
 /// The next batch: pool indices (not yet labelled) chosen by the strategy.
 fn choose<M: Model>(
     model: &M,
     settings: &ActiveSettings,
-    pool: &[Input],
+    data: &Prepared,
     labelled: &[u32],
-    centroids: &[Input; CLASSES],
     (run, step): (usize, usize),
 ) -> Result<Vec<u32>> {
+    let pool = &data.pool;
     let left: Vec<u32> = (0..pool.len() as u32).filter(|i| labelled.binary_search(i).is_err()).collect();
     let probabilities: Vec<[f32; CLASSES]> = left.par_iter().map(|&i| model.probabilities(&pool[i as usize])).collect();
-    let b = settings.batch_size();
-    let mut out = vec![0usize; b];
+    let mut out = vec![0usize; settings.batch_size()];
     let mut rng = Stream::ActiveChoice { run, step }.rng(settings.seed);
     let chosen = match settings.strategy {
         Strategy::Random => random_batch(left.len(), &mut out, &mut rng),
         Strategy::LeastConfident => uncertainty_batch(QueryStrategy::LeastConfident, &probabilities, &mut out),
         Strategy::Margin => uncertainty_batch(QueryStrategy::Margin, &probabilities, &mut out),
         Strategy::Entropy => uncertainty_batch(QueryStrategy::Entropy, &probabilities, &mut out),
-        Strategy::Density => density::density_batch(|k| &pool[left[k] as usize], &probabilities, centroids, &mut out),
-        Strategy::Alex => {
-            // The labelled set's explanation distributions under this model.
-            let distributions: Vec<Vec<f32>> = labelled
-                .par_iter()
-                .map(|&i| {
-                    let x = &pool[i as usize];
-                    let phi = explanation(model, settings, x, model.predict(x), i as usize)?;
-                    let mut p = vec![0.0; phi.len()];
-                    alex::explanation_distribution(phi.as_slice(), &mut p);
-                    Ok(p)
-                })
-                .collect::<Result<_>>()?;
-            let mut candidates = vec![0usize; 3 * b];
-            let found = alex::alex_candidates(&probabilities, &mut candidates);
-            candidates.truncate(found);
-            let divergences: Vec<f32> = candidates
-                .par_iter()
-                .map(|&k| {
-                    let i = left[k] as usize;
-                    let phi = explanation(model, settings, &pool[i], model.predict(&pool[i]), i)?;
-                    let mut p = vec![0.0; phi.len()];
-                    alex::explanation_distribution(phi.as_slice(), &mut p);
-                    Ok(alex::mean_divergence(&p, distributions.iter().map(Vec::as_slice)))
-                })
-                .collect::<Result<_>>()?;
-            alex::most_divergent(&candidates, &divergences, &mut out)
+        Strategy::Density => {
+            density::density_batch(|k| &pool[left[k] as usize], &probabilities, &data.centroids, &mut out)
         }
-        Strategy::ExplanationRetrieval => {
-            // B_E = b random unlabelled instances, explained.
-            let mut sample = vec![0usize; b];
-            let drawn = random_batch(left.len(), &mut sample, &mut rng);
-            let explained: Vec<(Input, u8)> = sample[..drawn]
-                .par_iter()
-                .map(|&k| {
-                    let i = left[k] as usize;
-                    let class = model.predict(&pool[i]);
-                    Ok((explanation(model, settings, &pool[i], class, i)?, class as u8))
-                })
-                .collect::<Result<_>>()?;
-            let entries: Vec<retrieval::Explained<'_>> = sample[..drawn]
-                .iter()
-                .zip(&explained)
-                .map(|(&k, (q, class))| retrieval::Explained {
-                    features: pool[left[k] as usize].as_slice(),
-                    explanation: q.as_slice(),
-                    prediction: *class,
-                })
-                .collect();
-            let mut direction = vec![0.0f32; crate::data::fashion::PIXELS];
-            retrieval::retrieval_direction(&entries, &mut direction).map_err(|e| Error::core("retrieval", e))?;
-            retrieval::retrieval_batch(&direction, |k| pool[left[k] as usize].as_slice(), left.len(), &mut out)
-        }
+        Strategy::Alex => alex_choice(model, settings, pool, (labelled, &left), &probabilities, &mut out)?,
+        Strategy::ExplanationRetrieval => retrieval_choice(model, settings, pool, &left, &mut rng, &mut out)?,
     };
     Ok(out[..chosen].iter().map(|&k| left[k]).collect())
 }
@@ -256,7 +276,7 @@ fn run_one<M: Model>(
             (accuracy(&predicted, &data.test_labels), macro_f1::<CLASSES>(&predicted, &data.test_labels));
         let trained_on = labelled.len();
         if step < settings.steps {
-            let batch = choose(&*model, settings, &data.pool, &labelled, &data.centroids, (run, step))?;
+            let batch = choose(&*model, settings, data, &labelled, (run, step))?;
             labelled.extend(batch);
             labelled.sort_unstable();
         }
