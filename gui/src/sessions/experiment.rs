@@ -7,6 +7,9 @@ use crate::error::Result;
 use std::ops::ControlFlow;
 use xil_bench::harness::Protocol;
 use xil_bench::harness::record::Record;
+use xil_bench::protocols::active::{Active, ActiveRow, ActiveSettings, Strategy};
+use xil_bench::protocols::attributions::methods::Method;
+use xil_bench::protocols::attributions::{DataSet, ModelKind};
 use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
 use xil_bench::protocols::caipi_text::data::Headers;
 use xil_bench::protocols::caipi_text::{CaipiText, TextSource};
@@ -27,6 +30,8 @@ pub enum Experiment {
     Decoy(DecoySettings),
     /// CAIPI on SpamAssassin e-mails with word corrections.
     Text(TextSettings, Headers),
+    /// Batch active learning on MNIST or Fashion-MNIST with one strategy.
+    Active(ActiveSettings),
 }
 
 /// The paper's CAIPI colors setting for rule 0 with an L1 SVM and
@@ -68,6 +73,18 @@ pub fn default_text() -> TextSettings {
     TextSettings { folds: 3, iterations: 60, ..TextSettings::paper(true, 0) }
 }
 
+/// Active learning as a first look: ALEX on MNIST with the perceptron
+/// (seconds per run), q = 1, 10 steps, 3 runs, input x gradient.
+pub fn default_active() -> ActiveSettings {
+    ActiveSettings {
+        model: ModelKind::Mlp,
+        runs: 3,
+        epochs: 20,
+        explainer: Method::InputXGradient,
+        ..ActiveSettings::paper(DataSet::Mnist, Strategy::Alex, 1, 0)
+    }
+}
+
 impl Experiment {
     /// A one-line description, for legends.
     pub fn describe(&self) -> String {
@@ -103,6 +120,15 @@ impl Experiment {
                 s.seed
             )
             .to_lowercase(),
+            Experiment::Active(s) => format!(
+                "{} on {}, {:?}, q {}, {} runs, seed {}",
+                s.strategy.name(),
+                s.data.label(),
+                s.model,
+                s.q,
+                s.runs,
+                s.seed
+            ),
         }
     }
 
@@ -113,6 +139,7 @@ impl Experiment {
             Experiment::Cali(s) => Cali::rows(s),
             Experiment::Decoy(s) => DecoyFashion::rows(s),
             Experiment::Text(s, _) => CaipiText::rows(s),
+            Experiment::Active(s) => Active::rows(s),
         }
     }
 
@@ -124,6 +151,7 @@ impl Experiment {
             Experiment::Cali(_) => metrics_of::<CaliRow>(),
             Experiment::Decoy(_) => metrics_of::<Epoch>(),
             Experiment::Text(..) => metrics_of::<TextRow>(),
+            Experiment::Active(_) => metrics_of::<ActiveRow>(),
         }
     }
 
@@ -137,6 +165,7 @@ impl Experiment {
             Experiment::Cali(s) => Cali::check(s),
             Experiment::Decoy(s) => DecoyFashion::check(s),
             Experiment::Text(s, _) => CaipiText::check(s),
+            Experiment::Active(s) => Active::check(s),
         }?)
     }
 
@@ -151,6 +180,7 @@ impl Experiment {
             Experiment::Text(settings, headers) => {
                 watch::<CaipiText>(settings, &TextSource { corpus: None, headers: *headers }, observe)
             }
+            Experiment::Active(settings) => watch::<Active>(settings, &None, observe),
         }?)
     }
 }

@@ -199,9 +199,12 @@ impl Drop for Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sessions::experiment::default_active;
     use crate::sessions::experiment::{default_cali, default_decoy, default_text};
     use std::time::{Duration, Instant};
     use xil_bench::harness::Protocol;
+    use xil_bench::protocols::active::{Active, ActiveSettings};
+    use xil_bench::protocols::attributions::DataSet;
     use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
     use xil_bench::protocols::caipi_text::TextSettings;
     use xil_bench::protocols::caipi_text::data::Headers;
@@ -316,6 +319,23 @@ mod tests {
         let keys: Vec<_> = seen.iter().map(|m| (m.fold, m.iteration)).collect();
         assert_eq!(keys, vec![(0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3)]);
         assert!(seen.iter().all(|m| m.values[..3].iter().all(|v| (0.0..=1.0).contains(v))), "{seen:?}");
+    }
+
+    #[test]
+    fn an_active_learning_run_shows_the_rows_the_bench_computes() {
+        let settings = ActiveSettings { steps: 2, runs: 2, epochs: 3, pool: 300, test: 100, ..default_active() };
+        let mut run = Run::start(Experiment::Active(settings.clone()), || {}).unwrap();
+        wait_until(&mut run, |r| !r.active());
+        assert_eq!(run.status(), &Status::Finished);
+        let data = DataSet::Mnist.load_default().unwrap();
+        let rows = Active::run(&settings, &data, &xil_bench::harness::observe::ticking(&|| {})).unwrap();
+        let mut expected: Vec<Measurement> = rows.iter().map(Measurement::of).collect();
+        let mut seen = run.measurements().to_vec();
+        let key = |m: &Measurement| (m.fold, m.iteration);
+        expected.sort_by_key(key);
+        seen.sort_by_key(key);
+        assert_eq!(seen, expected);
+        assert_eq!(seen.len(), 6);
     }
 
     #[test]

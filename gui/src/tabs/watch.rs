@@ -8,14 +8,17 @@
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
 use crate::error::{Error, Result};
-use crate::sessions::experiment::{Experiment, default_caipi, default_cali, default_decoy, default_text};
+use crate::sessions::experiment::{
+    Experiment, default_active, default_caipi, default_cali, default_decoy, default_text,
+};
 use crate::sessions::runs::{Run, Status};
 use crate::tabs::{Repaint, Tab, Worker};
-use crate::widgets::forms::{caipi_form, cali_form, decoy_form, text_form};
+use crate::widgets::forms::{active_form, caipi_form, cali_form, decoy_form, text_form};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::Path;
 use xil_bench::harness::record::table_to_csv;
+use xil_bench::protocols::active::ActiveSettings;
 use xil_bench::protocols::caipi_colors::CaipiSettings;
 use xil_bench::protocols::caipi_text::TextSettings;
 use xil_bench::protocols::caipi_text::data::Headers;
@@ -30,11 +33,17 @@ enum ExperimentKind {
     Cali,
     Decoy,
     Text,
+    Active,
 }
 
 impl ExperimentKind {
-    const ALL: [ExperimentKind; 4] =
-        [ExperimentKind::Caipi, ExperimentKind::Cali, ExperimentKind::Decoy, ExperimentKind::Text];
+    const ALL: [ExperimentKind; 5] = [
+        ExperimentKind::Caipi,
+        ExperimentKind::Cali,
+        ExperimentKind::Decoy,
+        ExperimentKind::Text,
+        ExperimentKind::Active,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -42,6 +51,7 @@ impl ExperimentKind {
             ExperimentKind::Cali => "CALI (SENN) colors",
             ExperimentKind::Decoy => "decoy Fashion-MNIST",
             ExperimentKind::Text => "CAIPI e-mails",
+            ExperimentKind::Active => "active learning (ALEX, retrieval, ...)",
         }
     }
 }
@@ -54,6 +64,7 @@ pub struct Watching {
     decoy: DecoySettings,
     text: TextSettings,
     headers: Headers,
+    active: ActiveSettings,
     runs: Vec<Run>,
     message: Option<String>,
     /// Asks the window for a frame; set when the tab is first shown.
@@ -69,6 +80,7 @@ impl Default for Watching {
             decoy: default_decoy(),
             text: default_text(),
             headers: Headers::Keep,
+            active: default_active(),
             runs: Vec::new(),
             message: None,
             repaint: None,
@@ -88,6 +100,7 @@ impl Watching {
             }
             ExperimentKind::Decoy => Experiment::Decoy(self.decoy.clone()),
             ExperimentKind::Text => Experiment::Text(self.text.clone(), self.headers),
+            ExperimentKind::Active => Experiment::Active(self.active.clone()),
         }
     }
 
@@ -109,6 +122,10 @@ impl Watching {
             Experiment::Text(settings, headers) => {
                 (self.text, self.headers) = (settings, headers);
                 ExperimentKind::Text
+            }
+            Experiment::Active(settings) => {
+                self.active = settings;
+                ExperimentKind::Active
             }
         };
     }
@@ -293,6 +310,7 @@ impl Watching {
             ExperimentKind::Cali => cali_form(ui, &mut self.cali),
             ExperimentKind::Decoy => decoy_form(ui, &mut self.decoy),
             ExperimentKind::Text => text_form(ui, &mut self.text, &mut self.headers),
+            ExperimentKind::Active => active_form(ui, &mut self.active),
         }
     }
 

@@ -2,6 +2,9 @@
 
 use crate::widgets::choices::{named_choice, rule_choice};
 use eframe::egui;
+use xil_bench::protocols::active::{ActiveSettings, Strategy};
+use xil_bench::protocols::attributions::methods::Method;
+use xil_bench::protocols::attributions::{DataSet, ModelKind};
 use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
 use xil_bench::protocols::caipi_text::data::Headers;
 use xil_bench::protocols::caipi_text::{QueryExplainer, TextSettings};
@@ -104,4 +107,34 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
     ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
     ui.add(egui::Slider::new(&mut s.folds, 2..=10).text("folds"));
     ui.add(egui::Slider::new(&mut s.iterations, 1..=300).text("queries per fold"));
+}
+
+/// Active learning: data, network, strategy, seed set, steps, runs,
+/// explainer.
+pub fn active_form(ui: &mut egui::Ui, s: &mut ActiveSettings) {
+    egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
+        for data in DataSet::ALL {
+            ui.selectable_value(&mut s.data, data, data.label());
+        }
+    });
+    egui::ComboBox::from_label("network").selected_text(format!("{:?}", s.model)).show_ui(ui, |ui| {
+        for model in [ModelKind::Mlp, ModelKind::Lenet, ModelKind::AlexCnn] {
+            ui.selectable_value(&mut s.model, model, format!("{model:?}"));
+        }
+    });
+    egui::ComboBox::from_label("strategy").selected_text(s.strategy.label()).show_ui(ui, |ui| {
+        for strategy in Strategy::ALL {
+            ui.selectable_value(&mut s.strategy, strategy, strategy.label());
+        }
+    });
+    egui::ComboBox::from_label("explainer (ALEX, retrieval)").selected_text(s.explainer.label()).show_ui(ui, |ui| {
+        for method in Method::ALL {
+            ui.selectable_value(&mut s.explainer, method, method.label());
+        }
+    });
+    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seed set per class (q)"));
+    ui.add(egui::Slider::new(&mut s.steps, 1..=20).text("steps"));
+    ui.add(egui::Slider::new(&mut s.runs, 1..=20).text("runs"));
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs per training"));
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
 }

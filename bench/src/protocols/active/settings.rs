@@ -28,6 +28,17 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// Every strategy.
+    pub const ALL: [Strategy; 7] = [
+        Strategy::Random,
+        Strategy::LeastConfident,
+        Strategy::Margin,
+        Strategy::Entropy,
+        Strategy::Density,
+        Strategy::Alex,
+        Strategy::ExplanationRetrieval,
+    ];
+
     /// The five of seed 002's Table 1, in its order.
     pub const TABLE: [Strategy; 5] =
         [Strategy::Random, Strategy::LeastConfident, Strategy::Margin, Strategy::Density, Strategy::Alex];

@@ -37,15 +37,7 @@ fn settings(strategy: Strategy) -> ActiveSettings {
 fn every_strategy_runs_repeats_itself_and_shares_the_seed_set() {
     let images = ImageSet { train: split(150, 0), test: split(60, 1) };
     let mut first_steps = Vec::new();
-    for strategy in [
-        Strategy::Random,
-        Strategy::LeastConfident,
-        Strategy::Margin,
-        Strategy::Entropy,
-        Strategy::Density,
-        Strategy::Alex,
-        Strategy::ExplanationRetrieval,
-    ] {
+    for strategy in Strategy::ALL {
         let settings = settings(strategy);
         let rows = Active::run(&settings, &images, &ticking(&|| {})).unwrap();
         assert_eq!(rows.len(), 6, "{strategy:?}");
