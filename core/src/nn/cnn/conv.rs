@@ -244,27 +244,34 @@ mod tests {
 
     use crate::nn::cnn::testing::input;
 
+    /// A drawn layer's forward pass against [`direct`]; returns its padding.
+    fn matches_the_definition<
+        const CI: usize,
+        const CO: usize,
+        const K: usize,
+        const H: usize,
+        const W: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> usize {
+        let mut conv = <Conv2d<CI, CO, K, H, W, OH, OW> as Layer>::zeros();
+        Layer::initialize(&mut conv, rng);
+        let x = input::<Tensor<CI, H, W>>();
+        let mut y = Tensor::zeros();
+        conv.forward(&x, &mut y);
+        for (a, b) in y.as_slice().iter().zip(direct(&conv, &x).as_slice()) {
+            approx::assert_abs_diff_eq!(a, b, epsilon = 1e-5);
+        }
+        Conv2d::<CI, CO, K, H, W, OH, OW>::PADDING
+    }
+
     #[test]
     fn valid_and_same_padding_match_the_definition() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        let mut valid = <Conv2d<2, 3, 3, 6, 5, 4, 3> as Layer>::zeros();
-        Layer::initialize(&mut valid, &mut rng);
-        let x = input::<Tensor<2, 6, 5>>();
-        let mut y = Tensor::zeros();
-        valid.forward(&x, &mut y);
-        assert_eq!(Conv2d::<2, 3, 3, 6, 5, 4, 3>::PADDING, 0);
-        for (a, b) in y.as_slice().iter().zip(direct(&valid, &x).as_slice()) {
-            approx::assert_abs_diff_eq!(a, b, epsilon = 1e-5);
-        }
-        let mut same = <Conv2d<2, 2, 5, 7, 6, 7, 6> as Layer>::zeros();
-        Layer::initialize(&mut same, &mut rng);
-        let x = input::<Tensor<2, 7, 6>>();
-        let mut y = Tensor::zeros();
-        same.forward(&x, &mut y);
-        assert_eq!(Conv2d::<2, 2, 5, 7, 6, 7, 6>::PADDING, 2);
-        for (a, b) in y.as_slice().iter().zip(direct(&same, &x).as_slice()) {
-            approx::assert_abs_diff_eq!(a, b, epsilon = 1e-5);
-        }
+        assert_eq!(matches_the_definition::<2, 3, 3, 6, 5, 4, 3>(&mut rng), 0);
+        assert_eq!(matches_the_definition::<2, 2, 5, 7, 6, 7, 6>(&mut rng), 2);
     }
 
     #[test]
