@@ -9,11 +9,14 @@
 //! - [`data`]: the real data sets, located and strictly validated;
 //! - [`protocols`]: one folder per experiment, named as the command line
 //!   names it, each with its settings, rows, run and reproduction;
+//! - [`explain`]: explainers beyond core's fixed-size ones (Kernel SHAP
+//!   over any number of players);
 //! - [`report`]: files written whole, figures and heatmaps;
 //! - [`error`]: what can go wrong, as one [`Error`] enum.
 
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod harness;
 pub mod protocols;
 pub mod report;

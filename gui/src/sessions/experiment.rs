@@ -7,9 +7,8 @@ use crate::error::Result;
 use std::ops::ControlFlow;
 use xil_bench::harness::Protocol;
 use xil_bench::harness::record::Record;
-use xil_bench::protocols::active::{Active, ActiveRow, ActiveSettings, Strategy};
+use xil_bench::protocols::active::{Active, ActiveData, ActiveModel, ActiveRow, ActiveSettings, Strategy};
 use xil_bench::protocols::attributions::methods::Method;
-use xil_bench::protocols::attributions::{DataSet, ModelKind};
 use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
 use xil_bench::protocols::caipi_text::data::Headers;
 use xil_bench::protocols::caipi_text::{CaipiText, TextSource};
@@ -77,11 +76,11 @@ pub fn default_text() -> TextSettings {
 /// (seconds per run), q = 1, 10 steps, 3 runs, input x gradient.
 pub fn default_active() -> ActiveSettings {
     ActiveSettings {
-        model: ModelKind::Mlp,
+        model: ActiveModel::Mlp,
         runs: 3,
         epochs: 20,
         explainer: Method::InputXGradient,
-        ..ActiveSettings::paper(DataSet::Mnist, Strategy::Alex, 1, 0)
+        ..ActiveSettings::paper(ActiveData::Mnist, Strategy::Alex, 1, 0)
     }
 }
 

@@ -204,7 +204,6 @@ mod tests {
     use std::time::{Duration, Instant};
     use xil_bench::harness::Protocol;
     use xil_bench::protocols::active::{Active, ActiveSettings};
-    use xil_bench::protocols::attributions::DataSet;
     use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
     use xil_bench::protocols::caipi_text::TextSettings;
     use xil_bench::protocols::caipi_text::data::Headers;
@@ -327,7 +326,7 @@ mod tests {
         let mut run = Run::start(Experiment::Active(settings.clone()), || {}).unwrap();
         wait_until(&mut run, |r| !r.active());
         assert_eq!(run.status(), &Status::Finished);
-        let data = DataSet::Mnist.load_default().unwrap();
+        let data = Active::load(&settings, &None).unwrap();
         let rows = Active::run(&settings, &data, &xil_bench::harness::observe::ticking(&|| {})).unwrap();
         let mut expected: Vec<Measurement> = rows.iter().map(Measurement::of).collect();
         let mut seen = run.measurements().to_vec();

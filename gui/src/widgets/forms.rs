@@ -2,9 +2,8 @@
 
 use crate::widgets::choices::{named_choice, rule_choice};
 use eframe::egui;
-use xil_bench::protocols::active::{ActiveSettings, Strategy};
+use xil_bench::protocols::active::{ActiveData, ActiveModel, ActiveSettings, Strategy};
 use xil_bench::protocols::attributions::methods::Method;
-use xil_bench::protocols::attributions::{DataSet, ModelKind};
 use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
 use xil_bench::protocols::caipi_text::data::Headers;
 use xil_bench::protocols::caipi_text::{QueryExplainer, TextSettings};
@@ -112,14 +111,14 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
 /// Active learning: data, network, strategy, seed set, steps, runs,
 /// explainer.
 pub fn active_form(ui: &mut egui::Ui, s: &mut ActiveSettings) {
-    egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
-        for data in DataSet::ALL {
+    egui::ComboBox::from_label("data").selected_text(s.data.label()).show_ui(ui, |ui| {
+        for data in ActiveData::ALL {
             ui.selectable_value(&mut s.data, data, data.label());
         }
     });
-    egui::ComboBox::from_label("network").selected_text(format!("{:?}", s.model)).show_ui(ui, |ui| {
-        for model in [ModelKind::Mlp, ModelKind::Lenet, ModelKind::AlexCnn] {
-            ui.selectable_value(&mut s.model, model, format!("{model:?}"));
+    egui::ComboBox::from_label("model").selected_text(s.model.name()).show_ui(ui, |ui| {
+        for model in ActiveModel::ALL {
+            ui.selectable_value(&mut s.model, model, model.name());
         }
     });
     egui::ComboBox::from_label("strategy").selected_text(s.strategy.label()).show_ui(ui, |ui| {

@@ -12,25 +12,44 @@
 //! count. The summary gives the mean per step with a 95 % confidence
 //! interval over runs (Student's t).
 
+pub mod learners;
+pub mod pool;
 pub mod reproduce;
 pub mod run;
 pub mod settings;
+pub mod sources;
 #[cfg(test)]
 mod tests;
 pub mod write;
 
+pub use learners::ActiveModel;
 pub use run::ActiveRow;
 pub use settings::{ActiveSettings, Strategy};
+pub use sources::ActiveData;
 
-use crate::data::fashion::ImageSet;
-use crate::error::Result;
+use crate::data::fashion::{CLASSES, ImageSet, PIXELS};
+use crate::data::{fashion, mnist};
+use crate::error::{Error, Result};
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
 use crate::harness::threads::with_large_stacks;
 use crate::protocols::attributions::models::Perceptron;
-use crate::protocols::attributions::{Attributions, ModelKind};
+use learners::linear::Linear;
+use learners::networks::Network;
+use sources::{COLOR_FEATURES, Instances, MAIL_FEATURES};
 use std::path::{Path, PathBuf};
 use xil_core::nn::cnn::{AlexCnn, LeNet5};
+
+/// The data of a run, loaded.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// MNIST or Fashion-MNIST.
+    Images(ImageSet),
+    /// The e-mails as TF-IDF rows.
+    Mails(Instances<MAIL_FEATURES>),
+    /// The colors images, one-hot.
+    Colors(Instances<COLOR_FEATURES>),
+}
 
 /// `xil-bench active`.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +61,7 @@ impl Protocol for Active {
     type Settings = ActiveSettings;
     /// The data set's folder (else its environment variable, else its default).
     type Source = Option<PathBuf>;
-    type Data = ImageSet;
+    type Data = Loaded;
     type Row = ActiveRow;
     type Outcome = Vec<ActiveRow>;
 
@@ -54,28 +73,48 @@ impl Protocol for Active {
         settings.runs * (settings.steps + 1)
     }
 
-    fn load(settings: &ActiveSettings, folder: &Option<PathBuf>) -> Result<ImageSet> {
-        let attributions = crate::protocols::attributions::AttributionSettings::new(
-            settings.data,
-            crate::data::decoy::Decoy::OneCorner,
-            settings.model,
-            settings.seed,
-        );
-        Attributions::load(&attributions, folder)
+    fn load(settings: &ActiveSettings, folder: &Option<PathBuf>) -> Result<Loaded> {
+        let folder = folder.as_deref();
+        Ok(match settings.data {
+            ActiveData::Mnist => Loaded::Images(mnist::load(&mnist::locate(folder))?),
+            ActiveData::Fashion => Loaded::Images(fashion::load(&fashion::locate(folder))?),
+            ActiveData::Spam => Loaded::Mails(sources::mails(folder, settings.seed)?),
+            ActiveData::Colors => Loaded::Colors(sources::colors_images(settings.seed)),
+        })
     }
 
-    fn run(settings: &ActiveSettings, images: &ImageSet, observe: Observer<'_, ActiveRow>) -> Result<Vec<ActiveRow>> {
-        with_large_stacks(|| match settings.model {
-            ModelKind::Lenet => run::run::<LeNet5>(settings, images, observe),
-            ModelKind::AlexCnn => run::run::<AlexCnn>(settings, images, observe),
-            ModelKind::Mlp => run::run::<Perceptron>(settings, images, observe),
+    fn run(settings: &ActiveSettings, data: &Loaded, observe: Observer<'_, ActiveRow>) -> Result<Vec<ActiveRow>> {
+        settings.validate()?;
+        with_large_stacks(|| match (data, settings.model) {
+            (Loaded::Images(images), ActiveModel::AlexCnn) => {
+                run::run::<PIXELS, CLASSES, _>(settings, &Network::<AlexCnn>::new(settings), images, observe)
+            }
+            (Loaded::Images(images), ActiveModel::Lenet) => {
+                run::run::<PIXELS, CLASSES, _>(settings, &Network::<LeNet5>::new(settings), images, observe)
+            }
+            (Loaded::Images(images), ActiveModel::Mlp) => {
+                run::run::<PIXELS, CLASSES, _>(settings, &Network::<Perceptron>::new(settings), images, observe)
+            }
+            (Loaded::Images(images), _) => {
+                run::run::<PIXELS, CLASSES, _>(settings, &Linear::new(settings)?, images, observe)
+            }
+            (Loaded::Mails(mails), _) => {
+                run::run::<MAIL_FEATURES, 2, _>(settings, &Linear::new(settings)?, mails, observe)
+            }
+            (Loaded::Colors(colors), _) => {
+                run::run::<COLOR_FEATURES, 2, _>(settings, &Linear::new(settings)?, colors, observe)
+            }
+        })
+        .map_err(|e| match e {
+            Error::Settings(_) => e,
+            other => other,
         })
     }
 
     fn write(
         dir: &Path,
         settings: &ActiveSettings,
-        _: &ImageSet,
+        _: &Loaded,
         rows: &Vec<ActiveRow>,
         _: f64,
     ) -> Result<serde_json::Value> {

@@ -8,13 +8,12 @@
 
 use super::settings::{ActiveSettings, Strategy};
 use super::write::{per_step, write};
-use super::{Active, ActiveRow};
-use crate::data::fashion::ImageSet;
+use super::{Active, ActiveData, ActiveModel, ActiveRow, Loaded};
 use crate::error::Result;
 use crate::harness::observe::ticking;
 use crate::harness::protocol::{Protocol, ReproduceSettings, Reproduction, Sizes};
+use crate::protocols::attributions::DataSet;
 use crate::protocols::attributions::methods::Method;
-use crate::protocols::attributions::{DataSet, ModelKind};
 use crate::report::figures::{Figure, PALETTE, Series};
 use crate::report::files::{prepare_dir, write_atomically};
 use std::fmt::Write as _;
@@ -63,7 +62,7 @@ fn paper(strategy: Strategy) -> [f32; 6] {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cell {
     /// The data set.
-    pub data: DataSet,
+    pub data: ActiveData,
     /// Seed-set labels per class.
     pub q: usize,
     /// The strategy.
@@ -79,9 +78,9 @@ pub struct Cell {
 /// The settings of one cell: the paper's, at `scale`. The explanation
 /// vectors are input x gradient: Kernel SHAP on ALEX's CNN (about 2 s per
 /// explanation) would take hours here (see the report).
-pub fn cell_settings(data: DataSet, q: usize, strategy: Strategy, scale: AlexScale, seed: u64) -> ActiveSettings {
+pub fn cell_settings(data: ActiveData, q: usize, strategy: Strategy, scale: AlexScale, seed: u64) -> ActiveSettings {
     ActiveSettings {
-        model: ModelKind::AlexCnn,
+        model: ActiveModel::AlexCnn,
         steps: scale.steps,
         runs: scale.runs,
         epochs: scale.epochs,
@@ -106,15 +105,15 @@ pub fn report(cells: &[Cell], scale: AlexScale, seed: u64) -> String {
          steps).\n",
         scale.epochs, scale.steps, scale.runs, scale.pool, scale.test, scale.steps
     );
-    for data in [DataSet::Mnist, DataSet::Fashion] {
+    for data in [ActiveData::Mnist, ActiveData::Fashion] {
         let _ = writeln!(text, "## {}\n", data.label());
         let _ = writeln!(
             text,
             "| strategy | q | ours | 95 % | paper | ours - paper | s / step |\n|---|---:|---:|---:|---:|---:|---:|"
         );
         for cell in cells.iter().filter(|c| c.data == data) {
-            let column =
-                usize::from(data == DataSet::Fashion) * 3 + [1, 5, 10].iter().position(|&q| q == cell.q).unwrap_or(0);
+            let column = usize::from(data == ActiveData::Fashion) * 3
+                + [1, 5, 10].iter().position(|&q| q == cell.q).unwrap_or(0);
             let theirs = paper(cell.strategy).get(column).copied().unwrap_or(f32::NAN);
             let _ = writeln!(
                 text,
@@ -139,7 +138,7 @@ pub fn report(cells: &[Cell], scale: AlexScale, seed: u64) -> String {
 /// A failing run or a file that cannot be written, named.
 pub fn reproduce(
     out: &Path,
-    images: &[(DataSet, &ImageSet)],
+    images: &[(ActiveData, &Loaded)],
     scale: AlexScale,
     seed: u64,
     tick: &(dyn Fn() + Sync),
@@ -152,7 +151,7 @@ pub fn reproduce(
             for (strategy, colour) in Strategy::TABLE.into_iter().zip(PALETTE) {
                 let settings = cell_settings(data, q, strategy, scale, seed);
                 let rows: Vec<ActiveRow> = Active::run(&settings, set, &ticking(tick))?;
-                write(&out.join(format!("{}-q{q}-{}", data_name(data), strategy.name())), &settings, &rows)?;
+                write(&out.join(format!("{}-q{q}-{}", data.name(), strategy.name())), &settings, &rows)?;
                 let band = per_step(&rows, |r| r.accuracy);
                 let last = band.last().copied().unwrap_or((0.0, f32::NAN, f32::NAN, f32::NAN));
                 cells.push(Cell {
@@ -176,18 +175,11 @@ pub fn reproduce(
                 y_label: "test accuracy".into(),
                 series,
             }
-            .save(&out.join(format!("accuracy_{}_q{q}", data_name(data))))?;
+            .save(&out.join(format!("accuracy_{}_q{q}", data.name())))?;
         }
     }
     write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
     Ok(cells)
-}
-
-fn data_name(data: DataSet) -> &'static str {
-    match data {
-        DataSet::Mnist => "mnist",
-        DataSet::Fashion => "fashion",
-    }
 }
 
 /// `xil-bench reproduce alex`.
@@ -199,31 +191,31 @@ impl Reproduction for AlexReproduction {
     const STEP: &'static str = "steps";
     type Settings = ReproduceSettings;
     type Source = ();
-    type Data = (ImageSet, ImageSet);
+    type Data = (Loaded, Loaded);
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = AlexScale::of(settings.scale);
         2 * scale.qs.len() * Strategy::TABLE.len() * scale.runs * (scale.steps + 1)
     }
 
-    fn load(_: &ReproduceSettings, (): &()) -> Result<(ImageSet, ImageSet)> {
-        Ok((DataSet::Mnist.load_default()?, DataSet::Fashion.load_default()?))
+    fn load(_: &ReproduceSettings, (): &()) -> Result<(Loaded, Loaded)> {
+        Ok((Loaded::Images(DataSet::Mnist.load_default()?), Loaded::Images(DataSet::Fashion.load_default()?)))
     }
 
     fn reproduce(
         dir: &Path,
         settings: &ReproduceSettings,
-        (mnist, fashion): &(ImageSet, ImageSet),
+        (mnist, fashion): &(Loaded, Loaded),
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<serde_json::Value>> {
         let scale = AlexScale::of(settings.scale);
         let cells =
-            reproduce(dir, &[(DataSet::Mnist, mnist), (DataSet::Fashion, fashion)], scale, settings.seed, tick)?;
+            reproduce(dir, &[(ActiveData::Mnist, mnist), (ActiveData::Fashion, fashion)], scale, settings.seed, tick)?;
         Ok(cells
             .iter()
             .map(|c| {
                 serde_json::json!({
-                    "data": data_name(c.data), "q": c.q, "strategy": c.strategy.name(),
+                    "data": c.data.name(), "q": c.q, "strategy": c.strategy.name(),
                     "accuracy": c.accuracy, "accuracy_ci95": c.interval, "seconds_per_step": c.seconds_per_step,
                 })
             })

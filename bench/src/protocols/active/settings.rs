@@ -1,10 +1,11 @@
-//! The settings of an active-learning run: data, network, strategy, seed set
+//! The settings of an active-learning run: data, model, strategy, seed set
 //! and budgets.
 
+use super::learners::ActiveModel;
+use super::sources::ActiveData;
 use crate::error::{Error, Result};
 use crate::harness::limits;
 use crate::protocols::attributions::methods::Method;
-use crate::protocols::attributions::{DataSet, ModelKind};
 use serde::Serialize;
 
 /// Which pool instances to label next.
@@ -73,10 +74,11 @@ impl Strategy {
 /// Everything that defines one run of a strategy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActiveSettings {
-    /// The images.
-    pub data: DataSet,
-    /// The network, retrained from the same initial weights after every step.
-    pub model: ModelKind,
+    /// The data.
+    pub data: ActiveData,
+    /// The model, refitted after every step (a network from the same initial
+    /// weights).
+    pub model: ActiveModel,
     /// The strategy.
     pub strategy: Strategy,
     /// Seed-set labels per class.
@@ -85,6 +87,9 @@ pub struct ActiveSettings {
     pub steps: usize,
     /// Instances labelled per step (default: the seed set's size).
     pub batch: Option<usize>,
+    /// Pool instances explained per step by explanation retrieval, `B_E`
+    /// (default: the batch size).
+    pub explained: Option<usize>,
     /// Independent runs (each with its own seed set; every strategy gets the
     /// same seed set in a run).
     pub runs: usize,
@@ -111,14 +116,15 @@ impl ActiveSettings {
     /// Seed 002's protocol for a strategy: q per class, 10 steps of the seed
     /// set's size, ALEX's CNN, 5 runs, 10 epochs per training, Kernel SHAP
     /// with 2,146 evaluations, the whole MNIST pool.
-    pub fn paper(data: DataSet, strategy: Strategy, q: usize, seed: u64) -> Self {
+    pub fn paper(data: ActiveData, strategy: Strategy, q: usize, seed: u64) -> Self {
         Self {
             data,
-            model: ModelKind::AlexCnn,
+            model: ActiveModel::AlexCnn,
             strategy,
             q,
             steps: 10,
             batch: None,
+            explained: None,
             runs: 5,
             epochs: 10,
             explainer: Method::KernelShap,
@@ -131,7 +137,12 @@ impl ActiveSettings {
 
     /// Instances labelled per step.
     pub fn batch_size(&self) -> usize {
-        self.batch.unwrap_or(self.q * crate::data::fashion::CLASSES)
+        self.batch.unwrap_or(self.q * self.data.classes())
+    }
+
+    /// Pool instances explained per step by explanation retrieval.
+    pub fn explained_size(&self) -> usize {
+        self.explained.unwrap_or_else(|| self.batch_size())
     }
 
     /// Checks the settings.
@@ -149,7 +160,10 @@ impl ActiveSettings {
         if let Some(batch) = self.batch {
             limits::check("--batch", batch, &limits::IMAGES)?;
         }
-        let needed = self.q * crate::data::fashion::CLASSES + self.steps * self.batch_size();
+        if let Some(explained) = self.explained {
+            limits::check("--explained", explained, &limits::IMAGES)?;
+        }
+        let needed = self.q * self.data.classes() + self.steps * self.batch_size();
         if needed > self.pool {
             return Err(Error::Settings(format!(
                 "--pool {} cannot supply the seed set and {} steps of {} (needs {needed})",
@@ -158,8 +172,22 @@ impl ActiveSettings {
                 self.batch_size()
             )));
         }
-        if self.explainer == Method::GradCam && self.model == ModelKind::Mlp {
+        if self.explainer == Method::GradCam && self.model == ActiveModel::Mlp {
             return Err(Error::Settings("--explainer grad-cam needs a convolutional --model".into()));
+        }
+        if self.model.is_network() && self.data.images().is_none() {
+            return Err(Error::Settings(format!(
+                "--model {} needs --data mnist or fashion (the e-mails and colors take linear-svm or logreg)",
+                self.model.name()
+            )));
+        }
+        let linear_explainers = [Method::KernelShap, Method::Saliency, Method::InputXGradient];
+        if !self.model.is_network() && !linear_explainers.contains(&self.explainer) {
+            return Err(Error::Settings(format!(
+                "--explainer {} does not apply to --model {} (kernel_shap, saliency or input_x_gradient)",
+                self.explainer.name(),
+                self.model.name()
+            )));
         }
         Ok(())
     }

@@ -5,7 +5,6 @@ use super::*;
 use crate::data::fashion::{PIXELS, SIDE, Split};
 use crate::data::idx::Images;
 use crate::harness::observe::ticking;
-use crate::protocols::attributions::DataSet;
 use crate::protocols::attributions::methods::Method;
 
 /// `n` images whose class is a bright row (row 4 + 2 y), with faint noise.
@@ -21,7 +20,7 @@ fn split(n: usize, offset: usize) -> Split {
 
 fn settings(strategy: Strategy) -> ActiveSettings {
     ActiveSettings {
-        model: crate::protocols::attributions::ModelKind::Mlp,
+        model: ActiveModel::Mlp,
         steps: 2,
         runs: 2,
         epochs: 5,
@@ -29,13 +28,13 @@ fn settings(strategy: Strategy) -> ActiveSettings {
         explainer_samples: 100,
         pool: 150,
         test: 60,
-        ..ActiveSettings::paper(DataSet::Mnist, strategy, 1, 5)
+        ..ActiveSettings::paper(ActiveData::Mnist, strategy, 1, 5)
     }
 }
 
 #[test]
 fn every_strategy_runs_repeats_itself_and_shares_the_seed_set() {
-    let images = ImageSet { train: split(150, 0), test: split(60, 1) };
+    let images = Loaded::Images(ImageSet { train: split(150, 0), test: split(60, 1) });
     let mut first_steps = Vec::new();
     for strategy in Strategy::ALL {
         let settings = settings(strategy);
@@ -64,7 +63,7 @@ fn impossible_settings_name_their_option() {
     assert!(Active::check(&no_runs).unwrap_err().to_string().contains("--runs"));
     let grad_cam = ActiveSettings { explainer: Method::GradCam, ..settings(Strategy::Alex) };
     assert!(Active::check(&grad_cam).unwrap_err().to_string().contains("--explainer"));
-    let images = ImageSet { train: split(100, 0), test: split(10, 1) };
+    let images = Loaded::Images(ImageSet { train: split(100, 0), test: split(10, 1) });
     let error = Active::run(&settings(Strategy::Random), &images, &ticking(&|| {})).unwrap_err().to_string();
     assert!(error.contains("--pool 150 exceeds"), "{error}");
 }

@@ -1,0 +1,3 @@
+//! Explainers the bench needs beyond core's fixed-size ones.
+
+pub mod shapley;
