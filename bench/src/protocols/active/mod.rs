@@ -47,7 +47,7 @@ pub enum Loaded {
     Images(ImageSet),
     /// The e-mails as TF-IDF rows.
     Mails(Instances<MAIL_FEATURES>),
-    /// The colors images, one-hot.
+    /// The colors images as equal-colour pair features.
     Colors(Instances<COLOR_FEATURES>),
 }
 

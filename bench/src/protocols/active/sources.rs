@@ -1,6 +1,6 @@
 //! What an active-learning run can learn from: images (784 pixels, 10
 //! classes), e-mails (TF-IDF over 1,000 words, ham or spam) and the colors
-//! images (100 one-hot cells, CAIPI's labels), each as labelled feature
+//! images (CAIPI's 300 equal-colour pair features and labels), each as labelled feature
 //! vectors of a fixed length split into training and test instances.
 
 use crate::data::fashion::{CLASSES, ImageSet, PIXELS};
@@ -214,15 +214,17 @@ pub fn mails(dir: Option<&Path>, seed: u64) -> Result<Instances<MAIL_FEATURES>> 
     Ok(Instances::split(rows, mails.iter().map(|m| m.label).collect(), 0.6, seed))
 }
 
-/// One-hot features of a colors image (the core map's without its constant).
-pub const COLOR_FEATURES: usize = colors::ONE_HOT - 1;
+/// Features of a colors image: CAIPI's pixel pairs of equal colour.
+pub const COLOR_FEATURES: usize = colors::PAIRS;
 
 /// Generated colors images: 5,000 for training and 2,000 for test, from
-/// `seed`, one-hot over (pixel, colour).
+/// `seed`, as the 300 pair features `[colour_i == colour_j]` CAIPI's linear
+/// models learn the rules from (one-hot cells would leave a linear model at
+/// chance: the rules are about equal colours, not particular ones).
 pub fn colors_images(seed: u64) -> Instances<COLOR_FEATURES> {
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(Stream::ActiveSplit.seed(seed));
     let examples: Vec<_> = (0..7000).map(|_| colors::generate(&mut rng)).collect();
-    let rows = examples.iter().map(|e| SVector::from_fn(|j, _| colors::OneHot.feature(&e.instance, j))).collect();
+    let rows = examples.iter().map(|e| colors::PairFeatures.features(&e.instance)).collect();
     let labels = examples.iter().map(|e| e.label).collect();
     Instances::split(rows, labels, 5.0 / 7.0, seed)
 }

@@ -67,3 +67,105 @@ fn impossible_settings_name_their_option() {
     let error = Active::run(&settings(Strategy::Random), &images, &ticking(&|| {})).unwrap_err().to_string();
     assert!(error.contains("--pool 150 exceeds"), "{error}");
 }
+
+/// Settings of a linear model on the colors images, at a tiny size.
+fn linear_settings(model: ActiveModel, strategy: Strategy) -> ActiveSettings {
+    ActiveSettings {
+        model,
+        steps: 2,
+        batch: Some(20),
+        explained: Some(15),
+        runs: 2,
+        explainer: Method::KernelShap,
+        explainer_samples: 64,
+        pool: 300,
+        test: 200,
+        ..ActiveSettings::paper(ActiveData::Colors, strategy, 6, 3)
+    }
+}
+
+#[test]
+fn every_strategy_runs_on_linear_models_and_repeats_itself() {
+    let colors = Loaded::Colors(sources::colors_images(3));
+    for model in [ActiveModel::LinearSvm, ActiveModel::Logreg] {
+        for strategy in Strategy::ALL {
+            let settings = linear_settings(model, strategy);
+            let rows = Active::run(&settings, &colors, &ticking(&|| {})).unwrap();
+            assert_eq!(rows.iter().map(|r| r.labelled).collect::<Vec<_>>(), [12, 32, 52, 12, 32, 52], "{strategy:?}");
+            let again = Active::run(&settings, &colors, &ticking(&|| {})).unwrap();
+            let numbers = |rows: &[ActiveRow]| rows.iter().map(|r| (r.accuracy, r.f1_macro)).collect::<Vec<_>>();
+            assert_eq!(numbers(&rows), numbers(&again), "{model:?} {strategy:?}: same seed, same numbers");
+        }
+    }
+    // CAIPI's pair features make the rules linear: 200 labels suffice.
+    let settings = ActiveSettings {
+        q: 50,
+        steps: 1,
+        batch: Some(100),
+        pool: 600,
+        ..linear_settings(ActiveModel::Logreg, Strategy::Random)
+    };
+    let rows = Active::run(&settings, &colors, &ticking(&|| {})).unwrap();
+    assert!(rows.iter().filter(|r| r.step == 1).all(|r| r.accuracy > 0.95), "{rows:?}");
+}
+
+#[test]
+fn linear_explanations_keep_their_closed_forms() {
+    use learners::Learner;
+    use learners::linear::Linear;
+    // Six features, some of them 0; class 1 when the first two outweigh the
+    // next two.
+    const D: usize = 6;
+    let instance = |i: usize| -> nalgebra::SVector<f32, D> {
+        nalgebra::SVector::from_fn(|j, _| if (i + j) % 4 == 0 { 0.0 } else { ((i * 7 + j * 13) % 17) as f32 / 17.0 })
+    };
+    let label = |x: &nalgebra::SVector<f32, D>| u8::from(x[0] + x[1] > x[2] + x[3]);
+    let rows: Vec<_> = (0..400).map(instance).collect();
+    let labels: Vec<u8> = rows.iter().map(label).collect();
+    let source = sources::Instances {
+        train: rows[..300].to_vec(),
+        train_labels: labels[..300].to_vec(),
+        test: rows[300..].to_vec(),
+        test_labels: labels[300..].to_vec(),
+    };
+    let settings = linear_settings(ActiveModel::Logreg, Strategy::Random);
+    let pool = pool::Pool::<D, 2>::prepare(&settings, &source).unwrap();
+    let all: Vec<u32> = (0..pool.pool.len() as u32).collect();
+    let learner = Linear::new(&settings).unwrap();
+    let fitted = Learner::<D, 2>::fit(&learner, &pool, &all, 0, 0).unwrap();
+    let mut rng = crate::harness::seeds::Stream::ActiveExplain(0).rng(0);
+    let ixg = Linear::new(&ActiveSettings { explainer: Method::InputXGradient, ..settings.clone() }).unwrap();
+    for x in pool.test.iter().take(5) {
+        let p: [f32; 2] = learner.probabilities(&fitted, x);
+        assert!((p[0] + p[1] - 1.0).abs() < 1e-6, "{p:?}");
+        for class in 0..2 {
+            // Kernel SHAP of P(class) (exact: 64 evaluations cover 6 features):
+            // efficiency, and each value has the sign of the feature's share
+            // of the decision (the sigmoid is increasing).
+            let phi = Learner::<D, 2>::explain(&learner, &fitted, x, class, &mut rng).unwrap();
+            let at_zero: [f32; 2] = learner.probabilities(&fitted, &nalgebra::SVector::zeros());
+            let at_zero = at_zero[class];
+            assert!(
+                (phi.sum() - (p[class] - at_zero)).abs() < 1e-4,
+                "efficiency: {} vs {}",
+                phi.sum(),
+                p[class] - at_zero
+            );
+            let shares = Learner::<D, 2>::explain(&ixg, &fitted, x, class, &mut rng).unwrap();
+            for (v, s) in phi.iter().zip(shares.iter()) {
+                assert!(v * s >= 0.0 && (*s != 0.0 || *v == 0.0), "Shapley value {v} vs share {s}");
+            }
+        }
+    }
+    assert!(Learner::<D, 2>::explain(&ixg, &fitted, &pool.test[0], 1, &mut rng).unwrap().iter().any(|v| *v != 0.0));
+}
+
+#[test]
+fn networks_refuse_text_and_linear_models_refuse_network_explainers() {
+    let network_on_mail =
+        ActiveSettings { model: ActiveModel::AlexCnn, ..linear_settings(ActiveModel::LinearSvm, Strategy::Random) };
+    assert!(Active::check(&network_on_mail).unwrap_err().to_string().contains("--model alex-cnn needs --data"));
+    let deeplift =
+        ActiveSettings { explainer: Method::DeepLift, ..linear_settings(ActiveModel::Logreg, Strategy::Alex) };
+    assert!(Active::check(&deeplift).unwrap_err().to_string().contains("--explainer deeplift"));
+}
