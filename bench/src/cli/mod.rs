@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use reproduce::Experiment;
 use xil_bench::Result;
 use xil_bench::protocols::active::Active;
-use xil_bench::protocols::active::reproduce::AlexReproduction;
+use xil_bench::protocols::active::reproduce::{AlexReproduction, RetrievalReproduction};
 use xil_bench::protocols::attributions::Attributions;
 use xil_bench::protocols::caipi_colors::CaipiColors;
 use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
@@ -86,6 +86,9 @@ impl Cli {
             Command::Reproduce { experiment } => match experiment {
                 Experiment::Alex { common } => {
                     run::reproduction::<AlexReproduction>(&common.settings(), &(), &common.out)
+                }
+                Experiment::ExplanationRetrieval { common, corpus } => {
+                    run::reproduction::<RetrievalReproduction>(&common.settings(), &corpus, &common.out)
                 }
                 Experiment::Cali { common } => {
                     run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)

@@ -143,15 +143,21 @@ fn retrieval_choice<const D: usize, const C: usize, L: Learner<D, C>>(
     Ok(retrieval::retrieval_batch(&direction, |k| pool.pool[left[k] as usize].as_slice(), left.len(), out))
 }
 
-/// The next batch: pool indices (not yet labelled) chosen by the strategy.
-fn choose<const D: usize, const C: usize, L: Learner<D, C>>(
+/// The next batch: pool indices chosen by the strategy among those neither
+/// labelled nor `withheld` (both sorted).
+///
+/// # Errors
+/// An explainer that fails, named.
+pub fn choose<const D: usize, const C: usize, L: Learner<D, C>>(
     (learner, fitted): (&L, &L::Fitted),
     settings: &ActiveSettings,
     pool: &Pool<D, C>,
-    labelled: &[u32],
+    (labelled, withheld): (&[u32], &[u32]),
     (run, step): (usize, usize),
 ) -> Result<Vec<u32>> {
-    let left: Vec<u32> = (0..pool.pool.len() as u32).filter(|i| labelled.binary_search(i).is_err()).collect();
+    let left: Vec<u32> = (0..pool.pool.len() as u32)
+        .filter(|i| labelled.binary_search(i).is_err() && withheld.binary_search(i).is_err())
+        .collect();
     let probabilities: Vec<[f32; C]> =
         left.par_iter().map(|&i| learner.probabilities(fitted, &pool.pool[i as usize])).collect();
     let mut out = vec![0usize; settings.batch_size()];
@@ -221,7 +227,7 @@ fn run_one<const D: usize, const C: usize, L: Learner<D, C>>(
         let (accuracy, f1_macro) = measure(&learner, &fitted, pool);
         let trained_on = labelled.len();
         if step < settings.steps {
-            let batch = choose((&learner, &fitted), settings, pool, &labelled, (run, step))?;
+            let batch = choose((&learner, &fitted), settings, pool, (&labelled, &[]), (run, step))?;
             labelled.extend(batch);
             labelled.sort_unstable();
         }

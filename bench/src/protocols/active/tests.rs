@@ -169,3 +169,58 @@ fn networks_refuse_text_and_linear_models_refuse_network_explainers() {
         ActiveSettings { explainer: Method::DeepLift, ..linear_settings(ActiveModel::Logreg, Strategy::Alex) };
     assert!(Active::check(&deeplift).unwrap_err().to_string().contains("--explainer deeplift"));
 }
+
+#[test]
+fn the_budget_search_scores_every_budget_on_a_split_of_the_seed_set() {
+    let source = sources::colors_images(5);
+    let settings = ActiveSettings {
+        strategy: Strategy::ExplanationRetrieval,
+        q: 10,
+        ..linear_settings(ActiveModel::LinearSvm, Strategy::ExplanationRetrieval)
+    };
+    let pool = pool::Pool::<{ sources::COLOR_FEATURES }, 2>::prepare(&settings, &source).unwrap();
+    let linear = learners::linear::Linear::new(&settings).unwrap();
+    let ticks = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    let found = reproduce::budget::search(&settings, &linear, &pool, (&[8, 64, 512], 2), &tick).unwrap();
+    // 10 per class: 3 validate, 7 train.
+    assert_eq!(found.split, (14, 6));
+    assert_eq!(found.scores.iter().map(|s| s.samples).collect::<Vec<_>>(), [8, 64, 512]);
+    assert_eq!(ticks.into_inner(), 6);
+    let best = found.scores.iter().map(|s| s.validation_f1).fold(f32::NEG_INFINITY, f32::max);
+    let first_best = found.scores.iter().find(|s| s.validation_f1 == best).unwrap();
+    assert_eq!(found.chosen, first_best.samples);
+    assert!(found.scores.iter().all(|s| (0.0..=1.0).contains(&s.validation_f1)));
+    let again = reproduce::budget::search(&settings, &linear, &pool, (&[8, 64, 512], 2), &|| {}).unwrap();
+    let scores = |s: &reproduce::budget::BudgetSearch| s.scores.iter().map(|b| b.validation_f1).collect::<Vec<_>>();
+    assert_eq!(scores(&found), scores(&again));
+}
+
+#[test]
+fn separation_counts_rounds_whose_intervals_do_not_overlap() {
+    use reproduce::retrieval::{Arm, separated};
+    let arm = |f1: Vec<(usize, f32, f32)>| Arm { strategy: Strategy::Random, f1, seconds_per_step: 0.0 };
+    let ours = arm(vec![(10, 0.5, 0.1), (20, 0.8, 0.05), (30, 0.6, 0.05), (40, 0.7, 0.1)]);
+    let random = arm(vec![(10, 0.5, 0.1), (20, 0.6, 0.05), (30, 0.8, 0.05), (40, 0.75, 0.1)]);
+    // Round 1 (the seed set) is not counted; round 2 above, 3 below, 4 overlaps.
+    assert_eq!(separated(&ours, &random), (1, 1));
+}
+
+#[test]
+fn withheld_instances_are_never_chosen() {
+    use learners::Learner;
+    let source = sources::colors_images(6);
+    for strategy in Strategy::ALL {
+        let settings = linear_settings(ActiveModel::Logreg, strategy);
+        let pool = pool::Pool::<{ sources::COLOR_FEATURES }, 2>::prepare(&settings, &source).unwrap();
+        let labelled: Vec<u32> = (0..40).collect();
+        let withheld: Vec<u32> = (40..290).collect();
+        let linear = learners::linear::Linear::new(&settings).unwrap();
+        let fitted = Learner::<{ sources::COLOR_FEATURES }, 2>::fit(&linear, &pool, &labelled, 0, 0).unwrap();
+        let chosen = run::choose((&linear, &fitted), &settings, &pool, (&labelled, &withheld), (0, 0)).unwrap();
+        assert_eq!(chosen.len(), 10, "{strategy:?}: the 10 left");
+        assert!(chosen.iter().all(|&i| i >= 290), "{strategy:?}: {chosen:?}");
+    }
+}

@@ -6,12 +6,12 @@
 //! (as `xil-bench active` writes it), `report.md` and one figure per data set
 //! and `q` (`accuracy_<data>_q<q>.{png,svg}`, a curve and band per strategy).
 
-use super::settings::{ActiveSettings, Strategy};
-use super::write::{per_step, write};
-use super::{Active, ActiveData, ActiveModel, ActiveRow, Loaded};
 use crate::error::Result;
 use crate::harness::observe::ticking;
 use crate::harness::protocol::{Protocol, ReproduceSettings, Reproduction, Sizes};
+use crate::protocols::active::settings::{ActiveSettings, Strategy};
+use crate::protocols::active::write::{per_step, write};
+use crate::protocols::active::{Active, ActiveData, ActiveModel, ActiveRow, Loaded};
 use crate::protocols::attributions::DataSet;
 use crate::protocols::attributions::methods::Method;
 use crate::report::figures::{Figure, PALETTE, Series};
