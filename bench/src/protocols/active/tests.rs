@@ -117,7 +117,9 @@ fn linear_explanations_keep_their_closed_forms() {
     // next two.
     const D: usize = 6;
     let instance = |i: usize| -> nalgebra::SVector<f32, D> {
-        nalgebra::SVector::from_fn(|j, _| if (i + j) % 4 == 0 { 0.0 } else { ((i * 7 + j * 13) % 17) as f32 / 17.0 })
+        nalgebra::SVector::from_fn(
+            |j, _| if (i + j).is_multiple_of(4) { 0.0 } else { ((i * 7 + j * 13) % 17) as f32 / 17.0 },
+        )
     };
     let label = |x: &nalgebra::SVector<f32, D>| u8::from(x[0] + x[1] > x[2] + x[3]);
     let rows: Vec<_> = (0..400).map(instance).collect();
