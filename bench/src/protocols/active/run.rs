@@ -191,13 +191,30 @@ pub fn run<const D: usize, const C: usize, L: Learner<D, C>>(
     observe: Observer<'_, ActiveRow>,
 ) -> Result<Vec<ActiveRow>> {
     let pool = Pool::<D, C>::prepare(settings, source)?;
-    let runs: Vec<Result<Vec<ActiveRow>>> =
-        (0..settings.runs).into_par_iter().map(|run| run_one(settings, learner, &pool, run, observe)).collect();
-    let mut rows = Vec::new();
-    for run in runs {
-        rows.extend(run?);
-    }
-    Ok(rows)
+    Ok(trajectories(settings, learner, &pool, observe)?.into_iter().flat_map(|t| t.rows).collect())
+}
+
+/// One run's rows and the pool instances labelled at its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// A row per step.
+    pub rows: Vec<ActiveRow>,
+    /// The labelled pool instances after the last step (sorted).
+    pub labelled: Vec<u32>,
+}
+
+/// Every run of the strategy on a prepared pool (in parallel), in run
+/// order.
+///
+/// # Errors
+/// The first failing run's message.
+pub fn trajectories<const D: usize, const C: usize, L: Learner<D, C>>(
+    settings: &ActiveSettings,
+    learner: &L,
+    pool: &Pool<D, C>,
+    observe: Observer<'_, ActiveRow>,
+) -> Result<Vec<Trajectory>> {
+    (0..settings.runs).into_par_iter().map(|run| run_one(settings, learner, pool, run, observe)).collect()
 }
 
 /// Test accuracy and macro-F1 of a fitted model.
@@ -217,7 +234,7 @@ fn run_one<const D: usize, const C: usize, L: Learner<D, C>>(
     pool: &Pool<D, C>,
     run: usize,
     observe: Observer<'_, ActiveRow>,
-) -> Result<Vec<ActiveRow>> {
+) -> Result<Trajectory> {
     let mut labelled = pool.seed_set(settings.q, &mut Stream::ActiveSeedSet(run).rng(settings.seed))?;
     let learner = learner.for_run(pool, &labelled, run)?;
     let mut rows = Vec::with_capacity(settings.steps + 1);
@@ -238,5 +255,5 @@ fn run_one<const D: usize, const C: usize, L: Learner<D, C>>(
             break;
         }
     }
-    Ok(rows)
+    Ok(Trajectory { rows, labelled })
 }

