@@ -14,8 +14,10 @@
 
 pub mod learners;
 pub mod pool;
+pub mod reasons;
 pub mod reproduce;
 pub mod run;
+pub mod session;
 pub mod settings;
 pub mod sources;
 #[cfg(test)]

@@ -53,8 +53,12 @@ impl Record for ActiveRow {
     }
 }
 
-/// The explanation of pool instance `i` for its predicted class.
-fn explanation<const D: usize, const C: usize, L: Learner<D, C>>(
+/// The explanation of pool instance `i` for its predicted class, and the
+/// class.
+///
+/// # Errors
+/// An explainer that fails, named.
+pub fn explanation<const D: usize, const C: usize, L: Learner<D, C>>(
     learner: &L,
     fitted: &L::Fitted,
     settings: &ActiveSettings,
@@ -67,7 +71,10 @@ fn explanation<const D: usize, const C: usize, L: Learner<D, C>>(
 }
 
 /// The explanation distribution of pool instance `i` (ALEX).
-fn distribution<const D: usize, const C: usize, L: Learner<D, C>>(
+///
+/// # Errors
+/// An explainer that fails, named.
+pub fn distribution<const D: usize, const C: usize, L: Learner<D, C>>(
     learner: &L,
     fitted: &L::Fitted,
     settings: &ActiveSettings,
@@ -108,39 +115,67 @@ fn alex_choice<const D: usize, const C: usize, L: Learner<D, C>>(
     Ok(alex::most_divergent(&candidates, &divergences, out))
 }
 
-/// Seed 004's batch among the unlabelled `left`: `B_E` (`--explained`,
-/// else the batch size) random ones explained, then the pool scored by the
-/// pairs that disagree.
-fn retrieval_choice<const D: usize, const C: usize, L: Learner<D, C>>(
+/// Seed 004's sample `X_s` among the unlabelled `left`: `B_E`
+/// (`--explained`, else the batch size) random positions into `left`, each
+/// explained for its predicted class.
+pub fn retrieval_sample<const D: usize, const C: usize, L: Learner<D, C>>(
     (learner, fitted): (&L, &L::Fitted),
+    settings: &ActiveSettings,
+    pool: &Pool<D, C>,
+    left: &[u32],
+    rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
+) -> Result<Vec<(usize, SVector<f32, D>, usize)>> {
+    let mut sample = vec![0usize; settings.explained_size()];
+    let drawn = random_batch(left.len(), &mut sample, rng);
+    sample.truncate(drawn);
+    sample
+        .par_iter()
+        .map(|&k| {
+            let i = left[k] as usize;
+            let (q, class) = explanation(learner, fitted, settings, &pool.pool[i], i)?;
+            Ok((k, q, class))
+        })
+        .collect()
+}
+
+/// The sample as core's retrieval sees it.
+pub fn explained<'s, const D: usize, const C: usize>(
+    pool: &'s Pool<D, C>,
+    left: &[u32],
+    sample: &'s [(usize, SVector<f32, D>, usize)],
+) -> Vec<retrieval::Explained<'s>> {
+    sample
+        .iter()
+        .map(|(k, q, class)| retrieval::Explained {
+            features: pool.pool[left[*k] as usize].as_slice(),
+            explanation: q.as_slice(),
+            prediction: *class as u8,
+        })
+        .collect()
+}
+
+/// Seed 004's batch among the unlabelled `left`: the sample explained, then
+/// the pool scored by the pairs that disagree.
+fn retrieval_choice<const D: usize, const C: usize, L: Learner<D, C>>(
+    model: (&L, &L::Fitted),
     settings: &ActiveSettings,
     pool: &Pool<D, C>,
     left: &[u32],
     rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
     out: &mut [usize],
 ) -> Result<usize> {
-    let mut sample = vec![0usize; settings.explained_size()];
-    let drawn = random_batch(left.len(), &mut sample, rng);
-    sample.truncate(drawn);
-    let explained: Vec<(SVector<f32, D>, usize)> = sample
-        .par_iter()
-        .map(|&k| {
-            let i = left[k] as usize;
-            explanation(learner, fitted, settings, &pool.pool[i], i)
-        })
-        .collect::<Result<_>>()?;
-    let entries: Vec<retrieval::Explained<'_>> = sample
-        .iter()
-        .zip(&explained)
-        .map(|(&k, (q, class))| retrieval::Explained {
-            features: pool.pool[left[k] as usize].as_slice(),
-            explanation: q.as_slice(),
-            prediction: *class as u8,
-        })
-        .collect();
+    let sample = retrieval_sample(model, settings, pool, left, rng)?;
     let mut direction = vec![0.0f32; D];
-    retrieval::retrieval_direction(&entries, &mut direction).map_err(|e| Error::core("retrieval", e))?;
+    retrieval::retrieval_direction(&explained(pool, left, &sample), &mut direction)
+        .map_err(|e| Error::core("retrieval", e))?;
     Ok(retrieval::retrieval_batch(&direction, |k| pool.pool[left[k] as usize].as_slice(), left.len(), out))
+}
+
+/// The pool instances neither labelled nor withheld (both sorted).
+pub fn unlabelled<const D: usize, const C: usize>(pool: &Pool<D, C>, labelled: &[u32], withheld: &[u32]) -> Vec<u32> {
+    (0..pool.pool.len() as u32)
+        .filter(|i| labelled.binary_search(i).is_err() && withheld.binary_search(i).is_err())
+        .collect()
 }
 
 /// The next batch: pool indices chosen by the strategy among those neither
@@ -155,9 +190,7 @@ pub fn choose<const D: usize, const C: usize, L: Learner<D, C>>(
     (labelled, withheld): (&[u32], &[u32]),
     (run, step): (usize, usize),
 ) -> Result<Vec<u32>> {
-    let left: Vec<u32> = (0..pool.pool.len() as u32)
-        .filter(|i| labelled.binary_search(i).is_err() && withheld.binary_search(i).is_err())
-        .collect();
+    let left = unlabelled(pool, labelled, withheld);
     let probabilities: Vec<[f32; C]> =
         left.par_iter().map(|&i| learner.probabilities(fitted, &pool.pool[i as usize])).collect();
     let mut out = vec![0usize; settings.batch_size()];

@@ -6,10 +6,10 @@ use super::sources::ActiveData;
 use crate::error::{Error, Result};
 use crate::harness::limits;
 use crate::protocols::attributions::methods::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which pool instances to label next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
     /// Uniformly at random (RS).
@@ -96,7 +96,6 @@ pub struct ActiveSettings {
     /// Epochs of each training.
     pub epochs: usize,
     /// The explainer of ALEX and retrieval.
-    #[serde(serialize_with = "method_name")]
     pub explainer: Method,
     /// Model evaluations of Kernel SHAP (and samples of LIME) per explanation.
     pub explainer_samples: usize,
@@ -106,10 +105,6 @@ pub struct ActiveSettings {
     pub test: usize,
     /// Seed of seed sets, initial weights, training order and strategies.
     pub seed: u64,
-}
-
-fn method_name<S: serde::Serializer>(method: &Method, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-    serializer.serialize_str(method.name())
 }
 
 impl ActiveSettings {

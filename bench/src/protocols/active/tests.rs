@@ -226,3 +226,116 @@ fn withheld_instances_are_never_chosen() {
         assert!(chosen.iter().all(|&i| i >= 290), "{strategy:?}: {chosen:?}");
     }
 }
+
+/// The tiny image set of the network tests.
+fn tiny_images() -> ImageSet {
+    ImageSet { train: split(150, 0), test: split(60, 1) }
+}
+
+fn batch_settings(strategy: Strategy) -> session::BatchSettings {
+    session::BatchSettings {
+        strategy,
+        epochs: 5,
+        pool: 150,
+        test: 60,
+        explainer_samples: 64,
+        ..session::BatchSettings::default()
+    }
+}
+
+#[test]
+fn a_truthful_annotator_reproduces_the_benchs_first_run() {
+    let images = tiny_images();
+    for strategy in [Strategy::Alex, Strategy::ExplanationRetrieval, Strategy::Margin] {
+        let settings = batch_settings(strategy);
+        let mut session = session::start(settings.clone(), &images).unwrap();
+        for _ in 0..2 {
+            let truth: Vec<u8> = session.proposal().iter().map(|&i| session.truth(i).unwrap()).collect();
+            session.answer(&truth).unwrap();
+        }
+        let bench = Active::run(
+            &ActiveSettings { steps: 2, ..settings.active() },
+            &Loaded::Images(images.clone()),
+            &ticking(&|| {}),
+        )
+        .unwrap();
+        let ours: Vec<(usize, f32)> = session.points().iter().map(|p| (p.labelled, p.accuracy)).collect();
+        let theirs: Vec<(usize, f32)> = bench.iter().map(|r| (r.labelled, r.accuracy)).collect();
+        assert_eq!(ours, theirs, "{strategy:?}");
+        assert!(session.points().iter().all(|p| p.agreement == 1.0));
+    }
+}
+
+#[test]
+fn a_wrong_answer_changes_nothing_and_wrong_labels_are_learnt_as_given() {
+    let images = tiny_images();
+    let mut session = session::start(batch_settings(Strategy::Random), &images).unwrap();
+    let proposal = session.proposal().to_vec();
+    let error = session.answer(&[1, 2]).unwrap_err().to_string();
+    assert!(error.contains("2 labels for a batch of 10"), "{error}");
+    assert!(session.answer(&[10; 10]).unwrap_err().to_string().contains("class 10"));
+    assert_eq!((session.proposal(), session.points().len()), (&proposal[..], 1));
+    // Every label off by one: the agreement says so.
+    let wrong: Vec<u8> = proposal.iter().map(|&i| (session.truth(i).unwrap() + 1) % 10).collect();
+    session.answer(&wrong).unwrap();
+    assert_eq!(session.points()[1].agreement, 0.0);
+    assert_eq!(session.points()[1].labelled, 20);
+}
+
+#[test]
+fn the_reasons_explain_the_choice_made() {
+    use xil_core::{QueryStrategy, uncertainty};
+    let images = tiny_images();
+    for strategy in Strategy::ALL {
+        let session = session::start(batch_settings(strategy), &images).unwrap();
+        let reasons = session.reasons().unwrap();
+        assert_eq!(reasons.why.len(), session.proposal().len(), "{strategy:?}");
+        let chosen = session.proposal();
+        let others: Vec<u32> = (0..150u32).filter(|i| !chosen.contains(i)).collect();
+        match strategy {
+            Strategy::LeastConfident => {
+                // The chosen are the least confident of the unlabelled: only
+                // the 10 of the seed set may be more uncertain than the least
+                // of them.
+                let least = reasons
+                    .why
+                    .iter()
+                    .map(|w| match w {
+                        reasons::Why::Uncertain(u) => *u,
+                        other => panic!("{other:?}"),
+                    })
+                    .fold(f32::INFINITY, f32::min);
+                let above = others
+                    .iter()
+                    .filter(|&&i| uncertainty(QueryStrategy::LeastConfident, &session.probabilities(i)) > least + 1e-6)
+                    .count();
+                assert!(above <= 10, "{above} more uncertain images left out");
+            }
+            Strategy::Alex => {
+                let mean = reasons.labelled_mean.unwrap();
+                assert!((mean.sum() - 1.0).abs() < 1e-3, "a mean of distributions: {}", mean.sum());
+                for why in &reasons.why {
+                    let reasons::Why::Divergent { divergence, distribution } = why else { panic!("{why:?}") };
+                    assert!(*divergence >= 0.0 && (distribution.sum() - 1.0).abs() < 1e-3);
+                }
+            }
+            Strategy::ExplanationRetrieval => {
+                let scores: Vec<f32> = reasons
+                    .why
+                    .iter()
+                    .map(|w| match w {
+                        reasons::Why::Retrieved { score, pair } => {
+                            if let Some(pair) = pair {
+                                assert_ne!(pair[0].prediction, pair[1].prediction, "a pair disagrees");
+                            }
+                            *score
+                        }
+                        other => panic!("{other:?}"),
+                    })
+                    .collect();
+                assert!(scores.windows(2).all(|w| w[0] >= w[1]), "proposed best first: {scores:?}");
+            }
+            _ => {}
+        }
+    }
+}

@@ -24,7 +24,8 @@ use xil_core::metrics::attribution_overlap;
 use xil_core::{Absent, Error as CoreError, Explainer, KernelShap, Lime, Replacement, Sampling};
 
 /// An attribution method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     /// `|∂z_c/∂x|`.
     Saliency,
@@ -36,6 +37,7 @@ pub enum Method {
     /// Occlusion by a `3 x 3` black window at stride 1 (seed 003's window).
     Occlusion,
     /// `DeepLIFT` (rescale) against a black image.
+    #[serde(rename = "deeplift")]
     DeepLift,
     /// Kernel SHAP over patches.
     KernelShap,

@@ -19,8 +19,11 @@ use crate::random::{uniform_f32, uniform_index};
 use nalgebra::SVector;
 use rand_core::Rng;
 
-/// The nearest of the centroids to `x` and the squared distance to it.
-fn nearest<const K: usize, const D: usize>(centroids: &[SVector<f32, D>; K], x: &SVector<f32, D>) -> (usize, f32) {
+/// The index of the centroid nearest to `x` and the squared distance to it.
+pub fn nearest_centroid<const K: usize, const D: usize>(
+    centroids: &[SVector<f32, D>; K],
+    x: &SVector<f32, D>,
+) -> (usize, f32) {
     let mut best = (0, f32::INFINITY);
     for (c, centroid) in centroids.iter().enumerate() {
         let distance = (centroid - x).norm_squared();
@@ -73,7 +76,7 @@ pub fn kmeans<'p, const K: usize, const D: usize, R: Rng + ?Sized>(
         let mut sums = [SVector::<f32, D>::zeros(); K];
         let mut counts = [0usize; K];
         for i in 0..n {
-            let (c, _) = nearest(&centroids, point(i));
+            let (c, _) = nearest_centroid(&centroids, point(i));
             if let (Some(sum), Some(count)) = (sums.get_mut(c), counts.get_mut(c)) {
                 *sum += point(i);
                 *count += 1;
@@ -105,12 +108,12 @@ pub fn density_batch<'p, const K: usize, const C: usize, const D: usize>(
     out: &mut [usize],
 ) -> usize {
     let n = probabilities.len();
-    let spread = (0..n).map(|i| nearest(centroids, point(i)).1).sum::<f32>() / n.max(1) as f32;
+    let spread = (0..n).map(|i| nearest_centroid(centroids, point(i)).1).sum::<f32>() / n.max(1) as f32;
     let scale = if spread > 0.0 { spread } else { 1.0 };
     top_scores(
         |i| {
             let confusion = probabilities.get(i).map_or(f32::NAN, |p| uncertainty(QueryStrategy::LeastConfident, p));
-            confusion / (1.0 + nearest(centroids, point(i)).1 / scale)
+            confusion / (1.0 + nearest_centroid(centroids, point(i)).1 / scale)
         },
         n,
         out,

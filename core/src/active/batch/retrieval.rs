@@ -79,6 +79,28 @@ pub fn retrieval_batch<'p>(direction: &[f32], pool: impl Fn(usize) -> &'p [f32],
     top_scores(|k| dot(pool(k), direction), n, out)
 }
 
+/// The pair of the sample that pulls pool instance `features` in most: `W_k
+/// = Σ_{i<j} A_ij B_ij (x'_k · x'_i + x'_k · x'_j)` sums over the unordered
+/// pairs that disagree, and this is the pair `(i, j)`, `i < j`, of largest
+/// term, with the term. `None` when every sampled instance has the same
+/// prediction (or lengths differ).
+pub fn strongest_pair(sample: &[Explained<'_>], features: &[f32]) -> Option<(usize, usize, f32)> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    for (i, a) in sample.iter().enumerate() {
+        if a.features.len() != features.len() {
+            return None;
+        }
+        let toward_i = dot(features, a.features);
+        for (j, b) in sample.iter().enumerate().skip(i + 1).filter(|(_, b)| b.prediction != a.prediction) {
+            let term = alike(a, b) * (toward_i + dot(features, b.features));
+            if best.is_none_or(|(.., top)| term > top) {
+                best = Some((i, j, term));
+            }
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +148,38 @@ mod tests {
         assert_eq!(retrieval_batch(&v, |k| &pool[k][..], 3, &mut out), 2);
         assert_eq!(out, [1, 0]);
         assert!(matches!(retrieval_direction(&explained, &mut [0.0; 3]), Err(Error::OutOfRange { .. })));
+    }
+
+    #[test]
+    fn the_pairs_terms_add_up_to_the_score_and_the_strongest_is_the_largest() {
+        let xs = [[0.7f32, 0.2], [0.34, 1.15], [-0.1, 3.0], [1.0, -0.5]];
+        let q = [[0.5f32, 1.0], [1.0, 0.2], [0.3, 0.3], [1.0, 1.0]];
+        let predictions = [0u8, 1, 1, 2];
+        let sample: [Explained<'_>; 4] =
+            core::array::from_fn(|i| Explained { features: &xs[i], explanation: &q[i], prediction: predictions[i] });
+        let mut v = [0.0f32; 2];
+        retrieval_direction(&sample, &mut v).unwrap();
+        let x = [0.4f32, 0.9];
+        // Every disagreeing pair's term, by hand from eq. 1.
+        let z = |i: usize| [xs[i][0] * q[i][0], xs[i][1] * q[i][1]];
+        let along = |i: usize| x[0] * xs[i][0] + x[1] * xs[i][1];
+        let mut terms: heapless::Vec<(usize, usize, f32), 6> = heapless::Vec::new();
+        for i in 0..4 {
+            for j in i + 1..4 {
+                if predictions[i] != predictions[j] {
+                    let a = z(i)[0] * z(j)[0] + z(i)[1] * z(j)[1];
+                    terms.push((i, j, a * (along(i) + along(j)))).unwrap();
+                }
+            }
+        }
+        let total: f32 = terms.iter().map(|t| t.2).sum();
+        approx::assert_abs_diff_eq!(total, x[0] * v[0] + x[1] * v[1], epsilon = 1e-5);
+        let largest = terms.iter().copied().fold(terms[0], |a, b| if b.2 > a.2 { b } else { a });
+        let (i, j, term) = strongest_pair(&sample, &x).unwrap();
+        assert_eq!((i, j), (largest.0, largest.1));
+        approx::assert_abs_diff_eq!(term, largest.2, epsilon = 1e-6);
+        // One prediction only: no pair disagrees.
+        let agreeing: [Explained<'_>; 2] = core::array::from_fn(|i| Explained { prediction: 0, ..sample[i] });
+        assert_eq!(strongest_pair(&agreeing, &x), None);
     }
 }

@@ -12,10 +12,10 @@ use super::pool::Pool;
 use crate::error::Result;
 use nalgebra::SVector;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The model of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActiveModel {
     /// ALEX's convolutional network (seed 002).
