@@ -4,6 +4,7 @@
 //! all polling (a tab left keeps working), and opens the one on screen (a
 //! tab's worker starts the first time it is shown).
 
+use crate::tabs::batches::BatchTab;
 use crate::tabs::colors::ColorsTab;
 use crate::tabs::images::ImageTab;
 use crate::tabs::mail::MailTab;
@@ -21,6 +22,7 @@ pub struct XilApp {
     watching: Watching,
     mail: MailTab,
     images: ImageTab,
+    batches: BatchTab,
     /// Where exports go: `export/` beside the session files.
     export_dir: PathBuf,
     /// The result of the last export or frame-log problem, shown until the
@@ -40,6 +42,7 @@ impl XilApp {
             tab: TabId::Colors,
             mail: MailTab::new(path.with_file_name("mail-session.json")),
             images: ImageTab::new(path.with_file_name("image-session.json")),
+            batches: BatchTab::new(path.with_file_name("batch-session.json")),
             colors: ColorsTab::new(path),
             watching: Watching::default(),
             export_dir,
@@ -115,6 +118,16 @@ impl XilApp {
         &mut self.images
     }
 
+    /// The Label a batch tab.
+    pub fn batches(&self) -> &BatchTab {
+        &self.batches
+    }
+
+    /// The Label a batch tab, to act on.
+    pub fn batches_mut(&mut self) -> &mut BatchTab {
+        &mut self.batches
+    }
+
     /// The Watch tab.
     pub fn watching(&self) -> &Watching {
         &self.watching
@@ -132,6 +145,7 @@ impl XilApp {
             TabId::Watch => &mut self.watching,
             TabId::Mail => &mut self.mail,
             TabId::Images => &mut self.images,
+            TabId::Batches => &mut self.batches,
         }
     }
 

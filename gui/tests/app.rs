@@ -344,3 +344,57 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     assert_eq!(harness.state().images().session().view(), Some(&first), "undo restores the first view exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn on_the_batch_tab_every_image_shows_why_it_was_chosen_and_a_labelled_batch_refits_and_undo_restores() {
+    use xil_gui::tabs::TabId;
+    use xil_gui::widgets::sessions::DIGIT_KEYS;
+    let dir = scratch("batches");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label("Label a batch").click();
+    harness.step();
+    assert_eq!(harness.state().tab(), TabId::Batches);
+    let settle_batches = |harness: &mut Harness<'_, XilApp>| {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        harness.step();
+        while harness.state().batches().session().busy() || harness.state().batches().session().view().is_none() {
+            harness.step();
+            assert!(Instant::now() < deadline, "the batch session did not answer");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        harness.step();
+    };
+    settle_batches(&mut harness);
+    let first = harness.state().batches().session().view().cloned().unwrap();
+    assert_eq!(first.error, None);
+    let shown = first.shown.clone().expect("a batch on screen");
+    assert_eq!(shown.images.len(), 10, "ALEX proposes a batch of 10 by default");
+    // Each image says why: ALEX's divergence beside the labelled set's mean.
+    let reasons = shown.reasons.as_ref().unwrap();
+    assert!(reasons.labelled_mean.is_some());
+    assert_eq!(harness.query_all_by_label_contains("KL to the labelled").count(), 10);
+    assert!(harness.query_by_label("Labelled mean explanation").is_some());
+    // Click the first image, then give classes by key: each key moves on.
+    harness.get_by_label("Proposed image 1").click();
+    harness.step();
+    for image in &shown.images {
+        harness.key_press(DIGIT_KEYS[usize::from((image.prediction() + 1) % 10)]);
+        harness.step();
+    }
+    let given: Vec<u8> = harness.state().batches().labels().iter().map(|l| l.unwrap()).collect();
+    let expected: Vec<u8> = shown.images.iter().map(|i| (i.prediction() + 1) % 10).collect();
+    assert_eq!(given, expected, "one class per image, in order");
+    harness.key_press(egui::Key::Enter);
+    settle_batches(&mut harness);
+    let view = harness.state().batches().session().view().cloned().unwrap();
+    assert_eq!(view.decisions.len(), 1);
+    assert_eq!(view.decisions[0].labels, expected);
+    assert_eq!(view.points.len(), 2, "the plot gained a point");
+    assert_eq!(view.points[1].labelled, 20);
+    assert!(std::fs::read_to_string(dir.join("batch-session.json")).unwrap().contains("\"labels\""));
+    assert!(harness.state().batches().labels().iter().all(Option::is_none), "a new batch starts unlabelled");
+    harness.key_press(egui::Key::Backspace);
+    settle_batches(&mut harness);
+    assert_eq!(harness.state().batches().session().view(), Some(&first), "undo restores the first batch exactly");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,11 +5,13 @@
 //! - [`colors`]: CAIPI on colors (xil-core's session, LIME);
 //! - [`mail`]: CAIPI on SpamAssassin e-mails with word corrections;
 //! - [`images`]: decoy Fashion-MNIST with painted right-reasons masks;
+//! - [`batches`]: active learning with the user labelling proposed batches;
 //! - [`experiment`]: xil-bench's protocols as the Watch tab runs them;
 //! - [`runs`]: such a run on a worker, row by row, with pause and stop;
 //! - [`storage`]: saved sessions, written atomically, kept aside when
 //!   corrupt, and saved by name.
 
+pub mod batches;
 pub mod colors;
 pub mod experiment;
 pub mod images;

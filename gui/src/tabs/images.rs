@@ -16,6 +16,7 @@ use crate::export::{Progress, export_or_explain};
 use crate::sessions::images::{ImageDecision, Images, ShownImage};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
+use crate::widgets::picture;
 use crate::widgets::sessions::Asked;
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
@@ -94,9 +95,7 @@ impl ImageTab {
     }
 
     fn canvas(&mut self, ui: &mut egui::Ui, shown: &ShownImage) {
-        let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
-        let (response, painter) = ui.allocate_painter(size, egui::Sense::click_and_drag());
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Image canvas"));
+        let (response, painter) = picture::allocate(ui, SCALE, "Image canvas", egui::Sense::click_and_drag());
         let rect = response.rect;
         let erase = ui.input(|i| i.modifiers.shift);
         let mut touched = Vec::new();
@@ -113,11 +112,10 @@ impl ImageTab {
                 self.paint(offset.y as usize * SIDE + offset.x as usize, erase);
             }
         }
-        for (pixel, &grey) in shown.pixels.iter().enumerate() {
-            painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_gray(grey));
-        }
+        picture::grey(&painter, rect, &shown.pixels, SCALE);
         for &pixel in &self.session.answer.marked {
-            painter.rect_filled(cell(rect, pixel), 0.0, egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140));
+            let paint = egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140);
+            painter.rect_filled(picture::cell(rect, pixel, SCALE), 0.0, paint);
         }
     }
 
@@ -132,7 +130,9 @@ impl ImageTab {
                 }
             });
             match shown.maps.iter().find(|(method, _)| *method == self.method).map(|(_, map)| map) {
-                Some(Ok(map)) => heatmap(ui, map),
+                Some(Ok(map)) => {
+                    picture::heatmap(ui, map, SCALE, "Explanation");
+                }
                 Some(Err(message)) => {
                     ui.colored_label(ui.visuals().error_fg_color, message);
                 }
@@ -152,30 +152,6 @@ impl ImageTab {
             plot.line(Line::new("test accuracy", line(|p| p.test_accuracy)));
             plot.line(Line::new("explanation share on the decoy", line(|p| p.decoy_share)));
         });
-    }
-}
-
-/// The square of `pixel` in an image drawn in `rect`.
-fn cell(rect: egui::Rect, pixel: usize) -> egui::Rect {
-    let (row, column) = ((pixel / SIDE) as f32, (pixel % SIDE) as f32);
-    egui::Rect::from_min_size(rect.min + egui::vec2(column * SCALE, row * SCALE), egui::vec2(SCALE, SCALE))
-}
-
-/// The explanation beside the image: red raises the predicted class, blue
-/// lowers it, scaled to the largest magnitude.
-fn heatmap(ui: &mut egui::Ui, relevance: &[f32]) {
-    let size = egui::vec2(SIDE as f32 * SCALE, SIDE as f32 * SCALE);
-    let (response, painter) = ui.allocate_painter(size, egui::Sense::hover());
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Explanation"));
-    let peak = relevance.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
-    for (pixel, &value) in relevance.iter().enumerate() {
-        let strength = ((value.abs() / peak).sqrt() * 255.0) as u8;
-        let colour = if value > 0.0 {
-            egui::Color32::from_rgb(strength, 0, 0)
-        } else {
-            egui::Color32::from_rgb(0, strength / 3, strength)
-        };
-        painter.rect_filled(cell(response.rect, pixel), 0.0, colour);
     }
 }
 

@@ -4,9 +4,12 @@
 //! - [`colors`]: be the user in CAIPI's loop on colors (pixels);
 //! - [`mail`]: be the user on SpamAssassin e-mails (words);
 //! - [`images`]: be the user on decoy Fashion-MNIST (painted masks);
+//! - [`batches`]: be the annotator of an active learner, with why each
+//!   image was proposed;
 //! - [`watch`]: watch xil-bench's protocols run live;
 //! - [`session`]: what the three interactive tabs share.
 
+pub mod batches;
 pub mod colors;
 pub mod images;
 pub mod mail;
@@ -69,11 +72,13 @@ pub enum TabId {
     Mail,
     /// Be the user on decoy images.
     Images,
+    /// Label the batches an active learner proposes.
+    Batches,
 }
 
 impl TabId {
     /// Every tab, in the tab bar's order.
-    pub const ALL: [TabId; 4] = [TabId::Colors, TabId::Watch, TabId::Mail, TabId::Images];
+    pub const ALL: [TabId; 5] = [TabId::Colors, TabId::Watch, TabId::Mail, TabId::Images, TabId::Batches];
 
     /// The tab bar's text.
     pub fn title(self) -> &'static str {
@@ -82,6 +87,7 @@ impl TabId {
             TabId::Watch => "Watch a run",
             TabId::Mail => "E-mails",
             TabId::Images => "Images",
+            TabId::Batches => "Label a batch",
         }
     }
 }

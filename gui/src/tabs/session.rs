@@ -100,6 +100,16 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
         act(&mut self.remote, &mut self.answer, asked, prediction, decision, no_label);
     }
 
+    /// Sends a whole decision (tabs whose answer is not one label and marks).
+    pub fn decide(&mut self, decision: P::Decision) {
+        self.remote.send(Command::Decide(decision));
+    }
+
+    /// Takes back the last decision.
+    pub fn undo(&mut self) {
+        self.remote.send(Command::Undo);
+    }
+
     /// Takes back decision `number` (from 1) and every later one.
     pub fn rewind(&mut self, number: usize) {
         if !self.remote.busy() {

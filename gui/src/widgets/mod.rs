@@ -1,6 +1,7 @@
 //! What tabs draw with.
 //!
 //! - [`grid`]: colors images, explanations and marks;
+//! - [`picture`]: 28 x 28 images and their explanation heatmaps;
 //! - [`sessions`]: answer keys and buttons, the history, named sessions;
 //! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
 //! - [`forms`]: the settings forms of the bench's protocols.
@@ -8,4 +9,5 @@
 pub mod choices;
 pub mod forms;
 pub mod grid;
+pub mod picture;
 pub mod sessions;
