@@ -15,15 +15,15 @@ use crate::export::{Progress, export_or_explain};
 use crate::sessions::batches::{BatchDecision, BatchLabelling, ProposedImage, ShownBatch};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
+use crate::widgets::forms::batch_form;
 use crate::widgets::picture;
 use crate::widgets::sessions::{Asked, DIGIT_KEYS};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use std::path::{Path, PathBuf};
+use xil_bench::protocols::active::Strategy;
 use xil_bench::protocols::active::reasons::Why;
-use xil_bench::protocols::active::{ActiveModel, Strategy};
 use xil_bench::protocols::attributions::DataSet;
-use xil_bench::protocols::attributions::methods::Method;
 
 /// Points per pixel of a proposed image and its explanation.
 const SCALE: f32 = 3.0;
@@ -279,31 +279,7 @@ impl Tab for BatchTab {
     /// The side panel: settings, counts, history.
     fn side(&mut self, ui: &mut egui::Ui) {
         ui.label("New batch session (you label)");
-        let s = &mut self.session.settings;
-        egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
-            for data in DataSet::ALL {
-                ui.selectable_value(&mut s.data, data, data.label());
-            }
-        });
-        egui::ComboBox::from_label("model").selected_text(s.model.name()).show_ui(ui, |ui| {
-            for model in ActiveModel::ALL {
-                ui.selectable_value(&mut s.model, model, model.name());
-            }
-        });
-        egui::ComboBox::from_label("strategy").selected_text(s.strategy.label()).show_ui(ui, |ui| {
-            for strategy in Strategy::ALL {
-                ui.selectable_value(&mut s.strategy, strategy, strategy.label());
-            }
-        });
-        egui::ComboBox::from_label("explainer").selected_text(s.explainer.label()).show_ui(ui, |ui| {
-            for method in Method::ALL {
-                ui.selectable_value(&mut s.explainer, method, method.label());
-            }
-        });
-        ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class"));
-        ui.add(egui::Slider::new(&mut s.batch, 1..=40).text("batch"));
-        ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs"));
-        ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+        batch_form(ui, &mut self.session.settings);
         self.session.start_ui(ui, "Start new batch session");
         self.session.status_ui(ui, "reading and training…");
         let Some(view) = self.session.view() else { return };

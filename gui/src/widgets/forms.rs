@@ -2,7 +2,9 @@
 
 use crate::widgets::choices::{named_choice, rule_choice};
 use eframe::egui;
+use xil_bench::protocols::active::session::BatchSettings;
 use xil_bench::protocols::active::{ActiveData, ActiveModel, ActiveSettings, Strategy};
+use xil_bench::protocols::attributions::DataSet;
 use xil_bench::protocols::attributions::methods::Method;
 use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
 use xil_bench::protocols::caipi_text::data::Headers;
@@ -116,24 +118,47 @@ pub fn active_form(ui: &mut egui::Ui, s: &mut ActiveSettings) {
             ui.selectable_value(&mut s.data, data, data.label());
         }
     });
-    egui::ComboBox::from_label("model").selected_text(s.model.name()).show_ui(ui, |ui| {
-        for model in ActiveModel::ALL {
-            ui.selectable_value(&mut s.model, model, model.name());
-        }
-    });
-    egui::ComboBox::from_label("strategy").selected_text(s.strategy.label()).show_ui(ui, |ui| {
-        for strategy in Strategy::ALL {
-            ui.selectable_value(&mut s.strategy, strategy, strategy.label());
-        }
-    });
-    egui::ComboBox::from_label("explainer (ALEX, retrieval)").selected_text(s.explainer.label()).show_ui(ui, |ui| {
-        for method in Method::ALL {
-            ui.selectable_value(&mut s.explainer, method, method.label());
-        }
-    });
-    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seed set per class (q)"));
+    learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
+    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"));
     ui.add(egui::Slider::new(&mut s.steps, 1..=20).text("steps"));
     ui.add(egui::Slider::new(&mut s.runs, 1..=20).text("runs"));
-    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs per training"));
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs"));
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+}
+
+/// The model, strategy and explainer of an active learner (the Watch tab's
+/// runs and the Label a batch tab's sessions).
+pub fn learner_choices(
+    ui: &mut egui::Ui,
+    (model, strategy, explainer): (&mut ActiveModel, &mut Strategy, &mut Method),
+) {
+    egui::ComboBox::from_label("model").selected_text(model.name()).show_ui(ui, |ui| {
+        for choice in ActiveModel::ALL {
+            ui.selectable_value(model, choice, choice.name());
+        }
+    });
+    egui::ComboBox::from_label("strategy").selected_text(strategy.label()).show_ui(ui, |ui| {
+        for choice in Strategy::ALL {
+            ui.selectable_value(strategy, choice, choice.label());
+        }
+    });
+    egui::ComboBox::from_label("explainer (ALEX, retrieval)").selected_text(explainer.label()).show_ui(ui, |ui| {
+        for choice in Method::ALL {
+            ui.selectable_value(explainer, choice, choice.label());
+        }
+    });
+}
+
+/// Labelling batches by hand: images, learner, seed set, batch, epochs.
+pub fn batch_form(ui: &mut egui::Ui, s: &mut BatchSettings) {
+    egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
+        for data in DataSet::ALL {
+            ui.selectable_value(&mut s.data, data, data.label());
+        }
+    });
+    learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
+    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"));
+    ui.add(egui::Slider::new(&mut s.batch, 1..=40).text("batch"));
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs"));
     ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
 }
