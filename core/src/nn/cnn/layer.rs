@@ -56,6 +56,28 @@ pub trait Layer: Sized + Clone {
     /// The parameters as flat mutable slices, in the order of
     /// [`parameters`](Self::parameters).
     fn parameters_mut(&mut self) -> impl Iterator<Item = &mut [f32]>;
+
+    /// Draws the layer's noise for one Monte Carlo sample (a deterministic
+    /// layer has none).
+    fn sample_noise<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        let _ = rng;
+    }
+
+    /// Sets the layer's noise to zero: its mean activations.
+    fn clear_noise(&mut self) {}
+
+    /// `KL(q || N(0, prior²))` of the layer's weight posterior (0 for a
+    /// deterministic layer).
+    fn kl(&self, prior: f32) -> f32 {
+        let _ = prior;
+        0.0
+    }
+
+    /// Adds `scale ∂KL/∂parameters` to `gradient` (nothing for a
+    /// deterministic layer).
+    fn add_kl_gradient(&self, prior: f32, scale: f32, gradient: &mut Self) {
+        let _ = (prior, scale, gradient);
+    }
 }
 
 /// Layers whose activations are kept for backpropagation: one [`Layer`], or a
@@ -105,6 +127,19 @@ pub trait Network: Sized + Clone {
 
     /// Every parameter as flat mutable slices.
     fn parameters_mut(&mut self) -> impl Iterator<Item = &mut [f32]>;
+
+    /// Draws every layer's noise for one Monte Carlo sample; see
+    /// [`Layer::sample_noise`].
+    fn sample_noise<R: Rng + ?Sized>(&mut self, rng: &mut R);
+
+    /// Sets every layer's noise to zero.
+    fn clear_noise(&mut self);
+
+    /// The KL divergence of every layer's weights to the prior.
+    fn kl(&self, prior: f32) -> f32;
+
+    /// Adds `scale ∂KL/∂parameters` of every layer to `gradient`.
+    fn add_kl_gradient(&self, prior: f32, scale: f32, gradient: &mut Self);
 }
 
 impl<L: Layer> Network for L {
@@ -156,6 +191,22 @@ impl<L: Layer> Network for L {
 
     fn parameters_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
         Layer::parameters_mut(self)
+    }
+
+    fn sample_noise<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        Layer::sample_noise(self, rng);
+    }
+
+    fn clear_noise(&mut self) {
+        Layer::clear_noise(self);
+    }
+
+    fn kl(&self, prior: f32) -> f32 {
+        Layer::kl(self, prior)
+    }
+
+    fn add_kl_gradient(&self, prior: f32, scale: f32, gradient: &mut Self) {
+        Layer::add_kl_gradient(self, prior, scale, gradient);
     }
 }
 
@@ -276,5 +327,24 @@ where
 
     fn parameters_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
         Layer::parameters_mut(&mut self.first).chain(self.then.parameters_mut())
+    }
+
+    fn sample_noise<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        Layer::sample_noise(&mut self.first, rng);
+        self.then.sample_noise(rng);
+    }
+
+    fn clear_noise(&mut self) {
+        Layer::clear_noise(&mut self.first);
+        self.then.clear_noise();
+    }
+
+    fn kl(&self, prior: f32) -> f32 {
+        Layer::kl(&self.first, prior) + self.then.kl(prior)
+    }
+
+    fn add_kl_gradient(&self, prior: f32, scale: f32, gradient: &mut Self) {
+        Layer::add_kl_gradient(&self.first, prior, scale, &mut gradient.first);
+        self.then.add_kl_gradient(prior, scale, &mut gradient.then);
     }
 }

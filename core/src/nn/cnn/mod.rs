@@ -27,7 +27,7 @@ mod pool;
 mod relu;
 mod tensor;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 

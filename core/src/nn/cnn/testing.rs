@@ -34,6 +34,12 @@ pub(crate) fn check_layer_gradients<L: Layer>(seed: u64, x: L::Input) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut layer = L::zeros();
     layer.initialize(&mut rng);
+    check_gradients_at(&layer, x);
+}
+
+/// [`check_layer_gradients`] for a layer as given.
+pub(crate) fn check_gradients_at<L: Layer>(layer: &L, x: L::Input) {
+    let layer = layer.clone();
     let r = upstream::<L::Output>();
     let mut y = L::Output::zeros();
     layer.forward(&x, &mut y);

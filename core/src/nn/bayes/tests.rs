@@ -1,0 +1,150 @@
+//! The Bayesian layer against independent truths: central finite
+//! differences (with noise drawn), the closed-form KL against a Monte Carlo
+//! estimate, and the local reparameterisation's mean and variance against
+//! layers with sampled weights. The statistical checks allow 5 standard
+//! errors: a correct implementation fails one with probability below 6e-7.
+
+extern crate std;
+
+use super::gaussian::{kl, kl_gradient, sigma};
+use super::*;
+use crate::nn::cnn::testing::{check_gradients_at, input};
+use crate::nn::cnn::{Conv2d, Dense, Layer, Tensor, Vector};
+use crate::random::standard_normal;
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::vec::Vec;
+
+/// A layer with sizeable spreads (`ρ` around -1, `σ` around 0.3) and its
+/// noise drawn.
+fn noisy<L: Layer>(seed: u64) -> Bayesian<L> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut layer = Bayesian::<L>::zeros();
+    layer.initialize(&mut rng);
+    for (i, r) in layer.parameters_mut().skip(2).flatten().enumerate() {
+        *r = -1.0 + 0.3 * libm::sinf(i as f32);
+    }
+    layer.sample_noise(&mut rng);
+    layer
+}
+
+#[test]
+fn gradients_with_noise_match_finite_differences() {
+    check_gradients_at(&noisy::<Dense<7, 4>>(1), input());
+    check_gradients_at(&noisy::<Conv2d<2, 3, 3, 6, 5, 4, 3>>(2), input());
+    check_gradients_at(&noisy::<Conv2d<1, 2, 5, 7, 6, 7, 6>>(3), input());
+}
+
+#[test]
+fn the_kl_gradient_matches_finite_differences() {
+    for (mu, rho) in [(0.3f32, -1.0f32), (-0.05, -5.0), (0.0, 2.0)] {
+        let (d_mu, d_rho) = kl_gradient(mu, rho, 0.1);
+        let h = 1e-3f32;
+        let numeric = |f: &dyn Fn(f32) -> f32| (f64::from(f(h)) - f64::from(f(-h))) / (2.0 * f64::from(h));
+        let by_mu = numeric(&|d| kl(mu + d, rho, 0.1));
+        let by_rho = numeric(&|d| kl(mu, rho + d, 0.1));
+        assert!((by_mu - f64::from(d_mu)).abs() < 1e-2 * (1.0 + by_mu.abs()), "μ: {by_mu} vs {d_mu}");
+        assert!((by_rho - f64::from(d_rho)).abs() < 1e-2 * (1.0 + by_rho.abs()), "ρ: {by_rho} vs {d_rho}");
+    }
+    // The layer's gradient is the sum over its weights.
+    let layer = noisy::<Dense<3, 2>>(4);
+    let mut gradient = Bayesian::<Dense<3, 2>>::zeros();
+    layer.add_kl_gradient(0.1, 2.0, &mut gradient);
+    let mut moved = layer.clone();
+    moved.parameters_mut().next().unwrap()[0] += 1e-3;
+    let slope = (f64::from(moved.kl(0.1)) - f64::from(layer.kl(0.1))) / 1e-3;
+    let analytic = f64::from(gradient.parameters().next().unwrap()[0]) / 2.0;
+    assert!((slope - analytic).abs() < 1e-2 * (1.0 + analytic.abs()), "{slope} vs {analytic}");
+}
+
+#[test]
+fn the_closed_form_kl_is_the_monte_carlo_estimate() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    for (mu, rho, prior) in [(0.05f64, -3.0f32, 0.1f64), (-0.2, -1.5, 0.1), (0.0, 0.5, 1.0)] {
+        let s = f64::from(sigma(rho));
+        let log_density = |w: f64, m: f64, sd: f64| -0.5 * ((w - m) / sd).powi(2) - sd.ln();
+        let n = 200_000;
+        let terms: Vec<f64> = (0..n)
+            .map(|_| {
+                let w = mu + s * f64::from(standard_normal(&mut rng));
+                log_density(w, mu, s) - log_density(w, 0.0, prior)
+            })
+            .collect();
+        let mean = terms.iter().sum::<f64>() / n as f64;
+        let spread = (terms.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let closed = f64::from(kl(mu as f32, rho, prior as f32));
+        let error = spread / (n as f64).sqrt();
+        assert!((mean - closed).abs() < 5.0 * error + 1e-6, "KL {closed} vs Monte Carlo {mean} ± {error}");
+    }
+}
+
+#[test]
+fn the_reparameterised_activations_have_the_sampled_weights_mean_and_variance() {
+    type Linear = Dense<5, 3>;
+    let layer = noisy::<Linear>(6);
+    let x = Vector::<5>::from_slice(&[0.5, -1.0, 2.0, 0.0, 1.5]);
+    let mut mean = Vector::<3>::zeros();
+    layer.mean().forward(&x, &mut mean);
+    let variance_layer = layer.variance_layer();
+    let mut squared = x;
+    squared.as_mut_slice().iter_mut().for_each(|v| *v *= *v);
+    let mut variance = Vector::<3>::zeros();
+    variance_layer.forward(&squared, &mut variance);
+    // Layers with every weight drawn from its posterior, and the Bayesian
+    // layer with its noise drawn: both must match (m, v).
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let n = 100_000;
+    let means: Vec<f32> = layer.mean().parameters().flatten().copied().collect();
+    let sigmas: Vec<f32> = layer.rho().parameters().flatten().map(|&r| sigma(r)).collect();
+    let mut by_weights = [[0.0f64; 2]; 3];
+    let mut by_noise = [[0.0f64; 2]; 3];
+    let mut drawn = Linear::zeros();
+    let mut sampler = layer.clone();
+    for _ in 0..n {
+        for (w, (&m, &s)) in drawn.parameters_mut().flatten().zip(means.iter().zip(&sigmas)) {
+            *w = m + s * standard_normal(&mut rng);
+        }
+        let mut y = Vector::<3>::zeros();
+        drawn.forward(&x, &mut y);
+        sampler.sample_noise(&mut rng);
+        let mut z = Vector::<3>::zeros();
+        sampler.forward(&x, &mut z);
+        for o in 0..3 {
+            let (a, b) = (f64::from(y.as_slice()[o]), f64::from(z.as_slice()[o]));
+            by_weights[o][0] += a;
+            by_weights[o][1] += a * a;
+            by_noise[o][0] += b;
+            by_noise[o][1] += b * b;
+        }
+    }
+    for o in 0..3 {
+        let (m, v) = (f64::from(mean.as_slice()[o]), f64::from(variance.as_slice()[o]));
+        for (name, sums) in [("sampled weights", by_weights[o]), ("reparameterised", by_noise[o])] {
+            let sample_mean = sums[0] / n as f64;
+            let sample_variance = (sums[1] - n as f64 * sample_mean * sample_mean) / (n - 1) as f64;
+            let mean_error = (v / n as f64).sqrt();
+            let variance_error = v * (2.0 / (n - 1) as f64).sqrt();
+            assert!((sample_mean - m).abs() < 5.0 * mean_error, "{name}, output {o}: mean {sample_mean} vs {m}");
+            assert!(
+                (sample_variance - v).abs() < 5.0 * variance_error,
+                "{name}, output {o}: variance {sample_variance} vs {v}"
+            );
+        }
+    }
+}
+
+#[test]
+fn without_noise_a_network_is_its_mean_and_the_kl_adds_up_over_layers() {
+    let mut layer = noisy::<Conv2d<1, 2, 3, 5, 5, 3, 3>>(8);
+    let x: Tensor<1, 5, 5> = input();
+    layer.clear_noise();
+    let (mut y, mut mean) = (Tensor::<2, 3, 3>::zeros(), Tensor::<2, 3, 3>::zeros());
+    layer.forward(&x, &mut y);
+    layer.mean().forward(&x, &mut mean);
+    assert_eq!(y, mean);
+    let by_weight: f32 =
+        layer.mean().parameters().flatten().zip(layer.rho().parameters().flatten()).map(|(&m, &r)| kl(m, r, 0.1)).sum();
+    assert!((layer.kl(0.1) - by_weight).abs() < 1e-3 * by_weight.abs());
+    // A deterministic layer has no KL and no noise.
+    assert_eq!(Layer::kl(&Dense::<3, 2>::zeros(), 0.1), 0.0);
+}
