@@ -104,6 +104,66 @@ impl<L: Layer> Bayesian<L> {
         (layer, variance)
     }
 
+    /// The log-likelihood of the evidence "the selected pre-activations are
+    /// 0" at `input`: `Σ_{i ∈ selected} ln N(0; m_i, v_i)` with `(m, v)` the
+    /// local reparameterisation's mean and variance (seed 003, eq. 16); a
+    /// value of `selected` other than 0 selects.
+    pub fn evidence_log_likelihood(&self, input: &L::Input, selected: &L::Output) -> f32 {
+        let mut mean = L::Output::zeros();
+        self.mean.forward(input, &mut mean);
+        let (_, variance) = self.variances(&Self::squared(input));
+        let terms = mean.as_slice().iter().zip(variance.as_slice()).zip(selected.as_slice());
+        terms
+            .filter(|(_, s)| **s != 0.0)
+            .map(|((&m, &v), _)| {
+                let v = v.max(f32::MIN_POSITIVE);
+                -0.5 * libm::logf(core::f32::consts::TAU * v) - m * m / (2.0 * v)
+            })
+            .sum()
+    }
+
+    /// Adds `scale ∂/∂input` of [`evidence_log_likelihood`](Self::evidence_log_likelihood)
+    /// to `input_gradient` and `scale ∂/∂parameters` to `gradient`:
+    /// `∂ ln N(0; m, v)/∂m = -m / v`, `∂/∂v = -1/(2v) + m² / (2v²)`, then
+    /// through the mean layer and the variance layer as in the backward pass.
+    pub fn add_evidence_gradient(
+        &self,
+        input: &L::Input,
+        selected: &L::Output,
+        scale: f32,
+        input_gradient: &mut L::Input,
+        gradient: &mut Self,
+    ) {
+        let mut mean = L::Output::zeros();
+        self.mean.forward(input, &mut mean);
+        let squared = Self::squared(input);
+        let (layer, variance) = self.variances(&squared);
+        let (mut by_mean, mut by_variance) = (L::Output::zeros(), L::Output::zeros());
+        let terms = mean.as_slice().iter().zip(variance.as_slice()).zip(selected.as_slice());
+        let slots = by_mean.as_mut_slice().iter_mut().zip(by_variance.as_mut_slice().iter_mut());
+        for (((&m, &v), &s), (dm, dv)) in terms.zip(slots) {
+            if s != 0.0 {
+                let v = v.max(f32::MIN_POSITIVE);
+                *dm = scale * -m / v;
+                *dv = scale * (-0.5 / v + m * m / (2.0 * v * v));
+            }
+        }
+        let mut from_mean = L::Input::zeros();
+        self.mean.backward(input, &mean, &by_mean, &mut from_mean, Some(&mut gradient.mean));
+        let mut from_squared = L::Input::zeros();
+        let mut variances_gradient = L::zeros();
+        layer.backward(&squared, &variance, &by_variance, &mut from_squared, Some(&mut variances_gradient));
+        let chain = input.as_slice().iter().zip(from_mean.as_slice().iter().zip(from_squared.as_slice()));
+        for (dx, (&x, (&a, &b))) in input_gradient.as_mut_slice().iter_mut().zip(chain) {
+            *dx += a + 2.0 * x * b;
+        }
+        let slopes = self.rho.parameters().flatten().map(|&r| variance_slope(r));
+        let pairs = gradient.rho.parameters_mut().flatten().zip(variances_gradient.parameters().flatten());
+        for ((g, &d), slope) in pairs.zip(slopes) {
+            *g += d * slope;
+        }
+    }
+
     /// Sets every weight's `ρ` to `rho` (the layer's spread at the start of
     /// training, or a test's).
     pub fn set_rho(&mut self, rho: f32) {

@@ -9,7 +9,7 @@ extern crate std;
 use super::gaussian::{kl, kl_gradient, sigma};
 use super::*;
 use crate::nn::cnn::testing::{check_gradients_at, input};
-use crate::nn::cnn::{Conv2d, Dense, Layer, Tensor, Vector};
+use crate::nn::cnn::{Conv2d, Dense, Layer, Tensor, Values, Vector};
 use crate::random::standard_normal;
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -147,4 +147,49 @@ fn without_noise_a_network_is_its_mean_and_the_kl_adds_up_over_layers() {
     assert!((layer.kl(0.1) - by_weight).abs() < 1e-3 * by_weight.abs());
     // A deterministic layer has no KL and no noise.
     assert_eq!(Layer::kl(&Dense::<3, 2>::zeros(), 0.1), 0.0);
+}
+
+/// Checks [`Bayesian::add_evidence_gradient`] against central differences of
+/// the evidence's log-likelihood, by input and by parameter.
+fn check_evidence_gradient<L: Layer>(layer: &Bayesian<L>, x: L::Input, selected: &L::Output) {
+    let mut dx = L::Input::zeros();
+    let mut gradient = Bayesian::<L>::zeros();
+    layer.add_evidence_gradient(&x, selected, 1.0, &mut dx, &mut gradient);
+    let h = 1e-3f32;
+    let numeric = |f: &dyn Fn(f32) -> f32| ((f64::from(f(h)) - f64::from(f(-h))) / (2.0 * f64::from(h))) as f32;
+    let close = |a: f32, b: f32| (a - b).abs() < 5e-3 * (1.0 + b.abs());
+    for (i, &exact) in dx.as_slice().iter().enumerate() {
+        let estimate = numeric(&|d| {
+            let mut moved = x.clone();
+            moved.as_mut_slice()[i] += d;
+            layer.evidence_log_likelihood(&moved, selected)
+        });
+        assert!(close(estimate, exact), "input {i}: analytic {exact}, numeric {estimate}");
+    }
+    let blocks = gradient.parameters().count();
+    for block in 0..blocks {
+        let exact_block: Vec<f32> = gradient.parameters().nth(block).unwrap().to_vec();
+        for (index, &exact) in exact_block.iter().enumerate() {
+            let estimate = numeric(&|d| {
+                let mut moved = layer.clone();
+                moved.parameters_mut().nth(block).unwrap()[index] += d;
+                moved.evidence_log_likelihood(&x, selected)
+            });
+            assert!(close(estimate, exact), "block {block}, parameter {index}: analytic {exact}, numeric {estimate}");
+        }
+    }
+}
+
+#[test]
+fn the_evidence_gradient_matches_finite_differences() {
+    let selected = Vector::<4>::from_slice(&[1.0, 0.0, 1.0, 1.0]);
+    check_evidence_gradient(&noisy::<Dense<7, 4>>(9), input(), &selected);
+    let mut mask = Tensor::<3, 4, 3>::zeros();
+    for (i, v) in mask.as_mut_slice().iter_mut().enumerate() {
+        *v = f32::from(u8::from(i % 3 != 1));
+    }
+    check_evidence_gradient(&noisy::<Conv2d<2, 3, 3, 6, 5, 4, 3>>(10), input(), &mask);
+    // Nothing selected: no evidence, no gradient.
+    let layer = noisy::<Dense<7, 4>>(11);
+    assert_eq!(layer.evidence_log_likelihood(&input(), &Vector::<4>::zeros()), 0.0);
 }
