@@ -8,10 +8,12 @@
 //! Bayesian version; its KL divergence to the prior `N(0, s²)` is closed
 //! form ([`gaussian`]).
 
+mod classifier;
 pub mod feedback;
 pub mod gaussian;
 mod layer;
 
+pub use classifier::{BayesClassifier, BayesExample, BayesTrainer, ElboTerms};
 pub use layer::Bayesian;
 
 #[cfg(test)]

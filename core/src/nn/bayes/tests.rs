@@ -193,3 +193,107 @@ fn the_evidence_gradient_matches_finite_differences() {
     let layer = noisy::<Dense<7, 4>>(11);
     assert_eq!(layer.evidence_log_likelihood(&input(), &Vector::<4>::zeros()), 0.0);
 }
+
+mod classifier {
+    use super::super::{BayesClassifier, BayesExample, BayesTrainer};
+    use super::*;
+    use crate::nn::adam::Adam;
+    use crate::nn::cnn::{Chain, Flatten, Relu};
+
+    type Front = Chain<Bayesian<Conv2d<1, 2, 3, 6, 6, 4, 4>>, Relu<2, 4, 4>>;
+    type Last = Conv2d<2, 2, 3, 4, 4, 2, 2>;
+    type Head = Chain<Relu<2, 2, 2>, Chain<Flatten<2, 2, 2, 8>, Bayesian<Dense<8, 3>>>>;
+    type Tiny = BayesClassifier<Front, Last, Head>;
+
+    /// A tiny network with sizeable spreads.
+    fn tiny(seed: u64) -> Tiny {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut network = Tiny::new(&mut rng);
+        network.front.first.set_rho(-1.5);
+        network.conv.set_rho(-1.5);
+        network.head.then.then.set_rho(-1.5);
+        network
+    }
+
+    fn images() -> [Tensor<1, 6, 6>; 2] {
+        let a: Tensor<1, 6, 6> = input();
+        let mut b = a;
+        b.as_mut_slice().iter_mut().enumerate().for_each(|(i, v)| *v = libm::cosf(i as f32 * 0.4) + 0.3);
+        [a, b]
+    }
+
+    /// The summed negative log-likelihoods under the noise `rng` draws.
+    fn loss(network: &Tiny, examples: &[BayesExample<'_, Tensor<1, 6, 6>, Tensor<2, 2, 2>>], seed: u64) -> f64 {
+        let mut network = network.clone();
+        let mut scratch = Tiny::zeros();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let terms = network.accumulate(examples, 2, &mut rng, &mut scratch).unwrap();
+        f64::from(terms.label) + f64::from(terms.evidence)
+    }
+
+    #[test]
+    fn elbo_gradients_with_and_without_evidence_match_finite_differences() {
+        let network = tiny(20);
+        let [a, b] = images();
+        let mut selected = Tensor::<2, 2, 2>::zeros();
+        selected.0[0] = [[1.0, 0.0], [1.0, 1.0]];
+        selected.0[1] = [[0.0, 1.0], [1.0, 0.0]];
+        for evidence in [None, Some(&selected)] {
+            let examples =
+                [BayesExample { x: &a, label: 2, evidence }, BayesExample { x: &b, label: 0, evidence: None }];
+            let mut gradient = Tiny::zeros();
+            let mut moved = network.clone();
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+            moved.accumulate(&examples, 2, &mut rng, &mut gradient).unwrap();
+            let h = 2e-3f32;
+            let blocks = gradient.parameters().count();
+            for block in 0..blocks {
+                let exact: Vec<f32> = gradient.parameters().nth(block).unwrap().to_vec();
+                for (index, &exact) in exact.iter().enumerate() {
+                    let at = |delta: f32| {
+                        let mut shifted = network.clone();
+                        shifted.parameters_mut().nth(block).unwrap()[index] += delta;
+                        loss(&shifted, &examples, 21)
+                    };
+                    let numeric = ((at(h) - at(-h)) / (2.0 * f64::from(h))) as f32;
+                    assert!(
+                        (numeric - exact).abs() < 1e-2 * (1.0 + exact.abs()),
+                        "evidence {}: block {block}, parameter {index}: analytic {exact}, numeric {numeric}",
+                        evidence.is_some()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn training_on_the_elbo_learns_and_the_evidence_silences_the_selected_activations() {
+        let [a, b] = images();
+        let selected = {
+            let mut s = Tensor::<2, 2, 2>::zeros();
+            s.as_mut_slice().fill(1.0);
+            s
+        };
+        let mut outcomes = Vec::new();
+        for evidence in [None, Some(&selected)] {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(30);
+            let mut network = Tiny::new(&mut rng);
+            let mut trainer = BayesTrainer::new(Adam::default().learning_rate(0.01), 0.1, 1000).unwrap();
+            let mut gradient = Tiny::zeros();
+            let examples = [BayesExample { x: &a, label: 2, evidence }, BayesExample { x: &b, label: 0, evidence }];
+            for _ in 0..400 {
+                trainer.step(&mut network, &examples, 1, &mut rng, &mut gradient).unwrap();
+            }
+            let p = network.predictive(&a, 20, &mut rng);
+            assert!((p.as_slice().iter().sum::<f32>() - 1.0).abs() < 1e-4);
+            // The evidence's log-likelihood of all activations being 0.
+            let front = crate::nn::cnn::Network::trace(&network.front, &a);
+            let conv_input = <Front as crate::nn::cnn::Network>::output(&front);
+            let evidence_fit = network.conv.evidence_log_likelihood(conv_input, &selected);
+            outcomes.push((network.predict(&a), network.predict(&b), evidence_fit));
+        }
+        let (without, with) = (outcomes[0], outcomes[1]);
+        assert_eq!((without.0, without.1), (2, 0), "the labels are learnt: {outcomes:?}");
+        assert!(with.2 > without.2, "the evidence makes '= 0' likelier: {outcomes:?}");
+    }
+}

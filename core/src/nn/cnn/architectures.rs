@@ -6,6 +6,10 @@
 //!   convolution's `10 x 10` maps.
 //! - [`AlexCnn`] (seed 002's model): conv `3x3x32` → `ReLU` → dense 128 →
 //!   `ReLU` → dense 10 (2,770,634 parameters, 11 MB: box it).
+//! - [`BayesLeNet5`] (seed 003's Bayesian `LeNet-5`): the same layers with
+//!   Gaussian weights (123,412 parameters: a mean and a `ρ` each), split at
+//!   the second convolution, whose pre-activations take the feedback
+//!   evidence.
 //! - [`DigitsCnn`] (the device's network, for the `8 x 8` UCI digits): conv
 //!   `3x3x8` → `ReLU` → pool → dense 32 → `ReLU` → dense 10 (2,746
 //!   parameters, 11 KB).
@@ -17,6 +21,7 @@ use super::flatten::Flatten;
 use super::layer::Chain;
 use super::pool::MaxPool2;
 use super::relu::Relu;
+use crate::nn::bayes::{BayesClassifier, Bayesian};
 
 /// Layers run one after the other: `sequential!(A, B, C)` is
 /// `Chain<A, Chain<B, C>>`.
@@ -47,6 +52,29 @@ pub type LeNet5Head = sequential!(
 
 /// `LeNet-5` on `28 x 28` images.
 pub type LeNet5 = Classifier<LeNet5Features, LeNet5Head>;
+
+/// The Bayesian `LeNet-5` up to its second convolution's input.
+pub type BayesLeNet5Front =
+    sequential!(Bayesian<Conv2d<1, 6, 5, 28, 28, 28, 28>>, Relu<6, 28, 28>, MaxPool2<6, 28, 28, 14, 14>);
+
+/// The Bayesian `LeNet-5`'s second convolution (the one the evidence speaks
+/// about).
+pub type BayesLeNet5Conv = Conv2d<6, 16, 5, 14, 14, 10, 10>;
+
+/// The Bayesian `LeNet-5` from its second convolution's pre-activations.
+pub type BayesLeNet5Head = sequential!(
+    Relu<16, 10, 10>,
+    MaxPool2<16, 10, 10, 5, 5>,
+    Flatten<16, 5, 5, 400>,
+    Bayesian<Dense<400, 120>>,
+    Relu<120, 1, 1>,
+    Bayesian<Dense<120, 84>>,
+    Relu<84, 1, 1>,
+    Bayesian<Dense<84, 10>>
+);
+
+/// Seed 003's Bayesian `LeNet-5` on `28 x 28` images.
+pub type BayesLeNet5 = BayesClassifier<BayesLeNet5Front, BayesLeNet5Conv, BayesLeNet5Head>;
 
 /// ALEX's convolution and its activations.
 pub type AlexCnnFeatures = sequential!(Conv2d<1, 32, 3, 28, 28, 26, 26>, Relu<32, 26, 26>);

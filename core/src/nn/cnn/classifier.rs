@@ -41,7 +41,7 @@ struct FeaturePass<F: Network> {
 }
 
 /// `z - logsumexp(z)`.
-fn log_softmax<const O: usize>(logits: &Vector<O>) -> Vector<O> {
+pub(crate) fn log_softmax<const O: usize>(logits: &Vector<O>) -> Vector<O> {
     let z = logits.as_slice();
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let log_sum = max + libm::logf(z.iter().map(|&z| libm::expf(z - max)).sum());
@@ -53,7 +53,7 @@ fn log_softmax<const O: usize>(logits: &Vector<O>) -> Vector<O> {
 }
 
 /// The first index of the largest value.
-fn argmax(values: &[f32]) -> usize {
+pub(crate) fn argmax(values: &[f32]) -> usize {
     let mut best = 0;
     for (index, &value) in values.iter().enumerate() {
         if values.get(best).is_some_and(|&top| value > top) {
@@ -64,7 +64,7 @@ fn argmax(values: &[f32]) -> usize {
 }
 
 /// `e_class`, or an error for a class the network does not have.
-fn unit<const O: usize>(class: usize) -> Result<Vector<O>, Error> {
+pub(crate) fn unit<const O: usize>(class: usize) -> Result<Vector<O>, Error> {
     let mut r = Vector::<O>::zeros();
     *r.as_mut_slice().get_mut(class).ok_or(Error::OutOfRange { index: class, len: O })? = 1.0;
     Ok(r)

@@ -18,7 +18,7 @@
 
 pub mod architectures;
 mod attribution;
-mod classifier;
+pub(crate) mod classifier;
 mod conv;
 mod dense;
 mod flatten;
@@ -31,7 +31,7 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use architectures::{AlexCnn, DigitsCnn, LeNet5};
+pub use architectures::{AlexCnn, BayesLeNet5, DigitsCnn, LeNet5};
 pub use classifier::{Classifier, ClassifierExample, ClassifierTrainer};
 pub use conv::Conv2d;
 pub use dense::Dense;

@@ -2,7 +2,7 @@
 //! `DeepLIFT`'s completeness, Grad-CAM against its definition, the papers'
 //! parameter counts, and a network that learns.
 
-use super::architectures::{AlexCnn, DigitsCnn, LeNet5};
+use super::architectures::{AlexCnn, BayesLeNet5, DigitsCnn, LeNet5};
 use super::testing::input;
 use super::*;
 use crate::Adam;
@@ -158,6 +158,9 @@ fn the_papers_networks_have_their_parameter_counts() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
     assert_eq!(LeNet5::new(&mut rng).parameter_count(), 61_706);
     assert_eq!(DigitsCnn::new(&mut rng).parameter_count(), 2_746);
+    // A mean and a ρ per weight of LeNet-5.
+    let bayes = BayesLeNet5::new(&mut rng);
+    assert_eq!(bayes.parameters().map(<[f32]>::len).sum::<usize>(), 2 * 61_706);
     // ALEX's network is 11 MB: build it on a thread with room for it.
     let alex = std::thread::Builder::new()
         .stack_size(64 << 20)
