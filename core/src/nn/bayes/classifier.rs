@@ -286,6 +286,60 @@ where
     }
 }
 
+impl<Fr, Cv, Hd, const O: usize> BayesClassifier<Fr, Cv, Hd>
+where
+    Fr: Network,
+    Cv: Layer<Input = Fr::Output>,
+    Hd: Network<Input = Cv::Output, Output = Vector<O>>,
+{
+    /// `DeepLIFT`'s multipliers (rescale rule) of the inputs for logit
+    /// `class` against `reference`, under the current noise (exact
+    /// completeness for the means' network, noise cleared).
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] for a class `>= O`.
+    pub fn multipliers(&self, x: &Fr::Input, reference: &Fr::Input, class: usize) -> Result<Fr::Input, Error> {
+        let r = unit::<O>(class)?;
+        let (at, from) = (self.front.trace(x), self.front.trace(reference));
+        let (conv_at, conv_from) = (Fr::output(&at), Fr::output(&from));
+        let (mut pre_at, mut pre_from) = (Cv::Output::zeros(), Cv::Output::zeros());
+        self.conv.forward(conv_at, &mut pre_at);
+        self.conv.forward(conv_from, &mut pre_from);
+        let (head_at, head_from) = (self.head.trace(&pre_at), self.head.trace(&pre_from));
+        let mut pre_multipliers = Cv::Output::zeros();
+        self.head.multipliers([(&pre_at, &head_at), (&pre_from, &head_from)], &r, &mut pre_multipliers);
+        let mut conv_multipliers = Cv::Input::zeros();
+        Layer::multipliers(
+            &self.conv,
+            [(conv_at, &pre_at), (conv_from, &pre_from)],
+            &pre_multipliers,
+            &mut conv_multipliers,
+        );
+        let mut multipliers = Fr::Input::zeros();
+        self.front.multipliers([(x, &at), (reference, &from)], &conv_multipliers, &mut multipliers);
+        Ok(multipliers)
+    }
+
+    /// The last convolution's activations (`ReLU` of its pre-activations,
+    /// the maps Grad-CAM weighs) and the gradient of logit `class` with
+    /// respect to its pre-activations, under the current noise.
+    ///
+    /// # Errors
+    /// [`Error::OutOfRange`] for a class `>= O`.
+    pub fn feature_gradient(&self, x: &Fr::Input, class: usize) -> Result<(Cv::Output, Cv::Output), Error> {
+        let r = unit::<O>(class)?;
+        let front = self.front.trace(x);
+        let mut pre = Cv::Output::zeros();
+        self.conv.forward(Fr::output(&front), &mut pre);
+        let head = self.head.trace(&pre);
+        let mut gradient = Cv::Output::zeros();
+        self.head.backward(&pre, &head, &r, &mut gradient, None);
+        let mut maps = pre;
+        maps.as_mut_slice().iter_mut().for_each(|v| *v = v.max(0.0));
+        Ok((maps, gradient))
+    }
+}
+
 /// Adam on the negative ELBO of a [`BayesClassifier`]: the data term's
 /// gradient per example of a minibatch (mean over it) plus `KL / n`.
 #[derive(Clone)]

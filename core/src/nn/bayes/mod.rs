@@ -8,6 +8,7 @@
 //! Bayesian version; its KL divergence to the prior `N(0, s²)` is closed
 //! form ([`gaussian`]).
 
+mod attribution;
 mod classifier;
 pub mod feedback;
 pub mod gaussian;

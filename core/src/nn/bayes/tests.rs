@@ -296,4 +296,34 @@ mod classifier {
         assert_eq!((without.0, without.1), (2, 0), "the labels are learnt: {outcomes:?}");
         assert!(with.2 > without.2, "the evidence makes '= 0' likelier: {outcomes:?}");
     }
+
+    #[test]
+    fn attributions_of_the_means_network_keep_their_properties() {
+        use crate::explain::attribution::{Differentiable, Rescaled};
+        let mut network = tiny(40);
+        let [a, b] = images();
+        let x = nalgebra::SVector::<f32, 36>::from_column_slice(a.as_slice());
+        let reference = nalgebra::SVector::<f32, 36>::from_column_slice(b.as_slice());
+        // With noise drawn: the input gradient is the logit's slope.
+        network.sample_noise(&mut Xoshiro256PlusPlus::seed_from_u64(41));
+        let gradient = Differentiable::<36>::logit_gradient(&network, &x, 1).unwrap();
+        for i in 0..36 {
+            let h = 1e-3f32;
+            let mut up = x;
+            up[i] += h;
+            let mut down = x;
+            down[i] -= h;
+            let slope = (Differentiable::<36>::logit(&network, &up, 1).unwrap()
+                - Differentiable::<36>::logit(&network, &down, 1).unwrap())
+                / (2.0 * h);
+            assert!((slope - gradient[i]).abs() < 1e-2 * (1.0 + slope.abs()), "pixel {i}: {slope} vs {}", gradient[i]);
+        }
+        // The means' network: DeepLIFT's completeness, Σ (x - r) m = z(x) - z(r).
+        network.clear_noise();
+        let m = Rescaled::<36>::multipliers(&network, &x, &reference, 1).unwrap();
+        let total: f32 = (x - reference).component_mul(&m).sum();
+        let difference = Differentiable::<36>::logit(&network, &x, 1).unwrap()
+            - Differentiable::<36>::logit(&network, &reference, 1).unwrap();
+        assert!((total - difference).abs() < 1e-4 * (1.0 + difference.abs()), "{total} vs {difference}");
+    }
 }

@@ -11,7 +11,7 @@ use crate::explain::attribution::{Differentiable, FeatureMaps, Rescaled};
 use nalgebra::SVector;
 
 /// `x` as the network's input, or an error when it has another size.
-fn to_input<X: Values, const I: usize>(x: &SVector<f32, I>) -> Result<X, Error> {
+pub(crate) fn to_input<X: Values, const I: usize>(x: &SVector<f32, I>) -> Result<X, Error> {
     let [c, h, w] = X::SHAPE;
     if c.checked_mul(h).and_then(|n| n.checked_mul(w)) != Some(I) {
         return Err(Error::InvalidParameter { name: "input_size" });
@@ -23,7 +23,7 @@ fn to_input<X: Values, const I: usize>(x: &SVector<f32, I>) -> Result<X, Error> 
     Ok(input)
 }
 
-fn to_vector<X: Values, const I: usize>(x: &X) -> SVector<f32, I> {
+pub(crate) fn to_vector<X: Values, const I: usize>(x: &X) -> SVector<f32, I> {
     SVector::from_fn(|i, _| x.as_slice().get(i).copied().unwrap_or(0.0))
 }
 

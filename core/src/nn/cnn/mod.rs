@@ -17,7 +17,7 @@
 //! differences in the tests.
 
 pub mod architectures;
-mod attribution;
+pub(crate) mod attribution;
 pub(crate) mod classifier;
 mod conv;
 mod dense;
