@@ -4,6 +4,7 @@
 
 pub mod active;
 pub mod attributions;
+pub mod bayes_feedback;
 pub mod caipi;
 pub mod caipi_text;
 pub mod cali;
@@ -20,6 +21,7 @@ use xil_bench::Result;
 use xil_bench::protocols::active::Active;
 use xil_bench::protocols::active::reproduce::{AlexReproduction, RetrievalReproduction};
 use xil_bench::protocols::attributions::Attributions;
+use xil_bench::protocols::bayes_feedback::BayesFeedback;
 use xil_bench::protocols::caipi_colors::CaipiColors;
 use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
 use xil_bench::protocols::caipi_text::CaipiText;
@@ -57,8 +59,10 @@ enum Command {
     LimeFaithfulness(lime_faithfulness::FaithfulnessArgs),
     /// Seven attribution methods on a network trained on decoyed MNIST or Fashion-MNIST (seeds 002 and 003).
     Attributions(attributions::AttributionArgs),
-    /// Batch active learning on MNIST or Fashion-MNIST: ALEX, explanation retrieval and the standard strategies (seeds 002, 004).
+    /// Batch active learning on MNIST, Fashion-MNIST, e-mails or colors: ALEX, explanation retrieval and the standard strategies (seeds 002, 004).
     Active(active::ActiveArgs),
+    /// A Bayesian LeNet-5 on four-corner decoy images, fine-tuned with activation evidence from a few annotated images (seed 003).
+    BayesFeedback(bayes_feedback::BayesFeedbackArgs),
     /// The device's 8x8 CNN trained on the 1,797 UCI digits, with saliency and Grad-CAM maps.
     Digits(digits::DigitsArgs),
     /// Reproduce a paper's figure with figures and a report beside its targets.
@@ -82,6 +86,7 @@ impl Cli {
             Command::LimeFaithfulness(args) => run::protocol::<LimeFaithfulness>(&args.settings(), &(), &args.out),
             Command::Attributions(args) => run::protocol::<Attributions>(&args.settings(), &args.data_dir, &args.out),
             Command::Active(args) => run::protocol::<Active>(&args.settings(), &args.data_dir, &args.out),
+            Command::BayesFeedback(args) => run::protocol::<BayesFeedback>(&args.settings(), &args.data_dir, &args.out),
             Command::Digits(args) => run::protocol::<Digits>(&args.settings(), &args.data_dir, &args.out),
             Command::Reproduce { experiment } => match experiment {
                 Experiment::Alex { common } => {

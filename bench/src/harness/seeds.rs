@@ -91,6 +91,39 @@ pub enum Stream {
     /// Explanation retrieval's budget search: which labelled instances
     /// validate.
     ActiveValidation,
+    /// Bayesian feedback: the train / validation split.
+    BayesSplit,
+    /// Bayesian feedback: the training images' decoys.
+    BayesTrain,
+    /// Bayesian feedback: the test images' decoys.
+    BayesTest,
+    /// Bayesian feedback: the initial weights (`clean`: the clean network's).
+    BayesInit {
+        /// Whether it is the network trained on clean images.
+        clean: bool,
+    },
+    /// Bayesian feedback: which training images the annotator marks.
+    BayesAnnotated,
+    /// Bayesian feedback: the minibatch order of an epoch of a phase.
+    BayesShuffle {
+        /// 0: without feedback, 1: with, 2: the clean network.
+        phase: usize,
+        /// The epoch.
+        epoch: usize,
+    },
+    /// Bayesian feedback: the Monte Carlo noise of a chunk of a minibatch.
+    BayesNoise {
+        /// The phase (as in `BayesShuffle`).
+        phase: usize,
+        /// The epoch.
+        epoch: usize,
+        /// The minibatch in the epoch.
+        batch: usize,
+        /// The chunk of the minibatch.
+        chunk: usize,
+    },
+    /// Bayesian feedback: the Monte Carlo noise of test image `index`.
+    BayesPredictive(usize),
     /// Active learning: a strategy's random choices at a run's step.
     ActiveChoice {
         /// The run.
@@ -135,6 +168,16 @@ impl Stream {
             Stream::ActivePool => 17,
             Stream::ActiveTest => 18,
             Stream::ActiveSplit => 19,
+            Stream::BayesSplit => 21,
+            Stream::BayesTrain => 22,
+            Stream::BayesTest => 23,
+            Stream::BayesInit { clean } => 24 + u64::from(clean),
+            Stream::BayesAnnotated => 26,
+            Stream::BayesShuffle { phase, epoch } => (8 << 40) + wide(phase) * 100_000 + wide(epoch),
+            Stream::BayesNoise { phase, epoch, batch, chunk } => {
+                (1 << 50) + (wide(phase) << 46) + (wide(epoch) << 32) + (wide(batch) << 8) + wide(chunk)
+            }
+            Stream::BayesPredictive(index) => (10 << 40) + wide(index),
             Stream::ActiveValidation => 20,
             Stream::ActiveCostFolds(run) => (7 << 40) + wide(run),
         }

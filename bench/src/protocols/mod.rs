@@ -11,6 +11,7 @@
 
 pub mod active;
 pub mod attributions;
+pub mod bayes_feedback;
 pub mod caipi_colors;
 pub mod caipi_text;
 pub mod cali;

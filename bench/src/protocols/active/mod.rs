@@ -30,11 +30,11 @@ pub use settings::{ActiveSettings, Strategy};
 pub use sources::ActiveData;
 
 use crate::data::fashion::{CLASSES, ImageSet, PIXELS};
-use crate::data::{fashion, mnist};
 use crate::error::{Error, Result};
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
 use crate::harness::threads::with_large_stacks;
+use crate::protocols::attributions::DataSet;
 use crate::protocols::attributions::models::Perceptron;
 use learners::linear::Linear;
 use learners::networks::Network;
@@ -78,8 +78,8 @@ impl Protocol for Active {
     fn load(settings: &ActiveSettings, folder: &Option<PathBuf>) -> Result<Loaded> {
         let folder = folder.as_deref();
         Ok(match settings.data {
-            ActiveData::Mnist => Loaded::Images(mnist::load(&mnist::locate(folder))?),
-            ActiveData::Fashion => Loaded::Images(fashion::load(&fashion::locate(folder))?),
+            ActiveData::Mnist => Loaded::Images(DataSet::Mnist.load(folder)?),
+            ActiveData::Fashion => Loaded::Images(DataSet::Fashion.load(folder)?),
             ActiveData::Spam => Loaded::Mails(sources::mails(folder, settings.seed)?),
             ActiveData::Colors => Loaded::Colors(sources::colors_images(settings.seed)),
         })

@@ -9,7 +9,7 @@
 //! predicted class. The decoy's share of a map is seed 003's attribution
 //! overlap (eq. 17) with the decoy pixels as the mask.
 
-use super::models::{Input, Model};
+use super::models::{Attributable, Input, Model};
 use super::settings::{AttributionSettings, PATCH_SIDE, PATCHES};
 use crate::data::decoy::DecoyData;
 use crate::data::fashion::{PIXELS, SIDE};
@@ -141,7 +141,7 @@ impl Budgets {
 /// # Errors
 /// The method's error (a class the network does not have, a budget out of
 /// range).
-pub fn attribute<M: Model>(
+pub fn attribute<M: Attributable>(
     model: &M,
     method: Method,
     x: &Input,

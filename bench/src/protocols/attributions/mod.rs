@@ -31,8 +31,7 @@ pub use methods::{Method, MethodRow};
 pub use run::{Epoch, FIGURE_IMAGES, Outcome};
 pub use settings::{AttributionSettings, DataSet, ModelKind};
 
-use crate::data::fashion::{self, ImageSet};
-use crate::data::mnist;
+use crate::data::fashion::ImageSet;
 use crate::error::Result;
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
@@ -65,10 +64,7 @@ impl Protocol for Attributions {
     }
 
     fn load(settings: &AttributionSettings, folder: &Option<PathBuf>) -> Result<ImageSet> {
-        Ok(match settings.data {
-            DataSet::Mnist => mnist::load(&mnist::locate(folder.as_deref()))?,
-            DataSet::Fashion => fashion::load(&fashion::locate(folder.as_deref()))?,
-        })
+        settings.data.load(folder.as_deref())
     }
 
     fn run(settings: &AttributionSettings, images: &ImageSet, observe: Observer<'_, Epoch>) -> Result<Outcome> {

@@ -7,7 +7,8 @@ use crate::harness::minibatch::Trainable;
 use nalgebra::SVector;
 use xil_core::Error as CoreError;
 use xil_core::explain::attribution::{Attribution, GradCam, Rescaled};
-use xil_core::nn::cnn::{Classifier, Network, Tensor, Vector};
+use xil_core::nn::bayes::BayesClassifier;
+use xil_core::nn::cnn::{Classifier, Layer, Network, Tensor, Vector};
 use xil_core::nn::mlp::Mlp;
 
 /// One image as the networks see it: 784 values in `[0, 1]`.
@@ -16,9 +17,16 @@ pub type Input = SVector<f32, PIXELS>;
 /// The decoy experiment's perceptron.
 pub type Perceptron = Mlp<PIXELS, 50, 30, CLASSES>;
 
+/// A network every attribution method can explain.
+pub trait Attributable: Rescaled<PIXELS> {
+    /// Grad-CAM of `class` at `x`, or `None` for a network without
+    /// convolutions.
+    fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>>;
+}
+
 /// A network the attributions run can train and explain. Built on a thread
 /// with a large stack (ALEX's network is 11 MB) and kept boxed.
-pub trait Model: Trainable<PIXELS> + Rescaled<PIXELS> {
+pub trait Model: Trainable<PIXELS> + Attributable {
     /// A network drawn from `rng`.
     ///
     /// # Errors
@@ -30,10 +38,6 @@ pub trait Model: Trainable<PIXELS> + Rescaled<PIXELS> {
     /// `[out][in]`, each followed by its bias; the perceptron's weights are
     /// stored one input's column after another).
     fn flat_parameters(&self) -> Vec<f32>;
-
-    /// Grad-CAM of `class` at `x`, or `None` for a network without
-    /// convolutions.
-    fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>>;
 
     /// The class probabilities at `x` (softmax of the logits).
     fn probabilities(&self, x: &Input) -> [f32; CLASSES];
@@ -50,10 +54,6 @@ where
 
     fn flat_parameters(&self) -> Vec<f32> {
         self.parameters().flatten().copied().collect()
-    }
-
-    fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>> {
-        Some(GradCam.attribute(self, x, class))
     }
 
     fn probabilities(&self, x: &Input) -> [f32; CLASSES] {
@@ -73,12 +73,36 @@ impl Model for Perceptron {
         self.parameters().into_iter().flatten().copied().collect()
     }
 
-    fn grad_cam(&self, _: &Input, _: usize) -> Option<Result<Input, CoreError>> {
-        None
-    }
-
     fn probabilities(&self, x: &Input) -> [f32; CLASSES] {
         let log_p = self.log_probabilities(x);
         core::array::from_fn(|c| log_p.get(c).map_or(0.0, |v| v.exp()))
+    }
+}
+
+impl<F, Hd> Attributable for Classifier<F, Hd>
+where
+    F: Network<Input = Tensor<1, 28, 28>>,
+    Hd: Network<Input = F::Output, Output = Vector<CLASSES>>,
+{
+    fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>> {
+        Some(GradCam.attribute(self, x, class))
+    }
+}
+
+impl Attributable for Perceptron {
+    fn grad_cam(&self, _: &Input, _: usize) -> Option<Result<Input, CoreError>> {
+        None
+    }
+}
+
+impl<Fr, Cv, Hd> Attributable for BayesClassifier<Fr, Cv, Hd>
+where
+    Fr: Network<Input = Tensor<1, 28, 28>>,
+    Cv: Layer<Input = Fr::Output>,
+    Hd: Network<Input = Cv::Output, Output = Vector<CLASSES>>,
+{
+    /// Under the network's current noise (the tables clear it).
+    fn grad_cam(&self, x: &Input, class: usize) -> Option<Result<Input, CoreError>> {
+        Some(GradCam.attribute(self, x, class))
     }
 }

@@ -43,9 +43,17 @@ impl DataSet {
     /// # Errors
     /// The loader's message, naming what is missing.
     pub fn load_default(self) -> Result<crate::data::fashion::ImageSet> {
+        self.load(None)
+    }
+
+    /// Reads the data set from `folder`, else from its default place.
+    ///
+    /// # Errors
+    /// The loader's message, naming what is missing.
+    pub fn load(self, folder: Option<&std::path::Path>) -> Result<crate::data::fashion::ImageSet> {
         match self {
-            DataSet::Mnist => crate::data::mnist::load(&crate::data::mnist::locate(None)),
-            DataSet::Fashion => crate::data::fashion::load(&crate::data::fashion::locate(None)),
+            DataSet::Mnist => crate::data::mnist::load(&crate::data::mnist::locate(folder)),
+            DataSet::Fashion => crate::data::fashion::load(&crate::data::fashion::locate(folder)),
         }
     }
 }

@@ -9,11 +9,12 @@
 //! starting with the `ReLU`). The loss of eqs. 14 and 16 per example, with
 //! `M` Monte Carlo samples (fresh noise in every layer for each):
 //!
-//! `-(1/M) Σ_m [ln p(y | x, ε_m) + Σ_{i ∈ L} ln N(0; m_i, v_i)]`,
+//! `-(1/M) Σ_m [ln p(y | x, a_L = 0, ε_m) + Σ_{i ∈ L} ln N(0; m_i, v_i)]`,
 //!
-//! the second sum only for annotated examples, `L` the selected activations
-//! ([`feedback`](super::feedback)); the KL term `KL / n` is added by the
-//! trainer. No weight trades the evidence off against the labels: the ELBO
+//! the evidence only for annotated examples, `L` their selected activations
+//! ([`feedback`](super::feedback)), which are also set to 0 when the label's
+//! likelihood is computed (eq. 16 conditions it on `a_L = 0`); the KL term
+//! `KL / n` is added by the trainer. No weight trades the evidence off against the labels: the ELBO
 //! does.
 
 use super::layer::Bayesian;
@@ -228,6 +229,17 @@ where
         let conv_input = Fr::output(&front);
         let mut pre = Cv::Output::zeros();
         self.conv.forward(conv_input, &mut pre);
+        // Eq. 16: the label is predicted with the selected activations at 0.
+        let silence = |values: &mut Cv::Output| {
+            if let Some(selected) = example.evidence {
+                for (v, &s) in values.as_mut_slice().iter_mut().zip(selected.as_slice()) {
+                    if s != 0.0 {
+                        *v = 0.0;
+                    }
+                }
+            }
+        };
+        silence(&mut pre);
         let head = self.head.trace(&pre);
         let log_p = log_softmax(Hd::output(&head));
         let label = usize::from(example.label);
@@ -240,6 +252,7 @@ where
         }
         let mut pre_gradient = Cv::Output::zeros();
         self.head.backward(&pre, &head, &dz, &mut pre_gradient, Some(&mut gradient.head));
+        silence(&mut pre_gradient);
         let mut conv_input_gradient = Cv::Input::zeros();
         Layer::backward(
             &self.conv,
@@ -405,11 +418,21 @@ where
         let terms = model.accumulate(examples, samples, rng, gradient)?;
         let batch = examples.len() as f32;
         gradient.parameters_mut().flatten().for_each(|g| *g /= batch);
-        let kl_scale = 1.0 / self.training_size as f32;
-        model.add_kl_gradient(self.prior, kl_scale, gradient);
+        self.add_kl_term(model, gradient);
         self.apply(model, gradient);
         let mean = ElboTerms { label: terms.label / batch, evidence: terms.evidence / batch };
-        Ok((mean, model.kl(self.prior) * kl_scale))
+        Ok((mean, self.kl_term(model)))
+    }
+
+    /// `KL / n`: the KL term's share per training example.
+    pub fn kl_term(&self, model: &BayesClassifier<Fr, Cv, Hd>) -> f32 {
+        model.kl(self.prior) / self.training_size as f32
+    }
+
+    /// Adds the gradient of [`kl_term`](Self::kl_term) to `gradient` (a
+    /// minibatch's mean data gradient).
+    pub fn add_kl_term(&self, model: &BayesClassifier<Fr, Cv, Hd>, gradient: &mut BayesClassifier<Fr, Cv, Hd>) {
+        model.add_kl_gradient(self.prior, 1.0 / self.training_size as f32, gradient);
     }
 
     /// One Adam step along `gradient`.

@@ -326,4 +326,28 @@ mod classifier {
             - Differentiable::<36>::logit(&network, &reference, 1).unwrap();
         assert!((total - difference).abs() < 1e-4 * (1.0 + difference.abs()), "{total} vs {difference}");
     }
+
+    #[test]
+    fn the_label_is_predicted_with_the_selected_activations_silenced() {
+        // Every activation selected: the logits no longer depend on the image
+        // (eq. 16 conditions the label on a_L = 0), under the same noise.
+        let network = tiny(50);
+        let [a, b] = images();
+        let mut all = Tensor::<2, 2, 2>::zeros();
+        all.as_mut_slice().fill(1.0);
+        let label_term = |x: &Tensor<1, 6, 6>| {
+            let mut network = network.clone();
+            let mut scratch = Tiny::zeros();
+            let examples = [BayesExample { x, label: 1, evidence: Some(&all) }];
+            network.accumulate(&examples, 1, &mut Xoshiro256PlusPlus::seed_from_u64(51), &mut scratch).unwrap().label
+        };
+        assert_eq!(label_term(&a), label_term(&b));
+        let unsilenced = |x: &Tensor<1, 6, 6>| {
+            let mut network = network.clone();
+            let mut scratch = Tiny::zeros();
+            let examples = [BayesExample { x, label: 1, evidence: None }];
+            network.accumulate(&examples, 1, &mut Xoshiro256PlusPlus::seed_from_u64(51), &mut scratch).unwrap().label
+        };
+        assert_ne!(unsilenced(&a), unsilenced(&b));
+    }
 }

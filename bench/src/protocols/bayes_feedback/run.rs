@@ -1,0 +1,364 @@
+//! One Bayesian feedback run: decoy images (a square in every corner),
+//! 90 / 10 train / validation split, the Bayesian `LeNet-5` trained without
+//! feedback, then fine-tuned with the evidence of the annotated images
+//! (early stopping on validation macro-F1), measured before and after:
+//! accuracy of the predictive distribution, attribution overlap with the
+//! decoys on annotated test images, and the same network trained on clean
+//! images.
+
+use super::settings::BayesSettings;
+use super::train::{Example, Image, entropy, epoch, evidence, predictions, predictive, trainer};
+use crate::data::decoy::{Decoy, DecoyData};
+use crate::data::fashion::{CLASSES, ImageSet, PIXELS, Split};
+use crate::error::{Error, Result};
+use crate::harness::folds::shuffle;
+use crate::harness::observe::Observer;
+use crate::harness::record::{Metric, Record};
+use crate::harness::seeds::Stream;
+use crate::protocols::attributions::methods::{Budgets, Method, attribute};
+use crate::protocols::attributions::models::Input;
+use crate::protocols::attributions::run::explained_images;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::time::Instant;
+use xil_core::metrics::{accuracy, attribution_overlap, macro_f1};
+use xil_core::nn::cnn::BayesLeNet5;
+
+/// The methods of seed 003's Table 2.
+pub const METHODS: [Method; 4] = [Method::Saliency, Method::DeepLift, Method::GradCam, Method::Occlusion];
+
+/// What one epoch measured.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FeedbackEpoch {
+    /// 0: without feedback, 1: fine-tuning with feedback, 2: the network on
+    /// clean images.
+    pub phase: usize,
+    /// 1-based epoch within the phase.
+    pub epoch: usize,
+    /// Mean `-ln p(y | x)` per training image.
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
+    pub label_loss: f32,
+    /// Mean evidence term per training image.
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
+    pub evidence_loss: f32,
+    /// `KL / n`.
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
+    pub kl: f32,
+    /// Validation macro-F1 of the means' network.
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
+    pub validation_f1: f32,
+    /// Test accuracy of the means' network.
+    #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
+    pub test_accuracy: f32,
+    /// Seconds of training in the epoch.
+    #[serde(serialize_with = "crate::harness::record::decimals::<3, _, _>")]
+    pub seconds: f64,
+}
+
+impl Record for FeedbackEpoch {
+    const METRICS: &'static [Metric<Self>] = &[
+        Metric { name: "label loss", panel: "bayes-feedback: label loss (x: epochs)", value: |e| e.label_loss },
+        Metric {
+            name: "validation macro-F1",
+            panel: "bayes-feedback: validation F1 (x: epochs)",
+            value: |e| e.validation_f1,
+        },
+        Metric {
+            name: "test accuracy",
+            panel: "bayes-feedback: test accuracy (x: epochs)",
+            value: |e| e.test_accuracy,
+        },
+    ];
+
+    fn fold(&self) -> usize {
+        self.phase
+    }
+
+    fn step(&self) -> usize {
+        self.epoch
+    }
+}
+
+/// The network measured at the end of a phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measured {
+    /// Test accuracy of the predictive distribution (= micro precision,
+    /// recall and F1 for one label per image).
+    pub accuracy: f32,
+    /// Test macro-F1 of the predictive distribution.
+    pub f1_macro: f32,
+    /// Mean predictive entropy on the test images, in nats.
+    pub entropy: f32,
+    /// Mean attribution overlap with the decoys per method of [`METHODS`]
+    /// (the means' network, the predicted class).
+    pub overlap: Vec<f32>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct BayesOutcome {
+    /// Every epoch of every phase.
+    pub epochs: Vec<FeedbackEpoch>,
+    /// Without feedback.
+    pub before: Measured,
+    /// After fine-tuning with feedback (the best epoch by validation F1).
+    pub after: Measured,
+    /// The fine-tuning epoch kept.
+    pub best_epoch: usize,
+    /// Training images annotated.
+    pub annotated: usize,
+    /// Training and validation images.
+    pub split: (usize, usize),
+    /// Test accuracy of the network trained on clean images.
+    pub clean_accuracy: f32,
+    /// `DeepLIFT` maps of the first explained test images, before and after.
+    pub maps: Vec<(Input, Input, Input)>,
+}
+
+/// Image `index` of `data` as the network reads it.
+fn image(data: &DecoyData, index: usize) -> Image {
+    let mut x = Image::zeros();
+    data.input_scaled(index, 1.0 / 255.0, x.as_mut_slice());
+    x
+}
+
+/// The decoy pixels of image `index` as a mask.
+fn decoy_mask(data: &DecoyData, index: usize) -> Vec<bool> {
+    let mut mask = vec![false; PIXELS];
+    for pixel in data.decoy_pixels(index) {
+        if let Some(flag) = mask.get_mut(pixel) {
+            *flag = true;
+        }
+    }
+    mask
+}
+
+/// The training split (all images, or the first `--train-limit`).
+fn training_split(settings: &BayesSettings, images: &ImageSet) -> Result<Split> {
+    let mut split = images.train.clone();
+    if let Some(limit) = settings.train_limit {
+        if limit > split.len() {
+            return Err(Error::Settings(format!("--train-limit {limit} exceeds the {} training images", split.len())));
+        }
+        split.truncate(limit);
+    }
+    if split.len() < 20 || images.test.is_empty() {
+        return Err(Error::Settings(format!(
+            "a run needs at least 20 training and 1 test image, not {} and {}",
+            split.len(),
+            images.test.len()
+        )));
+    }
+    Ok(split)
+}
+
+/// Measures the network at the end of a phase.
+fn measure(
+    model: &BayesLeNet5,
+    settings: &BayesSettings,
+    (test, test_images): (&DecoyData, &[Image]),
+    explained: &[usize],
+) -> Result<Measured> {
+    let distributions = predictive(model, test_images, settings.eval_samples, settings.seed);
+    let predicted: Vec<u8> = distributions
+        .iter()
+        .map(|p| (0..CLASSES).fold(0, |best, c| if p[c] > p[best] { c } else { best }) as u8)
+        .collect();
+    let mut means = model.clone();
+    means.clear_noise();
+    let overlaps: Vec<Vec<f32>> = explained
+        .par_iter()
+        .map(|&index| {
+            let x = Input::from_column_slice(test_images[index].as_slice());
+            let class = means.predict(&test_images[index]);
+            let mask = decoy_mask(test, index);
+            let mut rng = Stream::AttributionsExplain(index).rng(settings.seed);
+            METHODS
+                .iter()
+                .map(|&method| {
+                    let map = attribute(&means, method, &x, class, Budgets::DEFAULT, &mut rng)
+                        .map_err(|e| Error::core(method.name(), e))?
+                        .ok_or_else(|| Error::Settings(format!("{} does not apply", method.name())))?;
+                    Ok(attribution_overlap(map.as_slice(), &mask))
+                })
+                .collect::<Result<Vec<f32>>>()
+        })
+        .collect::<Result<_>>()?;
+    let count = overlaps.len().max(1) as f32;
+    Ok(Measured {
+        accuracy: accuracy(&predicted, &test.labels),
+        f1_macro: macro_f1::<CLASSES>(&predicted, &test.labels),
+        entropy: distributions.iter().map(|p| entropy(p)).sum::<f32>() / distributions.len().max(1) as f32,
+        overlap: (0..METHODS.len()).map(|m| overlaps.iter().map(|o| o[m]).sum::<f32>() / count).collect(),
+    })
+}
+
+/// `DeepLIFT` of the means' network on test image `index`, for the
+/// predicted class.
+fn deeplift(model: &BayesLeNet5, x: &Image, seed: u64) -> Result<Input> {
+    let mut means = model.clone();
+    means.clear_noise();
+    let input = Input::from_column_slice(x.as_slice());
+    let class = means.predict(x);
+    attribute(&means, Method::DeepLift, &input, class, Budgets::DEFAULT, &mut Stream::AttributionsExplain(0).rng(seed))
+        .map_err(|e| Error::core("deeplift", e))?
+        .ok_or_else(|| Error::Settings("DeepLIFT does not apply".into()))
+}
+
+/// Runs the whole protocol; `observe` sees every epoch (a break stops the
+/// current phase early).
+///
+/// # Errors
+/// Invalid settings, too few images or a failing step, named.
+pub fn run(settings: &BayesSettings, images: &ImageSet, observe: Observer<'_, FeedbackEpoch>) -> Result<BayesOutcome> {
+    settings.validate()?;
+    let seed = settings.seed;
+    let split = training_split(settings, images)?;
+    let decoyed = DecoyData::with_decoy(&split, Decoy::FourCorners, true, Stream::BayesTrain.seed(seed));
+    let test = DecoyData::with_decoy(&images.test, Decoy::FourCorners, false, Stream::BayesTest.seed(seed));
+    let test_images: Vec<Image> = (0..test.len()).into_par_iter().map(|i| image(&test, i)).collect();
+    // 90 / 10 train / validation.
+    let mut order: Vec<usize> = (0..decoyed.len()).collect();
+    shuffle(&mut order, &mut Stream::BayesSplit.rng(seed));
+    let validation_size = (decoyed.len() / 10).max(1);
+    let (validation, training) = order.split_at(validation_size);
+    let validation_images: Vec<Image> = validation.iter().map(|&i| image(&decoyed, i)).collect();
+    let validation_labels: Vec<u8> = validation.iter().map(|&i| decoyed.labels[i]).collect();
+    let mut examples: Vec<Example> =
+        training.iter().map(|&i| Example { x: image(&decoyed, i), label: decoyed.labels[i], evidence: None }).collect();
+    let explained = explained_images(settings.explained, test.len());
+    let shown: Vec<usize> =
+        explained.iter().copied().take(crate::protocols::attributions::run::FIGURE_IMAGES).collect();
+    let mut epochs = Vec::new();
+    let validation_f1 =
+        |model: &BayesLeNet5| macro_f1::<CLASSES>(&predictions(model, &validation_images), &validation_labels);
+    let test_accuracy = |model: &BayesLeNet5| accuracy(&predictions(model, &test_images), &test.labels);
+    let n = examples.len();
+    // Phase 0: without feedback.
+    let mut model = Box::new(BayesLeNet5::new(&mut Stream::BayesInit { clean: false }.rng(seed)));
+    let mut optimiser = trainer(settings.learning_rate, settings.prior, n)?;
+    for e in 1..=settings.epochs_before {
+        let started = Instant::now();
+        let terms = epoch(&mut model, &mut optimiser, &examples, (settings.batch, settings.mc), (0, e, seed))?;
+        let row = row((0, e), terms, validation_f1(&model), test_accuracy(&model), started);
+        epochs.push(row);
+        if observe(&row).is_break() {
+            break;
+        }
+    }
+    let before = measure(&model, settings, (&test, &test_images), &explained)?;
+    let maps_before: Vec<Input> =
+        shown.iter().map(|&i| deeplift(&model, &test_images[i], seed)).collect::<Result<_>>()?;
+    // The annotator marks the decoys of a share of the training images.
+    let annotated = ((settings.feedback_share * n as f32).round() as usize).clamp(1, n);
+    let mut chosen: Vec<usize> = (0..n).collect();
+    shuffle(&mut chosen, &mut Stream::BayesAnnotated.rng(seed));
+    chosen.truncate(annotated);
+    // Phase 1: fine-tuning with the evidence, early stopping on validation F1.
+    let mut best = (validation_f1(&model), 0usize, model.clone());
+    for e in 1..=settings.epochs_after {
+        for &k in &chosen {
+            let mask = decoy_mask(&decoyed, training[k]);
+            examples[k].evidence = Some(Box::new(evidence(&model, &examples[k].x, &mask)));
+        }
+        let started = Instant::now();
+        let terms = epoch(&mut model, &mut optimiser, &examples, (settings.batch, settings.mc), (1, e, seed))?;
+        let f1 = validation_f1(&model);
+        let row = row((1, e), terms, f1, test_accuracy(&model), started);
+        epochs.push(row);
+        if f1 > best.0 {
+            best = (f1, e, model.clone());
+        }
+        if observe(&row).is_break() {
+            break;
+        }
+    }
+    let (_, best_epoch, tuned) = best;
+    let after = measure(&tuned, settings, (&test, &test_images), &explained)?;
+    let maps: Vec<(Input, Input, Input)> = shown
+        .iter()
+        .zip(maps_before)
+        .map(|(&i, before)| {
+            Ok((Input::from_column_slice(test_images[i].as_slice()), before, deeplift(&tuned, &test_images[i], seed)?))
+        })
+        .collect::<Result<_>>()?;
+    // Phase 2: the same network on clean images, as many epochs.
+    let clean_examples: Vec<Example> = training
+        .iter()
+        .map(|&i| {
+            let mut x = Image::zeros();
+            for (v, &p) in x.as_mut_slice().iter_mut().zip(split.images.image(i)) {
+                *v = f32::from(p) / 255.0;
+            }
+            Example { x, label: split.labels[i], evidence: None }
+        })
+        .collect();
+    let clean_test: Vec<Image> = (0..images.test.len())
+        .map(|i| {
+            let mut x = Image::zeros();
+            for (v, &p) in x.as_mut_slice().iter_mut().zip(images.test.images.image(i)) {
+                *v = f32::from(p) / 255.0;
+            }
+            x
+        })
+        .collect();
+    let clean_validation: Vec<Image> = validation
+        .iter()
+        .map(|&i| {
+            let mut x = Image::zeros();
+            for (v, &p) in x.as_mut_slice().iter_mut().zip(split.images.image(i)) {
+                *v = f32::from(p) / 255.0;
+            }
+            x
+        })
+        .collect();
+    let mut clean = Box::new(BayesLeNet5::new(&mut Stream::BayesInit { clean: true }.rng(seed)));
+    let mut clean_optimiser = trainer(settings.learning_rate, settings.prior, n)?;
+    for e in 1..=settings.epochs_before + settings.epochs_after {
+        let started = Instant::now();
+        let terms =
+            epoch(&mut clean, &mut clean_optimiser, &clean_examples, (settings.batch, settings.mc), (2, e, seed))?;
+        let accuracy_now = accuracy(&predictions(&clean, &clean_test), &images.test.labels);
+        let f1 = macro_f1::<CLASSES>(&predictions(&clean, &clean_validation), &validation_labels);
+        let row = row((2, e), terms, f1, accuracy_now, started);
+        epochs.push(row);
+        if observe(&row).is_break() {
+            break;
+        }
+    }
+    let clean_distributions = predictive(&clean, &clean_test, settings.eval_samples, seed);
+    let clean_predicted: Vec<u8> = clean_distributions
+        .iter()
+        .map(|p| (0..CLASSES).fold(0, |best, c| if p[c] > p[best] { c } else { best }) as u8)
+        .collect();
+    Ok(BayesOutcome {
+        epochs,
+        before,
+        after,
+        best_epoch,
+        annotated,
+        split: (training.len(), validation.len()),
+        clean_accuracy: accuracy(&clean_predicted, &images.test.labels),
+        maps,
+    })
+}
+
+/// An epoch's row.
+fn row(
+    (phase, epoch): (usize, usize),
+    terms: super::train::EpochTerms,
+    validation_f1: f32,
+    test_accuracy: f32,
+    started: Instant,
+) -> FeedbackEpoch {
+    FeedbackEpoch {
+        phase,
+        epoch,
+        label_loss: terms.label,
+        evidence_loss: terms.evidence,
+        kl: terms.kl,
+        validation_f1,
+        test_accuracy,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}

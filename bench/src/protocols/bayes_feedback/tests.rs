@@ -1,0 +1,72 @@
+//! A tiny run end to end: its phases, the evidence only while fine-tuning,
+//! the measurements in range, the same numbers again; bad settings name
+//! their option.
+
+use super::*;
+use crate::data::fashion::{PIXELS, SIDE, Split};
+use crate::data::idx::Images;
+use crate::harness::observe::ticking;
+use crate::protocols::attributions::DataSet;
+
+/// `n` images whose class is a bright row (row 6 + 2 y), with faint noise.
+fn split(n: usize, offset: usize) -> Split {
+    let mut pixels: Vec<u8> = (0..n * PIXELS).map(|i| ((i * 7919 + offset) % 40) as u8).collect();
+    let labels: Vec<u8> = (0..n).map(|i| ((i * 3 + offset) % 10) as u8).collect();
+    for (i, &label) in labels.iter().enumerate() {
+        let row = 5 + 2 * usize::from(label);
+        pixels[i * PIXELS + row * SIDE + 4..i * PIXELS + row * SIDE + 24].fill(220);
+    }
+    Split { images: Images { rows: SIDE, columns: SIDE, pixels }, labels }
+}
+
+fn settings() -> BayesSettings {
+    BayesSettings {
+        feedback_share: 0.1,
+        epochs_before: 1,
+        epochs_after: 2,
+        eval_samples: 3,
+        batch: 32,
+        explained: 3,
+        learning_rate: 3e-3,
+        ..BayesSettings::paper(DataSet::Mnist, 3)
+    }
+}
+
+#[test]
+fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
+    let images = ImageSet { train: split(100, 0), test: split(30, 1) };
+    let outcome = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap();
+    assert_eq!(outcome.split, (90, 10));
+    assert_eq!(outcome.annotated, 9);
+    // One epoch without feedback, two with, three on clean images.
+    let phases: Vec<usize> = outcome.epochs.iter().map(|e| e.phase).collect();
+    assert_eq!(phases, [0, 1, 1, 2, 2, 2]);
+    assert!(outcome.epochs.iter().filter(|e| e.phase == 1).all(|e| e.evidence_loss != 0.0));
+    assert!(outcome.epochs.iter().filter(|e| e.phase != 1).all(|e| e.evidence_loss == 0.0));
+    for measured in [&outcome.before, &outcome.after] {
+        assert_eq!(measured.overlap.len(), 4);
+        assert!(measured.overlap.iter().all(|o| (0.0..=1.0).contains(o)), "{measured:?}");
+        assert!((0.0..=1.0).contains(&measured.accuracy));
+    }
+    // (90 images are too few to learn from: KL / n outweighs the labels;
+    // CI's run on the real digits checks the learning.)
+    assert!(outcome.epochs.iter().all(|e| e.kl > 0.0 && e.label_loss.is_finite()));
+    let again = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap();
+    assert_eq!(
+        (again.before, again.after, again.clean_accuracy),
+        (outcome.before.clone(), outcome.after.clone(), outcome.clean_accuracy)
+    );
+    let summary = write::summary(&settings(), &outcome);
+    assert!(summary["overlap_f"]["deeplift"].is_number());
+}
+
+#[test]
+fn bad_settings_name_their_option() {
+    let share = BayesSettings { feedback_share: 0.0, ..settings() };
+    assert!(BayesFeedback::check(&share).unwrap_err().to_string().contains("--feedback-share"));
+    let mc = BayesSettings { mc: 0, ..settings() };
+    assert!(BayesFeedback::check(&mc).unwrap_err().to_string().contains("--mc"));
+    let images = ImageSet { train: split(10, 0), test: split(5, 1) };
+    let error = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap_err().to_string();
+    assert!(error.contains("at least 20 training"), "{error}");
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Checks a short `bayes-feedback` run on the real MNIST digits: the
+network trained on clean digits for two epochs learns them (test accuracy
+above 0.5), the no-feedback and feedback accuracies are proportions, the four
+methods of seed 003's Table 2 have overlaps in [0, 1] before and after, and
+0.4 % of the 7,200 training digits (29) were annotated.
+
+Usage: check_bayes_summary.py SUMMARY.json
+"""
+import json
+import sys
+
+
+def main(path):
+    s = json.load(open(path))
+    failed = []
+    print(f"accuracy NF {s['accuracy_nf']:.3f} -> F {s['accuracy_f']:.3f}, clean {s['clean_accuracy']:.3f}; "
+          f"overlap NF {s['overlap_nf']} -> F {s['overlap_f']}")
+    if not s["clean_accuracy"] > 0.5:
+        failed.append(f"clean accuracy {s['clean_accuracy']:.3f}")
+    for key in ("accuracy_nf", "accuracy_f"):
+        if not 0.0 <= s[key] <= 1.0:
+            failed.append(f"{key} {s[key]}")
+    for key in ("overlap_nf", "overlap_f"):
+        if sorted(s[key]) != ["deeplift", "grad_cam", "occlusion", "saliency"]:
+            failed.append(f"{key} methods {sorted(s[key])}")
+        if not all(0.0 <= v <= 1.0 for v in s[key].values()):
+            failed.append(f"{key} {s[key]}")
+    if s["annotated"] != 29:
+        failed.append(f"{s['annotated']} annotated, not 29")
+    if failed:
+        sys.exit("bayes-feedback check FAILED: " + "; ".join(failed))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
