@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
 use crate::harness::threads::with_large_stacks;
+use crate::protocols::attributions::DataSet;
 use std::path::{Path, PathBuf};
 
 /// `xil-bench bayes-feedback`.
@@ -37,7 +38,9 @@ impl Protocol for BayesFeedback {
     /// The data set's folder (else its environment variable, else its
     /// default).
     type Source = Option<PathBuf>;
-    type Data = ImageSet;
+    /// The images, and the other data set's (for the out-of-distribution
+    /// entropy) when it is found.
+    type Data = (ImageSet, Option<ImageSet>);
     type Row = FeedbackEpoch;
     type Outcome = BayesOutcome;
 
@@ -49,18 +52,26 @@ impl Protocol for BayesFeedback {
         2 * (settings.epochs_before + settings.epochs_after)
     }
 
-    fn load(settings: &BayesSettings, folder: &Option<PathBuf>) -> Result<ImageSet> {
-        settings.data.load(folder.as_deref())
+    fn load(settings: &BayesSettings, folder: &Option<PathBuf>) -> Result<(ImageSet, Option<ImageSet>)> {
+        let other = match settings.data {
+            DataSet::Mnist => DataSet::Fashion,
+            DataSet::Fashion => DataSet::Mnist,
+        };
+        Ok((settings.data.load(folder.as_deref())?, other.load_default().ok()))
     }
 
-    fn run(settings: &BayesSettings, images: &ImageSet, observe: Observer<'_, FeedbackEpoch>) -> Result<BayesOutcome> {
-        with_large_stacks(|| run::run(settings, images, observe))
+    fn run(
+        settings: &BayesSettings,
+        (images, other): &(ImageSet, Option<ImageSet>),
+        observe: Observer<'_, FeedbackEpoch>,
+    ) -> Result<BayesOutcome> {
+        with_large_stacks(|| run::run(settings, (images, other.as_ref()), observe))
     }
 
     fn write(
         dir: &Path,
         settings: &BayesSettings,
-        _: &ImageSet,
+        _: &(ImageSet, Option<ImageSet>),
         outcome: &BayesOutcome,
         _: f64,
     ) -> Result<serde_json::Value> {

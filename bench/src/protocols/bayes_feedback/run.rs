@@ -92,7 +92,13 @@ pub struct Measured {
     /// Mean attribution overlap with the decoys per method of [`METHODS`]
     /// (the means' network, the predicted class).
     pub overlap: Vec<f32>,
+    /// Mean predictive entropy on out-of-distribution images (the other
+    /// data set's first test images), when that data set was found.
+    pub ood_entropy: Option<f32>,
 }
+
+/// Out-of-distribution images measured for the predictive entropy.
+pub const OOD_IMAGES: usize = 1000;
 
 /// The result of a run.
 #[derive(Debug, Clone)]
@@ -158,8 +164,13 @@ fn measure(
     settings: &BayesSettings,
     (test, test_images): (&DecoyData, &[Image]),
     explained: &[usize],
+    ood: Option<&[Image]>,
 ) -> Result<Measured> {
     let distributions = predictive(model, test_images, settings.eval_samples, settings.seed);
+    let mean_entropy = |distributions: &[[f32; 10]]| {
+        distributions.iter().map(|p| entropy(p)).sum::<f32>() / distributions.len().max(1) as f32
+    };
+    let ood_entropy = ood.map(|images| mean_entropy(&predictive(model, images, settings.eval_samples, settings.seed)));
     let predicted: Vec<u8> = distributions
         .iter()
         .map(|p| (0..CLASSES).fold(0, |best, c| if p[c] > p[best] { c } else { best }) as u8)
@@ -188,8 +199,9 @@ fn measure(
     Ok(Measured {
         accuracy: accuracy(&predicted, &test.labels),
         f1_macro: macro_f1::<CLASSES>(&predicted, &test.labels),
-        entropy: distributions.iter().map(|p| entropy(p)).sum::<f32>() / distributions.len().max(1) as f32,
+        entropy: mean_entropy(&distributions),
         overlap: (0..METHODS.len()).map(|m| overlaps.iter().map(|o| o[m]).sum::<f32>() / count).collect(),
+        ood_entropy,
     })
 }
 
@@ -210,8 +222,23 @@ fn deeplift(model: &BayesLeNet5, x: &Image, seed: u64) -> Result<Input> {
 ///
 /// # Errors
 /// Invalid settings, too few images or a failing step, named.
-pub fn run(settings: &BayesSettings, images: &ImageSet, observe: Observer<'_, FeedbackEpoch>) -> Result<BayesOutcome> {
+pub fn run(
+    settings: &BayesSettings,
+    (images, other): (&ImageSet, Option<&ImageSet>),
+    observe: Observer<'_, FeedbackEpoch>,
+) -> Result<BayesOutcome> {
     settings.validate()?;
+    let ood: Option<Vec<Image>> = other.map(|other| {
+        (0..other.test.len().min(OOD_IMAGES))
+            .map(|i| {
+                let mut x = Image::zeros();
+                for (v, &p) in x.as_mut_slice().iter_mut().zip(other.test.images.image(i)) {
+                    *v = f32::from(p) / 255.0;
+                }
+                x
+            })
+            .collect()
+    });
     let seed = settings.seed;
     let split = training_split(settings, images)?;
     let decoyed = DecoyData::with_decoy(&split, Decoy::FourCorners, true, Stream::BayesTrain.seed(seed));
@@ -246,7 +273,7 @@ pub fn run(settings: &BayesSettings, images: &ImageSet, observe: Observer<'_, Fe
             break;
         }
     }
-    let before = measure(&model, settings, (&test, &test_images), &explained)?;
+    let before = measure(&model, settings, (&test, &test_images), &explained, ood.as_deref())?;
     let maps_before: Vec<Input> =
         shown.iter().map(|&i| deeplift(&model, &test_images[i], seed)).collect::<Result<_>>()?;
     // The annotator marks the decoys of a share of the training images.
@@ -274,7 +301,7 @@ pub fn run(settings: &BayesSettings, images: &ImageSet, observe: Observer<'_, Fe
         }
     }
     let (_, best_epoch, tuned) = best;
-    let after = measure(&tuned, settings, (&test, &test_images), &explained)?;
+    let after = measure(&tuned, settings, (&test, &test_images), &explained, ood.as_deref())?;
     let maps: Vec<(Input, Input, Input)> = shown
         .iter()
         .zip(maps_before)

@@ -34,7 +34,10 @@ fn settings() -> BayesSettings {
 
 #[test]
 fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
-    let images = ImageSet { train: split(100, 0), test: split(30, 1) };
+    let images = (
+        ImageSet { train: split(100, 0), test: split(30, 1) },
+        Some(ImageSet { train: split(1, 7), test: split(12, 3) }),
+    );
     let outcome = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap();
     assert_eq!(outcome.split, (90, 10));
     assert_eq!(outcome.annotated, 9);
@@ -47,6 +50,8 @@ fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
         assert_eq!(measured.overlap.len(), 4);
         assert!(measured.overlap.iter().all(|o| (0.0..=1.0).contains(o)), "{measured:?}");
         assert!((0.0..=1.0).contains(&measured.accuracy));
+        let ood = measured.ood_entropy.unwrap();
+        assert!((0.0..=10f32.ln() + 1e-4).contains(&ood), "entropy within [0, ln 10]: {ood}");
     }
     // (90 images are too few to learn from: KL / n outweighs the labels;
     // CI's run on the real digits checks the learning.)
@@ -66,7 +71,7 @@ fn bad_settings_name_their_option() {
     assert!(BayesFeedback::check(&share).unwrap_err().to_string().contains("--feedback-share"));
     let mc = BayesSettings { mc: 0, ..settings() };
     assert!(BayesFeedback::check(&mc).unwrap_err().to_string().contains("--mc"));
-    let images = ImageSet { train: split(10, 0), test: split(5, 1) };
+    let images = (ImageSet { train: split(10, 0), test: split(5, 1) }, None);
     let error = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap_err().to_string();
     assert!(error.contains("at least 20 training"), "{error}");
 }

@@ -30,6 +30,8 @@ pub fn summary(settings: &BayesSettings, outcome: &BayesOutcome) -> serde_json::
             "f1_macro_f": outcome.after.f1_macro,
             "entropy_nf": outcome.before.entropy,
             "entropy_f": outcome.after.entropy,
+            "entropy_ood_nf": outcome.before.ood_entropy,
+            "entropy_ood_f": outcome.after.ood_entropy,
             "overlap_nf": overlaps(&outcome.before),
             "overlap_f": overlaps(&outcome.after),
             "clean_accuracy": outcome.clean_accuracy,
@@ -64,6 +66,14 @@ pub fn tables(settings: &BayesSettings, outcome: &BayesOutcome) -> String {
     let _ = writeln!(text, "| precision = recall = F1 = accuracy | {:.4} | {:.4} |", b.accuracy, a.accuracy);
     let _ = writeln!(text, "| macro-F1 | {:.4} | {:.4} |", b.f1_macro, a.f1_macro);
     let _ = writeln!(text, "| predictive entropy (nats) | {:.4} | {:.4} |", b.entropy, a.entropy);
+    match (b.ood_entropy, a.ood_entropy) {
+        (Some(nf), Some(f)) => {
+            let _ = writeln!(text, "| predictive entropy, the other data set's images (nats) | {nf:.4} | {f:.4} |");
+        }
+        _ => {
+            let _ = writeln!(text, "| predictive entropy, the other data set's images | not found | |");
+        }
+    }
     let _ = writeln!(text, "| clean network's accuracy | {:.4} | |", outcome.clean_accuracy);
     let _ = writeln!(
         text,
