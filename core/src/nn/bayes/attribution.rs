@@ -8,7 +8,7 @@
 use super::classifier::BayesClassifier;
 use crate::error::Error;
 use crate::explain::attribution::{Differentiable, FeatureMaps, Rescaled};
-use crate::nn::cnn::attribution::{to_input, to_vector};
+use crate::nn::cnn::attribution::{to_input, to_vector, visit_maps};
 use crate::nn::cnn::{Layer, Network, Values, Vector};
 use nalgebra::SVector;
 
@@ -66,11 +66,7 @@ where
         visit: &mut dyn FnMut(&[f32], &[f32]),
     ) -> Result<(), Error> {
         let (maps, gradient) = self.feature_gradient(&to_input(x)?, class)?;
-        let [_, height, width] = Cv::Output::SHAPE;
-        let cells = height.saturating_mul(width).max(1);
-        for (activations, gradient) in maps.as_slice().chunks(cells).zip(gradient.as_slice().chunks(cells)) {
-            visit(activations, gradient);
-        }
+        visit_maps(&maps, &gradient, visit);
         Ok(())
     }
 }

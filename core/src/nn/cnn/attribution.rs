@@ -78,11 +78,16 @@ where
         visit: &mut dyn FnMut(&[f32], &[f32]),
     ) -> Result<(), Error> {
         let (maps, gradient) = self.feature_gradient(&to_input(x)?, class)?;
-        let [_, height, width] = F::Output::SHAPE;
-        let cells = height.saturating_mul(width).max(1);
-        for (activations, gradient) in maps.as_slice().chunks(cells).zip(gradient.as_slice().chunks(cells)) {
-            visit(activations, gradient);
-        }
+        visit_maps(&maps, &gradient, visit);
         Ok(())
+    }
+}
+
+/// Calls `visit` with each map's activations and gradient, map by map.
+pub(crate) fn visit_maps<T: Values>(maps: &T, gradient: &T, visit: &mut dyn FnMut(&[f32], &[f32])) {
+    let [_, height, width] = T::SHAPE;
+    let cells = height.saturating_mul(width).max(1);
+    for (activations, gradient) in maps.as_slice().chunks(cells).zip(gradient.as_slice().chunks(cells)) {
+        visit(activations, gradient);
     }
 }
