@@ -22,6 +22,7 @@ use xil_bench::protocols::active::Active;
 use xil_bench::protocols::active::reproduce::{AlexReproduction, RetrievalReproduction};
 use xil_bench::protocols::attributions::Attributions;
 use xil_bench::protocols::bayes_feedback::BayesFeedback;
+use xil_bench::protocols::bayes_feedback::reproduce::BayesReproduction;
 use xil_bench::protocols::caipi_colors::CaipiColors;
 use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
 use xil_bench::protocols::caipi_text::CaipiText;
@@ -94,6 +95,9 @@ impl Cli {
                 }
                 Experiment::ExplanationRetrieval { common, corpus } => {
                     run::reproduction::<RetrievalReproduction>(&common.settings(), &corpus, &common.out)
+                }
+                Experiment::BayesFeedback { common } => {
+                    run::reproduction::<BayesReproduction>(&common.settings(), &(), &common.out)
                 }
                 Experiment::Cali { common } => {
                     run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)

@@ -45,6 +45,13 @@ pub enum Experiment {
         #[arg(long, help = CORPUS_HELP)]
         corpus: Option<PathBuf>,
     },
+    /// Bayesian explanation feedback (seed 003, Tables 1 and 2): the Bayesian LeNet-5 on four-corner decoy
+    /// MNIST and Fashion-MNIST, 1 epoch, then at most 17 with the evidence of 0.4 % annotated images, 3
+    /// seeds. Quick: 1 + 1 epochs, one seed, the first 8,000 training images.
+    BayesFeedback {
+        #[command(flatten)]
+        common: Common,
+    },
     /// CALIMOCHO (seed 001): active runs at depths 1/3/5 with and without corrections, the passive
     /// depth study and the LIME faithfulness study. Quick: 2 folds of 1,000 images, 30 queries, 200
     /// passive steps.

@@ -42,8 +42,8 @@ impl ActiveData {
     /// The command-line name.
     pub fn name(self) -> &'static str {
         match self {
-            ActiveData::Mnist => "mnist",
-            ActiveData::Fashion => "fashion",
+            ActiveData::Mnist => DataSet::Mnist.name(),
+            ActiveData::Fashion => DataSet::Fashion.name(),
             ActiveData::Spam => "spam",
             ActiveData::Colors => "colors",
         }

@@ -21,6 +21,14 @@ impl DataSet {
     /// Both, as the app lists them.
     pub const ALL: [DataSet; 2] = [DataSet::Fashion, DataSet::Mnist];
 
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataSet::Mnist => "mnist",
+            DataSet::Fashion => "fashion",
+        }
+    }
+
     /// The data set's name for people.
     pub fn label(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@
 //! overlap with the decoys of saliency, `DeepLIFT`, Grad-CAM and 3 x 3
 //! occlusion) and the accuracy of the same network on clean images.
 
+pub mod reproduce;
 pub mod run;
 pub mod settings;
 #[cfg(test)]
