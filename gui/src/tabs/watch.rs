@@ -15,7 +15,7 @@ use crate::sessions::runs::{Run, Status};
 use crate::tabs::{Repaint, Tab, Worker};
 use crate::widgets::forms::{active_form, caipi_form, cali_form, decoy_form, text_form};
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints};
 use std::path::Path;
 use xil_bench::harness::record::table_to_csv;
 use xil_bench::protocols::active::ActiveSettings;
@@ -324,7 +324,10 @@ impl Watching {
             ui.label("No run yet: choose the settings on the left and start one. Runs stay for comparison.");
             return;
         }
-        ui.label("Curves: mean over the folds that have reached each query; #N is the run of that number on the left.");
+        ui.label(
+            "Curves: mean over the folds (or runs) that have reached each point, shaded ± one deviation; #N is the \
+             run of that number on the left.",
+        );
         let rows = panels.len().div_ceil(2);
         let height = ((ui.available_height() - 20.0) / rows as f32 - 24.0).max(140.0);
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -333,10 +336,21 @@ impl Watching {
                     for (column, panel) in columns.iter_mut().zip(pair) {
                         column.label(*panel);
                         Plot::new(*panel).legend(Legend::default()).height(height).show(column, |plot| {
-                            for (legend, metric, run) in self.curves_of(panel, false) {
+                            for (k, (legend, metric, run)) in self.curves_of(panel, false).into_iter().enumerate() {
+                                let curve = run.curve(metric);
+                                let palette = PALETTE[k % PALETTE.len()];
+                                let colour = egui::Color32::from_rgb(palette.0, palette.1, palette.2);
+                                let column = |pick: fn(&(f32, f32, f32, f32)) -> f32| -> Vec<f64> {
+                                    curve.iter().map(|p| f64::from(pick(p))).collect()
+                                };
+                                let (xs, low, high) = (column(|p| p.0), column(|p| p.2), column(|p| p.3));
+                                plot.add(
+                                    FilledArea::new(legend.clone(), &xs, &low, &high)
+                                        .fill_color(colour.gamma_multiply(0.2)),
+                                );
                                 let points: PlotPoints =
-                                    run.curve(metric).iter().map(|p| [f64::from(p.0), f64::from(p.1)]).collect();
-                                plot.line(Line::new(legend, points));
+                                    curve.iter().map(|p| [f64::from(p.0), f64::from(p.1)]).collect();
+                                plot.line(Line::new(legend, points).color(colour));
                             }
                         });
                     }
