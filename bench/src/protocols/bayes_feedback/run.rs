@@ -254,8 +254,8 @@ pub fn run(
     let mut examples: Vec<Example> =
         training.iter().map(|&i| Example { x: image(&decoyed, i), label: decoyed.labels[i], evidence: None }).collect();
     let explained = explained_images(settings.explained, test.len());
-    let shown: Vec<usize> =
-        explained.iter().copied().take(crate::protocols::attributions::run::FIGURE_IMAGES).collect();
+    // The figure's images, spread over the test set (MNIST's is ordered by class).
+    let shown = explained_images(crate::protocols::attributions::run::FIGURE_IMAGES, test.len());
     let mut epochs = Vec::new();
     let validation_f1 =
         |model: &BayesLeNet5| macro_f1::<CLASSES>(&predictions(model, &validation_images), &validation_labels);
