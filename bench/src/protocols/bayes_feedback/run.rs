@@ -128,6 +128,15 @@ fn image(data: &DecoyData, index: usize) -> Image {
     x
 }
 
+/// Image `index` of a clean split as the network reads it.
+fn clean_image(split: &Split, index: usize) -> Image {
+    let mut x = Image::zeros();
+    for (v, &p) in x.as_mut_slice().iter_mut().zip(split.images.image(index)) {
+        *v = f32::from(p) / 255.0;
+    }
+    x
+}
+
 /// The decoy pixels of image `index` as a mask.
 fn decoy_mask(data: &DecoyData, index: usize) -> Vec<bool> {
     let mut mask = vec![false; PIXELS];
@@ -228,17 +237,8 @@ pub fn run(
     observe: Observer<'_, FeedbackEpoch>,
 ) -> Result<BayesOutcome> {
     settings.validate()?;
-    let ood: Option<Vec<Image>> = other.map(|other| {
-        (0..other.test.len().min(OOD_IMAGES))
-            .map(|i| {
-                let mut x = Image::zeros();
-                for (v, &p) in x.as_mut_slice().iter_mut().zip(other.test.images.image(i)) {
-                    *v = f32::from(p) / 255.0;
-                }
-                x
-            })
-            .collect()
-    });
+    let ood: Option<Vec<Image>> =
+        other.map(|other| (0..other.test.len().min(OOD_IMAGES)).map(|i| clean_image(&other.test, i)).collect());
     let seed = settings.seed;
     let split = training_split(settings, images)?;
     let decoyed = DecoyData::with_decoy(&split, Decoy::FourCorners, true, Stream::BayesTrain.seed(seed));
@@ -312,33 +312,10 @@ pub fn run(
     // Phase 2: the same network on clean images, as many epochs.
     let clean_examples: Vec<Example> = training
         .iter()
-        .map(|&i| {
-            let mut x = Image::zeros();
-            for (v, &p) in x.as_mut_slice().iter_mut().zip(split.images.image(i)) {
-                *v = f32::from(p) / 255.0;
-            }
-            Example { x, label: split.labels[i], evidence: None }
-        })
+        .map(|&i| Example { x: clean_image(&split, i), label: split.labels[i], evidence: None })
         .collect();
-    let clean_test: Vec<Image> = (0..images.test.len())
-        .map(|i| {
-            let mut x = Image::zeros();
-            for (v, &p) in x.as_mut_slice().iter_mut().zip(images.test.images.image(i)) {
-                *v = f32::from(p) / 255.0;
-            }
-            x
-        })
-        .collect();
-    let clean_validation: Vec<Image> = validation
-        .iter()
-        .map(|&i| {
-            let mut x = Image::zeros();
-            for (v, &p) in x.as_mut_slice().iter_mut().zip(split.images.image(i)) {
-                *v = f32::from(p) / 255.0;
-            }
-            x
-        })
-        .collect();
+    let clean_test: Vec<Image> = (0..images.test.len()).map(|i| clean_image(&images.test, i)).collect();
+    let clean_validation: Vec<Image> = validation.iter().map(|&i| clean_image(&split, i)).collect();
     let mut clean = Box::new(BayesLeNet5::new(&mut Stream::BayesInit { clean: true }.rng(seed)));
     let mut clean_optimiser = trainer(settings.learning_rate, settings.prior, n)?;
     for e in 1..=settings.epochs_before + settings.epochs_after {
