@@ -3,7 +3,7 @@
 //! step with 95 % intervals over runs, beside the paper's single numbers.
 //!
 //! Writes, under the output folder: one folder per data set, `q` and strategy
-//! (as `xil-bench active` writes it), `report.md`, one figure per data set
+//! (as `xil-bench active` writes it), `report.md` (rewritten after every cell), one figure per data set
 //! and `q` (`accuracy_<data>_q<q>.{png,svg}`, a curve and band per strategy)
 //! and, as the paper's Fig. 3, the explanations of US-P's and ALEX's final
 //! networks (run 0) on the first test images (`explanations_<data>_q<q>.png`).
@@ -195,6 +195,9 @@ pub fn reproduce(
                     interval: (last.3 - last.1).max(0.0),
                     seconds_per_step: rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len().max(1) as f64,
                 });
+                // The report after every cell, so that a long run that is
+                // stopped still shows the cells it finished.
+                write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
                 series.push(Series {
                     label: strategy.label().into(),
                     colour,
@@ -212,7 +215,6 @@ pub fn reproduce(
             save_grid(&out.join(format!("explanations_{}_q{q}.png", data.name())), SIDE, &heatmaps)?;
         }
     }
-    write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
     Ok(cells)
 }
 
