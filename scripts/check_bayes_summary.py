@@ -4,7 +4,8 @@ MNIST and one on Fashion-MNIST (the first 8,000 training images each); in
 each, the network trained on clean images for two epochs learns them (test
 accuracy above 0.5), the no-feedback and feedback accuracies are
 proportions, the four methods of seed 003's Table 2 have overlaps in [0, 1]
-before and after, the entropy on the other data set was measured, and 0.4 %
+before, after and in the control (fine-tuned as long without the evidence),
+the entropy on the other data set was measured, and 0.4 %
 of the 7,200 training images (29) were annotated.
 
 Usage: check_bayes_summary.py SUMMARY_LINE.json
@@ -16,13 +17,14 @@ import sys
 def check(s, failed):
     print(f"{s['data']}: ", end="")
     print(f"accuracy NF {s['accuracy_nf']:.3f} -> F {s['accuracy_f']:.3f}, clean {s['clean_accuracy']:.3f}; "
-          f"overlap NF {s['overlap_nf']} -> F {s['overlap_f']}")
+          f"control {s['accuracy_control']:.3f}; overlap NF {s['overlap_nf']} -> F {s['overlap_f']}, "
+          f"control {s['overlap_control']}")
     if not s["clean_accuracy"] > 0.5:
         failed.append(f"clean accuracy {s['clean_accuracy']:.3f}")
-    for key in ("accuracy_nf", "accuracy_f"):
+    for key in ("accuracy_nf", "accuracy_f", "accuracy_control"):
         if not 0.0 <= s[key] <= 1.0:
             failed.append(f"{key} {s[key]}")
-    for key in ("overlap_nf", "overlap_f"):
+    for key in ("overlap_nf", "overlap_f", "overlap_control"):
         if sorted(s[key]) != ["deeplift", "grad_cam", "occlusion", "saliency"]:
             failed.append(f"{key} methods {sorted(s[key])}")
         if not all(0.0 <= v <= 1.0 for v in s[key].values()):

@@ -7,7 +7,7 @@
 //! images.
 
 use super::settings::BayesSettings;
-use super::train::{Example, Image, entropy, epoch, evidence, predictions, predictive, trainer};
+use super::train::{Example, Image, Trainer, entropy, epoch, evidence, predictions, predictive, trainer};
 use crate::data::decoy::{Decoy, DecoyData};
 use crate::data::fashion::{CLASSES, ImageSet, PIXELS, Split};
 use crate::error::{Error, Result};
@@ -31,7 +31,7 @@ pub const METHODS: [Method; 4] = [Method::Saliency, Method::DeepLift, Method::Gr
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FeedbackEpoch {
     /// 0: without feedback, 1: fine-tuning with feedback, 2: the network on
-    /// clean images.
+    /// clean images, 3: the control (fine-tuning as phase 1, no evidence).
     pub phase: usize,
     /// 1-based epoch within the phase.
     pub epoch: usize,
@@ -111,6 +111,12 @@ pub struct BayesOutcome {
     pub after: Measured,
     /// The fine-tuning epoch kept.
     pub best_epoch: usize,
+    /// The control: the same fine-tuning (epochs, minibatch orders, noise,
+    /// early stopping) without the evidence, so that `after - control` is
+    /// what the feedback did and `control - before` what the epochs did.
+    pub control: Measured,
+    /// The control's epoch kept.
+    pub control_epoch: usize,
     /// Training images annotated.
     pub annotated: usize,
     /// Training and validation images.
@@ -251,7 +257,7 @@ pub fn run(
     let (validation, training) = order.split_at(validation_size);
     let validation_images: Vec<Image> = validation.iter().map(|&i| image(&decoyed, i)).collect();
     let validation_labels: Vec<u8> = validation.iter().map(|&i| decoyed.labels[i]).collect();
-    let mut examples: Vec<Example> =
+    let examples: Vec<Example> =
         training.iter().map(|&i| Example { x: image(&decoyed, i), label: decoyed.labels[i], evidence: None }).collect();
     let explained = explained_images(settings.explained, test.len());
     // The figure's images, spread over the test set (MNIST's is ordered by class).
@@ -281,26 +287,13 @@ pub fn run(
     let mut chosen: Vec<usize> = (0..n).collect();
     shuffle(&mut chosen, &mut Stream::BayesAnnotated.rng(seed));
     chosen.truncate(annotated);
+    let masks: Vec<(usize, Vec<bool>)> = chosen.iter().map(|&k| (k, decoy_mask(&decoyed, training[k]))).collect();
+    let tuning = FineTuning { settings, validation_f1: &validation_f1, test_accuracy: &test_accuracy, observe };
+    // Phase 3, the control: fine-tuning without the evidence.
+    let (control_epoch, control) = fine_tune((&model, &optimiser), examples.clone(), &[], 3, &tuning, &mut epochs)?;
+    let control = measure(&control, settings, (&test, &test_images), &explained, ood.as_deref())?;
     // Phase 1: fine-tuning with the evidence, early stopping on validation F1.
-    let mut best = (validation_f1(&model), 0usize, model.clone());
-    for e in 1..=settings.epochs_after {
-        for &k in &chosen {
-            let mask = decoy_mask(&decoyed, training[k]);
-            examples[k].evidence = Some(Box::new(evidence(&model, &examples[k].x, &mask)));
-        }
-        let started = Instant::now();
-        let terms = epoch(&mut model, &mut optimiser, &examples, (settings.batch, settings.mc), (1, e, seed))?;
-        let f1 = validation_f1(&model);
-        let row = row((1, e), terms, f1, test_accuracy(&model), started);
-        epochs.push(row);
-        if f1 > best.0 {
-            best = (f1, e, model.clone());
-        }
-        if observe(&row).is_break() {
-            break;
-        }
-    }
-    let (_, best_epoch, tuned) = best;
+    let (best_epoch, tuned) = fine_tune((&model, &optimiser), examples, &masks, 1, &tuning, &mut epochs)?;
     let after = measure(&tuned, settings, (&test, &test_images), &explained, ood.as_deref())?;
     let maps: Vec<(Input, Input, Input)> = shown
         .iter()
@@ -340,11 +333,60 @@ pub fn run(
         before,
         after,
         best_epoch,
+        control,
+        control_epoch,
         annotated,
         split: (training.len(), validation.len()),
         clean_accuracy: accuracy(&clean_predicted, &images.test.labels),
         maps,
     })
+}
+
+/// What fine-tuning is scored and watched by.
+struct FineTuning<'a> {
+    settings: &'a BayesSettings,
+    validation_f1: &'a (dyn Fn(&BayesLeNet5) -> f32 + Sync),
+    test_accuracy: &'a (dyn Fn(&BayesLeNet5) -> f32 + Sync),
+    observe: Observer<'a, FeedbackEpoch>,
+}
+
+/// Fine-tunes copies of the network and optimiser left by phase 0 for at
+/// most `--epochs-after` epochs, the training images `masks` names carrying
+/// the evidence of their mask (selected anew from the current weights before
+/// every epoch; no masks: the control), with the minibatch orders and noise
+/// of phase 1 whatever `phase` the rows are filed under. Returns the epoch
+/// of the best validation F1 (0: none beat the start) and its network.
+fn fine_tune(
+    (start, optimiser): (&BayesLeNet5, &Trainer),
+    mut examples: Vec<Example>,
+    masks: &[(usize, Vec<bool>)],
+    phase: usize,
+    tuning: &FineTuning<'_>,
+    rows: &mut Vec<FeedbackEpoch>,
+) -> Result<(usize, Box<BayesLeNet5>)> {
+    let settings = tuning.settings;
+    let mut model = Box::new(start.clone());
+    let mut optimiser = Box::new(optimiser.clone());
+    let mut best = ((tuning.validation_f1)(&model), 0usize, model.clone());
+    for e in 1..=settings.epochs_after {
+        for (k, mask) in masks {
+            if let Some(example) = examples.get_mut(*k) {
+                example.evidence = Some(Box::new(evidence(&model, &example.x, mask)));
+            }
+        }
+        let started = Instant::now();
+        let terms = epoch(&mut model, &mut optimiser, &examples, (settings.batch, settings.mc), (1, e, settings.seed))?;
+        let f1 = (tuning.validation_f1)(&model);
+        let row = row((phase, e), terms, f1, (tuning.test_accuracy)(&model), started);
+        rows.push(row);
+        if f1 > best.0 {
+            best = (f1, e, model.clone());
+        }
+        if (tuning.observe)(&row).is_break() {
+            break;
+        }
+    }
+    Ok((best.1, best.2))
 }
 
 /// An epoch's row.

@@ -41,12 +41,16 @@ fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
     let outcome = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap();
     assert_eq!(outcome.split, (90, 10));
     assert_eq!(outcome.annotated, 9);
-    // One epoch without feedback, two with, three on clean images.
+    // One epoch without feedback, two of the control, two with, three on
+    // clean images.
     let phases: Vec<usize> = outcome.epochs.iter().map(|e| e.phase).collect();
-    assert_eq!(phases, [0, 1, 1, 2, 2, 2]);
+    assert_eq!(phases, [0, 3, 3, 1, 1, 2, 2, 2]);
     assert!(outcome.epochs.iter().filter(|e| e.phase == 1).all(|e| e.evidence_loss != 0.0));
     assert!(outcome.epochs.iter().filter(|e| e.phase != 1).all(|e| e.evidence_loss == 0.0));
-    for measured in [&outcome.before, &outcome.after] {
+    // The control sees the same minibatches and noise as the feedback: only
+    // the evidence differs.
+    assert_ne!(outcome.control, outcome.after, "the evidence changes the fine-tuned network");
+    for measured in [&outcome.before, &outcome.control, &outcome.after] {
         assert_eq!(measured.overlap.len(), 4);
         assert!(measured.overlap.iter().all(|o| (0.0..=1.0).contains(o)), "{measured:?}");
         assert!((0.0..=1.0).contains(&measured.accuracy));
@@ -63,6 +67,7 @@ fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
     );
     let summary = write::summary(&settings(), &outcome);
     assert!(summary["overlap_f"]["deeplift"].is_number());
+    assert!(summary["overlap_control"]["deeplift"].is_number());
 }
 
 #[test]

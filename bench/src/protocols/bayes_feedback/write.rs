@@ -20,22 +20,27 @@ fn overlaps(measured: &Measured) -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// The summary: accuracy and overlaps without (`_nf`) and with (`_f`)
-/// feedback, and the clean network's accuracy.
+/// feedback and of the control (`_control`: fine-tuned as long without the
+/// evidence), and the clean network's accuracy.
 pub fn summary(settings: &BayesSettings, outcome: &BayesOutcome) -> serde_json::Value {
     with_settings(
         &serde_json::json!({
             "accuracy_nf": outcome.before.accuracy,
             "accuracy_f": outcome.after.accuracy,
+            "accuracy_control": outcome.control.accuracy,
             "f1_macro_nf": outcome.before.f1_macro,
             "f1_macro_f": outcome.after.f1_macro,
+            "f1_macro_control": outcome.control.f1_macro,
             "entropy_nf": outcome.before.entropy,
             "entropy_f": outcome.after.entropy,
             "entropy_ood_nf": outcome.before.ood_entropy,
             "entropy_ood_f": outcome.after.ood_entropy,
             "overlap_nf": overlaps(&outcome.before),
             "overlap_f": overlaps(&outcome.after),
+            "overlap_control": overlaps(&outcome.control),
             "clean_accuracy": outcome.clean_accuracy,
             "best_epoch": outcome.best_epoch,
+            "control_epoch": outcome.control_epoch,
             "annotated": outcome.annotated,
             "train": outcome.split.0,
             "validation": outcome.split.1,
@@ -48,7 +53,8 @@ pub fn summary(settings: &BayesSettings, outcome: &BayesOutcome) -> serde_json::
 pub fn tables(settings: &BayesSettings, outcome: &BayesOutcome) -> String {
     let mut text = format!(
         "# Bayesian feedback on four-corner decoy {}\n\n{} training / {} validation images, {} annotated \
-         ({:.2} %), seed {}; fine-tuning kept epoch {} of {} by validation macro-F1.\n\n",
+         ({:.2} %), seed {}; fine-tuning kept epoch {} of {} by validation macro-F1 (the control, fine-tuned \
+         as long without the evidence: epoch {}).\n\n",
         settings.data.label(),
         outcome.split.0,
         outcome.split.1,
@@ -56,31 +62,41 @@ pub fn tables(settings: &BayesSettings, outcome: &BayesOutcome) -> String {
         100.0 * settings.feedback_share,
         settings.seed,
         outcome.best_epoch,
-        settings.epochs_after
+        settings.epochs_after,
+        outcome.control_epoch
     );
     let _ = writeln!(
         text,
-        "Table 1 (test; one label per image, so micro precision = recall = F1 = accuracy):\n\n| | NF | F |\n|---|---:|---:|"
+        "Table 1 (test; one label per image, so micro precision = recall = F1 = accuracy):\n\n\
+         | | NF | control | F |\n|---|---:|---:|---:|"
     );
-    let (b, a) = (&outcome.before, &outcome.after);
-    let _ = writeln!(text, "| precision = recall = F1 = accuracy | {:.4} | {:.4} |", b.accuracy, a.accuracy);
-    let _ = writeln!(text, "| macro-F1 | {:.4} | {:.4} |", b.f1_macro, a.f1_macro);
-    let _ = writeln!(text, "| predictive entropy (nats) | {:.4} | {:.4} |", b.entropy, a.entropy);
-    match (b.ood_entropy, a.ood_entropy) {
-        (Some(nf), Some(f)) => {
-            let _ = writeln!(text, "| predictive entropy, the other data set's images (nats) | {nf:.4} | {f:.4} |");
+    let (b, c, a) = (&outcome.before, &outcome.control, &outcome.after);
+    let _ = writeln!(
+        text,
+        "| precision = recall = F1 = accuracy | {:.4} | {:.4} | {:.4} |",
+        b.accuracy, c.accuracy, a.accuracy
+    );
+    let _ = writeln!(text, "| macro-F1 | {:.4} | {:.4} | {:.4} |", b.f1_macro, c.f1_macro, a.f1_macro);
+    let _ = writeln!(text, "| predictive entropy (nats) | {:.4} | {:.4} | {:.4} |", b.entropy, c.entropy, a.entropy);
+    match (b.ood_entropy, c.ood_entropy, a.ood_entropy) {
+        (Some(nf), Some(control), Some(f)) => {
+            let _ = writeln!(
+                text,
+                "| predictive entropy, the other data set's images (nats) | {nf:.4} | {control:.4} | {f:.4} |"
+            );
         }
         _ => {
-            let _ = writeln!(text, "| predictive entropy, the other data set's images | not found | |");
+            let _ = writeln!(text, "| predictive entropy, the other data set's images | not found | | |");
         }
     }
-    let _ = writeln!(text, "| clean network's accuracy | {:.4} | |", outcome.clean_accuracy);
+    let _ = writeln!(text, "| clean network's accuracy | {:.4} | | |", outcome.clean_accuracy);
     let _ = writeln!(
         text,
-        "\nTable 2 (attribution overlap with the decoys, lower is better):\n\n| method | NF | F |\n|---|---:|---:|"
+        "\nTable 2 (attribution overlap with the decoys, lower is better):\n\n| method | NF | control | F |\n\
+         |---|---:|---:|---:|"
     );
-    for ((method, nf), f) in METHODS.iter().zip(&b.overlap).zip(&a.overlap) {
-        let _ = writeln!(text, "| {} | {nf:.4} | {f:.4} |", method.label());
+    for (((method, nf), control), f) in METHODS.iter().zip(&b.overlap).zip(&c.overlap).zip(&a.overlap) {
+        let _ = writeln!(text, "| {} | {nf:.4} | {control:.4} | {f:.4} |", method.label());
     }
     text
 }
