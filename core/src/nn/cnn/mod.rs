@@ -8,7 +8,9 @@
 //! layers are [`Conv2d`] (stride 1, zero padding), [`MaxPool2`], [`Relu`],
 //! [`Flatten`] and [`Dense`]; a [`Classifier`] puts convolutional features
 //! and a dense head together, adds the softmax and cross-entropy, and is
-//! trained by [`ClassifierTrainer`] with the shared Adam. Sizes that do not
+//! trained by [`ClassifierTrainer`] with the shared Adam; Ross et al.'s
+//! input-gradient penalty ([`Classifier::accumulate_right_reasons`]) makes
+//! it right for the right reasons. Sizes that do not
 //! fit together (a kernel larger than its map, a flattened vector of the
 //! wrong length, layers whose shapes differ) do not compile.
 //!
@@ -25,6 +27,7 @@ mod flatten;
 mod layer;
 mod pool;
 mod relu;
+mod right_reasons;
 mod tensor;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -39,4 +42,5 @@ pub use flatten::Flatten;
 pub use layer::{Chain, Layer, Network, Values};
 pub use pool::MaxPool2;
 pub use relu::Relu;
+pub use right_reasons::PENALTY_STEP;
 pub use tensor::{Tensor, Vector};

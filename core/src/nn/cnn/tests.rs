@@ -68,6 +68,58 @@ fn cross_entropy_gradients_match_finite_differences() {
 }
 
 #[test]
+fn the_right_reasons_penalty_gradient_matches_finite_differences() {
+    let model = small();
+    let x = images()[2];
+    // The left half of the image must not matter.
+    let mut irrelevant = Tensor::<1, 6, 6>::zeros();
+    for (i, a) in irrelevant.as_mut_slice().iter_mut().enumerate() {
+        *a = if i % 6 < 3 { 1.0 } else { 0.0 };
+    }
+    let weight = 30.0;
+    // The input gradient of Σ log p against central differences.
+    let g = model.log_probability_sum_gradient(&x);
+    let sum = |x: &Tensor<1, 6, 6>| f64::from(model.log_probabilities(x).as_slice().iter().sum::<f32>());
+    for i in 0..36 {
+        let (mut up, mut down) = (x, x);
+        up.as_mut_slice()[i] += 1e-3;
+        down.as_mut_slice()[i] -= 1e-3;
+        approx::assert_abs_diff_eq!(((sum(&up) - sum(&down)) / 2e-3) as f32, g.as_slice()[i], epsilon = 2e-3);
+    }
+    let mut gradient = Small::zeros();
+    let value = model.accumulate_right_reasons(&x, &irrelevant, weight, &mut gradient).unwrap();
+    approx::assert_abs_diff_eq!(value, model.right_reasons_penalty(&x, &irrelevant, weight).unwrap(), epsilon = 1e-6);
+    assert!(value > 1e-2, "a vanishing penalty checks nothing: {value}");
+    let mut checked = 0;
+    for block in 0..gradient.parameters().count() {
+        let exact: &[f32] = gradient.parameters().nth(block).unwrap();
+        for (index, &exact) in exact.iter().enumerate() {
+            let moved = |delta: f32| {
+                let mut moved = model.clone();
+                moved.parameters_mut().nth(block).unwrap()[index] += delta;
+                f64::from(moved.right_reasons_penalty(&x, &irrelevant, weight).unwrap())
+            };
+            let numeric = ((moved(1e-3) - moved(-1e-3)) / 2e-3) as f32;
+            assert!(
+                (numeric - exact).abs() < 1e-2 * (1.0 + exact.abs()),
+                "block {block}, {index}: {exact} vs {numeric}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, model.parameter_count());
+    assert!(gradient.parameters().flatten().any(|g| g.abs() > 1e-2), "a zero gradient checks nothing");
+    // A mask of zeros has no penalty and adds nothing.
+    let mut none = Small::zeros();
+    assert_eq!(model.accumulate_right_reasons(&x, &Tensor::zeros(), weight, &mut none), Ok(0.0));
+    assert!(none.parameters().flatten().all(|&g| g == 0.0));
+    assert_eq!(
+        model.right_reasons_penalty(&x, &irrelevant, -1.0),
+        Err(crate::Error::InvalidParameter { name: "weight" })
+    );
+}
+
+#[test]
 fn input_gradients_match_finite_differences() {
     let model = small();
     let x = SVector::<f32, 36>::from_column_slice(images()[1].as_slice());
