@@ -31,6 +31,9 @@ pub struct BayesFeedbackArgs {
     /// Adam's step size.
     #[arg(long, default_value_t = 1e-3)]
     pub learning_rate: f32,
+    /// Weight of the deterministic LeNet-5 baseline's input-gradient penalty (Ross et al.'s "right for the right reasons") on the same annotated images.
+    #[arg(long, default_value_t = 1000.0)]
+    pub penalty_weight: f32,
     /// Use only the first N training images.
     #[arg(long)]
     pub train_limit: Option<usize>,
@@ -58,6 +61,7 @@ impl BayesFeedbackArgs {
             eval_samples: self.eval_samples,
             batch: self.batch,
             learning_rate: self.learning_rate,
+            penalty_weight: self.penalty_weight,
             train_limit: self.train_limit,
             explained: self.explained,
             ..BayesSettings::paper(self.data, self.seed)

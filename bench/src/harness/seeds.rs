@@ -104,9 +104,13 @@ pub enum Stream {
     },
     /// Bayesian feedback: which training images the annotator marks.
     BayesAnnotated,
+    /// Bayesian feedback's baseline: the deterministic `LeNet-5`'s initial
+    /// weights.
+    RightReasonsInit,
     /// Bayesian feedback: the minibatch order of an epoch of a phase.
     BayesShuffle {
-        /// 0: without feedback, 1: with, 2: the clean network.
+        /// 0: without feedback, 1: with, 2: the clean network, 4 and 5: the
+        /// deterministic baseline without and with its penalty.
         phase: usize,
         /// The epoch.
         epoch: usize,
@@ -173,6 +177,7 @@ impl Stream {
             Stream::BayesTest => 23,
             Stream::BayesInit { clean } => 24 + u64::from(clean),
             Stream::BayesAnnotated => 26,
+            Stream::RightReasonsInit => 27,
             Stream::BayesShuffle { phase, epoch } => (8 << 40) + wide(phase) * 100_000 + wide(epoch),
             Stream::BayesNoise { phase, epoch, batch, chunk } => {
                 (1 << 50) + (wide(phase) << 46) + (wide(epoch) << 32) + (wide(batch) << 8) + wide(chunk)

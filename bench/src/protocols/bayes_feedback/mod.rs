@@ -8,9 +8,12 @@
 //! Table 1 (accuracy, no feedback vs feedback), Table 2 (attribution
 //! overlap with the decoys of saliency, `DeepLIFT`, Grad-CAM and 3 x 3
 //! occlusion) and the accuracy of the same network on clean images; a
-//! control fine-tunes as long without the evidence.
+//! control fine-tunes as long without the evidence, and a deterministic
+//! `LeNet-5` with Ross et al.'s input-gradient penalty gets the same
+//! feedback.
 
 pub mod reproduce;
+pub mod right_reasons;
 pub mod run;
 pub mod settings;
 #[cfg(test)]
@@ -51,7 +54,7 @@ impl Protocol for BayesFeedback {
     }
 
     fn rows(settings: &BayesSettings) -> usize {
-        2 * (settings.epochs_before + settings.epochs_after) + settings.epochs_after
+        3 * (settings.epochs_before + settings.epochs_after) + settings.epochs_after
     }
 
     fn load(settings: &BayesSettings, folder: &Option<PathBuf>) -> Result<(ImageSet, Option<ImageSet>)> {

@@ -6,6 +6,7 @@
 //! decoys on annotated test images, and the same network trained on clean
 //! images.
 
+use super::right_reasons::{Baseline, RightReasons, right_reasons};
 use super::settings::BayesSettings;
 use super::train::{Example, Image, Trainer, entropy, epoch, evidence, predictions, predictive, trainer};
 use crate::data::decoy::{Decoy, DecoyData};
@@ -16,7 +17,7 @@ use crate::harness::observe::Observer;
 use crate::harness::record::{Metric, Record};
 use crate::harness::seeds::Stream;
 use crate::protocols::attributions::methods::{Budgets, Method, attribute};
-use crate::protocols::attributions::models::Input;
+use crate::protocols::attributions::models::{Attributable, Input};
 use crate::protocols::attributions::run::explained_images;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -31,14 +32,15 @@ pub const METHODS: [Method; 4] = [Method::Saliency, Method::DeepLift, Method::Gr
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FeedbackEpoch {
     /// 0: without feedback, 1: fine-tuning with feedback, 2: the network on
-    /// clean images, 3: the control (fine-tuning as phase 1, no evidence).
+    /// clean images, 3: the control (fine-tuning as phase 1, no evidence),
+    /// 4 and 5: the deterministic baseline without and with its penalty.
     pub phase: usize,
     /// 1-based epoch within the phase.
     pub epoch: usize,
     /// Mean `-ln p(y | x)` per training image.
     #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub label_loss: f32,
-    /// Mean evidence term per training image.
+    /// Mean evidence term per training image (the baseline: its penalty).
     #[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]
     pub evidence_loss: f32,
     /// `KL / n`.
@@ -117,6 +119,9 @@ pub struct BayesOutcome {
     pub control: Measured,
     /// The control's epoch kept.
     pub control_epoch: usize,
+    /// The deterministic `LeNet-5` with Ross et al.'s penalty on the same
+    /// feedback.
+    pub right_reasons: RightReasons,
     /// Training images annotated.
     pub annotated: usize,
     /// Training and validation images.
@@ -173,36 +178,53 @@ fn training_split(settings: &BayesSettings, images: &ImageSet) -> Result<Split> 
     Ok(split)
 }
 
-/// Measures the network at the end of a phase.
-fn measure(
-    model: &BayesLeNet5,
-    settings: &BayesSettings,
-    (test, test_images): (&DecoyData, &[Image]),
-    explained: &[usize],
-    ood: Option<&[Image]>,
+/// The decoy test images and those whose attributions are measured.
+pub(super) struct TestImages<'a> {
+    /// The decoyed test set (labels and decoy squares).
+    pub data: &'a DecoyData,
+    /// Its images as the networks read them.
+    pub images: &'a [Image],
+    /// The indices explained.
+    pub explained: &'a [usize],
+}
+
+/// The first class of highest probability.
+fn most_likely(p: &[f32; CLASSES]) -> u8 {
+    (0..CLASSES).fold(0, |best, c| if p[c] > p[best] { c } else { best }) as u8
+}
+
+/// Mean entropy of distributions, in nats.
+fn mean_entropy(distributions: &[[f32; CLASSES]]) -> f32 {
+    distributions.iter().map(|p| entropy(p)).sum::<f32>() / distributions.len().max(1) as f32
+}
+
+/// Measures a network at the end of a phase from its distributions on the
+/// test images (and on out-of-distribution images, when there are some),
+/// the attribution methods explaining `explained_by` for the class
+/// `predict` gives.
+///
+/// # Errors
+/// A method that fails or does not apply, named.
+pub(super) fn measure<M: Attributable + Sync>(
+    (explained_by, predict): (&M, &(dyn Fn(&Image) -> usize + Sync)),
+    distributions: &[[f32; CLASSES]],
+    ood: Option<&[[f32; CLASSES]]>,
+    test: &TestImages<'_>,
+    seed: u64,
 ) -> Result<Measured> {
-    let distributions = predictive(model, test_images, settings.eval_samples, settings.seed);
-    let mean_entropy = |distributions: &[[f32; 10]]| {
-        distributions.iter().map(|p| entropy(p)).sum::<f32>() / distributions.len().max(1) as f32
-    };
-    let ood_entropy = ood.map(|images| mean_entropy(&predictive(model, images, settings.eval_samples, settings.seed)));
-    let predicted: Vec<u8> = distributions
-        .iter()
-        .map(|p| (0..CLASSES).fold(0, |best, c| if p[c] > p[best] { c } else { best }) as u8)
-        .collect();
-    let mut means = model.clone();
-    means.clear_noise();
-    let overlaps: Vec<Vec<f32>> = explained
+    let predicted: Vec<u8> = distributions.iter().map(most_likely).collect();
+    let overlaps: Vec<Vec<f32>> = test
+        .explained
         .par_iter()
         .map(|&index| {
-            let x = Input::from_column_slice(test_images[index].as_slice());
-            let class = means.predict(&test_images[index]);
-            let mask = decoy_mask(test, index);
-            let mut rng = Stream::AttributionsExplain(index).rng(settings.seed);
+            let x = Input::from_column_slice(test.images[index].as_slice());
+            let class = predict(&test.images[index]);
+            let mask = decoy_mask(test.data, index);
+            let mut rng = Stream::AttributionsExplain(index).rng(seed);
             METHODS
                 .iter()
                 .map(|&method| {
-                    let map = attribute(&means, method, &x, class, Budgets::DEFAULT, &mut rng)
+                    let map = attribute(explained_by, method, &x, class, Budgets::DEFAULT, &mut rng)
                         .map_err(|e| Error::core(method.name(), e))?
                         .ok_or_else(|| Error::Settings(format!("{} does not apply", method.name())))?;
                     Ok(attribution_overlap(map.as_slice(), &mask))
@@ -212,12 +234,27 @@ fn measure(
         .collect::<Result<_>>()?;
     let count = overlaps.len().max(1) as f32;
     Ok(Measured {
-        accuracy: accuracy(&predicted, &test.labels),
-        f1_macro: macro_f1::<CLASSES>(&predicted, &test.labels),
-        entropy: mean_entropy(&distributions),
+        accuracy: accuracy(&predicted, &test.data.labels),
+        f1_macro: macro_f1::<CLASSES>(&predicted, &test.data.labels),
+        entropy: mean_entropy(distributions),
         overlap: (0..METHODS.len()).map(|m| overlaps.iter().map(|o| o[m]).sum::<f32>() / count).collect(),
-        ood_entropy,
+        ood_entropy: ood.map(mean_entropy),
     })
+}
+
+/// Measures the Bayesian network: its predictive distribution
+/// (`--eval-samples` Monte Carlo samples), its means' network explained.
+fn measure_bayes(
+    model: &BayesLeNet5,
+    settings: &BayesSettings,
+    test: &TestImages<'_>,
+    ood: Option<&[Image]>,
+) -> Result<Measured> {
+    let distributions = predictive(model, test.images, settings.eval_samples, settings.seed);
+    let ood = ood.map(|images| predictive(model, images, settings.eval_samples, settings.seed));
+    let mut means = model.clone();
+    means.clear_noise();
+    measure((&means, &|x| means.predict(x)), &distributions, ood.as_deref(), test, settings.seed)
 }
 
 /// `DeepLIFT` of the means' network on test image `index`, for the
@@ -279,7 +316,8 @@ pub fn run(
             break;
         }
     }
-    let before = measure(&model, settings, (&test, &test_images), &explained, ood.as_deref())?;
+    let test_set = TestImages { data: &test, images: &test_images, explained: &explained };
+    let before = measure_bayes(&model, settings, &test_set, ood.as_deref())?;
     let maps_before: Vec<Input> =
         shown.iter().map(|&i| deeplift(&model, &test_images[i], seed)).collect::<Result<_>>()?;
     // The annotator marks the decoys of a share of the training images.
@@ -290,11 +328,11 @@ pub fn run(
     let masks: Vec<(usize, Vec<bool>)> = chosen.iter().map(|&k| (k, decoy_mask(&decoyed, training[k]))).collect();
     let tuning = FineTuning { settings, validation_f1: &validation_f1, test_accuracy: &test_accuracy, observe };
     // Phase 3, the control: fine-tuning without the evidence.
-    let (control_epoch, control) = fine_tune((&model, &optimiser), examples.clone(), &[], 3, &tuning, &mut epochs)?;
-    let control = measure(&control, settings, (&test, &test_images), &explained, ood.as_deref())?;
+    let (control_epoch, control) = fine_tune((&model, &optimiser), &examples, &[], 3, &tuning, &mut epochs)?;
+    let control = measure_bayes(&control, settings, &test_set, ood.as_deref())?;
     // Phase 1: fine-tuning with the evidence, early stopping on validation F1.
-    let (best_epoch, tuned) = fine_tune((&model, &optimiser), examples, &masks, 1, &tuning, &mut epochs)?;
-    let after = measure(&tuned, settings, (&test, &test_images), &explained, ood.as_deref())?;
+    let (best_epoch, tuned) = fine_tune((&model, &optimiser), &examples, &masks, 1, &tuning, &mut epochs)?;
+    let after = measure_bayes(&tuned, settings, &test_set, ood.as_deref())?;
     let maps: Vec<(Input, Input, Input)> = shown
         .iter()
         .zip(maps_before)
@@ -323,11 +361,21 @@ pub fn run(
             break;
         }
     }
+    // The deterministic baseline on the same feedback.
+    let right_reasons = right_reasons(
+        &Baseline {
+            settings,
+            examples: &examples,
+            masks: &masks,
+            validation: (&validation_images, &validation_labels),
+            test: &test_set,
+            ood: ood.as_deref(),
+            observe,
+        },
+        &mut epochs,
+    )?;
     let clean_distributions = predictive(&clean, &clean_test, settings.eval_samples, seed);
-    let clean_predicted: Vec<u8> = clean_distributions
-        .iter()
-        .map(|p| (0..CLASSES).fold(0, |best, c| if p[c] > p[best] { c } else { best }) as u8)
-        .collect();
+    let clean_predicted: Vec<u8> = clean_distributions.iter().map(most_likely).collect();
     Ok(BayesOutcome {
         epochs,
         before,
@@ -335,6 +383,7 @@ pub fn run(
         best_epoch,
         control,
         control_epoch,
+        right_reasons,
         annotated,
         split: (training.len(), validation.len()),
         clean_accuracy: accuracy(&clean_predicted, &images.test.labels),
@@ -358,24 +407,27 @@ struct FineTuning<'a> {
 /// of the best validation F1 (0: none beat the start) and its network.
 fn fine_tune(
     (start, optimiser): (&BayesLeNet5, &Trainer),
-    mut examples: Vec<Example>,
+    examples: &[Example],
     masks: &[(usize, Vec<bool>)],
     phase: usize,
     tuning: &FineTuning<'_>,
     rows: &mut Vec<FeedbackEpoch>,
 ) -> Result<(usize, Box<BayesLeNet5>)> {
     let settings = tuning.settings;
+    // The evidence goes on a copy of the examples (none for the control).
+    let mut annotated = std::borrow::Cow::Borrowed(examples);
     let mut model = Box::new(start.clone());
     let mut optimiser = Box::new(optimiser.clone());
     let mut best = ((tuning.validation_f1)(&model), 0usize, model.clone());
     for e in 1..=settings.epochs_after {
         for (k, mask) in masks {
-            if let Some(example) = examples.get_mut(*k) {
+            if let Some(example) = annotated.to_mut().get_mut(*k) {
                 example.evidence = Some(Box::new(evidence(&model, &example.x, mask)));
             }
         }
         let started = Instant::now();
-        let terms = epoch(&mut model, &mut optimiser, &examples, (settings.batch, settings.mc), (1, e, settings.seed))?;
+        let terms =
+            epoch(&mut model, &mut optimiser, &annotated, (settings.batch, settings.mc), (1, e, settings.seed))?;
         let f1 = (tuning.validation_f1)(&model);
         let row = row((phase, e), terms, f1, (tuning.test_accuracy)(&model), started);
         rows.push(row);

@@ -29,6 +29,9 @@ pub struct BayesSettings {
     pub learning_rate: f32,
     /// The prior's standard deviation (paper: 0.1).
     pub prior: f32,
+    /// Weight of the deterministic baseline's input-gradient penalty (Ross et
+    /// al.: 1,000).
+    pub penalty_weight: f32,
     /// Use only the first N training images (all by default).
     pub train_limit: Option<usize>,
     /// Annotated test images whose attributions are measured.
@@ -40,7 +43,8 @@ pub struct BayesSettings {
 impl BayesSettings {
     /// The paper's protocol on `data`: 0.4 % annotated, 1 epoch, then at most
     /// 17 of fine-tuning, batches of 256, Adam 1e-3, prior N(0, 0.1²), one
-    /// Monte Carlo sample per step and 10 at test, 200 explained test images.
+    /// Monte Carlo sample per step and 10 at test, 200 explained test images;
+    /// the baseline's penalty weighs 1,000 (Ross et al.'s).
     pub fn paper(data: DataSet, seed: u64) -> Self {
         Self {
             data,
@@ -52,6 +56,7 @@ impl BayesSettings {
             batch: 256,
             learning_rate: 1e-3,
             prior: 0.1,
+            penalty_weight: 1000.0,
             train_limit: None,
             explained: 200,
             seed,
@@ -77,6 +82,9 @@ impl BayesSettings {
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return Err(Error::Settings(format!("--learning-rate {} must be positive", self.learning_rate)));
+        }
+        if !(self.penalty_weight.is_finite() && self.penalty_weight >= 0.0) {
+            return Err(Error::Settings(format!("--penalty-weight {} must be 0 or more", self.penalty_weight)));
         }
         if !(self.prior.is_finite() && self.prior > 0.0) {
             return Err(Error::Settings(format!("--prior {} must be positive", self.prior)));

@@ -42,15 +42,18 @@ fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
     assert_eq!(outcome.split, (90, 10));
     assert_eq!(outcome.annotated, 9);
     // One epoch without feedback, two of the control, two with, three on
-    // clean images.
+    // clean images; the baseline's one before and two with its penalty.
     let phases: Vec<usize> = outcome.epochs.iter().map(|e| e.phase).collect();
-    assert_eq!(phases, [0, 3, 3, 1, 1, 2, 2, 2]);
-    assert!(outcome.epochs.iter().filter(|e| e.phase == 1).all(|e| e.evidence_loss != 0.0));
-    assert!(outcome.epochs.iter().filter(|e| e.phase != 1).all(|e| e.evidence_loss == 0.0));
+    assert_eq!(phases, [0, 3, 3, 1, 1, 2, 2, 2, 4, 5, 5]);
+    let evidence = |phase| outcome.epochs.iter().filter(move |e| e.phase == phase).map(|e| e.evidence_loss);
+    assert!(evidence(1).chain(evidence(5)).all(|loss| loss > 0.0));
+    assert!([0, 2, 3, 4].into_iter().flat_map(evidence).all(|loss| loss == 0.0));
     // The control sees the same minibatches and noise as the feedback: only
     // the evidence differs.
     assert_ne!(outcome.control, outcome.after, "the evidence changes the fine-tuned network");
-    for measured in [&outcome.before, &outcome.control, &outcome.after] {
+    let rrr = &outcome.right_reasons;
+    assert!(rrr.best_epoch <= 2);
+    for measured in [&outcome.before, &outcome.control, &outcome.after, &rrr.before, &rrr.after] {
         assert_eq!(measured.overlap.len(), 4);
         assert!(measured.overlap.iter().all(|o| (0.0..=1.0).contains(o)), "{measured:?}");
         assert!((0.0..=1.0).contains(&measured.accuracy));
@@ -59,21 +62,24 @@ fn a_tiny_run_trains_fine_tunes_with_feedback_measures_and_repeats_itself() {
     }
     // (90 images are too few to learn from: KL / n outweighs the labels;
     // CI's run on the real digits checks the learning.)
-    assert!(outcome.epochs.iter().all(|e| e.kl > 0.0 && e.label_loss.is_finite()));
+    assert!(outcome.epochs.iter().all(|e| (e.kl > 0.0) == (e.phase < 4) && e.label_loss.is_finite()));
     let again = BayesFeedback::run(&settings(), &images, &ticking(&|| {})).unwrap();
     assert_eq!(
-        (again.before, again.after, again.clean_accuracy),
-        (outcome.before.clone(), outcome.after.clone(), outcome.clean_accuracy)
+        (again.before, again.after, again.clean_accuracy, again.right_reasons),
+        (outcome.before.clone(), outcome.after.clone(), outcome.clean_accuracy, outcome.right_reasons.clone())
     );
     let summary = write::summary(&settings(), &outcome);
     assert!(summary["overlap_f"]["deeplift"].is_number());
     assert!(summary["overlap_control"]["deeplift"].is_number());
+    assert!(summary["overlap_rrr"]["deeplift"].is_number());
 }
 
 #[test]
 fn bad_settings_name_their_option() {
     let share = BayesSettings { feedback_share: 0.0, ..settings() };
     assert!(BayesFeedback::check(&share).unwrap_err().to_string().contains("--feedback-share"));
+    let weight = BayesSettings { penalty_weight: -1.0, ..settings() };
+    assert!(BayesFeedback::check(&weight).unwrap_err().to_string().contains("--penalty-weight"));
     let mc = BayesSettings { mc: 0, ..settings() };
     assert!(BayesFeedback::check(&mc).unwrap_err().to_string().contains("--mc"));
     let images = (ImageSet { train: split(10, 0), test: split(5, 1) }, None);

@@ -21,7 +21,8 @@ fn overlaps(measured: &Measured) -> serde_json::Map<String, serde_json::Value> {
 
 /// The summary: accuracy and overlaps without (`_nf`) and with (`_f`)
 /// feedback and of the control (`_control`: fine-tuned as long without the
-/// evidence), and the clean network's accuracy.
+/// evidence), the clean network's accuracy, and the deterministic baseline's
+/// (`_rrr`: Ross et al.'s penalty on the same feedback; `_rrr_nf` before it).
 pub fn summary(settings: &BayesSettings, outcome: &BayesOutcome) -> serde_json::Value {
     with_settings(
         &serde_json::json!({
@@ -39,6 +40,11 @@ pub fn summary(settings: &BayesSettings, outcome: &BayesOutcome) -> serde_json::
             "overlap_f": overlaps(&outcome.after),
             "overlap_control": overlaps(&outcome.control),
             "clean_accuracy": outcome.clean_accuracy,
+            "accuracy_rrr_nf": outcome.right_reasons.before.accuracy,
+            "accuracy_rrr": outcome.right_reasons.after.accuracy,
+            "overlap_rrr_nf": overlaps(&outcome.right_reasons.before),
+            "overlap_rrr": overlaps(&outcome.right_reasons.after),
+            "rrr_epoch": outcome.right_reasons.best_epoch,
             "best_epoch": outcome.best_epoch,
             "control_epoch": outcome.control_epoch,
             "annotated": outcome.annotated,
@@ -97,6 +103,17 @@ pub fn tables(settings: &BayesSettings, outcome: &BayesOutcome) -> String {
     );
     for (((method, nf), control), f) in METHODS.iter().zip(&b.overlap).zip(&c.overlap).zip(&a.overlap) {
         let _ = writeln!(text, "| {} | {nf:.4} | {control:.4} | {f:.4} |", method.label());
+    }
+    let rrr = &outcome.right_reasons;
+    let _ = writeln!(
+        text,
+        "\nThe deterministic LeNet-5 on the same images and annotations, fine-tuned with Ross et al.'s \
+         input-gradient penalty (weight {}; kept epoch {}):\n\n| | NF | penalty |\n|---|---:|---:|\n\
+         | accuracy | {:.4} | {:.4} |",
+        settings.penalty_weight, rrr.best_epoch, rrr.before.accuracy, rrr.after.accuracy
+    );
+    for ((method, nf), f) in METHODS.iter().zip(&rrr.before.overlap).zip(&rrr.after.overlap) {
+        let _ = writeln!(text, "| overlap, {} | {nf:.4} | {f:.4} |", method.label());
     }
     text
 }
