@@ -8,15 +8,18 @@
 //! BYTES` (in the order the QEMU plugin counts them) and `session ...`.
 //! The exit status is failure when the session fails or corrections do not
 //! raise the explanation F1. With `--features cnn` it runs the 8x8-digit
-//! convolutional network instead (a separate footprint).
+//! convolutional network instead, with `--features bayes` the Bayesian one
+//! (each a separate footprint).
 
 #![no_std]
 #![no_main]
 
+#[cfg(feature = "bayes")]
+mod bayes;
 #[cfg(feature = "cnn")]
 mod cnn;
 mod measure;
-#[cfg(not(any(feature = "baseline", feature = "cnn")))]
+#[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes")))]
 mod workloads;
 
 use cortex_m_rt::entry;
@@ -25,10 +28,12 @@ use panic_semihosting as _;
 
 #[entry]
 fn main() -> ! {
-    #[cfg(not(any(feature = "baseline", feature = "cnn")))]
+    #[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes")))]
     let ok = workloads::run();
-    #[cfg(all(feature = "cnn", not(feature = "baseline")))]
+    #[cfg(all(feature = "cnn", not(any(feature = "baseline", feature = "bayes"))))]
     let ok = cnn::run();
+    #[cfg(all(feature = "bayes", not(feature = "baseline")))]
+    let ok = bayes::run();
     #[cfg(feature = "baseline")]
     let ok = {
         // The same runtime and printing, no ML: its footprint is subtracted.

@@ -72,10 +72,17 @@ where
     /// layers, `ρ` around -5).
     pub fn new<R: Rng + ?Sized>(rng: &mut R) -> Self {
         let mut network = Self::zeros();
-        network.front.initialize(rng);
-        Layer::initialize(&mut network.conv, rng);
-        network.head.initialize(rng);
+        network.initialize(rng);
         network
+    }
+
+    /// Draws every parameter anew from `rng`, in place (as [`new`](Self::new);
+    /// a device keeps the network in static RAM and never holds a second copy
+    /// on its stack).
+    pub fn initialize<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.front.initialize(rng);
+        Layer::initialize(&mut self.conv, rng);
+        self.head.initialize(rng);
     }
 
     /// Every parameter (means and `ρ`s).

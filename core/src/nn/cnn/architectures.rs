@@ -13,6 +13,14 @@
 //! - [`DigitsCnn`] (the device's network, for the `8 x 8` UCI digits): conv
 //!   `3x3x8` → `ReLU` → pool → dense 32 → `ReLU` → dense 10 (2,746
 //!   parameters, 11 KB).
+//! - [`BayesDigitsCnn`] (the device's Bayesian network, seed 003's recipe
+//!   at `8 x 8`): Gaussian conv `3x3x4` (padding 1) → `ReLU` → conv `3x3x8`,
+//!   whose pre-activations take the evidence → `ReLU` → pool → dense 16 →
+//!   `ReLU` → dense 10 (3,348 parameters: 1,674 means and `ρ`s, 13 KB). Its
+//!   dense layer is half the deterministic one's: the local
+//!   reparameterisation's variance layer is a stack copy of a layer's `σ²`,
+//!   and a backward pass holds two, which a 64 KB device must fit beside the
+//!   network and its gradient.
 
 use super::classifier::Classifier;
 use super::conv::Conv2d;
@@ -94,3 +102,23 @@ pub type DigitsCnnHead =
 
 /// The device network on `8 x 8` digits.
 pub type DigitsCnn = Classifier<DigitsCnnFeatures, DigitsCnnHead>;
+
+/// The device's Bayesian network up to its second convolution's input.
+pub type BayesDigitsFront = sequential!(Bayesian<Conv2d<1, 4, 3, 8, 8, 8, 8>>, Relu<4, 8, 8>);
+
+/// The device's Bayesian network's second convolution (the evidence's).
+pub type BayesDigitsConv = Conv2d<4, 8, 3, 8, 8, 6, 6>;
+
+/// The device's Bayesian network from its second convolution's
+/// pre-activations.
+pub type BayesDigitsHead = sequential!(
+    Relu<8, 6, 6>,
+    MaxPool2<8, 6, 6, 3, 3>,
+    Flatten<8, 3, 3, 72>,
+    Bayesian<Dense<72, 16>>,
+    Relu<16, 1, 1>,
+    Bayesian<Dense<16, 10>>
+);
+
+/// The device's Bayesian network on `8 x 8` digits.
+pub type BayesDigitsCnn = BayesClassifier<BayesDigitsFront, BayesDigitsConv, BayesDigitsHead>;

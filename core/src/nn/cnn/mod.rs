@@ -34,7 +34,7 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use architectures::{AlexCnn, BayesLeNet5, DigitsCnn, LeNet5};
+pub use architectures::{AlexCnn, BayesDigitsCnn, BayesLeNet5, DigitsCnn, LeNet5};
 pub use classifier::{Classifier, ClassifierExample, ClassifierTrainer};
 pub use conv::Conv2d;
 pub use dense::Dense;
