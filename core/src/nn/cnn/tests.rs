@@ -234,8 +234,11 @@ fn bar(rng: &mut Xoshiro256PlusPlus, k: usize) -> Tensor<1, 8, 8> {
     x
 }
 
+/// A labelled `8 x 8` image.
+type Bar = (Tensor<1, 8, 8>, u8);
+
 /// 120 training and 60 test bars.
-fn bars(rng: &mut Xoshiro256PlusPlus) -> ([(Tensor<1, 8, 8>, u8); 120], [(Tensor<1, 8, 8>, u8); 60]) {
+fn bars(rng: &mut Xoshiro256PlusPlus) -> ([Bar; 120], [Bar; 60]) {
     let train = core::array::from_fn(|i| (bar(rng, i % 6), (i % 6) as u8));
     (train, core::array::from_fn(|i| (bar(rng, i % 6), (i % 6) as u8)))
 }
