@@ -191,8 +191,12 @@ pub fn choose<const D: usize, const C: usize, L: Learner<D, C>>(
     (run, step): (usize, usize),
 ) -> Result<Vec<u32>> {
     let left = unlabelled(pool, labelled, withheld);
-    let probabilities: Vec<[f32; C]> =
-        left.par_iter().map(|&i| learner.probabilities(fitted, &pool.pool[i as usize])).collect();
+    // Every strategy but random and retrieval ranks by the pool's class
+    // probabilities (a forward pass per unlabelled instance).
+    let probabilities: Vec<[f32; C]> = match settings.strategy {
+        Strategy::Random | Strategy::ExplanationRetrieval => Vec::new(),
+        _ => left.par_iter().map(|&i| learner.probabilities(fitted, &pool.pool[i as usize])).collect(),
+    };
     let mut out = vec![0usize; settings.batch_size()];
     let mut rng = Stream::ActiveChoice { run, step }.rng(settings.seed);
     let chosen = match settings.strategy {
