@@ -20,7 +20,7 @@ use xil_core::nn::cnn::{BayesDigitsCnn, Tensor, Vector};
 const SEED: u64 = 8;
 
 /// The second convolution's pre-activations: where the evidence goes.
-type Activations = Tensor<8, 6, 6>;
+type Activations = Tensor<4, 6, 6>;
 
 /// The network's static RAM.
 static mut MODEL: MaybeUninit<BayesDigitsCnn> = MaybeUninit::uninit();

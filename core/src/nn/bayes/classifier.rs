@@ -442,12 +442,15 @@ where
         model.add_kl_gradient(self.prior, 1.0 / self.training_size as f32, gradient);
     }
 
-    /// One Adam step along `gradient`.
+    /// One Adam step along `gradient`; the model is left without noise, its
+    /// kept variances those of the new `ρ` (so copies of it need not
+    /// recompute them).
     pub fn apply(&mut self, model: &mut BayesClassifier<Fr, Cv, Hd>, gradient: &BayesClassifier<Fr, Cv, Hd>) {
         let step = self.state.begin_step(self.adam);
         let moments = self.first.parameters_mut().zip(self.second.parameters_mut());
         for ((theta, g), (m, v)) in model.parameters_mut().zip(gradient.parameters()).zip(moments) {
             step.update(theta, g, m, v, 0.0);
         }
+        model.clear_noise();
     }
 }

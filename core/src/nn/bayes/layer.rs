@@ -16,6 +16,12 @@
 //! backpropagation, finite differences and the attribution methods apply as
 //! they are. Gradients: `∂y/∂m = 1`, `∂y/∂v = ε / (2 √v)`, and through the
 //! variance layer to `x²` (times `2x`) and to `σ²` (times `∂σ²/∂ρ`).
+//!
+//! The variance layer (every weight's `σ² = softplus(ρ)²`) and the slopes
+//! `∂σ²/∂ρ` are kept beside `ρ` and recomputed with the next noise after `ρ`
+//! changed, so a Monte Carlo pass costs two passes of the affine layer and
+//! no transcendental function per weight; until then (after
+//! [`Layer::parameters_mut`]) they are computed on the fly.
 
 use super::gaussian::{kl, kl_gradient, sigma, variance_slope};
 use crate::nn::cnn::{Layer, Values};
@@ -54,6 +60,13 @@ const RHO_START: f32 = -5.0;
 pub struct Bayesian<L: Layer> {
     mean: L,
     rho: L,
+    /// `σ²` of every weight, valid when `fresh`.
+    variances: L,
+    /// `∂σ²/∂ρ` of every weight, valid when `fresh`.
+    slopes: L,
+    /// Whether `variances` and `slopes` are `rho`'s (false after
+    /// `parameters_mut`; all-zero bytes read as false).
+    fresh: bool,
     noise: L::Output,
 }
 
@@ -75,12 +88,41 @@ impl<L: Layer> Bayesian<L> {
 
     /// The layer with the weights' variances `σ²` as weights.
     pub fn variance_layer(&self) -> L {
-        let mut variances = self.rho.clone();
-        for (v, &r) in variances.parameters_mut().flatten().zip(self.rho.parameters().flatten()) {
-            let s = sigma(r);
-            *v = s * s;
+        if self.fresh { self.variances.clone() } else { self.computed(|r| sigma(r) * sigma(r)) }
+    }
+
+    /// `f(ρ)` of every weight, as a layer.
+    fn computed(&self, f: impl Fn(f32) -> f32) -> L {
+        let mut layer = self.rho.clone();
+        for v in layer.parameters_mut().flatten() {
+            *v = f(*v);
         }
-        variances
+        layer
+    }
+
+    /// Brings the kept variances and slopes up to date with `ρ`.
+    fn refresh(&mut self) {
+        if !self.fresh {
+            self.variances = self.computed(|r| sigma(r) * sigma(r));
+            self.slopes = self.computed(variance_slope);
+            self.fresh = true;
+        }
+    }
+
+    /// `f` of the variance layer: the kept one, or one computed now.
+    fn with_variances<T>(&self, f: impl FnOnce(&L) -> T) -> T {
+        if self.fresh { f(&self.variances) } else { f(&self.computed(|r| sigma(r) * sigma(r))) }
+    }
+
+    /// Adds `∂L/∂σ² · ∂σ²/∂ρ` to `gradient_rho`.
+    fn add_rho_gradient(&self, variances_gradient: &L, gradient_rho: &mut L) {
+        let add = |slopes: &L, gradient_rho: &mut L| {
+            let terms = variances_gradient.parameters().flatten().zip(slopes.parameters().flatten());
+            for (g, (&d, &slope)) in gradient_rho.parameters_mut().flatten().zip(terms) {
+                *g += d * slope;
+            }
+        };
+        if self.fresh { add(&self.slopes, gradient_rho) } else { add(&self.computed(variance_slope), gradient_rho) }
     }
 
     fn noisy(&self) -> bool {
@@ -96,12 +138,11 @@ impl<L: Layer> Bayesian<L> {
         squared
     }
 
-    /// The variance layer and its output `v` at `x²`.
-    fn variances(&self, squared: &L::Input) -> (L, L::Output) {
-        let layer = self.variance_layer();
+    /// The variance `v` at `x²`.
+    fn variance(&self, squared: &L::Input) -> L::Output {
         let mut variance = L::Output::zeros();
-        layer.forward(squared, &mut variance);
-        (layer, variance)
+        self.with_variances(|layer| layer.forward(squared, &mut variance));
+        variance
     }
 
     /// The log-likelihood of the evidence "the selected pre-activations are
@@ -111,7 +152,7 @@ impl<L: Layer> Bayesian<L> {
     pub fn evidence_log_likelihood(&self, input: &L::Input, selected: &L::Output) -> f32 {
         let mut mean = L::Output::zeros();
         self.mean.forward(input, &mut mean);
-        let (_, variance) = self.variances(&Self::squared(input));
+        let variance = self.variance(&Self::squared(input));
         let terms = mean.as_slice().iter().zip(variance.as_slice()).zip(selected.as_slice());
         terms
             .filter(|(_, s)| **s != 0.0)
@@ -137,7 +178,7 @@ impl<L: Layer> Bayesian<L> {
         let mut mean = L::Output::zeros();
         self.mean.forward(input, &mut mean);
         let squared = Self::squared(input);
-        let (layer, variance) = self.variances(&squared);
+        let variance = self.variance(&squared);
         let (mut by_mean, mut by_variance) = (L::Output::zeros(), L::Output::zeros());
         let terms = mean.as_slice().iter().zip(variance.as_slice()).zip(selected.as_slice());
         let slots = by_mean.as_mut_slice().iter_mut().zip(by_variance.as_mut_slice().iter_mut());
@@ -152,22 +193,22 @@ impl<L: Layer> Bayesian<L> {
         self.mean.backward(input, &mean, &by_mean, &mut from_mean, Some(&mut gradient.mean));
         let mut from_squared = L::Input::zeros();
         let mut variances_gradient = L::zeros();
-        layer.backward(&squared, &variance, &by_variance, &mut from_squared, Some(&mut variances_gradient));
+        self.with_variances(|layer| {
+            layer.backward(&squared, &variance, &by_variance, &mut from_squared, Some(&mut variances_gradient));
+        });
         let chain = input.as_slice().iter().zip(from_mean.as_slice().iter().zip(from_squared.as_slice()));
         for (dx, (&x, (&a, &b))) in input_gradient.as_mut_slice().iter_mut().zip(chain) {
             *dx += a + 2.0 * x * b;
         }
-        let slopes = self.rho.parameters().flatten().map(|&r| variance_slope(r));
-        let pairs = gradient.rho.parameters_mut().flatten().zip(variances_gradient.parameters().flatten());
-        for ((g, &d), slope) in pairs.zip(slopes) {
-            *g += d * slope;
-        }
+        self.add_rho_gradient(&variances_gradient, &mut gradient.rho);
     }
 
     /// Sets every weight's `ρ` to `rho` (the layer's spread at the start of
     /// training, or a test's).
     pub fn set_rho(&mut self, rho: f32) {
         self.rho.parameters_mut().flatten().for_each(|r| *r = rho);
+        self.fresh = false;
+        self.refresh();
     }
 }
 
@@ -176,7 +217,14 @@ impl<L: Layer> Layer for Bayesian<L> {
     type Output = L::Output;
 
     fn zeros() -> Self {
-        Self { mean: L::zeros(), rho: L::zeros(), noise: L::Output::zeros() }
+        Self {
+            mean: L::zeros(),
+            rho: L::zeros(),
+            variances: L::zeros(),
+            slopes: L::zeros(),
+            fresh: false,
+            noise: L::Output::zeros(),
+        }
     }
 
     /// The means as `L` initialises its weights; every `ρ` from
@@ -186,13 +234,15 @@ impl<L: Layer> Layer for Bayesian<L> {
         for r in self.rho.parameters_mut().flatten() {
             *r = RHO_START + 0.1 * standard_normal(rng);
         }
+        self.fresh = false;
+        self.refresh();
         self.noise = L::Output::zeros();
     }
 
     fn forward(&self, input: &Self::Input, output: &mut Self::Output) {
         self.mean.forward(input, output);
         if self.noisy() {
-            let (_, variance) = self.variances(&Self::squared(input));
+            let variance = self.variance(&Self::squared(input));
             let spread = variance.as_slice().iter().zip(self.noise.as_slice());
             for (y, (&v, &e)) in output.as_mut_slice().iter_mut().zip(spread) {
                 *y += libm::sqrtf(v.max(0.0)) * e;
@@ -217,7 +267,7 @@ impl<L: Layer> Layer for Bayesian<L> {
             return;
         }
         let squared = Self::squared(input);
-        let (layer, variance) = self.variances(&squared);
+        let variance = self.variance(&squared);
         // ∂L/∂v = ∂L/∂y · ε / (2 √v).
         let mut variance_gradient = L::Output::zeros();
         let terms = output_gradient.as_slice().iter().zip(self.noise.as_slice()).zip(variance.as_slice());
@@ -226,17 +276,15 @@ impl<L: Layer> Layer for Bayesian<L> {
         }
         let mut squared_gradient = L::Input::zeros();
         let mut variances_gradient = gradient_rho.as_ref().map(|_| L::zeros());
-        layer.backward(&squared, &variance, &variance_gradient, &mut squared_gradient, variances_gradient.as_mut());
+        self.with_variances(|layer| {
+            layer.backward(&squared, &variance, &variance_gradient, &mut squared_gradient, variances_gradient.as_mut());
+        });
         let chain = input.as_slice().iter().zip(squared_gradient.as_slice());
         for (dx, (&x, &d2)) in input_gradient.as_mut_slice().iter_mut().zip(chain) {
             *dx += 2.0 * x * d2;
         }
         if let (Some(gradient_rho), Some(variances_gradient)) = (gradient_rho, variances_gradient) {
-            let slopes = self.rho.parameters().flatten().map(|&r| variance_slope(r));
-            let pairs = gradient_rho.parameters_mut().flatten().zip(variances_gradient.parameters().flatten());
-            for ((g, &d), slope) in pairs.zip(slopes) {
-                *g += d * slope;
-            }
+            self.add_rho_gradient(&variances_gradient, gradient_rho);
         }
     }
 
@@ -245,18 +293,24 @@ impl<L: Layer> Layer for Bayesian<L> {
         self.mean.parameters().chain(self.rho.parameters())
     }
 
+    /// (The kept variance layer is recomputed after `ρ` may have changed.)
     fn parameters_mut(&mut self) -> impl Iterator<Item = &mut [f32]> {
+        self.fresh = false;
         self.mean.parameters_mut().chain(self.rho.parameters_mut())
     }
 
-    /// One standard normal per activation.
+    /// One standard normal per activation (and the variance layer brought
+    /// up to date).
     fn sample_noise<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.refresh();
         for e in self.noise.as_mut_slice() {
             *e = standard_normal(rng);
         }
     }
 
+    /// (And the variance layer brought up to date.)
     fn clear_noise(&mut self) {
+        self.refresh();
         self.noise = L::Output::zeros();
     }
 

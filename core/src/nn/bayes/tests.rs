@@ -351,3 +351,34 @@ mod classifier {
         assert_ne!(unsilenced(&a), unsilenced(&b));
     }
 }
+
+#[test]
+fn the_kept_variances_follow_every_change_of_rho() {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+    let mut layer = Bayesian::<Dense<4, 3>>::zeros();
+    layer.initialize(&mut rng);
+    let expected = |layer: &Bayesian<Dense<4, 3>>| -> Vec<f32> {
+        layer.rho().parameters().flatten().map(|&r| sigma(r) * sigma(r)).collect()
+    };
+    let kept = |layer: &Bayesian<Dense<4, 3>>| -> Vec<f32> {
+        layer.variance_layer().parameters().flatten().copied().collect()
+    };
+    assert_eq!(kept(&layer), expected(&layer));
+    let x = Vector::<4>::from_slice(&[0.5, -1.0, 2.0, 0.25]);
+    layer.sample_noise(&mut rng);
+    let mut before = Vector::<3>::zeros();
+    layer.forward(&x, &mut before);
+    // ρ changes through the parameters (as an optimiser's step does): the
+    // next pass uses the new variances, before and after the next noise.
+    for r in layer.parameters_mut().skip(2).flatten() {
+        *r += 1.0;
+    }
+    assert_eq!(kept(&layer), expected(&layer));
+    let mut after = Vector::<3>::zeros();
+    layer.forward(&x, &mut after);
+    assert_ne!(before, after, "a larger σ moves the same noise's sample");
+    layer.sample_noise(&mut rng);
+    assert_eq!(kept(&layer), expected(&layer));
+    layer.set_rho(-2.0);
+    assert_eq!(kept(&layer), std::vec![sigma(-2.0) * sigma(-2.0); 15]);
+}
