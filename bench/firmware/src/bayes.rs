@@ -7,6 +7,7 @@
 //! KB of static RAM, and the passes' traces and variance layers more stack
 //! than the 64 KB leave.)
 
+use crate::digit::seven;
 use crate::measure::region;
 use core::mem::MaybeUninit;
 use cortex_m_semihosting::hprintln;
@@ -41,19 +42,6 @@ fn network() -> &'static mut BayesDigitsCnn {
     model
 }
 
-/// The digit the workloads use: a drawn "7", in `[0, 1]` (as the CNN
-/// firmware's).
-const SEVEN: [u8; 64] = [
-    0, 0, 0, 0, 0, 0, 0, 0, //
-    0, 9, 16, 16, 16, 16, 6, 0, //
-    0, 0, 0, 0, 3, 16, 4, 0, //
-    0, 0, 0, 0, 10, 12, 0, 0, //
-    0, 0, 0, 4, 16, 3, 0, 0, //
-    0, 0, 0, 12, 10, 0, 0, 0, //
-    0, 0, 3, 16, 4, 0, 0, 0, //
-    0, 0, 8, 11, 0, 0, 0, 0, //
-];
-
 // Each workload is a function of its own, kept out of its caller, so that the
 // stack measured for one does not include the others' frames.
 
@@ -74,12 +62,12 @@ fn evidence(model: &BayesDigitsCnn, x: &Tensor<1, 8, 8>, irrelevant: &[bool; 64]
     selected_activations(&pooled, &model.activation_gradient(x))
 }
 
-/// The workloads on [`SEVEN`], the left two columns marked irrelevant.
+/// The workloads on [`seven`], the left two columns marked irrelevant.
 #[inline(never)]
 fn bayes_benchmarks() -> Result<(), Error> {
     let model = network();
     let mut rng = Xoshiro128PlusPlus::seed_from_u64(SEED + 1);
-    let x = Tensor::<1, 8, 8>::from_slice(&SEVEN.map(|v| f32::from(v) / 16.0));
+    let x = Tensor::<1, 8, 8>::from_slice(&seven());
     let irrelevant: [bool; 64] = core::array::from_fn(|i| i % 8 < 2);
     let class = region("Bayesian CNN 8x8: one MC sample (noise drawn, predict)", || one_sample(model, &x, &mut rng));
     region("Bayesian CNN 8x8: predictive distribution, 10 MC samples", || predictive(model, &x, &mut rng));

@@ -2,6 +2,7 @@
 //! one digit. A firmware of its own (`--features cnn`), so that its flash,
 //! RAM and stack are measured apart from the CAIPI session's.
 
+use crate::digit::seven;
 use crate::measure::region;
 use cortex_m_semihosting::hprintln;
 use nalgebra::SVector;
@@ -23,18 +24,6 @@ fn digits_network() -> Option<&'static mut DigitsCnn> {
     model.initialize(&mut Xoshiro128PlusPlus::seed_from_u64(SEED));
     Some(model)
 }
-
-/// The digit the workloads explain: a drawn "7", in `[0, 1]`.
-const SEVEN: [u8; 64] = [
-    0, 0, 0, 0, 0, 0, 0, 0, //
-    0, 9, 16, 16, 16, 16, 6, 0, //
-    0, 0, 0, 0, 3, 16, 4, 0, //
-    0, 0, 0, 0, 10, 12, 0, 0, //
-    0, 0, 0, 4, 16, 3, 0, 0, //
-    0, 0, 0, 12, 10, 0, 0, 0, //
-    0, 0, 3, 16, 4, 0, 0, 0, //
-    0, 0, 8, 11, 0, 0, 0, 0, //
-];
 
 // Each workload is a function of its own, kept out of its caller, so that the
 // stack measured for one does not include the others' frames.
@@ -62,11 +51,11 @@ fn deeplift(model: &DigitsCnn, x: &SVector<f32, 64>, class: usize) -> Result<SVe
 /// The device's convolutional network on one `8 x 8` digit: predict,
 /// saliency, Grad-CAM and `DeepLIFT`. The weights are drawn at random (the
 /// instruction counts depend on their values only through which `ReLU`s are
-/// active); the digit is [`SEVEN`].
+/// active); the digit is [`seven`].
 #[inline(never)]
 fn cnn_benchmarks() -> Result<(), Error> {
     let model = &*digits_network().ok_or(Error::InvalidState)?;
-    let x = SVector::<f32, 64>::from_fn(|i, _| f32::from(SEVEN.get(i).copied().unwrap_or(0)) / 16.0);
+    let x = SVector::<f32, 64>::from(seven());
     let class = region("CNN 8x8: predict (conv 3x3x8, pool, 72-32-10)", || predict(model, &x));
     region("CNN 8x8: saliency", || saliency(model, &x, class))?;
     region("CNN 8x8: Grad-CAM", || grad_cam(model, &x, class))?;

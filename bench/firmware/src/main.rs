@@ -18,6 +18,8 @@
 mod bayes;
 #[cfg(feature = "cnn")]
 mod cnn;
+#[cfg(any(feature = "cnn", feature = "bayes"))]
+mod digit;
 mod measure;
 #[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes")))]
 mod workloads;
