@@ -107,10 +107,16 @@ pub enum Stream {
     /// Bayesian feedback's baseline: the deterministic `LeNet-5`'s initial
     /// weights.
     RightReasonsInit,
+    /// The app's Bayesian image sessions: the network's initial weights.
+    ImageBayesInit,
+    /// The app's Bayesian image sessions: the Monte Carlo samples of the
+    /// uncertainty about training image `index`.
+    ImageUncertainty(usize),
     /// Bayesian feedback: the minibatch order of an epoch of a phase.
     BayesShuffle {
         /// 0: without feedback, 1: with, 2: the clean network, 4 and 5: the
-        /// deterministic baseline without and with its penalty.
+        /// deterministic baseline without and with its penalty, 6: an image
+        /// session's first training.
         phase: usize,
         /// The epoch.
         epoch: usize,
@@ -178,6 +184,8 @@ impl Stream {
             Stream::BayesInit { clean } => 24 + u64::from(clean),
             Stream::BayesAnnotated => 26,
             Stream::RightReasonsInit => 27,
+            Stream::ImageBayesInit => 28,
+            Stream::ImageUncertainty(index) => (11 << 40) + wide(index),
             Stream::BayesShuffle { phase, epoch } => (8 << 40) + wide(phase) * 100_000 + wide(epoch),
             Stream::BayesNoise { phase, epoch, batch, chunk } => {
                 (1 << 50) + (wide(phase) << 46) + (wide(epoch) << 32) + (wide(batch) << 8) + wide(chunk)

@@ -14,11 +14,12 @@ use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_liv
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{Receiver, Sender};
 use xil_bench::data::fashion::ImageSet;
-use xil_bench::harness::seeds::Stream;
 use xil_bench::protocols::attributions::DataSet;
-use xil_bench::protocols::attributions::methods::{Budgets, Method, attribute};
-use xil_bench::protocols::decoy_fashion::session::{CorrectionSession, Pretrained, SessionSettings, training_images};
-use xil_bench::protocols::decoy_fashion::{self as decoy, DecoyData};
+use xil_bench::protocols::attributions::methods::Method;
+use xil_bench::protocols::decoy_fashion::DecoyData;
+use xil_bench::protocols::decoy_fashion::session::{
+    CorrectionSession, Pretrained, SessionSettings, Uncertainty, training_images,
+};
 
 /// The user's answer to one image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +44,9 @@ pub struct ShownImage {
     pub maps: Vec<(Method, std::result::Result<Vec<f32>, String>)>,
     /// The decoy patch's pixels (what a user who knows the trick paints).
     pub decoy: Vec<usize>,
+    /// The Bayesian network's uncertainty about it (none for the
+    /// perceptron).
+    pub uncertainty: Option<Uncertainty>,
 }
 
 /// One point of the plot, after each answer (and at the start).
@@ -95,15 +99,10 @@ impl<'w> Running<'w> {
     fn shown(&self) -> Option<ShownImage> {
         let index = self.session.query()?;
         let train = self.session.train();
-        let model = self.session.model();
-        let mut x = decoy::Input::zeros();
-        train.input_scaled(index, 1.0, x.as_mut_slice());
-        let class = model.predict(&x);
-        let mut rng = Stream::AttributionsExplain(index).rng(self.session.settings().seed);
         let maps = Method::ALL
             .into_iter()
-            .filter_map(|method| match attribute(model, method, &x, class, Budgets::DEFAULT, &mut rng) {
-                Ok(Some(map)) => Some((method, Ok(map.iter().copied().collect()))),
+            .filter_map(|method| match self.session.attribute(method, index) {
+                Ok(Some(map)) => Some((method, Ok(map))),
                 Ok(None) => None,
                 Err(e) => Some((method, Err(format!("{}: {e}", method.label())))),
             })
@@ -111,9 +110,10 @@ impl<'w> Running<'w> {
         Some(ShownImage {
             index,
             pixels: train.image(index).to_vec(),
-            prediction: class as u8,
+            prediction: self.session.predict(index) as u8,
             maps,
             decoy: train.decoy_pixels(index),
+            uncertainty: self.session.uncertainty(index),
         })
     }
 
@@ -224,6 +224,7 @@ mod tests {
     use super::*;
     use std::sync::mpsc::channel;
     use std::time::Duration;
+    use xil_bench::protocols::decoy_fashion::session::SessionModel;
 
     /// A worker on its own thread: its command and view channels.
     fn worker() -> (Sender<ImageCommand>, Receiver<ImageView>) {
@@ -292,6 +293,50 @@ mod tests {
         let old = r#"{"seed":0,"pretrain_images":100,"pretrain_epochs":1,"steps_per_answer":1,"batch":8,"penalty":0.0,"test_images":10}"#;
         let settings: SessionSettings = serde_json::from_str(old).unwrap();
         assert_eq!(settings.data, DataSet::Fashion, "a session saved before MNIST was offered is Fashion-MNIST's");
+    }
+
+    #[test]
+    fn a_bayesian_session_shows_its_uncertainty_and_learns_from_the_paint() {
+        let (commands, views) = worker();
+        let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");
+        let settings = SessionSettings {
+            data: DataSet::Mnist,
+            model: SessionModel::BayesLenet,
+            pretrain_images: 1000,
+            pretrain_epochs: 2,
+            steps_per_answer: 3,
+            test_images: 200,
+            ..SessionSettings::default()
+        };
+        let answer = |paint: bool| {
+            commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
+            let first = next();
+            assert_eq!(first.error, None);
+            let mut view = first.clone();
+            for _ in 0..2 {
+                let shown = view.shown.clone().unwrap();
+                let irrelevant = if paint { shown.decoy.clone() } else { Vec::new() };
+                commands.send(Command::Decide(ImageDecision { label: decoy_label(&shown), irrelevant })).unwrap();
+                view = next();
+                assert_eq!(view.error, None);
+            }
+            (first, view)
+        };
+        let (first, painted) = answer(true);
+        let shown = first.shown.clone().expect("a digit on screen");
+        // Every method applies to the convolutional network, Grad-CAM too.
+        assert_eq!(shown.maps.len(), 7);
+        assert!(shown.maps.iter().all(|(_, map)| map.is_ok()));
+        let u = shown.uncertainty.expect("the Bayesian network's uncertainty");
+        assert!((0.0..=10f32.ln() + 1e-4).contains(&u.entropy), "{u:?}");
+        assert!((0.0..=1.0).contains(&u.probability) && u.spread >= 0.0, "{u:?}");
+        let (_, unpainted) = answer(false);
+        assert_ne!(painted.points, unpainted.points, "the evidence of the paint changes the network");
+        commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
+        assert_eq!(next(), first, "a restart replays to the same state exactly");
+        let old = r#"{"seed":0,"pretrain_images":100,"pretrain_epochs":1,"steps_per_answer":1,"batch":8,"penalty":0.0,"test_images":10}"#;
+        let old: SessionSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(old.model, SessionModel::Perceptron, "a session saved before the choice corrects the perceptron");
     }
 
     /// The training decoy's grey level is `255 - 25 * label`.

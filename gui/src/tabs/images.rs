@@ -1,5 +1,9 @@
 //! The Images tab: be the user on decoy Fashion-MNIST or MNIST by painting.
 //!
+//! The network is the decoy experiment's perceptron (the painted pixels
+//! enter its loss as an input-gradient penalty) or seed 003's Bayesian
+//! `LeNet-5` (they select the activations that get the evidence "= 0" in its
+//! ELBO; the view then shows its uncertainty over Monte Carlo samples).
 //! The 28x28 image is drawn large with, beside it, the explanation of the
 //! prediction (red: pixels that raise the predicted class, blue: lower it)
 //! by the attribution method chosen above it (saliency, input x gradient,
@@ -24,6 +28,7 @@ use std::path::{Path, PathBuf};
 use xil_bench::data::fashion::{PIXELS, SIDE};
 use xil_bench::protocols::attributions::DataSet;
 use xil_bench::protocols::attributions::methods::Method;
+use xil_bench::protocols::decoy_fashion::session::SessionModel;
 
 /// Points per image pixel on screen.
 const SCALE: f32 = 10.0;
@@ -178,11 +183,18 @@ impl Tab for ImageTab {
                 ui.selectable_value(&mut s.data, data, data.label());
             }
         });
+        egui::ComboBox::from_label("network").selected_text(s.model.label()).show_ui(ui, |ui| {
+            for model in SessionModel::ALL {
+                ui.selectable_value(&mut s.model, model, model.label());
+            }
+        });
         ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
         ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"));
         ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"));
         ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"));
-        ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
+        if s.model == SessionModel::Perceptron {
+            ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
+        }
         ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
         self.session.start_ui(ui, "Start new image session");
         self.session.status_ui(ui, "reading and training…");
@@ -222,6 +234,17 @@ impl Tab for ImageTab {
             shown.prediction,
             class(shown.prediction)
         ));
+        if let Some(u) = shown.uncertainty {
+            ui.label(format!(
+                "Uncertainty over {} Monte Carlo samples: P({}) = {:.2} ± {:.2}, predictive entropy {:.2} nats \
+                 (at most 2.30)",
+                xil_bench::protocols::decoy_fashion::corrected::UNCERTAINTY_SAMPLES,
+                class(shown.prediction),
+                u.probability,
+                u.spread,
+                u.entropy
+            ));
+        }
         ui.horizontal(|ui| {
             self.canvas(ui, &shown);
             self.explanation(ui, &shown);

@@ -16,6 +16,7 @@
 //! threads and summed in a fixed order: the numbers do not depend on
 //! scheduling.
 
+pub mod corrected;
 pub mod explain;
 pub mod reproduce;
 pub mod run;

@@ -1,32 +1,31 @@
 //! Decoy Fashion-MNIST with a user in the loop, one answer at a time: the
 //! session the app's Images tab serves.
 //!
-//! A session starts from the decoy protocol's network trained without
-//! corrections on the first training images ([`Pretrained`]; it leans on the
-//! decoy patch, whose grey level gives the class away in training but not in
-//! the test set). Then, image by image from the rest of the training split
-//! in a seeded random order, the user gives the class and the pixels the
-//! prediction must not depend on; each answer adds the image with its mask,
-//! and the network takes a few Adam steps (the decoy protocol's optimiser)
-//! on minibatches of every answered image plus random training images, with
-//! the right-reasons loss. Everything is a function of the settings and the
-//! answers.
+//! A session starts from a network trained without corrections on the first
+//! training images ([`Pretrained`]; it leans on the decoy patch, whose grey
+//! level gives the class away in training but not in the test set): the
+//! decoy protocol's perceptron or seed 003's Bayesian `LeNet-5`
+//! ([`SessionModel`]). Then, image by image from the rest of the training
+//! split in a seeded random order, the user gives the class and the pixels
+//! the prediction must not depend on; each answer adds the image with its
+//! mask, and the network takes a few Adam steps on minibatches of every
+//! answered image plus random training images, with the right-reasons loss
+//! or the activation evidence ([`Corrected`]). Everything is a function of
+//! the settings and the answers.
 
-use super::explain::decoy_share;
-use super::run::{accuracy, run};
-use super::settings::{DecoySettings, Input, Network, Setting, Trainer};
+pub use super::corrected::{SessionModel, Uncertainty};
+
+use super::corrected::{Answer, Corrected, check_answer};
 use crate::data::decoy::DecoyData;
-use crate::data::fashion::{CLASSES, ImageSet, PIXELS};
+use crate::data::fashion::ImageSet;
 use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
 use crate::harness::limits;
-use crate::harness::observe::ticking;
 use crate::harness::seeds::Stream;
 use crate::protocols::attributions::DataSet;
+use crate::protocols::attributions::methods::Method;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
-use xil_core::nn::mlp::{MlpExample, MlpLoss};
-use xil_core::random::uniform_below;
 
 /// What defines a session besides the user's answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +34,10 @@ pub struct SessionSettings {
     /// Fashion-MNIST's).
     #[serde(default)]
     pub data: DataSet,
+    /// The network corrected (sessions saved before the choice existed:
+    /// the perceptron).
+    #[serde(default)]
+    pub model: SessionModel,
     /// Seed of decoys, the first training, the query order and the refits.
     pub seed: u64,
     /// Training images of the first network (no corrections).
@@ -44,9 +47,11 @@ pub struct SessionSettings {
     /// Adam steps after each answer.
     pub steps_per_answer: usize,
     /// Random training images in each refit minibatch (besides every
-    /// answered image).
+    /// answered image); the Bayesian network's first training uses
+    /// minibatches of this size too.
     pub batch: usize,
-    /// Weight of the input-gradient penalty on painted pixels.
+    /// Weight of the input-gradient penalty on painted pixels (the
+    /// perceptron).
     pub penalty: f32,
     /// Test images measured after each answer.
     pub test_images: usize,
@@ -59,6 +64,7 @@ impl Default for SessionSettings {
     fn default() -> Self {
         Self {
             data: DataSet::Fashion,
+            model: SessionModel::Perceptron,
             seed: 0,
             pretrain_images: 5000,
             pretrain_epochs: 4,
@@ -94,10 +100,10 @@ impl SessionSettings {
         Ok(())
     }
 
-    /// What the first network depends on: data set, seed, images and
-    /// epochs.
-    pub fn pretraining(&self) -> (DataSet, u64, usize, usize) {
-        (self.data, self.seed, self.pretrain_images, self.pretrain_epochs)
+    /// What the first network depends on: network, data set, seed, images,
+    /// epochs and (the Bayesian network's) minibatch size.
+    pub fn pretraining(&self) -> (SessionModel, DataSet, u64, usize, usize, usize) {
+        (self.model, self.data, self.seed, self.pretrain_images, self.pretrain_epochs, self.batch)
     }
 }
 
@@ -110,25 +116,28 @@ pub fn training_images(fashion: &ImageSet, seed: u64) -> DecoyData {
 /// A network trained without corrections, with its test set: what every
 /// session of the same [`SessionSettings::pretraining`] starts from.
 pub struct Pretrained {
-    /// Data set, seed, images and epochs it was trained with.
-    pub key: (DataSet, u64, usize, usize),
-    model: Box<Network>,
+    /// Network, data set, seed, images, epochs and minibatch size it was
+    /// trained with.
+    pub key: (SessionModel, DataSet, u64, usize, usize, usize),
+    corrected: Corrected,
     test: DecoyData,
 }
 
 impl Pretrained {
-    /// Trains the decoy protocol's network without corrections.
+    /// Trains the settings' network without corrections.
     ///
     /// # Errors
-    /// The decoy run's error.
+    /// The training's error.
     pub fn train(fashion: &ImageSet, settings: &SessionSettings) -> Result<Self> {
-        let decoy = DecoySettings {
-            epochs: settings.pretrain_epochs,
-            train_limit: Some(settings.pretrain_images),
-            ..DecoySettings::paper(Setting::None, settings.seed)
-        };
-        let outcome = run(&decoy, fashion, &ticking(&|| {}))?;
-        Ok(Self { key: settings.pretraining(), model: outcome.model, test: outcome.test })
+        let train = training_images(fashion, settings.seed);
+        let corrected = Corrected::pretrain(
+            settings.model,
+            (fashion, &train),
+            (settings.pretrain_images, settings.pretrain_epochs, settings.batch),
+            (settings.penalty, settings.seed),
+        )?;
+        let test = DecoyData::new(&fashion.test, false, Stream::DecoyTest.seed(settings.seed));
+        Ok(Self { key: settings.pretraining(), corrected, test })
     }
 }
 
@@ -138,10 +147,7 @@ pub struct CorrectionSession<'w> {
     train: &'w DecoyData,
     test: DecoyData,
     settings: SessionSettings,
-    model: Box<Network>,
-    trainer: Box<Trainer>,
-    gradient: Box<Network>,
-    loss: MlpLoss,
+    corrected: Corrected,
     order: Vec<usize>,
     rng: Xoshiro256PlusPlus,
     answered: Vec<(usize, u8, Vec<usize>)>,
@@ -152,11 +158,13 @@ impl<'w> CorrectionSession<'w> {
     /// `pretrained`.
     ///
     /// # Errors
-    /// [`Error::Settings`] for impossible settings.
+    /// [`Error::Settings`] for impossible settings or a first network of
+    /// other settings.
     pub fn start(train: &'w DecoyData, pretrained: &Pretrained, settings: SessionSettings) -> Result<Self> {
         settings.validate()?;
-        let loss = MlpLoss::right_reasons(settings.penalty).map_err(|e| Error::core("penalty", e))?;
-        let trainer = Box::new(DecoySettings::paper(Setting::InputGradients, settings.seed).trainer()?);
+        if pretrained.key != settings.pretraining() {
+            return Err(Error::Settings("the first network was trained with other settings".into()));
+        }
         let mut order: Vec<usize> = (settings.pretrain_images..train.len()).collect();
         let mut rng = Stream::ImageRefit.rng(settings.seed);
         shuffle(&mut order, &mut rng);
@@ -165,10 +173,7 @@ impl<'w> CorrectionSession<'w> {
             train,
             test: pretrained.test.first(settings.test_images),
             settings,
-            model: pretrained.model.clone(),
-            trainer,
-            gradient: Box::new(Network::zeros()),
-            loss,
+            corrected: pretrained.corrected.clone(),
             order,
             rng,
             answered: Vec::new(),
@@ -190,20 +195,36 @@ impl<'w> CorrectionSession<'w> {
         self.order.last().copied()
     }
 
-    /// The network as it stands.
-    pub fn model(&self) -> &Network {
-        &self.model
+    /// The network's class for training image `index`.
+    pub fn predict(&self, index: usize) -> usize {
+        self.corrected.predict(self.train, index)
+    }
+
+    /// `method`'s map of the predicted class at training image `index`
+    /// (`None` when the method does not apply to the network).
+    ///
+    /// # Errors
+    /// The method's failure.
+    pub fn attribute(&self, method: Method, index: usize) -> std::result::Result<Option<Vec<f32>>, xil_core::Error> {
+        let mut rng = Stream::AttributionsExplain(index).rng(self.settings.seed);
+        Ok(self.corrected.attribute(method, (self.train, index), &mut rng)?.map(|map| map.iter().copied().collect()))
+    }
+
+    /// The Bayesian network's uncertainty about training image `index` (none
+    /// for the perceptron).
+    pub fn uncertainty(&self, index: usize) -> Option<Uncertainty> {
+        self.corrected.uncertainty(self.train, index, &mut Stream::ImageUncertainty(index).rng(self.settings.seed))
     }
 
     /// Accuracy on the session's test images.
     pub fn test_accuracy(&self) -> f32 {
-        accuracy(&self.model, &self.test)
+        self.corrected.accuracy(&self.test)
     }
 
     /// Mean share of the explanation's magnitude inside the decoy patch,
     /// over the test images.
     pub fn decoy_share(&self) -> f32 {
-        decoy_share(&self.model, &self.test, self.test.len())
+        self.corrected.decoy_share(&self.test)
     }
 
     /// Answers the query: its class and the pixels the prediction must not
@@ -216,46 +237,24 @@ impl<'w> CorrectionSession<'w> {
         let Some(index) = self.query() else {
             return Err(Error::Settings("no image to answer: every training image was shown".into()));
         };
-        if usize::from(label) >= CLASSES {
-            return Err(Error::Settings(format!("the class must be 0 to 9, not {label}")));
-        }
-        if let Some(bad) = irrelevant.iter().find(|&&p| p >= PIXELS) {
-            return Err(Error::Settings(format!("pixel {bad} is not one of the {PIXELS}")));
-        }
+        check_answer(label, irrelevant)?;
         let mut mask = irrelevant.to_vec();
         mask.sort_unstable();
         mask.dedup();
         self.answered.push((index, label, mask));
-        if let Err(e) = self.refit() {
+        let (before, rng) = (self.corrected.clone(), self.rng.clone());
+        let answers: Vec<Answer<'_>> = self
+            .answered
+            .iter()
+            .map(|(index, label, mask)| Answer { index: *index, label: *label, irrelevant: mask })
+            .collect();
+        let sizes = (self.settings.steps_per_answer, self.settings.batch, self.settings.pretrain_images);
+        if let Err(e) = self.corrected.refit(self.train, &answers, sizes, &mut self.rng) {
+            (self.corrected, self.rng) = (before, rng);
             self.answered.pop();
             return Err(Error::core("the refit", e));
         }
         self.order.pop();
-        Ok(())
-    }
-
-    /// Adam steps on every answered image plus `batch` random training
-    /// images from the first network's set.
-    fn refit(&mut self) -> std::result::Result<(), xil_core::Error> {
-        let mut inputs: Vec<Input> = Vec::new();
-        for _ in 0..self.settings.steps_per_answer {
-            let mut batch: Vec<(usize, u8, &[usize])> =
-                self.answered.iter().map(|(i, label, mask)| (*i, *label, mask.as_slice())).collect();
-            for _ in 0..self.settings.batch {
-                let index = uniform_below(&mut self.rng, self.settings.pretrain_images as u32) as usize;
-                batch.push((index, self.train.labels[index], &[]));
-            }
-            inputs.resize(batch.len(), Input::zeros());
-            for (input, &(index, _, _)) in inputs.iter_mut().zip(&batch) {
-                self.train.input_scaled(index, 1.0, input.as_mut_slice());
-            }
-            let examples: Vec<MlpExample<PIXELS>> = batch
-                .iter()
-                .zip(&inputs)
-                .map(|(&(_, label, irrelevant), x)| MlpExample { x, label, irrelevant })
-                .collect();
-            self.trainer.step(&mut self.model, &self.loss, &examples, &mut self.gradient)?;
-        }
         Ok(())
     }
 }
