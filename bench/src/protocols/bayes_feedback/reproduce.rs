@@ -4,7 +4,8 @@
 //! several seeds, with 95 % intervals, beside the paper's MNIST figures.
 //!
 //! Writes, under the output folder: one folder per data set and seed (as
-//! `xil-bench bayes-feedback` writes it) and `report.md`.
+//! `xil-bench bayes-feedback` writes it) and `report.md` (rewritten after
+//! every run).
 
 use super::run::{BayesOutcome, METHODS, Measured};
 use super::settings::BayesSettings;
@@ -201,7 +202,7 @@ impl Reproduction for BayesReproduction {
         let mut outcomes = Vec::new();
         let mut summaries = Vec::new();
         for (data, images, other) in [(DataSet::Mnist, mnist, fashion), (DataSet::Fashion, fashion, mnist)] {
-            let mut runs = Vec::new();
+            outcomes.push((data, Vec::new()));
             for seed in 0..scale.seeds as u64 {
                 let run = run_settings(data, scale, settings.seed + seed);
                 let pair = (images.clone(), Some(other.clone()));
@@ -213,11 +214,14 @@ impl Reproduction for BayesReproduction {
                     object.insert("seed".into(), serde_json::json!(run.seed));
                 }
                 summaries.push(summary);
-                runs.push(outcome);
+                if let Some((_, runs)) = outcomes.last_mut() {
+                    runs.push(outcome);
+                }
+                // The report after every run, so that a long reproduction
+                // that is stopped still shows the runs it finished.
+                write_atomically(&dir.join("report.md"), report(&outcomes, scale).as_bytes())?;
             }
-            outcomes.push((data, runs));
         }
-        write_atomically(&dir.join("report.md"), report(&outcomes, scale).as_bytes())?;
         Ok(summaries)
     }
 }
