@@ -210,9 +210,18 @@ fn the_papers_networks_have_their_parameter_counts() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
     assert_eq!(LeNet5::new(&mut rng).parameter_count(), 61_706);
     assert_eq!(DigitsCnn::new(&mut rng).parameter_count(), 2_746);
-    // A mean and a ρ per weight of LeNet-5.
-    let bayes = BayesLeNet5::new(&mut rng);
-    assert_eq!(bayes.parameters().map(<[f32]>::len).sum::<usize>(), 2 * 61_706);
+    // A mean and a ρ per weight of LeNet-5 (1 MB with the kept variances
+    // and slopes: built on a thread with room for it).
+    let bayes = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+            BayesLeNet5::new(&mut rng).parameters().map(<[f32]>::len).sum::<usize>()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(bayes, 2 * 61_706);
     let device = BayesDigitsCnn::new(&mut rng);
     assert_eq!(device.parameters().map(<[f32]>::len).sum::<usize>(), 2 * 950);
     // ALEX's network is 11 MB: build it on a thread with room for it.
