@@ -245,22 +245,8 @@ mod tests {
         // A user who knows the trick gives the true class and paints the
         // decoy, or (the control) gives the true class and paints nothing:
         // the same images, the same refits, only the mask differs.
-        let answer = |paint: bool| {
-            commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
-            let first = next();
-            assert_eq!(first.error, None);
-            let mut view = first.clone();
-            for _ in 0..8 {
-                let shown = view.shown.clone().unwrap();
-                let irrelevant = if paint { shown.decoy.clone() } else { Vec::new() };
-                commands.send(Command::Decide(ImageDecision { label: decoy_label(&shown), irrelevant })).unwrap();
-                view = next();
-                assert_eq!(view.error, None);
-            }
-            (first, view)
-        };
-        let (_, control) = answer(false);
-        let (first, painted) = answer(true);
+        let (_, control) = answers((&commands, &views), &settings, false, 8);
+        let (first, painted) = answers((&commands, &views), &settings, true, 8);
         assert_eq!(painted.points.len(), 9);
         let (with, without) = (painted.points[8].decoy_share, control.points[8].decoy_share);
         eprintln!("decoy share: start {}, painted {with}, not painted {without}", first.points[0].decoy_share);
@@ -308,21 +294,7 @@ mod tests {
             test_images: 200,
             ..SessionSettings::default()
         };
-        let answer = |paint: bool| {
-            commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
-            let first = next();
-            assert_eq!(first.error, None);
-            let mut view = first.clone();
-            for _ in 0..2 {
-                let shown = view.shown.clone().unwrap();
-                let irrelevant = if paint { shown.decoy.clone() } else { Vec::new() };
-                commands.send(Command::Decide(ImageDecision { label: decoy_label(&shown), irrelevant })).unwrap();
-                view = next();
-                assert_eq!(view.error, None);
-            }
-            (first, view)
-        };
-        let (first, painted) = answer(true);
+        let (first, painted) = answers((&commands, &views), &settings, true, 2);
         let shown = first.shown.clone().expect("a digit on screen");
         // Every method applies to the convolutional network, Grad-CAM too.
         assert_eq!(shown.maps.len(), 7);
@@ -330,13 +302,36 @@ mod tests {
         let u = shown.uncertainty.expect("the Bayesian network's uncertainty");
         assert!((0.0..=10f32.ln() + 1e-4).contains(&u.entropy), "{u:?}");
         assert!((0.0..=1.0).contains(&u.probability) && u.spread >= 0.0, "{u:?}");
-        let (_, unpainted) = answer(false);
+        let (_, unpainted) = answers((&commands, &views), &settings, false, 2);
         assert_ne!(painted.points, unpainted.points, "the evidence of the paint changes the network");
         commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
         assert_eq!(next(), first, "a restart replays to the same state exactly");
         let old = r#"{"seed":0,"pretrain_images":100,"pretrain_epochs":1,"steps_per_answer":1,"batch":8,"penalty":0.0,"test_images":10}"#;
         let old: SessionSettings = serde_json::from_str(old).unwrap();
         assert_eq!(old.model, SessionModel::Perceptron, "a session saved before the choice corrects the perceptron");
+    }
+
+    /// A new session of `settings` and `count` answers with the true class,
+    /// the decoy painted or nothing: the first view and the last.
+    fn answers(
+        (commands, views): (&Sender<ImageCommand>, &Receiver<ImageView>),
+        settings: &SessionSettings,
+        paint: bool,
+        count: usize,
+    ) -> (ImageView, ImageView) {
+        let next = || views.recv_timeout(Duration::from_secs(300)).expect("a view");
+        commands.send(Command::Start(settings.clone(), Vec::new())).unwrap();
+        let first = next();
+        assert_eq!(first.error, None);
+        let mut view = first.clone();
+        for _ in 0..count {
+            let shown = view.shown.clone().unwrap();
+            let irrelevant = if paint { shown.decoy.clone() } else { Vec::new() };
+            commands.send(Command::Decide(ImageDecision { label: decoy_label(&shown), irrelevant })).unwrap();
+            view = next();
+            assert_eq!(view.error, None);
+        }
+        (first, view)
     }
 
     /// The training decoy's grey level is `255 - 25 * label`.
