@@ -1,13 +1,14 @@
 //! The user in the loop on decoy Fashion-MNIST or MNIST, as the app serves
 //! it: paint the pixels a prediction must not depend on, and the network
-//! learns from that through its loss ("right for the right reasons"). The
+//! learns from that through its loss ("right for the right reasons", the
+//! perceptron) or its ELBO (activation evidence, the Bayesian `LeNet-5`). The
 //! session itself is xil-bench's [`CorrectionSession`]; this worker reads the
-//! data set once, keeps the first network per data set, seed and size, and
-//! replays the decisions on undo and resume. The image shown comes with the
-//! maps of every attribution method that applies to the network (xil-bench's
-//! [`attribute`]; the app's selector picks one). After each answer the test
-//! accuracy and the share of the explanation inside the decoy patch are
-//! measured.
+//! data set once, keeps the first network per network, data set, seed and
+//! size, and replays the decisions on undo and resume. The image shown comes
+//! with the maps of every attribution method that applies to the network
+//! ([`CorrectionSession::attribute`]; the app's selector picks one) and, for
+//! the Bayesian network, its uncertainty. After each answer the test accuracy
+//! and the share of the explanation inside the decoy patch are measured.
 
 use crate::error::Result;
 use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
