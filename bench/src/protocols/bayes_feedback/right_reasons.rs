@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::harness::folds::shuffle;
 use crate::harness::observe::Observer;
 use crate::harness::seeds::Stream;
+use crate::protocols::attributions::models::{Input, Model};
 use rayon::prelude::*;
 use std::time::Instant;
 use xil_core::Adam;
@@ -178,13 +179,7 @@ fn epoch(
 /// The deterministic network measured: its softmax as the distribution.
 fn measure_lenet(model: &LeNet5, baseline: &Baseline<'_>) -> Result<Measured> {
     let softmax = |images: &[Image]| -> Vec<[f32; CLASSES]> {
-        images
-            .par_iter()
-            .map(|x| {
-                let log_p = model.log_probabilities(x);
-                core::array::from_fn(|c| log_p.as_slice().get(c).map_or(0.0, |v| v.exp()))
-            })
-            .collect()
+        images.par_iter().map(|x| Model::probabilities(model, &Input::from_column_slice(x.as_slice()))).collect()
     };
     let ood = baseline.ood.map(softmax);
     measure(
