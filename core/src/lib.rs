@@ -72,7 +72,7 @@ pub use data::{Dataset, Example, Origin};
 pub use error::Error;
 pub use explain::{Absent, Explainer, Explanation, Fidelity, KernelShap, Lime, Replacement, Sampling, Selection};
 pub use linear::LinearModel;
-pub use linear::coordinate_descent::Penalty;
+pub use linear::coordinate_descent::{Penalty, Stopping};
 pub use linear::intercept::Intercept;
 pub use linear::logistic::LogisticRegression;
 pub use linear::svm::{L1Svm, L2Svm};

@@ -9,7 +9,7 @@
 use crate::data::features::Design;
 use crate::error::Error;
 use crate::linear::LinearModel;
-use crate::linear::coordinate_descent::{Loss, Penalty, Problem, problem_setters};
+use crate::linear::coordinate_descent::{Loss, Penalty, Problem, Stopping, problem_setters};
 use crate::linear::intercept::Intercept;
 use crate::maths::sigmoid;
 use crate::traits::Fit;
@@ -57,6 +57,8 @@ impl LogisticRegression {
                 intercept: Intercept::Unpenalized,
                 tolerance: 0.001,
                 max_iterations: 1000,
+                stopping: Stopping::MaxViolation,
+                warm_start: true,
             },
         }
     }

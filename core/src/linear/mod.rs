@@ -11,6 +11,7 @@
 pub mod coordinate_descent;
 pub mod intercept;
 pub mod logistic;
+mod order;
 pub mod svm;
 
 use crate::data::features::FeatureMap;

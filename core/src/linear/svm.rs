@@ -21,7 +21,7 @@ use crate::data::features::{Design, check_binary};
 use crate::error::Error;
 use crate::linear::LinearModel;
 use crate::linear::coordinate_descent::{
-    Loss, Penalty, Problem, check_solver_settings, problem_setters, regularized_objective,
+    Loss, Penalty, Problem, Stopping, check_solver_settings, problem_setters, regularized_objective,
 };
 use crate::linear::intercept::Intercept;
 use crate::traits::Fit;
@@ -69,6 +69,8 @@ impl L1Svm {
                 intercept: Intercept::Penalized { scaling: 1.0 },
                 tolerance: 0.01,
                 max_iterations: 1000,
+                stopping: Stopping::MaxViolation,
+                warm_start: true,
             },
         }
     }
