@@ -2,7 +2,7 @@
 
 use super::values::{OnOff, named};
 use std::path::PathBuf;
-use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner};
+use xil_bench::protocols::caipi_colors::{CaipiSettings, Learner, Solver};
 use xil_core::QueryStrategy;
 use xil_core::tasks::colors::Rule;
 
@@ -14,6 +14,10 @@ pub struct CaipiArgs {
     /// The learner.
     #[arg(long, value_enum, default_value = "l1-svm")]
     pub learner: Learner,
+    /// How the learner is solved: liblinear (its stopping rule at 1e-4, random order, cold refits, as the
+    /// authors' scikit-learn) or loose (xil's first settings: 0.01, cyclic, warm refits).
+    #[arg(long, value_enum, default_value = "liblinear")]
+    pub solver: Solver,
     /// Whether the simulated user corrects explanations.
     #[arg(long, value_enum, default_value = "on")]
     pub corrections: OnOff,
@@ -61,6 +65,7 @@ impl CaipiArgs {
         CaipiSettings {
             rule: self.rule,
             learner: self.learner,
+            solver: self.solver,
             corrections: self.corrections.on(),
             query: self.query,
             folds: self.folds,

@@ -108,9 +108,9 @@ impl Cli {
                 Experiment::CaipiText { common, corpus } => {
                     run::reproduction::<TextReproduction>(&common.settings(), &corpus, &common.out)
                 }
-                Experiment::CaipiColors { common, semantics } => {
+                Experiment::CaipiColors { common, semantics, solver } => {
                     let xil_bench::harness::ReproduceSettings { scale, seed } = common.settings();
-                    let settings = ColorsReproduceSettings { scale, seed, semantics };
+                    let settings = ColorsReproduceSettings { scale, seed, semantics, solver };
                     run::reproduction::<ColorsReproduction>(&settings, &(), &common.out)
                 }
             },

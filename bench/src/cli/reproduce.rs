@@ -4,6 +4,7 @@ use super::values::{CORPUS_HELP, FASHION_DATA_HELP};
 use clap::Subcommand;
 use std::path::PathBuf;
 use xil_bench::harness::{ReproduceSettings, Scale};
+use xil_bench::protocols::caipi_colors::Solver;
 use xil_bench::protocols::caipi_colors::reproduce::Semantics;
 
 /// What every reproduction is asked: where, how much, which seed.
@@ -83,5 +84,9 @@ pub enum Experiment {
         /// Paper semantics, the authors' code, or both.
         #[arg(long, value_enum, default_value = "both")]
         semantics: Semantics,
+        /// How the learners are solved: liblinear (as the authors' scikit-learn) or loose (xil's first
+        /// settings).
+        #[arg(long, value_enum, default_value = "liblinear")]
+        solver: Solver,
     },
 }

@@ -17,7 +17,7 @@ pub mod settings;
 pub mod write;
 
 pub use run::{Row, Summary, run_all, run_fold, summarize};
-pub use settings::{CAPACITY, CaipiSettings, Learner};
+pub use settings::{CAPACITY, CaipiSettings, Learner, Solver};
 
 use crate::data::colors::ColorsData;
 use crate::error::Result;

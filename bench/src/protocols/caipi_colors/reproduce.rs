@@ -12,7 +12,7 @@ use super::write::{summary_json, write_run};
 use crate::error::Result;
 use crate::harness::protocol::{Reproduction, Scale, Sizes};
 use crate::harness::record::{Record, metric};
-use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Summary, run_all};
+use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Solver, Summary, run_all};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
 use std::fmt::Write as _;
@@ -108,8 +108,9 @@ pub fn targets(learner: Learner, rule: Rule, corrections: bool) -> [Option<Targe
     }
 }
 
-/// The eight settings of the figure at a scale, under one semantics.
-pub fn settings(scale: ColorsScale, seed: u64, authors: bool) -> Vec<CaipiSettings> {
+/// The eight settings of the figure at a scale, under one semantics and
+/// solver.
+pub fn settings(scale: ColorsScale, seed: u64, authors: bool, solver: Solver) -> Vec<CaipiSettings> {
     let mut all = Vec::new();
     for learner in [Learner::L1Svm, Learner::L2Svm] {
         for rule in Rule::ALL {
@@ -123,6 +124,7 @@ pub fn settings(scale: ColorsScale, seed: u64, authors: bool) -> Vec<CaipiSettin
                     seed,
                     mark_all_explained: authors,
                     continuous_perturbation: authors,
+                    solver,
                     ..CaipiSettings::paper(rule, learner, corrections)
                 });
             }
@@ -147,6 +149,7 @@ pub fn reproduce(
     scale: ColorsScale,
     seed: u64,
     semantics: Semantics,
+    solver: Solver,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<(String, CaipiSettings, Summary)>> {
     prepare_dir(out)?;
@@ -158,7 +161,9 @@ pub fn reproduce(
     };
     let all: Vec<(String, CaipiSettings)> = variants
         .iter()
-        .flat_map(|&(name, authors)| settings(scale, seed, authors).into_iter().map(move |s| (name.to_string(), s)))
+        .flat_map(|&(name, authors)| {
+            settings(scale, seed, authors, solver).into_iter().map(move |s| (name.to_string(), s))
+        })
         .collect();
     let just_settings: Vec<CaipiSettings> = all.iter().map(|(_, s)| s.clone()).collect();
     let runs = run_all(&just_settings, &data, &crate::harness::observe::ticking(tick))?;
@@ -252,8 +257,13 @@ pub fn report(scale: ColorsScale, seed: u64, summaries: &[(String, CaipiSettings
     let _ = writeln!(text, "# CAIPI on colors: reproduction of seed 000, Fig. 2\n");
     let _ = writeln!(
         text,
-        "{} folds of {} generated images, {} queries, LIME with {} samples x {} repeats, seed {seed}.",
-        scale.folds, scale.images, scale.iterations, scale.lime_samples, scale.lime_repeats
+        "{} folds of {} generated images, {} queries, LIME with {} samples x {} repeats, seed {seed}; {}.",
+        scale.folds,
+        scale.images,
+        scale.iterations,
+        scale.lime_samples,
+        scale.lime_repeats,
+        summaries.first().map_or("", |(_, setting, _)| setting.solver.description())
     );
     let _ = writeln!(
         text,
@@ -310,6 +320,8 @@ pub struct ColorsReproduceSettings {
     pub seed: u64,
     /// The paper's semantics, the authors' code, or both.
     pub semantics: Semantics,
+    /// How the learners are solved.
+    pub solver: Solver,
 }
 
 /// `xil-bench reproduce caipi-colors`.
@@ -340,7 +352,7 @@ impl Reproduction for ColorsReproduction {
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<serde_json::Value>> {
         let scale = ColorsScale::of(settings.scale);
-        let summaries = reproduce(dir, scale, settings.seed, settings.semantics, tick)?;
+        let summaries = reproduce(dir, scale, settings.seed, settings.semantics, settings.solver, tick)?;
         let runs: Vec<serde_json::Value> = summaries
             .iter()
             .map(|(variant, settings, summary)| {
@@ -369,7 +381,7 @@ mod tests {
 
     #[test]
     fn the_figure_has_eight_settings_per_semantics() {
-        let all = settings(ColorsScale::QUICK, 0, false);
+        let all = settings(ColorsScale::QUICK, 0, false, Solver::Liblinear);
         assert_eq!(all.len(), 8);
         let names: std::collections::HashSet<String> = all.iter().map(setting_name).collect();
         assert_eq!(names.len(), 8);
