@@ -1,27 +1,39 @@
 #!/usr/bin/env python3
-"""Checks a CAIPI colors reproduction's summary.json: with the L1 SVM and the
-paper's semantics, corrections toward rule 0 must raise the running
-explanation F1 and alpha0 over the run without corrections.
+"""Checks a CAIPI colors reproduction: with the L1 SVM and the paper's
+semantics, corrections toward rule 0 must raise the running explanation F1
+and alpha0 at the last query over the run without corrections, by more than
+two standard errors of the difference over the folds (Welch; see margin.py),
+so that corrections without effect fail.
 
 Usage: check_caipi_summary.py DIR/summary.json
 """
-import json
+import csv
 import sys
+from pathlib import Path
+
+from margin import report, spread_margin
+
+
+def last_query_per_fold(folder):
+    last = {}
+    for row in csv.DictReader(open(folder / "metrics.csv")):
+        last[row["fold"]] = row
+    return list(last.values())
 
 
 def main(path):
-    runs = json.load(open(path))
-    by_name = {(r["semantics"], r["name"]): r for r in runs}
-    with_corrections = by_name[("paper", "l1-svm-rule0-corrections")]
-    without = by_name[("paper", "l1-svm-rule0-no-corrections")]
-    checks = {
-        "running_f1": with_corrections["running_f1"] > without["running_f1"],
-        "alpha0": with_corrections["alpha0"] > without["alpha0"],
-    }
-    for key, ok in checks.items():
-        print(f"{key}: with corrections {with_corrections[key]:.3f}, without {without[key]:.3f}: {'ok' if ok else 'FAILED'}")
-    if not all(checks.values()):
-        sys.exit("corrections toward rule 0 did not raise running F1 and alpha0")
+    root = Path(path).parent / "paper"
+    with_corrections = last_query_per_fold(root / "l1-svm-rule0-corrections")
+    without = last_query_per_fold(root / "l1-svm-rule0-no-corrections")
+    if len(with_corrections) < 2 or len(with_corrections) != len(without):
+        sys.exit(f"need the same two or more folds in both runs, found {len(with_corrections)} and {len(without)}")
+    ok = True
+    for key in ("running_f1", "alpha0"):
+        better = [float(r[key]) for r in with_corrections]
+        worse = [float(r[key]) for r in without]
+        ok &= report(f"{key}, with vs without corrections", better, worse, spread_margin(better, worse))
+    if not ok:
+        sys.exit("corrections toward rule 0 did not raise running F1 and alpha0 beyond the folds' spread")
 
 
 if __name__ == "__main__":
