@@ -65,7 +65,7 @@ mod tests {
     fn every_settings_enum_parses_its_own_names_and_nothing_else() {
         round_trip(&Rule::ALL, &["0", "1"]);
         round_trip(&CaliStrategy::ALL, &["random", "uncertainty"]);
-        round_trip(&ExplanationLoss::ALL, &["ranking", "squared"]);
+        round_trip(&ExplanationLoss::ALL, &["ranking", "squared", "squared-corrected"]);
         round_trip(&QueryStrategy::ALL, &["random", "closest-to-margin", "least-confident", "margin", "entropy"]);
         assert_eq!(QueryStrategy::from_str("Random"), Err(Error::InvalidParameter { name: "query strategy" }));
     }

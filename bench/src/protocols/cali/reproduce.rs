@@ -2,9 +2,11 @@
 //! study and the LIME faithfulness study, with figures and a report beside
 //! the figures of `PROTOCOLS.md` §4.
 //!
-//! - Active runs: depth 1, 3 and 5, with and without corrections, uncertainty
+//! - Active runs: depth 1, 3 and 5, labels only and with corrections under
+//!   each explanation loss (the paper's ranking loss, the authors' squared
+//!   form, the squared form on the corrected entries only), uncertainty
 //!   sampling; test `l_Y` and `l_Z` per query (figures like the paper's
-//!   Fig. 3 and 4).
+//!   Fig. 3 and 4, one per depth).
 //! - Depth study (passive): for each depth, 1,000 Adam steps (batch 32) on
 //!   labelled training images whose every example carries its true
 //!   explanation (`lambda = 0.9`, squared explanation loss), against the
@@ -77,35 +79,54 @@ fn passive<const L: usize>(rule: Rule, steps: usize, seed: u64) -> Result<(f32, 
     Ok((l_y / test.len() as f32, l_z / test.len() as f32))
 }
 
-/// The active runs' loss curves side by side, in `figures`.
+/// The arms of the active runs at each depth: labels only, then corrections
+/// under each explanation loss.
+const ARMS: [Option<ExplanationLoss>; 4] =
+    [None, Some(ExplanationLoss::Ranking), Some(ExplanationLoss::Squared), Some(ExplanationLoss::SquaredCorrected)];
+
+/// How the report and the figures name an active run's arm.
+fn arm_label(settings: &CaliSettings) -> String {
+    if settings.corrections { format!("corrections, {} loss", settings.explanation_loss) } else { "labels only".into() }
+}
+
+/// The folder name of an active run.
+fn arm_folder(settings: &CaliSettings) -> String {
+    let arm = if settings.corrections { settings.explanation_loss.to_string() } else { "labels-only".into() };
+    format!("depth{}-{arm}", settings.depth)
+}
+
+/// The active runs' loss curves side by side, one figure per metric and
+/// depth, in `figures`.
 fn active_figures(figures: &Path, active: &[(CaliSettings, Vec<CaliRow>)]) -> Result<()> {
     prepare_dir(figures)?;
     for metric in CaliRow::METRICS {
         let (stem, label) = (metric.stem(), metric.panel);
-        let series = active
-            .iter()
-            .map(|(settings, rows)| Series {
-                label: format!(
-                    "depth {}, {}",
-                    settings.depth,
-                    if settings.corrections { "corrections" } else { "labels only" }
-                ),
-                colour: PALETTE[(settings.depth / 2) % PALETTE.len()],
-                dashed: !settings.corrections,
-                points: band(&fold_curves(rows, CaliRow::fold, metric.value)),
-            })
-            .collect();
-        Figure {
-            title: format!("CALIMOCHO on colors, rule 0: {label}"),
-            x_label: "queries".into(),
-            y_label: label.into(),
-            series,
+        for depth in DEPTHS {
+            let series = active
+                .iter()
+                .filter(|(settings, _)| settings.depth == depth)
+                .enumerate()
+                .map(|(i, (settings, rows))| Series {
+                    label: arm_label(settings),
+                    colour: PALETTE[i % PALETTE.len()],
+                    dashed: !settings.corrections,
+                    points: band(&fold_curves(rows, CaliRow::fold, metric.value)),
+                })
+                .collect();
+            Figure {
+                title: format!("CALIMOCHO on colors, rule 0, depth {depth}: {label}"),
+                x_label: "queries".into(),
+                y_label: label.into(),
+                series,
+            }
+            .save(&figures.join(format!("{stem}_depth{depth}")))?;
         }
-        .save(&figures.join(stem))?;
     }
-
     Ok(())
 }
+
+/// The depths of the active runs and the depth study.
+const DEPTHS: [usize; 3] = [1, 3, 5];
 
 /// `report.md`: the active runs, the depth study beside the paper's, and the faithfulness summary.
 fn report(
@@ -120,12 +141,14 @@ fn report(
     let _ = writeln!(
         report,
         "Active runs: rule 0, {} folds of {} images, {} queries, uncertainty sampling, 5 initial labels, 100 Adam \
-         steps per fit, squared explanation loss, 4 corrected entries per query, seed {seed}.\n",
+         steps per fit, 4 corrected entries per query (lambda 0.9), seed {seed}; labels only (lambda 1) and \
+         corrections under each explanation loss: ranking `<w(x), ẑ - z>`, squared `|t - w(x)|²` (t = 0 off the \
+         corrected entries), squared on the corrected entries only.\n",
         scale.folds, scale.images, scale.iterations
     );
     let _ = writeln!(
         report,
-        "| depth | corrections | test l_Y at first query | at last | test l_Z at first query | at last | s / query |"
+        "| depth | arm | test l_Y at first query | at last | test l_Z at first query | at last | s / query |"
     );
     let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|");
     for (settings, rows) in active {
@@ -138,7 +161,7 @@ fn report(
             report,
             "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} | {:.4} |",
             settings.depth,
-            if settings.corrections { "on" } else { "off" },
+            arm_label(settings),
             mean_at(1, |r| r.label_loss),
             mean_at(settings.iterations, |r| r.label_loss),
             mean_at(1, |r| r.explanation_loss),
@@ -146,7 +169,11 @@ fn report(
             summary.seconds_per_iteration
         );
     }
-    let _ = writeln!(report, "\nFigures: `figures/explanation_loss.png`, `figures/label_loss.png` (and `.svg`).\n");
+    let _ = writeln!(
+        report,
+        "\nFigures: `figures/explanation_loss_depth{{1,3,5}}.png`, `figures/label_loss_depth{{1,3,5}}.png` (and \
+         `.svg`).\n"
+    );
     let _ = writeln!(
         report,
         "## Depth study (passive, {} Adam steps, every example with its true explanation)\n",
@@ -171,14 +198,15 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
     let data = ColorsData::generate(scale.images, scale.folds, seed)?;
     let mut active: Vec<(CaliSettings, Vec<CaliRow>)> = Vec::new();
     let mut summaries = Vec::new();
-    for depth in [1usize, 3, 5] {
-        for corrections in [true, false] {
+    for depth in DEPTHS {
+        for arm in ARMS {
+            let corrections = arm.is_some();
             let settings = CaliSettings {
                 rule: Rule::Zero,
                 depth,
                 corrections,
                 strategy: CaliStrategy::Uncertainty,
-                explanation_loss: ExplanationLoss::Squared,
+                explanation_loss: arm.unwrap_or(ExplanationLoss::Squared),
                 corrected_entries: 4,
                 lambda: if corrections { 0.9 } else { 1.0 },
                 folds: scale.folds,
@@ -190,8 +218,11 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
             };
             settings.validate()?;
             let rows = crate::protocols::cali::run(&settings, &data, &crate::harness::observe::ticking(tick))?;
-            let name = format!("depth{depth}-{}", if corrections { "corrections" } else { "labels-only" });
-            summaries.push(crate::protocols::cali::write(&out.join("active").join(&name), &settings, &rows)?);
+            summaries.push(crate::protocols::cali::write(
+                &out.join("active").join(arm_folder(&settings)),
+                &settings,
+                &rows,
+            )?);
             active.push((settings, rows));
         }
     }
@@ -223,7 +254,7 @@ impl Reproduction for CaliReproduction {
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = CaliScale::of(settings.scale);
-        6 * scale.folds * scale.iterations
+        DEPTHS.len() * ARMS.len() * scale.folds * scale.iterations
     }
 
     fn load(_: &ReproduceSettings, (): &()) -> Result<()> {

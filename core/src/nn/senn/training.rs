@@ -12,7 +12,14 @@
 //!   shown to the user into `z`: the paper's ranking loss `<w(x), ẑ - z>`
 //!   ([`ExplanationLoss::Ranking`]) or the CALIMOCHO authors' squared form
 //!   `|t - w(x)|^2` with `t = -sign(ẑ - z)` on the corrected entries and 0
-//!   elsewhere ([`ExplanationLoss::Squared`]);
+//!   elsewhere ([`ExplanationLoss::Squared`]), or that squared form on the
+//!   corrected entries only ([`ExplanationLoss::SquaredCorrected`]). The
+//!   ranking loss is linear in `w(x)`: a constant push on the corrected
+//!   entries, none on the others. The authors' squared form also pulls every
+//!   *uncorrected* entry to 0 on each corrected example, a sparsity prior;
+//!   the third form keeps the corrections' pull and drops that prior, so the
+//!   three side by side separate what the corrections do from what the prior
+//!   does;
 //! - `Omega = |∇_x s - w(x)|^2`, SENN's robustness penalty for the identity
 //!   concept map (so `∇_x s - w(x) = J_w(x)^T x`), on the logit `s`.
 //!
@@ -42,9 +49,16 @@ pub enum ExplanationLoss {
     /// `|t - w(x)|^2`, `t = -sign(ẑ - z)` on corrected entries, else 0 (the
     /// authors' code).
     Squared,
+    /// `Σ_{j corrected} (t_j - w_j(x))^2`: the squared form without its pull
+    /// of the uncorrected entries to 0.
+    SquaredCorrected,
 }
 
-named!(ExplanationLoss, "explanation loss", [Ranking => "ranking", Squared => "squared"]);
+named!(
+    ExplanationLoss,
+    "explanation loss",
+    [Ranking => "ranking", Squared => "squared", SquaredCorrected => "squared-corrected"]
+);
 
 /// The weights of the loss terms.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,7 +119,7 @@ impl SennLoss {
         let difference = correction.shown - correction.corrected;
         match self.explanation {
             ExplanationLoss::Ranking => (w.dot(&difference), difference),
-            ExplanationLoss::Squared => {
+            ExplanationLoss::Squared | ExplanationLoss::SquaredCorrected => {
                 let target = difference.map(|d| {
                     if d > 0.0 {
                         -1.0
@@ -115,7 +129,14 @@ impl SennLoss {
                         0.0
                     }
                 });
-                let residual = w - target;
+                let mut residual = w - target;
+                if self.explanation == ExplanationLoss::SquaredCorrected {
+                    residual.zip_apply(&difference, |r, d| {
+                        if d == 0.0 {
+                            *r = 0.0;
+                        }
+                    });
+                }
                 (residual.norm_squared(), 2.0 * residual)
             }
         }
@@ -397,6 +418,26 @@ mod tests {
     #[test]
     fn squared_explanation_loss_gradients_match_finite_differences() {
         check_gradient(SennLoss { lambda: 0.3, alpha: 0.0, explanation: ExplanationLoss::Squared }, 3);
+    }
+
+    #[test]
+    fn squared_loss_on_corrected_entries_gradients_match_finite_differences() {
+        check_gradient(SennLoss { lambda: 0.3, alpha: 0.0, explanation: ExplanationLoss::SquaredCorrected }, 6);
+    }
+
+    #[test]
+    fn the_squared_forms_differ_by_the_pull_of_the_uncorrected_entries_to_zero() {
+        // Entries 0 and 3 are not corrected: the authors' form adds w_0² + w_3².
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let model: Senn<D, L> = Senn::new(&mut rng);
+        let e = example(true);
+        let w = model.relevance(&e.x);
+        let explanation_only = |explanation| SennLoss { lambda: 0.0, alpha: 0.0, explanation }.mean(&model, &[e]);
+        let (all, corrected) =
+            (explanation_only(ExplanationLoss::Squared), explanation_only(ExplanationLoss::SquaredCorrected));
+        approx::assert_relative_eq!(all - corrected, w[0] * w[0] + w[3] * w[3], max_relative = 1e-4);
+        // Corrected entry 1 went up (target +1), entry 2 down (target -1).
+        approx::assert_relative_eq!(corrected, (1.0 - w[1]).powi(2) + (-1.0 - w[2]).powi(2), max_relative = 1e-4);
     }
 
     #[test]
