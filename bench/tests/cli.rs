@@ -303,6 +303,8 @@ fn caipi_text_skips_malformed_mail_and_prints_its_summary_last() {
     assert!(message.contains("fetch_spam_assassin"), "{message}");
     let message = fails_with_one_line(&["caipi-text", "--corrections", "on", "--folds", "1", "--out", out_arg], 1);
     assert!(message.contains("--folds"), "{message}");
+    let message = fails_with_one_line(&["caipi-text", "--corrections", "on", "--gold-c=0", "--out", out_arg], 1);
+    assert!(message.contains("--gold-c"), "{message}");
     let args = [
         "caipi-text",
         "--corrections",
@@ -324,9 +326,12 @@ fn caipi_text_skips_malformed_mail_and_prints_its_summary_last() {
     assert!(stderr.contains("2 skipped as malformed"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    for key in ["test_explanation_f1", "query_explanation_f1", "test_f1", "header_share"] {
+    for key in ["test_explanation_f1", "query_explanation_f1", "test_f1", "header_share", "gold_share"] {
         assert!(summary[key].is_number(), "key {key} in {summary}");
     }
+    assert_eq!(summary["headers"], "strip");
+    // The gold model's C was chosen along the whole grid, by share.
+    assert_eq!(summary["gold_curve"].as_array().map(Vec::len), Some(7), "{summary}");
     assert_eq!(summary["corpus"]["skipped"], 2);
     assert_eq!(summary["corpus"]["charset_errors"], 30, "one invalid UTF-8 byte per spam message");
     assert_eq!(summary["test_f1"], 1.0, "the words separate the classes");
@@ -334,14 +339,14 @@ fn caipi_text_skips_malformed_mail_and_prints_its_summary_last() {
     assert_eq!(csv.lines().count(), 1 + 2 * 4);
     let html = std::fs::read_to_string(out.join("explained.html")).unwrap();
     assert!(html.contains("<span style=\"background:rgba(") && html.contains("cheap"), "coloured words");
-    // LIME explains the queries instead of the exact contributions.
-    let mut lime = args.to_vec();
-    lime.extend(["--explainer", "lime"]);
-    let output = xil_bench(&lime);
+    // The exact contributions explain the queries instead of LIME.
+    let mut exact = args.to_vec();
+    exact.extend(["--explainer", "exact"]);
+    let output = xil_bench(&exact);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let summary: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&output.stdout).lines().last().unwrap()).unwrap();
-    assert_eq!(summary["settings"]["explainer"], "lime");
+    assert_eq!(summary["settings"]["explainer"], "exact");
     let _ = std::fs::remove_dir_all(&corpus);
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -10,7 +10,7 @@ use xil_bench::harness::record::Record;
 use xil_bench::protocols::active::{Active, ActiveData, ActiveModel, ActiveRow, ActiveSettings, Strategy};
 use xil_bench::protocols::attributions::methods::Method;
 use xil_bench::protocols::caipi_colors::{self as caipi, CaipiColors, CaipiSettings, Learner};
-use xil_bench::protocols::caipi_text::data::Headers;
+use xil_bench::protocols::caipi_text::data::{GOLD_C, GoldC, Headers};
 use xil_bench::protocols::caipi_text::{CaipiText, TextSource};
 use xil_bench::protocols::caipi_text::{TextRow, TextSettings};
 use xil_bench::protocols::cali::{Cali, CaliRow, CaliSettings};
@@ -66,8 +66,9 @@ pub fn default_decoy() -> DecoySettings {
     DecoySettings { epochs: 12, train_limit: Some(10_000), ..DecoySettings::paper(Setting::Ce3, 0) }
 }
 
-/// CAIPI on e-mails with corrections, exact explanations, headers kept, at
-/// the quick reproduction's size (3 folds, 60 queries).
+/// CAIPI on e-mails with corrections, LIME on the queries (as the paper; the
+/// Watch tab strips the headers by default, as the paper did), at the quick
+/// reproduction's size (3 folds, 60 queries).
 pub fn default_text() -> TextSettings {
     TextSettings { folds: 3, iterations: 60, ..TextSettings::paper(true, 0) }
 }
@@ -177,7 +178,8 @@ impl Experiment {
             Experiment::Cali(settings) => watch::<Cali>(settings, &(), observe),
             Experiment::Decoy(settings) => watch::<DecoyFashion>(settings, &None, observe),
             Experiment::Text(settings, headers) => {
-                watch::<CaipiText>(settings, &TextSource { corpus: None, headers: *headers }, observe)
+                let source = TextSource { corpus: None, headers: *headers, gold: GoldC::Fixed(GOLD_C) };
+                watch::<CaipiText>(settings, &source, observe)
             }
             Experiment::Active(settings) => watch::<Active>(settings, &None, observe),
         }?)

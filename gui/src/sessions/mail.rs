@@ -22,7 +22,7 @@ use xil_bench::data::spam::corpus::Mail;
 use xil_bench::harness::folds::{shuffle, stratified_folds};
 use xil_bench::harness::limits;
 use xil_bench::harness::seeds::Stream;
-use xil_bench::protocols::caipi_text::data::{Headers, TextData};
+use xil_bench::protocols::caipi_text::data::{GOLD_C, GoldC, Headers, TextData};
 use xil_bench::protocols::caipi_text::session::TextSession;
 use xil_bench::protocols::caipi_text::tfidf::SparseRow;
 use xil_bench::protocols::caipi_text::{QueryExplainer, evaluate};
@@ -147,7 +147,7 @@ struct Corpus {
 impl Corpus {
     fn read(keep_headers: bool) -> Result<Self> {
         let headers = if keep_headers { Headers::Keep } else { Headers::Strip };
-        let (mails, data) = TextData::load(None, headers)?;
+        let (mails, data) = TextData::load(None, headers, GoldC::Fixed(GOLD_C))?;
         let rows = data.bags.iter().map(|bag| data.vocabulary.row(bag)).collect();
         Ok(Self { keep_headers, mails, data, rows })
     }

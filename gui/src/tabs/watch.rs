@@ -79,7 +79,7 @@ impl Default for Watching {
             cali: default_cali(),
             decoy: default_decoy(),
             text: default_text(),
-            headers: Headers::Keep,
+            headers: Headers::Strip,
             active: default_active(),
             runs: Vec::new(),
             message: None,

@@ -78,10 +78,11 @@ pub struct TextSettings {
 }
 
 impl TextSettings {
-    /// The protocol's sizes: 10 folds, 300 queries, 5 initial labels per class, `C = 10`.
+    /// The protocol as the paper ran it: LIME explains the queries; 10
+    /// folds, 300 queries, 5 initial labels per class, `C = 10`.
     pub fn paper(corrections: bool, seed: u64) -> Self {
         Self {
-            explainer: QueryExplainer::Exact,
+            explainer: QueryExplainer::Lime,
             corrections,
             folds: 10,
             iterations: 300,
@@ -340,7 +341,7 @@ impl Protocol for CaipiText {
         outcome: &TextRun,
         wall_seconds: f64,
     ) -> Result<serde_json::Value> {
-        let summary = write::summary_json(settings, &corpus.data, &outcome.rows, wall_seconds);
+        let summary = write::summary_json(settings, &corpus.data, corpus.headers, &outcome.rows, wall_seconds);
         write::write_run(dir, &summary, &corpus.data, &corpus.mails, outcome, corpus.headers)?;
         Ok(summary)
     }

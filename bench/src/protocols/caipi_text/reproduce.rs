@@ -1,5 +1,8 @@
 //! `reproduce caipi-text`: CAIPI's Fig. 3 on e-mails, with and without
-//! word corrections, with figures and a report.
+//! word corrections, with figures and a report — in the paper's setting
+//! (headers stripped, LIME on the queries, the gold model's C chosen so its
+//! gold words come closest to a fifth of the vocabulary) and in xil's
+//! earlier one (headers kept, exact explanations, gold C = 10).
 
 use super::write::{summary_json, write_run};
 use super::{Corpus, TextSource};
@@ -7,8 +10,9 @@ use crate::data::spam::corpus::Mail;
 use crate::error::Result;
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
 use crate::harness::record::Record;
-use crate::protocols::caipi_text::data::{Headers, TextData};
-use crate::protocols::caipi_text::{TextRow, TextSettings, run};
+use crate::protocols::caipi_text::data::{GOLD_C, GoldC, Headers, PAPER_GOLD_SHARE, TextData};
+use crate::protocols::caipi_text::tfidf::Limits;
+use crate::protocols::caipi_text::{QueryExplainer, TextRow, TextSettings, run};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
 use std::fmt::Write as _;
@@ -87,13 +91,31 @@ fn figure(
     figure.save(&out.join(stem))
 }
 
-/// Runs CAIPI with and without corrections at `scale` and writes both runs,
-/// the figures and `report.md` under `out`; returns the two summaries.
+/// One of the reproduction's two settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextVariant {
+    /// Its folder and name in the report.
+    pub name: &'static str,
+    /// Whether header words are features.
+    pub headers: Headers,
+    /// How the queries are explained.
+    pub explainer: QueryExplainer,
+}
+
+/// The paper's setting first, then xil's earlier one.
+pub const VARIANTS: [TextVariant; 2] = [
+    TextVariant { name: "paper", headers: Headers::Strip, explainer: QueryExplainer::Lime },
+    TextVariant { name: "earlier", headers: Headers::Keep, explainer: QueryExplainer::Exact },
+];
+
+/// Runs CAIPI with and without corrections at `scale` in one variant and
+/// writes both runs and the figures under `out`; returns the two summaries.
 ///
 /// # Errors
 /// A one-line message when a run fails or a file cannot be written.
 pub fn reproduce(
     out: &Path,
+    variant: TextVariant,
     data: &TextData,
     mails: &[Mail],
     scale: TextScale,
@@ -104,58 +126,94 @@ pub fn reproduce(
     let mut runs = Vec::new();
     let mut summaries = Vec::new();
     for corrections in [false, true] {
-        let settings =
-            TextSettings { folds: scale.folds, iterations: scale.iterations, ..TextSettings::paper(corrections, seed) };
+        let settings = TextSettings {
+            folds: scale.folds,
+            iterations: scale.iterations,
+            explainer: variant.explainer,
+            ..TextSettings::paper(corrections, seed)
+        };
         let started = std::time::Instant::now();
         let result = run(&settings, data, &crate::harness::observe::ticking(on_query))?;
-        let summary = summary_json(&settings, data, &result.rows, started.elapsed().as_secs_f64());
+        let mut summary = summary_json(&settings, data, variant.headers, &result.rows, started.elapsed().as_secs_f64());
+        if let Some(map) = summary.as_object_mut() {
+            map.insert("variant".into(), variant.name.into());
+        }
         let name = if corrections { "corrections-on" } else { "corrections-off" };
-        write_run(&out.join(name), &summary, data, mails, &result, Headers::Keep)?;
+        write_run(&out.join(name), &summary, data, mails, &result, variant.headers)?;
         summaries.push(summary);
         runs.push((corrections, result.rows));
     }
     figures(out, &runs)?;
-    write_atomically(&out.join("report.md"), report(data, scale, seed, &summaries).as_bytes())?;
     Ok(summaries)
 }
 
-fn report(data: &TextData, scale: TextScale, seed: u64, summaries: &[serde_json::Value]) -> String {
+fn report(corpora: &TextCorpora, scale: TextScale, seed: u64, summaries: &[serde_json::Value]) -> String {
     let mut text = String::from("# CAIPI on e-mails (SpamAssassin; CAIPI Fig. 3 protocol)\n\n");
+    let stats = &corpora.corpus.data.stats;
     let _ = writeln!(
         text,
-        "{} folds x {} queries, seed {seed}; {} messages read, {} skipped as malformed, {} charset errors replaced; \
-         vocabulary {} words ({} from headers), {} gold words.\n",
-        scale.folds,
-        scale.iterations,
-        data.stats.files,
-        data.stats.skipped,
-        data.stats.charset_errors,
-        data.vocabulary.len(),
-        (0..data.vocabulary.len() as u32).filter(|&w| data.vocabulary.is_header(w)).count(),
-        data.gold_count()
+        "{} folds x {} queries, seed {seed}; {} messages read, {} skipped as malformed, {} charset errors replaced.\n",
+        scale.folds, scale.iterations, stats.files, stats.skipped, stats.charset_errors,
     );
-    text.push_str(
-        "| corrections | test explanation F1 | query explanation F1 | test F1 | header share of explanations | counterexamples per fold |\n\
-         |---|---:|---:|---:|---:|---:|\n",
-    );
-    for (summary, name) in summaries.iter().zip(["off", "on"]) {
-        let value = |key: &str| summary[key].as_f64().unwrap_or(f64::NAN);
+    for (variant, data) in VARIANTS.iter().zip([&corpora.corpus.data, &corpora.earlier]) {
+        let heading = if variant.name == "paper" {
+            "The paper's setting: headers stripped, LIME on the queries, gold C chosen by share"
+        } else {
+            "xil's earlier setting: headers kept, exact explanations, gold C = 10"
+        };
+        let _ = writeln!(text, "## {heading} (`{}/`)\n", variant.name);
         let _ = writeln!(
             text,
-            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.1} |",
-            value("test_explanation_f1"),
-            value("query_explanation_f1"),
-            value("test_f1"),
-            value("header_share"),
-            value("counterexamples")
+            "Vocabulary {} words ({} from headers); gold model C = {}: {} gold words, {:.1} % of the vocabulary \
+             (the paper: about 20 %).\n",
+            data.vocabulary.len(),
+            (0..data.vocabulary.len() as u32).filter(|&w| data.vocabulary.is_header(w)).count(),
+            data.gold_c,
+            data.gold_count(),
+            100.0 * data.gold_share()
         );
+        if data.gold_curve.len() > 1 {
+            text.push_str("| gold model C | gold share of the vocabulary |\n|---:|---:|\n");
+            for point in &data.gold_curve {
+                let _ = writeln!(text, "| {} | {:.2} % |", point.c, 100.0 * point.share);
+            }
+            text.push('\n');
+        }
+        text.push_str(
+            "| corrections | test explanation F1 | query explanation F1 | test F1 | header share of explanations | \
+             counterexamples per fold |\n|---|---:|---:|---:|---:|---:|\n",
+        );
+        let of_variant = summaries.iter().filter(|s| s["variant"] == variant.name);
+        for (summary, name) in of_variant.zip(["off", "on"]) {
+            let value = |key: &str| summary[key].as_f64().unwrap_or(f64::NAN);
+            let _ = writeln!(
+                text,
+                "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.1} |",
+                value("test_explanation_f1"),
+                value("query_explanation_f1"),
+                value("test_f1"),
+                value("header_share"),
+                value("counterexamples")
+            );
+        }
+        text.push('\n');
     }
     text.push_str(
-        "\nValues after the last query (query F1: mean over all queries with gold words), means over folds. \
-         Figures: test_explanation_f1, query_explanation_f1, test_f1_spam, header_share, counterexamples (.png/.svg). \
-         Explained messages: corrections-*/explained.html.\n",
+        "Values after the last query (query F1: mean over all queries with gold words), means over folds. \
+         Figures in each setting's folder: test_explanation_f1, query_explanation_f1, test_f1_spam, header_share, \
+         counterexamples (.png/.svg). Explained messages: */corrections-*/explained.html.\n",
     );
     text
+}
+
+/// The corpus prepared for both settings: the paper's (with the mails) and
+/// the earlier one.
+#[derive(Debug, Clone)]
+pub struct TextCorpora {
+    /// The mails and the paper setting's words and gold explanations.
+    pub corpus: Corpus,
+    /// The earlier setting's words and gold explanations.
+    pub earlier: TextData,
 }
 
 /// `xil-bench reproduce caipi-text`.
@@ -166,31 +224,47 @@ impl Reproduction for TextReproduction {
     const NAME: &'static str = "caipi-text";
     const STEP: &'static str = "queries";
     type Settings = ReproduceSettings;
-    /// The corpus folder; header words are always kept.
+    /// The corpus folder.
     type Source = Option<std::path::PathBuf>;
-    type Data = Corpus;
+    type Data = TextCorpora;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = TextScale::of(settings.scale);
-        2 * scale.folds * scale.iterations
+        VARIANTS.len() * 2 * scale.folds * scale.iterations
     }
 
-    fn load(_: &ReproduceSettings, corpus: &Option<std::path::PathBuf>) -> Result<Corpus> {
-        Corpus::load(&TextSource { corpus: corpus.clone(), headers: Headers::Keep })
+    fn load(_: &ReproduceSettings, corpus: &Option<std::path::PathBuf>) -> Result<TextCorpora> {
+        let paper = VARIANTS[0];
+        let source =
+            TextSource { corpus: corpus.clone(), headers: paper.headers, gold: GoldC::Share(PAPER_GOLD_SHARE) };
+        let corpus = Corpus::load(&source)?;
+        let earlier = TextData::prepare(
+            &corpus.mails,
+            corpus.data.stats,
+            VARIANTS[1].headers,
+            GoldC::Fixed(GOLD_C),
+            Limits::default(),
+        );
+        Ok(TextCorpora { corpus, earlier })
     }
 
-    fn loaded(corpus: &Corpus) -> Option<String> {
-        Some(corpus.found())
+    fn loaded(corpora: &TextCorpora) -> Option<String> {
+        Some(corpora.corpus.found())
     }
 
     fn reproduce(
         dir: &Path,
         settings: &ReproduceSettings,
-        corpus: &Corpus,
+        corpora: &TextCorpora,
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<serde_json::Value>> {
         let scale = TextScale::of(settings.scale);
-        let summaries = reproduce(dir, &corpus.data, &corpus.mails, scale, settings.seed, tick)?;
+        let mut summaries = Vec::new();
+        for (variant, data) in VARIANTS.iter().zip([&corpora.corpus.data, &corpora.earlier]) {
+            let out = dir.join(variant.name);
+            summaries.extend(reproduce(&out, *variant, data, &corpora.corpus.mails, scale, settings.seed, tick)?);
+        }
+        write_atomically(&dir.join("report.md"), report(corpora, scale, settings.seed, &summaries).as_bytes())?;
         Ok(summaries)
     }
 }

@@ -13,7 +13,13 @@ pub const RENDERED: usize = 6;
 
 /// The summary JSON of a run: the promised keys, the corpus figures and the
 /// settings.
-pub fn summary_json(settings: &TextSettings, data: &TextData, rows: &[TextRow], seconds: f64) -> serde_json::Value {
+pub fn summary_json(
+    settings: &TextSettings,
+    data: &TextData,
+    headers: Headers,
+    rows: &[TextRow],
+    seconds: f64,
+) -> serde_json::Value {
     let summary = summarize(rows);
     serde_json::json!({
         "test_explanation_f1": summary.test_explanation_f1,
@@ -25,6 +31,10 @@ pub fn summary_json(settings: &TextSettings, data: &TextData, rows: &[TextRow], 
         "corpus": data.stats,
         "vocabulary": data.vocabulary.len(),
         "gold_words": data.gold_count(),
+        "gold_share": data.gold_share(),
+        "gold_c": data.gold_c,
+        "gold_curve": data.gold_curve,
+        "headers": headers,
         "settings": settings,
     })
 }
