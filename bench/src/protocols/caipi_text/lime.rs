@@ -163,6 +163,8 @@ mod faithfulness {
             names: vec!["m".into()],
             gold: vec![false; 10],
             gold_weights: vec![0.0; 11],
+            gold_c: 1.0,
+            gold_curve: Vec::new(),
             stats: LoadStats::default(),
         };
         let theta = [3.0, -0.2, 0.1, -2.5, 0.3, 0.05, 2.0, -0.1, 0.2, 0.0, 0.0];
