@@ -7,18 +7,10 @@ so that corrections without effect fail.
 
 Usage: check_caipi_summary.py DIR/summary.json
 """
-import csv
 import sys
 from pathlib import Path
 
-from margin import report, spread_margin
-
-
-def last_query_per_fold(folder):
-    last = {}
-    for row in csv.DictReader(open(folder / "metrics.csv")):
-        last[row["fold"]] = row
-    return list(last.values())
+from margin import last_query_per_fold, report, spread_margin
 
 
 def main(path):

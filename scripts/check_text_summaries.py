@@ -14,19 +14,11 @@ checks what must hold and a broken implementation would miss:
 
 Usage: check_text_summaries.py DIR (the --out folder of reproduce caipi-text)
 """
-import csv
 import json
 import sys
 from pathlib import Path
 
-from margin import report, spread_margin
-
-
-def last_query_per_fold(folder):
-    last = {}
-    for row in csv.DictReader(open(folder / "metrics.csv")):
-        last[row["fold"]] = row
-    return list(last.values())
+from margin import last_query_per_fold, report, spread_margin
 
 
 def main(folder):

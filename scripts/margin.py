@@ -5,6 +5,7 @@ implementation about half the time. These helpers make a check ask for a
 difference larger than the runs' own spread, so that an arm that does
 nothing (the same distribution as the other) fails with a stated chance.
 """
+import csv
 import statistics
 
 
@@ -22,3 +23,11 @@ def report(name, better, worse, margin):
     print(f"{name}: {statistics.fmean(better):.3f} vs {statistics.fmean(worse):.3f}, difference "
           f"{difference:+.3f}, margin {margin:.3f}: {'ok' if ok else 'FAILED'}")
     return ok
+
+
+def last_query_per_fold(folder):
+    """The last row of each fold in `folder/metrics.csv`."""
+    last = {}
+    for row in csv.DictReader(open(folder / "metrics.csv")):
+        last[row["fold"]] = row
+    return list(last.values())
