@@ -128,6 +128,13 @@ pub struct TextRow {
     pub header_share: f32,
     /// Counterexamples added so far.
     pub counterexamples: usize,
+    /// Words removed by the corrections so far (over all counterexamples).
+    pub removed_words: usize,
+    /// Of those, the words the gold model weighs toward the message's label
+    /// (a non-zero weight of the label's sign, below 1 in magnitude since
+    /// they are not gold): evidence for the label that the correction calls
+    /// irrelevant.
+    pub removed_supporting: usize,
 }
 
 impl Record for TextRow {
@@ -168,6 +175,7 @@ pub fn run_fold(
     shuffle(&mut pool, &mut rng);
     let mut session = TextSession::start(data, rows, pool, settings.initial_per_class, settings.c);
     let mut records = Vec::with_capacity(settings.iterations);
+    let (mut removed_words, mut removed_supporting) = (0, 0);
     for iteration in 1..=settings.iterations {
         let Some(query) = session.next_query() else { break };
         let gold = data.gold_words(query.message);
@@ -183,16 +191,34 @@ pub fn run_fold(
         } else {
             Vec::new()
         };
+        removed_words += removed.len();
+        removed_supporting += removed.iter().filter(|&&w| supports(data.gold_weights[w as usize], label)).count();
         session.answer(query.message, label, &removed);
         let (test_explanation_f1, test_f1, header_share) = evaluate(data, rows, session.theta(), &test, &test_gold);
         let counterexamples = session.counterexamples();
-        let row = TextRow { fold, iteration, query_f1, test_explanation_f1, test_f1, header_share, counterexamples };
+        let row = TextRow {
+            fold,
+            iteration,
+            query_f1,
+            test_explanation_f1,
+            test_f1,
+            header_share,
+            counterexamples,
+            removed_words,
+            removed_supporting,
+        };
         records.push(row);
         if observe(&row).is_break() {
             break;
         }
     }
     (records, session.theta().to_vec())
+}
+
+/// Whether a gold-model weight counts as evidence for `label` (spam = 1
+/// pushes up, ham = 0 down).
+fn supports(gold_weight: f32, label: u8) -> bool {
+    if label == 1 { gold_weight > 0.0 } else { gold_weight < 0.0 }
 }
 
 /// Checks that every fold can give what the run promises: a test split with
@@ -280,6 +306,11 @@ pub struct TextSummary {
     pub header_share: f32,
     /// Mean counterexamples per fold.
     pub counterexamples: f32,
+    /// Mean words removed by corrections per fold.
+    pub removed_words: f32,
+    /// Share of the removed words (all folds) that the gold model weighs
+    /// toward the message's label; NaN when no word was removed.
+    pub removed_supporting_share: f32,
 }
 
 /// Summarises the rows of a run.
@@ -297,6 +328,9 @@ pub fn summarize(rows: &[TextRow]) -> TextSummary {
         test_f1: mean(|r| r.test_f1, &finals),
         header_share: mean(|r| r.header_share, &finals),
         counterexamples: mean(|r| r.counterexamples as f32, &finals),
+        removed_words: mean(|r| r.removed_words as f32, &finals),
+        removed_supporting_share: finals.iter().map(|r| r.removed_supporting).sum::<usize>() as f32
+            / finals.iter().map(|r| r.removed_words).sum::<usize>() as f32,
     }
 }
 
@@ -357,6 +391,13 @@ mod tests {
         let theta = [1.0, -4.0, 2.0, 100.0];
         assert_eq!(explain(&theta, &row, 3, 2), [(1, -2.0), (2, 1.0)]);
         assert_eq!(explain(&theta, &row, 3, 10).len(), 3);
+    }
+
+    #[test]
+    fn a_weight_supports_the_label_whose_sign_it_has() {
+        assert!(supports(0.3, 1) && supports(-0.3, 0));
+        assert!(!supports(-0.3, 1) && !supports(0.3, 0));
+        assert!(!supports(0.0, 1) && !supports(0.0, 0));
     }
 
     #[test]

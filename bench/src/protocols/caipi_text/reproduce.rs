@@ -181,19 +181,22 @@ fn report(corpora: &TextCorpora, scale: TextScale, seed: u64, summaries: &[serde
         }
         text.push_str(
             "| corrections | test explanation F1 | query explanation F1 | test F1 | header share of explanations | \
-             counterexamples per fold |\n|---|---:|---:|---:|---:|---:|\n",
+             counterexamples per fold | words removed per fold (share the gold model weighs toward the label) |\n\
+             |---|---:|---:|---:|---:|---:|---:|\n",
         );
         let of_variant = summaries.iter().filter(|s| s["variant"] == variant.name);
         for (summary, name) in of_variant.zip(["off", "on"]) {
             let value = |key: &str| summary[key].as_f64().unwrap_or(f64::NAN);
             let _ = writeln!(
                 text,
-                "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.1} |",
+                "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.1} | {:.1} ({:.2}) |",
                 value("test_explanation_f1"),
                 value("query_explanation_f1"),
                 value("test_f1"),
                 value("header_share"),
-                value("counterexamples")
+                value("counterexamples"),
+                value("removed_words"),
+                value("removed_supporting_share")
             );
         }
         text.push('\n');

@@ -27,6 +27,8 @@ pub fn summary_json(
         "test_f1": summary.test_f1,
         "header_share": summary.header_share,
         "counterexamples": summary.counterexamples,
+        "removed_words": summary.removed_words,
+        "removed_supporting_share": summary.removed_supporting_share,
         "seconds": seconds,
         "corpus": data.stats,
         "vocabulary": data.vocabulary.len(),
