@@ -273,6 +273,8 @@ impl Problem {
         check_binary(data, N)?;
         let mut storage = [Entry::default(); N];
         let entries = storage.get_mut(..data.len()).ok_or(Error::CapacityExceeded)?;
+        // One column's non-zero entries (example, value).
+        let mut column_storage = [(0usize, 0.0f32); N];
         for (i, entry) in entries.iter_mut().enumerate() {
             entry.y = if data.label(i) == 1 { 1.0 } else { -1.0 };
             entry.cost = self.c * data.weight(i);
@@ -327,16 +329,24 @@ impl Problem {
             let mut s = 0;
             while s < order.active() {
                 let j = order.get(s);
-                let column = |i: usize| column_of(i, j);
+                // The column's non-zero entries, gathered once per visit and
+                // reused by the gradient, the line search and the update.
+                let column = &mut column_storage;
+                let mut nonzeros = 0;
                 let (mut g, mut h) = (0.0f32, 0.0f32);
                 for (i, entry) in entries.iter().enumerate() {
-                    let x = column(i);
+                    let x = column_of(i, j);
                     if x != 0.0 {
                         let m = entry.y * entry.z;
                         g += entry.cost * entry.y * self.loss.derivative(m) * x;
                         h += entry.cost * self.loss.curvature(m) * x * x;
+                        if let Some(slot) = column.get_mut(nonzeros) {
+                            *slot = (i, x);
+                            nonzeros += 1;
+                        }
                     }
                 }
+                let column = column.get(..nonzeros).unwrap_or(&[]);
                 let w = if j < D { weights.get(j).copied().unwrap_or(0.0) } else { intercept_weight };
                 let penalty = self.coordinate_penalty(j, D);
                 let inside_dead_zone = g + 1.0 > shrink_margin && g - 1.0 < -shrink_margin;
@@ -356,17 +366,18 @@ impl Problem {
                 for _ in 0..MAX_LINE_SEARCH_STEPS {
                     let delta = step * direction;
                     let mut change = penalty.value(w + delta) - penalty.value(w);
-                    for (i, entry) in entries.iter().enumerate() {
-                        let x = column(i);
-                        if x != 0.0 {
+                    for &(i, x) in column {
+                        if let Some(entry) = entries.get(i) {
                             let m = entry.y * entry.z;
                             change += entry.cost * (self.loss.value(m + entry.y * delta * x) - self.loss.value(m));
                         }
                     }
                     if change <= ARMIJO_SIGMA * step * predicted_decrease {
                         largest_relative_step = largest_relative_step.max(delta.abs() / (1.0 + w.abs()));
-                        for (i, entry) in entries.iter_mut().enumerate() {
-                            entry.z += delta * column(i);
+                        for &(i, x) in column {
+                            if let Some(entry) = entries.get_mut(i) {
+                                entry.z += delta * x;
+                            }
                         }
                         if let Some(weight) = weights.get_mut(j) {
                             *weight = w + delta;
