@@ -4,7 +4,9 @@
 At the quick size the corrections' effect on the test explanation F1 is
 within the folds' spread (paper setting: 0.533 without, 0.534 with), so this
 checks what must hold and a broken implementation would miss:
-- corrections make counterexamples (at least one per fold), none without;
+- corrections make counterexamples (at least one per fold), none without,
+  and each removes at least one word, of which a share in [0, 1] the gold
+  model weighs toward the label;
 - with corrections the spam F1 is not lower than without by more than two
   standard errors over the folds (see margin.py);
 - the paper's setting strips the headers (no explained word is a header
@@ -31,6 +33,10 @@ def main(folder):
               f"with corrections; gold share {on['gold_share']:.3f} (C = {on['gold_c']}), headers {on['headers']}")
         if min(int(r["counterexamples"]) for r in on_rows) < 1 or off["counterexamples"] != 0:
             failed.append(f"{variant}: counterexamples {off['counterexamples']} without, {on['counterexamples']} with")
+        if any(int(r["removed_words"]) < int(r["counterexamples"]) for r in on_rows) or off["removed_words"] != 0:
+            failed.append(f"{variant}: fewer removed words than counterexamples, or words removed without corrections")
+        if not 0.0 <= on["removed_supporting_share"] <= 1.0:
+            failed.append(f"{variant}: removed_supporting_share {on['removed_supporting_share']} outside [0, 1]")
         worse = [float(r["test_f1"]) for r in off_rows]
         better = [float(r["test_f1"]) for r in on_rows]
         # Not lower by more than the spread: the difference must exceed minus the margin.
