@@ -82,6 +82,7 @@ pub(crate) enum Loss {
 }
 
 impl Loss {
+    #[inline]
     pub(crate) fn value(self, m: f32) -> f32 {
         match self {
             Loss::Logistic => softplus(-m),
@@ -92,6 +93,7 @@ impl Loss {
         }
     }
 
+    #[inline]
     fn derivative(self, m: f32) -> f32 {
         match self {
             Loss::Logistic => -sigmoid(-m),
@@ -99,6 +101,7 @@ impl Loss {
         }
     }
 
+    #[inline]
     fn curvature(self, m: f32) -> f32 {
         match self {
             Loss::Logistic => sigmoid(m) * sigmoid(-m),
