@@ -125,6 +125,13 @@ fn a_small_run_writes_metrics_and_prints_its_summary_last() {
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(written, summary, "summary.json holds the printed summary");
+    // For a person, stderr ends with the key figures, one per line, then the folder.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let alpha0 = summary["alpha0"].as_f64().unwrap();
+    let shown = stderr.lines().find(|l| l.trim_start().starts_with("alpha0")).expect("alpha0 on stderr");
+    let value: f64 = shown.split_whitespace().last().unwrap().parse().unwrap();
+    assert!((value - alpha0).abs() <= 5e-4 * alpha0.abs().max(1.0), "{shown} vs {alpha0}");
+    assert!(stderr.contains(&format!("wrote {}", out.display())), "{stderr}");
     let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(

@@ -1,6 +1,7 @@
 //! Running any protocol or reproduction the same way: a progress bar whose
 //! total follows from the settings, a result folder built aside and put in
-//! place whole, and the summary as the last line on standard output.
+//! place whole, the key figures and file paths for a person on standard
+//! error, and the summary as the last line on standard output.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
@@ -8,6 +9,7 @@ use std::time::Instant;
 use xil_bench::Result;
 use xil_bench::harness::observe::ticking;
 use xil_bench::harness::{Protocol, Reproduction};
+use xil_bench::report::last_words;
 use xil_bench::report::staged::StagedDir;
 
 /// A progress bar of experiment `name`: `total` `unit`s.
@@ -41,7 +43,9 @@ pub fn protocol<P: Protocol>(settings: &P::Settings, source: &P::Source, out: &P
     bar.finish_and_clear();
     let summary = P::write(staged.path(), settings, &data, &outcome, started.elapsed().as_secs_f64())?;
     staged.commit()?;
+    eprint!("{}", last_words::run_table(&summary));
     eprintln!("wrote {} in {:.1} s", out.display(), started.elapsed().as_secs_f64());
+    eprint!("{}", last_words::files(out));
     println!("{summary}");
     Ok(())
 }
@@ -63,7 +67,9 @@ pub fn reproduction<R: Reproduction>(settings: &R::Settings, source: &R::Source,
     staged.commit()?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
-    eprintln!("wrote {} in {wall:.1} s; see report.md", out.display());
+    eprint!("{}", last_words::runs_table(&runs));
+    eprintln!("wrote {} in {wall:.1} s", out.display());
+    eprint!("{}", last_words::files(out));
     println!("{}", serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md"), "runs": runs }));
     Ok(())
 }

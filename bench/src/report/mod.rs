@@ -3,9 +3,12 @@
 //! - [`files`]: files written whole or not at all;
 //! - [`staged`]: a result folder built aside and put in place whole;
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
-//! - [`heatmap`]: images beside heatmaps of their explanations.
+//! - [`heatmap`]: images beside heatmaps of their explanations;
+//! - [`last_words`]: the key figures and file paths a finished run prints
+//!   for a person.
 
 pub mod figures;
 pub mod files;
 pub mod heatmap;
+pub mod last_words;
 pub mod staged;
