@@ -1,11 +1,15 @@
 //! Criterion benchmarks of the CAIPI colors loop's parts: one prediction on
 //! the pair features, one LIME explanation (S = 2,000), one refit of the L1
-//! SVM, one whole loop iteration.
+//! SVM (as the experiments solve it, `--solver liblinear`, and xil's first
+//! loose settings), one whole loop iteration as the experiment runs it
+//! (query 41 of rule 0 with corrections).
 
-use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
+use xil_bench::protocols::caipi_colors::Solver;
 use xil_core::tasks::colors::{self, PAIRS, PIXELS, PairFeatures, Rule};
 use xil_core::{
     Counterexamples, Example, Explainer, FeatureMap, Featurized, Fit, L1Svm, Lime, LinearModel, OnInstances,
@@ -48,36 +52,55 @@ fn lime(c: &mut Criterion) {
 fn refit(c: &mut Criterion) {
     let mut group = c.benchmark_group("l1 svm refit");
     group.sample_size(20);
-    for n in [100usize, 500, 1000] {
-        let data = images(n, 5);
-        group.bench_with_input(BenchmarkId::new("examples", n), &data, |b, data| {
-            b.iter(|| Fit::<PAIRS, 1024>::fit(&L1Svm::new(), &Featurized::new(data, &PairFeatures)).expect("a model"))
-        });
+    for solver in [Solver::Liblinear, Solver::Loose] {
+        for n in [100usize, 500, 1000] {
+            let data = images(n, 5);
+            let name = format!("{solver:?}, examples").to_lowercase();
+            group.bench_with_input(BenchmarkId::new(name, n), &data, |b, data| {
+                b.iter(|| {
+                    Fit::<PAIRS, 1024>::fit(&solver.l1_svm(), &Featurized::new(data, &PairFeatures)).expect("a model")
+                })
+            });
+        }
     }
     group.finish();
 }
 
+/// Queries answered before the measured one.
+const ANSWERED: usize = 40;
+
+/// One answered query of a session that has answered `ANSWERED` before it;
+/// returns the time of that query alone.
+fn one_query_after_answering() -> Duration {
+    let mut pool = images(36_000, 6);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let config = SessionConfig::new(4, QueryStrategy::ClosestToMargin, Counterexamples::default());
+    let lime = Lime::new().samples(2000).repeats(10);
+    let mut session: Box<Session<_, _, _, _, PAIRS, PIXELS, 1024>> =
+        Box::new(Session::new(&mut pool, Solver::Liblinear.l1_svm(), PairFeatures, lime, config).expect("a session"));
+    session.seed_per_class(3, &mut rng).expect("seed labels");
+    let user = SimulatedUser::new(Rule::Zero);
+    let mut answer = || {
+        let query = session.query(&mut rng).expect("a query");
+        let instance = *session.pending_instance().expect("pending");
+        let feedback = user.feedback(&instance, &query);
+        session.give_feedback(&feedback, |x| user.label(x) == feedback.label, &mut rng).expect("feedback");
+    };
+    for _ in 0..ANSWERED {
+        answer();
+    }
+    let started = Instant::now();
+    answer();
+    started.elapsed()
+}
+
 fn iteration(c: &mut Criterion) {
     let mut group = c.benchmark_group("caipi iteration");
-    group.sample_size(10);
-    group.bench_function("pool 36000, S=2000 x 10", |b| {
-        b.iter_batched(
-            || images(36_000, 6),
-            |mut pool| {
-                let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-                let config = SessionConfig::new(4, QueryStrategy::ClosestToMargin, Counterexamples::default());
-                let lime = Lime::new().samples(2000).repeats(10);
-                let mut session: Box<Session<_, _, _, _, PAIRS, PIXELS, 1024>> =
-                    Box::new(Session::new(&mut pool, L1Svm::new(), PairFeatures, lime, config).expect("a session"));
-                session.seed_per_class(3, &mut rng).expect("seed labels");
-                let user = SimulatedUser::new(Rule::Zero);
-                let query = session.query(&mut rng).expect("a query");
-                let instance = *session.pending_instance().expect("pending");
-                let feedback = user.feedback(&instance, &query);
-                session.give_feedback(&feedback, |x| user.label(x) == feedback.label, &mut rng).expect("feedback");
-            },
-            BatchSize::LargeInput,
-        )
+    // Each sample replays ANSWERED queries first: few, flat samples.
+    group.sample_size(10).sampling_mode(SamplingMode::Flat).warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_millis(100));
+    group.bench_function(format!("query {} of rule 0 + corrections, pool 36000, S=2000 x 10", ANSWERED + 1), |b| {
+        b.iter_custom(|iterations| (0..iterations).map(|_| one_query_after_answering()).sum())
     });
     group.finish();
 }

@@ -11,7 +11,7 @@
 //! explanation F1 (instant and running mean), the test accuracy, the weight
 //! decomposition along the two rules and the number of counterexamples.
 
-use super::settings::{CAPACITY, CaipiSettings, Learner, Solver};
+use super::settings::{CAPACITY, CaipiSettings, Learner};
 use crate::data::colors::ColorsData;
 use crate::error::{Error, Result};
 use crate::harness::observe::Observer;
@@ -22,8 +22,8 @@ use std::time::Instant;
 use xil_core::metrics::{RunningMean, decompose_disjoint, explanation_scores};
 use xil_core::tasks::colors::{self, PairFeatures, Rule};
 use xil_core::{
-    Counterexamples, Fit, Intercept, L1Svm, L2Svm, Lime, LinearModel, LogisticRegression, Marking, Replacement,
-    Session, SessionConfig, SimulatedUser, Stopping,
+    Counterexamples, Fit, Intercept, L2Svm, Lime, LinearModel, LogisticRegression, Marking, Replacement, Session,
+    SessionConfig, SimulatedUser,
 };
 
 /// What one fold measured after one query.
@@ -78,11 +78,6 @@ impl Record for Row {
     }
 }
 
-/// scikit-learn's default tolerance (`tol=1e-4`), which the authors kept.
-const LIBLINEAR_TOLERANCE: f32 = 1e-4;
-/// xil's first tolerance.
-const LOOSE_TOLERANCE: f32 = 0.01;
-
 /// The panel of the weight decomposition.
 const WEIGHTS: &str = "weights (alpha0, alpha1, residual)";
 
@@ -97,16 +92,12 @@ pub fn run_fold(
     fold: usize,
     observe: Observer<'_, Row>,
 ) -> Result<Vec<Row>> {
-    let (stopping, tolerance, warm_start) = match settings.solver {
-        Solver::Liblinear => (Stopping::Liblinear, LIBLINEAR_TOLERANCE, false),
-        Solver::Loose => (Stopping::MaxViolation, LOOSE_TOLERANCE, true),
-    };
+    let (stopping, tolerance, warm_start) = settings.solver.coordinate_descent();
     match settings.learner {
-        Learner::L1Svm => {
-            let learner = L1Svm::new().c(1.0).stopping(stopping).tolerance(tolerance).warm_start(warm_start);
-            run_fold_with(learner, settings, data, fold, observe)
+        Learner::L1Svm => run_fold_with(settings.solver.l1_svm(), settings, data, fold, observe),
+        Learner::L2Svm => {
+            run_fold_with(L2Svm::new().c(1000.0).tolerance(settings.solver.tolerance()), settings, data, fold, observe)
         }
-        Learner::L2Svm => run_fold_with(L2Svm::new().c(1000.0).tolerance(tolerance), settings, data, fold, observe),
         Learner::Logreg => {
             let learner = LogisticRegression::new().c(1000.0).intercept(Intercept::None);
             let learner = learner.stopping(stopping).tolerance(tolerance).warm_start(warm_start);

@@ -4,8 +4,8 @@ use crate::data::colors::ColorsData;
 use crate::error::{Error, Result};
 use crate::harness::limits;
 use serde::Serialize;
-use xil_core::QueryStrategy;
 use xil_core::tasks::colors::{self, Rule};
+use xil_core::{L1Svm, QueryStrategy, Stopping};
 
 /// Capacity of the labelled set (labels plus counterexamples) of a session.
 pub const CAPACITY: usize = 4096;
@@ -48,7 +48,32 @@ pub enum Solver {
     Loose,
 }
 
+/// scikit-learn's default tolerance (`tol=1e-4`), which the authors kept.
+const LIBLINEAR_TOLERANCE: f32 = 1e-4;
+/// xil's first tolerance.
+const LOOSE_TOLERANCE: f32 = 0.01;
+
 impl Solver {
+    /// How the coordinate-descent learners run under this solver: their
+    /// stopping rule, tolerance and whether refits start warm.
+    pub const fn coordinate_descent(self) -> (Stopping, f32, bool) {
+        match self {
+            Solver::Liblinear => (Stopping::Liblinear, LIBLINEAR_TOLERANCE, false),
+            Solver::Loose => (Stopping::MaxViolation, LOOSE_TOLERANCE, true),
+        }
+    }
+
+    /// The tolerance of the L2 SVM's dual solver.
+    pub const fn tolerance(self) -> f32 {
+        self.coordinate_descent().1
+    }
+
+    /// The experiment's L1 SVM (C = 1) solved this way.
+    pub const fn l1_svm(self) -> L1Svm {
+        let (stopping, tolerance, warm_start) = self.coordinate_descent();
+        L1Svm::new().c(1.0).stopping(stopping).tolerance(tolerance).warm_start(warm_start)
+    }
+
     /// How a report says it.
     pub fn description(self) -> &'static str {
         match self {
