@@ -114,7 +114,7 @@ impl<X, F: FeatureMap<X, D>, const D: usize> Design<D> for Featurized<'_, X, F> 
         self.examples.get(i).map_or(0.0, |e| e.weight)
     }
 
-    #[inline]
+    #[inline(always)]
     fn feature(&self, i: usize, j: usize) -> f32 {
         self.examples.get(i).map_or(0.0, |e| self.map.feature(&e.instance, j))
     }

@@ -82,7 +82,7 @@ pub(crate) enum Loss {
 }
 
 impl Loss {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn value(self, m: f32) -> f32 {
         match self {
             Loss::Logistic => softplus(-m),
@@ -93,7 +93,7 @@ impl Loss {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn derivative(self, m: f32) -> f32 {
         match self {
             Loss::Logistic => -sigmoid(-m),
@@ -101,7 +101,7 @@ impl Loss {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn curvature(self, m: f32) -> f32 {
         match self {
             Loss::Logistic => sigmoid(m) * sigmoid(-m),

@@ -249,7 +249,7 @@ fn same_colour(x: &Image, a: usize, b: usize) -> bool {
 pub struct PairFeatures;
 
 impl FeatureMap<Image, PAIRS> for PairFeatures {
-    #[inline]
+    #[inline(always)]
     fn feature(&self, x: &Image, j: usize) -> f32 {
         match pair(j) {
             Some((a, b)) if same_colour(x, a, b) => 1.0,
