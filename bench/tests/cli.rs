@@ -357,3 +357,39 @@ fn caipi_text_skips_malformed_mail_and_prints_its_summary_last() {
     let _ = std::fs::remove_dir_all(&corpus);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn the_gold_models_fits_are_cached_and_a_cached_run_gives_the_same_numbers() {
+    let corpus = mail_folder("mail-cache");
+    let cache = scratch("cache");
+    let run = |name: &str| {
+        let out = scratch(name);
+        let args =
+            ["caipi-text", "--corrections", "on", "--folds", "2", "--iterations", "3", "--initial-per-class", "2"];
+        let output = Command::new(env!("CARGO_BIN_EXE_xil-bench"))
+            .args(args)
+            .args(["--corpus", corpus.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .env("XIL_CACHE_DIR", &cache)
+            .output()
+            .expect("xil-bench runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let _ = std::fs::remove_dir_all(&out);
+        let mut summary: serde_json::Value =
+            serde_json::from_str(String::from_utf8_lossy(&output.stdout).lines().last().unwrap()).unwrap();
+        summary.as_object_mut().unwrap().remove("seconds");
+        summary
+    };
+    let cached_files = || -> Vec<PathBuf> {
+        std::fs::read_dir(&cache).map_or_else(|_| Vec::new(), |d| d.map(|e| e.unwrap().path()).collect())
+    };
+    let fresh = run("text-fresh");
+    let files = cached_files();
+    assert_eq!(files.len(), 1, "one cache file: {files:?}");
+    let size = std::fs::metadata(&files[0]).unwrap().len();
+    assert_eq!(run("text-cached"), fresh, "a run from the cache gives the same numbers");
+    std::fs::write(&files[0], b"damaged").unwrap();
+    assert_eq!(run("text-damaged"), fresh, "a damaged cache file is fitted again");
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().len(), size, "and written again");
+    let _ = std::fs::remove_dir_all(&corpus);
+    let _ = std::fs::remove_dir_all(&cache);
+}

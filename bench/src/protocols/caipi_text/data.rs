@@ -10,6 +10,7 @@
 
 use crate::data::spam::corpus::{LoadStats, Mail};
 use crate::error::Result;
+use crate::protocols::caipi_text::gold_cache;
 use crate::protocols::caipi_text::logistic::{LogisticSettings, Penalty, fit};
 use crate::protocols::caipi_text::tfidf::{Bag, HEADER_PREFIX, Limits, SparseRow, Vocabulary, tokens};
 use rayon::prelude::*;
@@ -124,12 +125,22 @@ impl TextData {
             GoldC::Fixed(c) => vec![c],
             GoldC::Share(_) => GOLD_C_GRID.to_vec(),
         };
-        let mut fits: Vec<Vec<f32>> = Vec::with_capacity(candidates.len());
-        for &c in &candidates {
-            let settings = LogisticSettings { c, ..LogisticSettings::new(Penalty::L1) };
-            let start = fits.last().map(Vec::as_slice);
-            fits.push(fit(&settings, &body_rows, &labels, &weights, vocabulary.features(), start));
-        }
+        let base = LogisticSettings::new(Penalty::L1);
+        let features = vocabulary.features();
+        let key = gold_cache::key(&body_rows, &labels, features, &candidates, &base);
+        let folder = gold_cache::folder();
+        let cached = folder.as_deref().and_then(|folder| gold_cache::read(folder, key, candidates.len(), features));
+        let mut fits: Vec<Vec<f32>> = cached.unwrap_or_else(|| {
+            let mut fits: Vec<Vec<f32>> = Vec::with_capacity(candidates.len());
+            for &c in &candidates {
+                let start = fits.last().map(Vec::as_slice);
+                fits.push(fit(&LogisticSettings { c, ..base }, &body_rows, &labels, &weights, features, start));
+            }
+            if let Some(folder) = &folder {
+                gold_cache::write(folder, key, &fits);
+            }
+            fits
+        });
         let share = |weights: &[f32]| {
             let words = (0..vocabulary.len()).filter(|&w| weights[w].abs() >= 1.0).count();
             words as f32 / vocabulary.len().max(1) as f32

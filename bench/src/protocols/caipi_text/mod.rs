@@ -18,6 +18,7 @@
 
 pub mod data;
 pub mod evaluate;
+pub mod gold_cache;
 pub mod html;
 pub mod kernel_shap;
 pub mod lime;
