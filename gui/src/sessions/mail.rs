@@ -69,7 +69,8 @@ pub struct MailDecision {
 /// The e-mail on screen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShownMail {
-    /// `group/file` in the corpus.
+    /// The file's name in the corpus, without its folder (`easy-ham-1`,
+    /// `spam-2`, …), which would give the answer away.
     pub name: String,
     /// The predicted class (1 = spam).
     pub prediction: u8,
@@ -198,8 +199,8 @@ impl<'c> Running<'c> {
             let mut known: Vec<String> =
                 data.bags[query.message].ids().map(|w| data.vocabulary.word(w).to_string()).collect();
             known.sort_unstable();
-            let shown =
-                ShownMail { name: mail.name.clone(), prediction: query.prediction, headers, body, explanation, known };
+            let name = mail.name.rsplit('/').next().unwrap_or_default().to_string();
+            let shown = ShownMail { name, prediction: query.prediction, headers, body, explanation, known };
             (query.message, shown)
         });
     }
@@ -333,6 +334,11 @@ mod tests {
         assert_eq!(first.error, None);
         let shown = first.shown.clone().unwrap();
         assert_eq!(shown.explanation.len(), 8);
+        assert!(
+            !shown.name.contains("ham") && !shown.name.contains("spam"),
+            "the name hides the class: {}",
+            shown.name
+        );
         let removed = vec![shown.explanation[0].0.clone()];
         commands.send(Command::Decide(MailDecision { label: shown.prediction, removed })).unwrap();
         let second = next();
