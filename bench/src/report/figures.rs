@@ -155,6 +155,9 @@ impl Figure {
         chart
             .configure_mesh()
             .x_desc(&self.x_label)
+            // The x axis counts (queries, decisions, epochs): at most one
+            // label per whole step, so that no two labels round alike.
+            .x_labels((x_max.floor() as usize + 1).clamp(2, 10))
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc(&self.y_label)
             .label_style(("sans-serif", 15))
@@ -214,6 +217,51 @@ mod tests {
         // A fold that is behind counts only where it has values.
         let ragged = band(&[vec![1.0, 2.0, 5.0], vec![3.0]]);
         assert_eq!(ragged, vec![(1.0, 2.0, 1.0, 3.0), (2.0, 2.0, 2.0, 2.0), (3.0, 5.0, 5.0, 5.0)]);
+    }
+
+    /// The numeric tick labels of an SVG figure, grouped by their `y`
+    /// attribute (the x axis's labels share the lowest line).
+    fn x_tick_labels(svg: &str) -> Vec<String> {
+        let mut labels: Vec<(f32, String)> = Vec::new();
+        for element in svg.split("<text").skip(1) {
+            let Some((attributes, rest)) = element.split_once('>') else { continue };
+            let text = rest.split('<').next().unwrap_or("").trim().to_string();
+            let y = attributes.split("y=\"").nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok());
+            if let (Some(y), Ok(_)) = (y, text.parse::<f64>()) {
+                labels.push((y, text));
+            }
+        }
+        let lowest = labels.iter().map(|l| l.0).fold(f32::NEG_INFINITY, f32::max);
+        labels.into_iter().filter(|l| l.0 == lowest).map(|l| l.1).collect()
+    }
+
+    #[test]
+    fn the_x_axis_of_counts_has_distinct_whole_tick_labels() {
+        let dir = std::env::temp_dir().join(format!("xil-ticks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for steps in [1usize, 2, 3, 7, 40, 300] {
+            let figure = Figure {
+                title: "ticks".into(),
+                x_label: "decisions".into(),
+                y_label: "F1".into(),
+                series: vec![Series {
+                    label: "a".into(),
+                    colour: PALETTE[0],
+                    dashed: false,
+                    points: band(&[(0..steps).map(|i| i as f32 * 0.1).collect()]),
+                }],
+            };
+            figure.save(&dir.join("ticks")).unwrap();
+            let labels = x_tick_labels(&std::fs::read_to_string(dir.join("ticks.svg")).unwrap());
+            assert!(labels.len() >= 2, "{steps} steps: {labels:?}");
+            let mut distinct = labels.clone();
+            distinct.dedup();
+            assert_eq!(distinct, labels, "{steps} steps: repeated tick labels {labels:?}");
+            for label in &labels {
+                assert!(!label.contains('.'), "{steps} steps: a count's tick {label} is not whole");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
