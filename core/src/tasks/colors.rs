@@ -257,44 +257,32 @@ impl FeatureMap<Image, PAIRS> for PairFeatures {
         }
     }
 
-    /// Sums the weights of same-colour pairs colour group by colour group:
-    /// about 75 additions for a uniform image instead of 300 comparisons.
+    /// Sums the weights of same-colour pairs colour by colour, each colour's
+    /// pixels as a bit mask: pairs `(i, j)` with `i < j` in increasing `i`,
+    /// then `j` — about 75 additions for a uniform image instead of 300
+    /// comparisons.
     fn dot(&self, x: &Image, w: &SVector<f32, PAIRS>) -> f32 {
-        // Counting sort of the pixels by colour (hidden pixels last, unused).
-        let mut starts = [0u8; COLOURS as usize + 2];
-        for &c in x.cells() {
-            if let Some(count) = starts.get_mut(usize::from(c.min(COLOURS)) + 2) {
-                *count += 1;
-            }
-        }
-        let mut running = 0u8;
-        for start in starts.iter_mut() {
-            running += *start;
-            *start = running;
-        }
-        let mut sorted = [0u8; PIXELS];
+        // One bit per pixel for each colour (a hidden pixel has none).
+        let mut masks = [0u32; COLOURS as usize];
         for (p, &c) in x.cells().iter().enumerate() {
-            if let Some(next) = starts.get_mut(usize::from(c.min(COLOURS)) + 1) {
-                if let Some(slot) = sorted.get_mut(usize::from(*next)) {
-                    *slot = p as u8;
-                }
-                *next += 1;
+            if let Some(mask) = masks.get_mut(usize::from(c)) {
+                *mask |= 1u32.checked_shl(p as u32).unwrap_or(0);
             }
         }
-        // Now starts[c] .. starts[c + 1] are the pixels of colour c.
         let weights = w.as_slice();
         let mut total = 0.0;
-        for bounds in starts.windows(2).take(usize::from(COLOURS)) {
-            let (from, to) = match bounds {
-                [from, to] => (usize::from(*from), usize::from(*to)),
-                _ => (0, 0),
-            };
-            let group = sorted.get(from..to).unwrap_or(&[]);
-            for (a, &i) in group.iter().enumerate() {
+        for mask in masks {
+            let mut rest = mask;
+            while rest != 0 {
+                let i = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
                 // Pair (i, j) sits at ROW_START[i] + j - i - 1.
-                let row = weights.get(ROW_START.get(usize::from(i)).copied().unwrap_or(0)..).unwrap_or(&[]);
-                for &j in group.get(a + 1..).unwrap_or(&[]) {
-                    total += row.get(usize::from(j - i - 1)).copied().unwrap_or(0.0);
+                let row = weights.get(ROW_START.get(i).copied().unwrap_or(0)..).unwrap_or(&[]);
+                let mut later = rest;
+                while later != 0 {
+                    let j = later.trailing_zeros() as usize;
+                    later &= later - 1;
+                    total += row.get(j - i - 1).copied().unwrap_or(0.0);
                 }
             }
         }
