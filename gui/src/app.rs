@@ -10,6 +10,7 @@ use crate::tabs::images::ImageTab;
 use crate::tabs::mail::MailTab;
 use crate::tabs::watch::Watching;
 use crate::tabs::{Repaint, Tab, TabId};
+use crate::widgets::help;
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct XilApp {
     /// The result of the last export or frame-log problem, shown until the
     /// tab changes.
     notice: Option<String>,
+    /// Whether the help window is open (`F1`).
+    help: bool,
     frame_log: Option<(std::fs::File, std::time::Instant)>,
 }
 
@@ -47,6 +50,7 @@ impl XilApp {
             watching: Watching::default(),
             export_dir,
             notice: None,
+            help: false,
             frame_log: None,
         }
     }
@@ -180,6 +184,9 @@ impl XilApp {
             if ui.input(|i| i.key_pressed(egui::Key::E)) {
                 self.export();
             }
+            if ui.input(|i| i.key_pressed(egui::Key::F1)) {
+                self.help = !self.help;
+            }
             self.tab_mut(shown).keyboard(ui);
         }
         egui::Panel::top("status").show(ui, |ui| {
@@ -190,20 +197,34 @@ impl XilApp {
                     ui.selectable_value(&mut chosen, id, id.title());
                 }
                 self.set_tab(chosen);
-                if ui.button("Export (e)").clicked() {
+                if ui
+                    .button("Export (e)")
+                    .on_hover_text("Write what this tab shows (CSV, PNG, SVG) to export/")
+                    .clicked()
+                {
                     self.export();
+                }
+                if ui.button("Help (F1)").on_hover_text("What this tab is for, and its keys").clicked() {
+                    self.help = !self.help;
                 }
                 if let Some(message) = self.message() {
                     ui.label(message);
                 }
             });
         });
+        let title = self.tab.title();
+        let mut help = self.help;
         let tab = self.tab_mut(self.tab);
+        help::window(ui.ctx(), &mut help, title, tab.task(), tab.keys());
         let width = tab.side_width();
         egui::Panel::left("side panel").exact_size(width).resizable(false).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("side").show(ui, |ui| tab.side(ui));
         });
-        egui::CentralPanel::default().show(ui, |ui| tab.central(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            help::task_banner(ui, tab.task());
+            tab.central(ui);
+        });
+        self.help = help;
     }
 }
 

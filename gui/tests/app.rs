@@ -398,3 +398,29 @@ fn on_the_batch_tab_every_image_shows_why_it_was_chosen_and_a_labelled_batch_ref
     assert_eq!(harness.state().batches().session().view(), Some(&first), "undo restores the first batch exactly");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_tab_says_its_task_and_f1_lists_its_keys() {
+    let dir = scratch("help");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label_contains("labelled 1 when its rule holds (rule 0: the four corners share a colour");
+    assert!(harness.query_by_label("Help: Be the user").is_none(), "no help until asked");
+    harness.key_press(egui::Key::F1);
+    harness.step();
+    harness.get_by_label("Help: Be the user");
+    for key in ["0 / 1", "Enter", "Backspace", "F1", "e"] {
+        harness.get_by_label(key);
+    }
+    harness.get_by_label("submit the label and the crossed pixels");
+    harness.key_press(egui::Key::F1);
+    harness.step();
+    assert!(harness.query_by_label("Help: Be the user").is_none(), "F1 hides it again");
+    harness.get_by_label("Watch a run").click();
+    harness.step();
+    harness.get_by_label_contains("Each curve is the mean over folds");
+    harness.get_by_label("Help (F1)").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Help: Watch a run");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -246,6 +246,23 @@ impl Tab for BatchTab {
         &mut self.session
     }
 
+    fn task(&self) -> &'static str {
+        "An active learner proposes a batch of images it wants labelled, each with why it chose it (how unsure \
+         it is, or how its explanation differs from the labelled set's). Give each image its class (0-9) and \
+         submit the batch: the model refits and proposes the next one."
+    }
+
+    fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("0 - 9", "label the selected image"),
+            ("Left / Right", "select the previous / next image"),
+            ("a", "accept the predictions as the labels"),
+            ("Enter", "submit the batch"),
+            ("Backspace", "undo the last batch"),
+            ("s", "save now (every answer is saved anyway)"),
+        ]
+    }
+
     /// Keys of the tab: `0`–`9` label the selected image, the left and
     /// right arrows select,
     /// `a` accept the predictions, `Enter` submit, `Backspace` undo, `s`

@@ -179,6 +179,24 @@ impl Tab for ColorsTab {
         &mut self.session
     }
 
+    fn task(&self) -> &'static str {
+        "Each 5x5 image is labelled 1 when its rule holds (rule 0: the four corners share a colour; rule 1: the \
+         three top-middle pixels all differ; the images satisfy both or neither) and 0 otherwise. The model \
+         predicts a label and frames the pixels its explanation names: red for the predicted label, blue against it. Give \
+         the label; when the prediction is right for the wrong reasons, click or drag over the framed pixels \
+         outside the rule you teach (they get a cross) and submit: each becomes counterexamples."
+    }
+
+    fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("0 / 1", "label the image"),
+            ("a", "accept the prediction as the label"),
+            ("Enter", "submit the label and the crossed pixels"),
+            ("Backspace", "undo the last decision"),
+            ("s", "save now (every answer is saved anyway)"),
+        ]
+    }
+
     /// `0`/`1` label, `a` accept, `Enter` submit, `Backspace` undo, `s` save.
     fn keyboard(&mut self, ui: &egui::Ui) {
         self.act(Asked::keys(ui, 2));

@@ -165,6 +165,25 @@ impl Tab for ImageTab {
         &mut self.session
     }
 
+    fn task(&self) -> &'static str {
+        "The network learnt from images whose small corner squares (the decoys) give their class away. The \
+         heatmap beside the image shows where its explanation method says the prediction comes from (red for \
+         the predicted class, blue against it). Give the class (0-9); when the prediction rests on a decoy, \
+         paint over it with the brush (hold Shift to erase) and submit: the network is corrected not to depend \
+         on the painted pixels."
+    }
+
+    fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("0 - 9", "label the image"),
+            ("a", "accept the prediction as the label"),
+            ("Enter", "submit the label and the paint"),
+            ("Backspace", "undo the last decision"),
+            ("c", "clear the paint"),
+            ("s", "save now (every answer is saved anyway)"),
+        ]
+    }
+
     /// Keys of the tab: `0`–`9` class, `a` accept, `Enter` submit,
     /// `Backspace` undo, `c` clear the paint, `s` save.
     fn keyboard(&mut self, ui: &egui::Ui) {

@@ -131,6 +131,23 @@ impl Tab for MailTab {
         &mut self.session
     }
 
+    fn task(&self) -> &'static str {
+        "Is this e-mail spam (1) or ham (0)? The model's prediction comes with the words that weigh most in it: \
+         red pushes toward spam, blue toward ham. Give the label; when a highlighted word is not why (a header \
+         word such as h:received is the classic wrong reason), click it to strike it out and submit: the e-mail \
+         without the struck words becomes a counterexample."
+    }
+
+    fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("0 / 1", "label: ham / spam"),
+            ("a", "accept the prediction as the label"),
+            ("Enter", "submit the label and the struck words"),
+            ("Backspace", "undo the last decision"),
+            ("s", "save now (every answer is saved anyway)"),
+        ]
+    }
+
     /// Keys of the tab: `0`/`1` label, `a` accept, `Enter` submit,
     /// `Backspace` undo, `s` save.
     fn keyboard(&mut self, ui: &egui::Ui) {

@@ -38,6 +38,13 @@ pub trait Tab {
     /// What works for the tab off the window's thread.
     fn worker(&mut self) -> &mut dyn Worker;
 
+    /// What the task is, in a sentence or two: what the classes mean, what
+    /// the user is asked to do, what the explanation's marks mean.
+    fn task(&self) -> &'static str;
+
+    /// The tab's keys and what each does, for the help window.
+    fn keys(&self) -> &'static [(&'static str, &'static str)];
+
     /// The tab's keys (not called while a text field has the keyboard).
     fn keyboard(&mut self, ui: &egui::Ui);
 

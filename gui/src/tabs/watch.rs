@@ -378,6 +378,16 @@ impl Tab for Watching {
         self
     }
 
+    fn task(&self) -> &'static str {
+        "Run one of the bench's experiments with a simulated user and watch its curves grow: choose the \
+         experiment and its settings on the left and start. Each curve is the mean over folds (or runs) with a \
+         band of one standard deviation; earlier runs stay for comparison."
+    }
+
+    fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     fn keyboard(&mut self, _: &egui::Ui) {}
 
     fn side(&mut self, ui: &mut egui::Ui) {

@@ -4,10 +4,12 @@
 //! - [`picture`]: 28 x 28 images and their explanation heatmaps;
 //! - [`sessions`]: answer keys and buttons, the history, named sessions;
 //! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
-//! - [`forms`]: the settings forms of the bench's protocols.
+//! - [`forms`]: the settings forms of the bench's protocols;
+//! - [`help`]: what a tab is for, and its keys.
 
 pub mod choices;
 pub mod forms;
 pub mod grid;
+pub mod help;
 pub mod picture;
 pub mod sessions;
