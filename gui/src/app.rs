@@ -216,14 +216,13 @@ impl XilApp {
         let mut help = self.help;
         let tab = self.tab_mut(self.tab);
         help::window(ui.ctx(), &mut help, title, tab.task(), tab.keys());
+        // Below the tab, so that what the tab draws stays where it is.
+        egui::Panel::bottom("task").show(ui, |ui| help::task_banner(ui, tab.task()));
         let width = tab.side_width();
         egui::Panel::left("side panel").exact_size(width).resizable(false).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("side").show(ui, |ui| tab.side(ui));
         });
-        egui::CentralPanel::default().show(ui, |ui| {
-            help::task_banner(ui, tab.task());
-            tab.central(ui);
-        });
+        egui::CentralPanel::default().show(ui, |ui| tab.central(ui));
         self.help = help;
     }
 }

@@ -1,5 +1,5 @@
-//! Saying what a tab is for: the task in a sentence or two above the tab's
-//! content, and a help window (`F1` or the Help button) with the task again
+//! Saying what a tab is for: the task in a sentence or two in a bar below
+//! the tab's content, and a help window (`F1` or the Help button) with the task again
 //! and every key of the tab and of the app.
 
 use eframe::egui;
@@ -7,12 +7,10 @@ use eframe::egui;
 /// The keys every tab has.
 pub const APP_KEYS: &[(&str, &str)] = &[("F1", "show or hide this help"), ("e", "export what the tab shows")];
 
-/// The task, as a wrapped line above the tab's content.
+/// The task, as wrapped lines in the bar below the tab's content.
 pub fn task_banner(ui: &mut egui::Ui, task: &str) {
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.label(egui::RichText::new(task).strong());
-    });
+    ui.add_space(4.0);
+    ui.label(egui::RichText::new(task).strong());
     ui.add_space(4.0);
 }
 
