@@ -143,6 +143,18 @@ impl Experiment {
         }
     }
 
+    /// What a step of the run is (queries, epochs, steps): the unit of its
+    /// curves' x axis.
+    pub fn step(&self) -> &'static str {
+        match self {
+            Experiment::Caipi(_) => CaipiColors::STEP,
+            Experiment::Cali(_) => Cali::STEP,
+            Experiment::Decoy(_) => DecoyFashion::STEP,
+            Experiment::Text(..) => CaipiText::STEP,
+            Experiment::Active(_) => Active::STEP,
+        }
+    }
+
     /// What is measured after each step, in the order of [`Measurement::values`]:
     /// the protocol's own list ([`Record::METRICS`]), which its figures use too.
     pub fn metrics(&self) -> Vec<Metric> {

@@ -17,9 +17,10 @@ use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::forms::batch_form;
 use crate::widgets::picture;
+use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, DIGIT_KEYS};
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, PlotPoints};
 use std::path::{Path, PathBuf};
 use xil_bench::protocols::active::Strategy;
 use xil_bench::protocols::active::reasons::Why;
@@ -234,7 +235,7 @@ impl BatchTab {
         let line = |value: fn(&xil_bench::protocols::active::session::BatchPoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.labelled as f64, f64::from(value(p))]).collect()
         };
-        Plot::new("batch progress").legend(Legend::default()).height(170.0).show(ui, |plot| {
+        plots::counted("batch progress", "images labelled", "accuracy; macro-F1", 170.0).show(ui, |plot| {
             plot.line(Line::new("test accuracy", line(|p| p.accuracy)));
             plot.line(Line::new("test macro-F1", line(|p| p.f1_macro)));
         });

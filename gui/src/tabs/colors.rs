@@ -17,9 +17,10 @@ use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::choices::rule_choice;
 use crate::widgets::grid::{paint_explanation, paint_image, paint_marks, pixel_at};
+use crate::widgets::plots;
 use crate::widgets::sessions::Asked;
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, PlotPoints};
 use rand_core::SeedableRng;
 use std::path::{Path, PathBuf};
 use xil_core::tasks::colors::{Image, PIXELS};
@@ -167,7 +168,7 @@ impl ColorsTab {
         let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f64;
         let counterexamples: PlotPoints =
             view.points.iter().map(|p| [p.queries as f64, p.counterexamples as f64 / most]).collect();
-        Plot::new("progress").legend(Legend::default()).height(200.0).show(ui, |plot| {
+        plots::counted("progress", "answers", "test accuracy; counterexamples, scaled", 200.0).show(ui, |plot| {
             plot.line(Line::new("test accuracy", accuracy));
             plot.line(Line::new(format!("counterexamples (/ {most})"), counterexamples));
         });

@@ -21,9 +21,10 @@ use crate::sessions::images::{ImageDecision, Images, ShownImage};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::picture;
+use crate::widgets::plots;
 use crate::widgets::sessions::Asked;
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, PlotPoints};
 use std::path::{Path, PathBuf};
 use xil_bench::data::fashion::{PIXELS, SIDE};
 use xil_bench::protocols::attributions::DataSet;
@@ -153,7 +154,7 @@ impl ImageTab {
         let line = |value: fn(&crate::sessions::images::ImagePoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
         };
-        Plot::new("image progress").legend(Legend::default()).height(180.0).show(ui, |plot| {
+        plots::counted("image progress", "answers", "accuracy; share", 180.0).show(ui, |plot| {
             plot.line(Line::new("test accuracy", line(|p| p.test_accuracy)));
             plot.line(Line::new("explanation share on the decoy", line(|p| p.decoy_share)));
         });

@@ -16,9 +16,10 @@ use crate::export::{Progress, export_or_explain};
 use crate::sessions::mail::{MailDecision, Mails, ShownMail};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
+use crate::widgets::plots;
 use crate::widgets::sessions::Asked;
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, PlotPoints};
 use std::path::{Path, PathBuf};
 use xil_bench::protocols::caipi_text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
 
@@ -118,7 +119,7 @@ impl MailTab {
         let line = |value: fn(&crate::sessions::mail::MailPoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
         };
-        Plot::new("mail progress").legend(Legend::default()).height(160.0).show(ui, |plot| {
+        plots::counted("mail progress", "answers", "F1; share", 160.0).show(ui, |plot| {
             plot.line(Line::new("test F1 (spam)", line(|p| p.test_f1)));
             plot.line(Line::new("test explanation F1", line(|p| p.test_explanation_f1)));
             plot.line(Line::new("header share", line(|p| p.header_share)));

@@ -14,8 +14,9 @@ use crate::sessions::experiment::{
 use crate::sessions::runs::{Run, Status};
 use crate::tabs::{Repaint, Tab, Worker};
 use crate::widgets::forms::{active_form, caipi_form, cali_form, decoy_form, text_form};
+use crate::widgets::plots;
 use eframe::egui;
-use egui_plot::{FilledArea, Legend, Line, Plot, PlotPoints};
+use egui_plot::{FilledArea, Line, PlotPoints};
 use std::path::Path;
 use xil_bench::harness::record::table_to_csv;
 use xil_bench::protocols::active::ActiveSettings;
@@ -202,6 +203,18 @@ impl Watching {
     /// The curves of one plot: `(legend, metric index, run)`. The legend is
     /// the run's number, or with `described` its description, followed by
     /// the metric's name when the plot has several.
+    /// The x axis's title of `panel`: the step of the runs drawn in it
+    /// (queries, epochs, ...), or "steps" when they differ.
+    fn x_title(&self, panel: &str) -> &'static str {
+        let mut steps = self
+            .runs
+            .iter()
+            .filter(|run| run.experiment().metrics().iter().any(|m| m.panel == panel))
+            .map(|run| run.experiment().step());
+        let first = steps.next().unwrap_or("steps");
+        if steps.all(|step| step == first) { first } else { "steps" }
+    }
+
     fn curves_of(&self, panel: &str, described: bool) -> Vec<(String, usize, &Run)> {
         let mut curves = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
@@ -257,7 +270,8 @@ impl Watching {
                     points: run.curve(metric),
                 })
                 .collect();
-            let figure = Figure { title: (*panel).into(), x_label: "queries".into(), y_label: (*panel).into(), series };
+            let x_label = self.x_title(panel).into();
+            let figure = Figure { title: (*panel).into(), x_label, y_label: (*panel).into(), series };
             let stem: String = panel.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
             figure.save(&dir.join(stem))?;
         }
@@ -335,7 +349,7 @@ impl Watching {
                 ui.columns(2, |columns| {
                     for (column, panel) in columns.iter_mut().zip(pair) {
                         column.label(*panel);
-                        Plot::new(*panel).legend(Legend::default()).height(height).show(column, |plot| {
+                        plots::counted(panel, self.x_title(panel), panel, height).show(column, |plot| {
                             for (k, (legend, metric, run)) in self.curves_of(panel, false).into_iter().enumerate() {
                                 let curve = run.curve(metric);
                                 let palette = PALETTE[k % PALETTE.len()];

@@ -5,11 +5,13 @@
 //! - [`sessions`]: answer keys and buttons, the history, named sessions;
 //! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
 //! - [`forms`]: the settings forms of the bench's protocols;
-//! - [`help`]: what a tab is for, and its keys.
+//! - [`help`]: what a tab is for, and its keys;
+//! - [`plots`]: the live plots' axes.
 
 pub mod choices;
 pub mod forms;
 pub mod grid;
 pub mod help;
 pub mod picture;
+pub mod plots;
 pub mod sessions;
