@@ -2,16 +2,14 @@
 //! images, queries), so it is titled with what it counts and labelled only
 //! at whole numbers, and a y axis titled with what it measures.
 
-use egui_plot::{Legend, Plot};
+use egui_plot::{AxisHints, Legend, Plot};
 
 /// A plot of `height` points with its axes titled; x counts.
 pub fn counted<'a>(id: &str, x_title: &str, y_title: &str, height: f32) -> Plot<'a> {
-    Plot::new(id)
-        .legend(Legend::default())
-        .height(height)
-        .x_axis_label(x_title)
-        .y_axis_label(y_title)
-        .x_axis_formatter(|mark, _| whole(mark.value))
+    // Whole-number labels are short: they may sit closer than egui_plot's
+    // 60 points (which left a run of 56 queries with the label 0 only).
+    let x_axis = AxisHints::new_x().label(x_title).formatter(|mark, _| whole(mark.value)).label_spacing(30.0..=45.0);
+    Plot::new(id).legend(Legend::default()).height(height).custom_x_axes(vec![x_axis]).y_axis_label(y_title)
 }
 
 /// The label of an x grid mark: the number when it is whole, else none (a
