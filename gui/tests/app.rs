@@ -424,3 +424,27 @@ fn every_tab_says_its_task_and_f1_lists_its_keys() {
     harness.get_by_label("Help: Watch a run");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_answer_buttons_explain_themselves_on_hover() {
+    let dir = scratch("tooltips");
+    let mut harness = app(dir.join("session.json"));
+    for (button, tip) in [
+        ("Accept", "right for the right reasons"),
+        ("Submit", "add counterexamples, refit"),
+        ("Undo", "before the last decision"),
+        ("Label 1", "The rule holds"),
+    ] {
+        harness.get_by_label(button).hover();
+        // Tooltips show after the pointer rests.
+        for _ in 0..40 {
+            harness.step();
+            if harness.query_by_label_contains(tip).is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        harness.get_by_label_contains(tip);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

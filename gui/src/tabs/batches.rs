@@ -364,13 +364,18 @@ impl Tab for BatchTab {
         ui.horizontal(|ui| {
             let given = self.labels.iter().flatten().count();
             ui.label(format!("{given} of {} given", self.labels.len()));
-            if ui.button("Accept predictions (a)").clicked() {
+            if ui
+                .button("Accept predictions (a)")
+                .on_hover_text("Give every image still without a class its predicted class")
+                .clicked()
+            {
                 self.accept_predictions();
             }
             if ui.add_enabled(given == self.labels.len(), egui::Button::new("Submit batch (Enter)")).clicked() {
                 self.submit();
             }
-            if ui.button("Undo (Backspace)").clicked() {
+            if ui.button("Undo (Backspace)").on_hover_text("Back to the state before the last batch, exactly").clicked()
+            {
                 self.session.undo();
             }
         });

@@ -205,9 +205,11 @@ impl Tab for ColorsTab {
 
     fn side(&mut self, ui: &mut egui::Ui) {
         ui.label("New session");
-        ui.add(egui::Slider::new(&mut self.session.settings.seed, 0..=1000).text("seed"));
+        ui.add(egui::Slider::new(&mut self.session.settings.seed, 0..=1000).text("seed"))
+            .on_hover_text("The random seed of a new session: its images, pool and LIME draws");
         rule_choice(ui, &mut self.session.settings.rule);
-        ui.add(egui::Slider::new(&mut self.session.settings.k, 1..=PIXELS).text("k"));
+        ui.add(egui::Slider::new(&mut self.session.settings.k, 1..=PIXELS).text("k"))
+            .on_hover_text("How many pixels the explanation names (4 for rule 0, 3 for rule 1 in the paper)");
         self.session.start_ui(ui, "Start new session");
         self.session.status_ui(ui, "starting…");
         if let Some(view) = self.session.view() {
@@ -238,15 +240,15 @@ impl Tab for ColorsTab {
         ui.horizontal(|ui| {
             let label = self.session.answer.label.map_or("none".to_string(), |l| l.to_string());
             ui.label(format!("label: {label}"));
-            if ui.button("Label 0").clicked() {
+            if ui.button("Label 0").on_hover_text("The rule does not hold (key 0)").clicked() {
                 self.session.answer.label = Some(0);
             }
-            if ui.button("Label 1").clicked() {
+            if ui.button("Label 1").on_hover_text("The rule holds (key 1)").clicked() {
                 self.session.answer.label = Some(1);
             }
             let asked = Asked::buttons(ui);
             self.act(asked);
-            if ui.button("Save").clicked() {
+            if ui.button("Save").on_hover_text("Save now; every answer is saved anyway (key s)").clicked() {
                 self.act(Asked { save: true, ..Asked::default() });
             }
         });

@@ -208,14 +208,20 @@ impl Tab for ImageTab {
                 ui.selectable_value(&mut s.model, model, model.label());
             }
         });
-        ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
-        ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"));
-        ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"));
-        ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"));
+        ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"))
+            .on_hover_text("The random seed of a new session: decoys, initial weights, order");
+        ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"))
+            .on_hover_text("Decoyed training images the network first learns from");
+        ui.add(egui::Slider::new(&mut s.pretrain_epochs, 1..=20).text("first epochs"))
+            .on_hover_text("Epochs of that first training");
+        ui.add(egui::Slider::new(&mut s.steps_per_answer, 1..=200).text("steps/answer"))
+            .on_hover_text("Training steps after each answer");
         if s.model == SessionModel::Perceptron {
-            ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"));
+            ui.add(egui::Slider::new(&mut s.penalty, 0.0..=10_000.0).logarithmic(true).text("penalty"))
+                .on_hover_text("Weight of the right-reasons penalty on the painted pixels' input gradients");
         }
-        ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"));
+        ui.add(egui::Slider::new(&mut self.brush, 1..=4).text("brush"))
+            .on_hover_text("The brush's size in pixels; hold Shift to erase");
         self.session.start_ui(ui, "Start new image session");
         self.session.status_ui(ui, "reading and training…");
         let Some(view) = self.session.view() else { return };
@@ -280,7 +286,7 @@ impl Tab for ImageTab {
         });
         ui.horizontal(|ui| {
             ui.label(format!("{} pixels painted", self.session.answer.marked.len()));
-            if ui.button("Clear paint").clicked() {
+            if ui.button("Clear paint").on_hover_text("Remove all paint from this image (key c)").clicked() {
                 self.session.answer.marked.clear();
             }
             self.act(Asked::buttons(ui));

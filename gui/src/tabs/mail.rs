@@ -158,11 +158,16 @@ impl Tab for MailTab {
     /// The side panel: settings, counts, history.
     fn side(&mut self, ui: &mut egui::Ui) {
         ui.label("New e-mail session (SpamAssassin)");
-        ui.add(egui::Slider::new(&mut self.session.settings.seed, 0..=1000).text("seed"));
-        ui.add(egui::Slider::new(&mut self.session.settings.k, 1..=30).text("k (words)"));
-        ui.add(egui::Slider::new(&mut self.session.settings.c, 0.1..=100.0).logarithmic(true).text("C"));
-        ui.add(egui::Slider::new(&mut self.session.settings.initial_per_class, 1..=20).text("initial per class"));
-        ui.checkbox(&mut self.session.settings.keep_headers, "the model sees headers");
+        ui.add(egui::Slider::new(&mut self.session.settings.seed, 0..=1000).text("seed"))
+            .on_hover_text("The random seed of a new session: its first labels and its pool's order");
+        ui.add(egui::Slider::new(&mut self.session.settings.k, 1..=30).text("k (words)"))
+            .on_hover_text("How many words the explanation lists");
+        ui.add(egui::Slider::new(&mut self.session.settings.c, 0.1..=100.0).logarithmic(true).text("C"))
+            .on_hover_text("The logistic regression's C: larger fits the labels more closely (weaker penalty)");
+        ui.add(egui::Slider::new(&mut self.session.settings.initial_per_class, 1..=20).text("initial per class"))
+            .on_hover_text("Labelled e-mails of each class the model starts from");
+        ui.checkbox(&mut self.session.settings.keep_headers, "the model sees headers")
+            .on_hover_text("Header words (h:...) separate ham from spam in this corpus without being why: the classic wrong reason to correct");
         self.session.start_ui(ui, "Start new e-mail session");
         self.session.status_ui(ui, "reading the e-mails…");
         let Some(view) = self.session.view() else { return };
@@ -223,10 +228,10 @@ impl Tab for MailTab {
         ui.horizontal(|ui| {
             let label = self.session.answer.label.map_or("none", |l| if l == 1 { "spam" } else { "ham" });
             ui.label(format!("label: {label}"));
-            if ui.button("Ham (0)").clicked() {
+            if ui.button("Ham (0)").on_hover_text("Not spam (key 0)").clicked() {
                 self.session.answer.label = Some(0);
             }
-            if ui.button("Spam (1)").clicked() {
+            if ui.button("Spam (1)").on_hover_text("Spam (key 1)").clicked() {
                 self.session.answer.label = Some(1);
             }
             self.act(Asked::buttons(ui));

@@ -159,7 +159,13 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
     /// The "Start new …" button (`start` is its text) and the named
     /// sessions, between separators.
     pub fn start_ui(&mut self, ui: &mut egui::Ui, start: &str) {
-        if ui.button(start).clicked() {
+        if ui
+            .button(start)
+            .on_hover_text(
+                "Start again from the settings above: the session on screen is replaced (keep it first with Save as)",
+            )
+            .clicked()
+        {
             self.start();
         }
         ui.separator();

@@ -295,7 +295,11 @@ impl Watching {
             if ui.add_enabled(stoppable, egui::Button::new("Stop")).clicked() {
                 self.stop();
             }
-            if ui.button("Clear ended runs").clicked() {
+            if ui
+                .button("Clear ended runs")
+                .on_hover_text("Remove the finished and stopped runs from the plots")
+                .clicked()
+            {
                 self.clear();
             }
         });

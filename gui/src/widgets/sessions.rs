@@ -52,9 +52,18 @@ impl Asked {
 
     /// The Accept, Submit and Undo buttons (in the row being laid out).
     pub fn buttons(ui: &mut egui::Ui) -> Self {
-        let accept = ui.button("Accept").clicked();
-        let submit = ui.button("Submit").clicked();
-        let undo = ui.button("Undo").clicked();
+        let accept = ui
+            .button("Accept")
+            .on_hover_text("The prediction is right for the right reasons: take it as the label (key a)")
+            .clicked();
+        let submit = ui
+            .button("Submit")
+            .on_hover_text("Take the label and the marks, add counterexamples, refit (key Enter)")
+            .clicked();
+        let undo = ui
+            .button("Undo")
+            .on_hover_text("Back to the state before the last decision, exactly (key Backspace)")
+            .clicked();
         Self { accept, submit, undo, ..Self::default() }
     }
 }
@@ -104,7 +113,11 @@ pub fn history<P: Interactive>(
     for (number, decision) in decisions.iter().enumerate().map(|(i, d)| (i + 1, d)).rev().take(HISTORY) {
         ui.horizontal(|ui| {
             ui.label(format!("#{number}: {}", describe(decision)));
-            if ui.small_button(format!("{take_back} #{number}")).clicked() {
+            if ui
+                .small_button(format!("{take_back} #{number}"))
+                .on_hover_text("Undo this decision and every later one")
+                .clicked()
+            {
                 chosen = Some(number);
             }
         });
@@ -128,7 +141,7 @@ impl NamedSessions {
         ui.horizontal(|ui| {
             let label = ui.label("name");
             ui.add(egui::TextEdit::singleline(&mut self.name).desired_width(110.0)).labelled_by(label.id);
-            if ui.button("Save as").clicked() {
+            if ui.button("Save as").on_hover_text("Save this session under the name typed beside it").clicked() {
                 remote.save_as(&self.name);
             }
         });
