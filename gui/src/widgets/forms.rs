@@ -16,10 +16,14 @@ use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
 /// Seed, folds, queries per fold and images.
 fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iterations: &mut usize, images: &mut usize) {
-    ui.add(egui::Slider::new(seed, 0..=1000).text("seed"));
-    ui.add(egui::Slider::new(folds, 2..=10).text("folds"));
-    ui.add(egui::Slider::new(iterations, 1..=300).text("queries per fold"));
-    ui.add(egui::Slider::new(images, 100..=40_000).logarithmic(true).text("images"));
+    ui.add(egui::Slider::new(seed, 0..=1000).text("seed"))
+        .on_hover_text("Same seed, same numbers: every fold draws from its own seeded stream");
+    ui.add(egui::Slider::new(folds, 2..=10).text("folds"))
+        .on_hover_text("Stratified folds: each is the test set once, the others the pool; curves average over them");
+    ui.add(egui::Slider::new(iterations, 1..=300).text("queries per fold"))
+        .on_hover_text("Queries the simulated user answers in each fold");
+    ui.add(egui::Slider::new(images, 100..=40_000).logarithmic(true).text("images"))
+        .on_hover_text("Images generated for the run (the paper: 40,000)");
 }
 
 /// CAIPI on colors: rule, learner, LIME, query strategy, corrections, sizes.
@@ -31,15 +35,24 @@ pub fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
         }
     });
     ui.label("explainer: LIME");
-    ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"));
-    ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"));
+    ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"))
+        .on_hover_text("Perturbed copies LIME scores per explanation (the paper: 2,000)");
+    ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"))
+        .on_hover_text("LIME runs per explanation; the pixels most of them name are kept (the paper: 10)");
     named_choice(ui, "query", &mut s.query, &QueryStrategy::ALL);
-    ui.checkbox(&mut s.corrections, "corrections");
-    ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"));
-    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=10).text("initial labels per class"));
+    ui.checkbox(&mut s.corrections, "corrections")
+        .on_hover_text("The simulated user marks the explained pixels outside the rule; off: labels only");
+    ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"))
+        .on_hover_text("Pixels each explanation names (4 for rule 0, 3 for rule 1 in the paper)");
+    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=10).text("initial labels per class"))
+        .on_hover_text("Labelled images of each class a fold starts from");
     seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
-    ui.checkbox(&mut s.mark_all_explained, "authors: mark all explained pixels");
-    ui.checkbox(&mut s.continuous_perturbation, "authors: continuous perturbation");
+    ui.checkbox(&mut s.mark_all_explained, "authors: mark all explained pixels").on_hover_text(
+        "A deviation of the authors' code: the user marks every explained pixel, not only those outside the rule",
+    );
+    ui.checkbox(&mut s.continuous_perturbation, "authors: continuous perturbation").on_hover_text(
+        "A deviation of the authors' code: a perturbed pixel equals no other pixel, as continuous values made it",
+    );
 }
 
 /// CALIMOCHO: rule, depth, strategy, explanation loss, corrections, sizes.
