@@ -66,10 +66,14 @@ pub fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
     named_choice(ui, "query", &mut s.strategy, &CaliStrategy::ALL);
     named_choice(ui, "explanation loss", &mut s.explanation_loss, &ExplanationLoss::ALL);
     ui.checkbox(&mut s.corrections, "corrections");
-    ui.add(egui::Slider::new(&mut s.corrected_entries, 1..=ONE_HOT).text("c (entries corrected)"));
-    ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda (label-loss weight)"));
-    ui.add(egui::Slider::new(&mut s.initial, 1..=50).text("initial labels"));
-    ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps per fit"));
+    ui.add(egui::Slider::new(&mut s.corrected_entries, 1..=ONE_HOT).text("c (entries corrected)"))
+        .on_hover_text("The simulated user corrects the c entries of w(x) farthest from the truth");
+    ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda (label-loss weight)"))
+        .on_hover_text("The loss is lambda x label loss + (1 - lambda) x explanation loss (the paper: 0.9)");
+    ui.add(egui::Slider::new(&mut s.initial, 1..=50).text("initial labels"))
+        .on_hover_text("Labelled images a fold starts from");
+    ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps per fit"))
+        .on_hover_text("Adam steps after each answer (the paper: 100)");
     seed_and_size(ui, &mut s.seed, &mut s.folds, &mut s.iterations, &mut s.images);
 }
 
@@ -81,22 +85,29 @@ pub fn decoy_form(ui: &mut egui::Ui, s: &mut DecoySettings) {
             ui.selectable_value(&mut s.setting, setting, setting.label());
         }
     });
-    ui.add(egui::Slider::new(&mut s.epochs, 1..=64).text("epochs"));
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=64).text("epochs")).on_hover_text("Passes over the training images");
     let mut limited = s.train_limit.is_some();
-    ui.checkbox(&mut limited, "use only the first training images");
+    ui.checkbox(&mut limited, "use only the first training images")
+        .on_hover_text("Train on fewer images for a quicker run");
     s.train_limit = match (limited, s.train_limit) {
         (true, Some(limit)) => {
             let mut limit = limit;
-            ui.add(egui::Slider::new(&mut limit, 1000..=60_000).logarithmic(true).text("training images"));
+            ui.add(egui::Slider::new(&mut limit, 1000..=60_000).logarithmic(true).text("training images"))
+                .on_hover_text("How many of the 60,000 training images");
             Some(limit)
         }
         (true, None) => Some(10_000),
         (false, _) => None,
     };
-    ui.add(egui::Slider::new(&mut s.batch, 2..=1024).logarithmic(true).text("batch"));
-    ui.add(egui::Slider::new(&mut s.learning_rate, 1e-5..=1e-1).logarithmic(true).text("learning rate"));
-    ui.add(egui::Slider::new(&mut s.penalty, 1.0..=1e5).logarithmic(true).text("input-gradient penalty"));
-    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(&mut s.batch, 2..=1024).logarithmic(true).text("batch"))
+        .on_hover_text("Images per Adam step");
+    ui.add(egui::Slider::new(&mut s.learning_rate, 1e-5..=1e-1).logarithmic(true).text("learning rate"))
+        .on_hover_text("Adam's step size");
+    ui.add(egui::Slider::new(&mut s.penalty, 1.0..=1e5).logarithmic(true).text("input-gradient penalty"))
+        .on_hover_text(
+            "Weight of the right-reasons penalty on the decoy's input gradients (used by that correction only)",
+        );
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed")).on_hover_text("Same seed, same numbers");
 }
 
 /// CAIPI on e-mails: explainer, headers, corrections, sizes.
@@ -111,16 +122,21 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
         },
     );
     ui.label("query: probability closest to 1/2");
-    ui.checkbox(&mut s.corrections, "corrections");
+    ui.checkbox(&mut s.corrections, "corrections")
+        .on_hover_text("The simulated user removes the explained words that are not gold; off: labels only");
     egui::ComboBox::from_label("headers").selected_text(format!("{headers:?}").to_lowercase()).show_ui(ui, |ui| {
         ui.selectable_value(headers, Headers::Keep, "keep");
         ui.selectable_value(headers, Headers::Strip, "strip");
     });
-    ui.add(egui::Slider::new(&mut s.c, 0.1..=100.0).logarithmic(true).text("C"));
-    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=20).text("initial labels per class"));
-    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
-    ui.add(egui::Slider::new(&mut s.folds, 2..=10).text("folds"));
-    ui.add(egui::Slider::new(&mut s.iterations, 1..=300).text("queries per fold"));
+    ui.add(egui::Slider::new(&mut s.c, 0.1..=100.0).logarithmic(true).text("C"))
+        .on_hover_text("The logistic regression's C: larger fits the labels more closely (weaker penalty)");
+    ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=20).text("initial labels per class"))
+        .on_hover_text("Labelled e-mails of each class a fold starts from");
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed")).on_hover_text("Same seed, same numbers");
+    ui.add(egui::Slider::new(&mut s.folds, 2..=10).text("folds"))
+        .on_hover_text("Stratified folds; curves average over them");
+    ui.add(egui::Slider::new(&mut s.iterations, 1..=300).text("queries per fold"))
+        .on_hover_text("Queries the simulated user answers in each fold");
 }
 
 /// Active learning: data, network, strategy, seed set, steps, runs,
@@ -132,11 +148,14 @@ pub fn active_form(ui: &mut egui::Ui, s: &mut ActiveSettings) {
         }
     });
     learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
-    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"));
-    ui.add(egui::Slider::new(&mut s.steps, 1..=20).text("steps"));
-    ui.add(egui::Slider::new(&mut s.runs, 1..=20).text("runs"));
-    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs"));
-    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"))
+        .on_hover_text("Labelled images of each class a run starts from");
+    ui.add(egui::Slider::new(&mut s.steps, 1..=20).text("steps"))
+        .on_hover_text("Batches the strategy proposes and gets labelled");
+    ui.add(egui::Slider::new(&mut s.runs, 1..=20).text("runs"))
+        .on_hover_text("Runs with different seed sets; curves average over them");
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs")).on_hover_text("Training epochs at each refit");
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed")).on_hover_text("Same seed, same numbers");
 }
 
 /// The model, strategy and explainer of an active learner (the Watch tab's
@@ -170,8 +189,10 @@ pub fn batch_form(ui: &mut egui::Ui, s: &mut BatchSettings) {
         }
     });
     learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
-    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"));
-    ui.add(egui::Slider::new(&mut s.batch, 1..=40).text("batch"));
-    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs"));
-    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"));
+    ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"))
+        .on_hover_text("Labelled images of each class the session starts from");
+    ui.add(egui::Slider::new(&mut s.batch, 1..=40).text("batch"))
+        .on_hover_text("Images proposed for labelling at a time");
+    ui.add(egui::Slider::new(&mut s.epochs, 1..=50).text("epochs")).on_hover_text("Training epochs at each refit");
+    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed")).on_hover_text("Same seed, same numbers");
 }
