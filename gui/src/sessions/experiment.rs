@@ -183,28 +183,35 @@ impl Experiment {
 
     /// Runs the experiment, handing each row to `observe` (on the folds'
     /// threads), and reads its data first where it needs real data (where
-    /// the command reads it).
-    pub(crate) fn run(&self, observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync)) -> Result<()> {
+    /// the command reads it); `loaded` is called once the data are read.
+    pub(crate) fn run(
+        &self,
+        loaded: &dyn Fn(),
+        observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync),
+    ) -> Result<()> {
         Ok(match self {
-            Experiment::Caipi(settings) => watch::<CaipiColors>(settings, &(), observe),
-            Experiment::Cali(settings) => watch::<Cali>(settings, &(), observe),
-            Experiment::Decoy(settings) => watch::<DecoyFashion>(settings, &None, observe),
+            Experiment::Caipi(settings) => watch::<CaipiColors>(settings, &(), loaded, observe),
+            Experiment::Cali(settings) => watch::<Cali>(settings, &(), loaded, observe),
+            Experiment::Decoy(settings) => watch::<DecoyFashion>(settings, &None, loaded, observe),
             Experiment::Text(settings, headers) => {
                 let source = TextSource { corpus: None, headers: *headers, gold: GoldC::Fixed(GOLD_C) };
-                watch::<CaipiText>(settings, &source, observe)
+                watch::<CaipiText>(settings, &source, loaded, observe)
             }
-            Experiment::Active(settings) => watch::<Active>(settings, &None, observe),
+            Experiment::Active(settings) => watch::<Active>(settings, &None, loaded, observe),
         }?)
     }
 }
 
-/// Loads `P`'s data and runs it, handing each row to `observe` as a [`Measurement`].
+/// Loads `P`'s data (then calls `loaded`) and runs it, handing each row to
+/// `observe` as a [`Measurement`].
 fn watch<P: Protocol>(
     settings: &P::Settings,
     source: &P::Source,
+    loaded: &dyn Fn(),
     observe: &(dyn Fn(Measurement) -> ControlFlow<()> + Sync),
 ) -> xil_bench::Result<()> {
     let data = P::load(settings, source)?;
+    loaded();
     P::run(settings, &data, &|row: &P::Row| observe(Measurement::of(row))).map(drop)
 }
 

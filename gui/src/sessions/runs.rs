@@ -40,6 +40,7 @@ pub enum Status {
 
 /// What the worker tells the app.
 enum Report {
+    Loaded,
     Measured(Measurement),
     Ended(Result<()>),
 }
@@ -75,6 +76,8 @@ impl Control {
 /// A simulated run on its worker thread and the rows it has measured.
 pub struct Run {
     experiment: Experiment,
+    /// Whether the run has read its data (it measures nothing before).
+    loaded: bool,
     measurements: Vec<Measurement>,
     status: Status,
     control: Arc<Control>,
@@ -109,19 +112,24 @@ impl Run {
                     notify();
                     worker_control.go_on()
                 };
-                let ended = pool.install(|| worker_experiment.run(&observe));
+                let loaded = || {
+                    let _ = sender.send(Report::Loaded);
+                    notify();
+                };
+                let ended = pool.install(|| worker_experiment.run(&loaded, &observe));
                 // The app may be gone; nothing is lost then.
                 let _ = sender.send(Report::Ended(ended));
                 notify();
             })
             .map_err(|source| Error::Thread { what: "the run", source })?;
-        Ok(Self { experiment, measurements: Vec::new(), status: Status::Running, control, reports })
+        Ok(Self { experiment, loaded: false, measurements: Vec::new(), status: Status::Running, control, reports })
     }
 
     /// Takes the rows measured since the last call; notes the end.
     pub fn poll(&mut self) {
         while let Ok(report) = self.reports.try_recv() {
             match report {
+                Report::Loaded => self.loaded = true,
                 Report::Measured(measurement) => self.measurements.push(measurement),
                 Report::Ended(Err(e)) => self.status = Status::Failed(e.to_string()),
                 Report::Ended(Ok(())) if self.measurements.len() >= self.experiment.rows() => {
@@ -130,6 +138,11 @@ impl Run {
                 Report::Ended(Ok(())) => self.status = Status::Stopped,
             }
         }
+    }
+
+    /// Whether the run has read its data.
+    pub fn loaded(&self) -> bool {
+        self.loaded
     }
 
     /// Folds wait after the row they are on.
@@ -235,7 +248,12 @@ mod tests {
     fn a_finished_run_shows_exactly_the_rows_the_bench_computes() {
         let experiment = small_caipi();
         let mut run = Run::start(experiment.clone(), || {}).unwrap();
-        wait_until(&mut run, |r| !r.active());
+        // Rows come only after the data are read, and the run says so.
+        wait_until(&mut run, |r| {
+            assert!(r.measurements().is_empty() || r.loaded(), "a row before the data were read");
+            !r.active()
+        });
+        assert!(run.loaded());
         assert_eq!(run.status(), &Status::Finished);
         assert_eq!(run.progress(), 1.0);
         let Experiment::Caipi(settings) = experiment else { unreachable!() };

@@ -314,7 +314,12 @@ impl Watching {
             };
             ui.label(format!("{} — {status}", Self::legend(index, run)));
             let rows = run.measurements().len();
-            ui.add(egui::ProgressBar::new(run.progress()).text(format!("{rows} / {} rows", run.experiment().rows())));
+            let text = if run.loaded() || run.status() != &Status::Running {
+                format!("{rows} / {} rows", run.experiment().rows())
+            } else {
+                "reading the data…".to_string()
+            };
+            ui.add(egui::ProgressBar::new(run.progress()).text(text));
         }
         ui.separator();
         ui.label("Simulated experiment");
