@@ -14,14 +14,19 @@ use xil_bench::protocols::decoy_fashion::{DecoySettings, Setting};
 use xil_core::tasks::colors::{ONE_HOT, PIXELS};
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
-/// Seed, folds, queries per fold and images.
-fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iterations: &mut usize, images: &mut usize) {
+/// Seed, folds and queries per fold.
+fn seed_and_folds(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iterations: &mut usize) {
     ui.add(egui::Slider::new(seed, 0..=1000).text("seed"))
         .on_hover_text("Same seed, same numbers: every fold draws from its own seeded stream");
     ui.add(egui::Slider::new(folds, 2..=10).text("folds"))
         .on_hover_text("Stratified folds: each is the test set once, the others the pool; curves average over them");
     ui.add(egui::Slider::new(iterations, 1..=300).text("queries per fold"))
         .on_hover_text("Queries the simulated user answers in each fold");
+}
+
+/// Seed, folds, queries per fold and images.
+fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iterations: &mut usize, images: &mut usize) {
+    seed_and_folds(ui, seed, folds, iterations);
     ui.add(egui::Slider::new(images, 100..=40_000).logarithmic(true).text("images"))
         .on_hover_text("Images generated for the run (the paper: 40,000)");
 }
@@ -132,11 +137,7 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
         .on_hover_text("The logistic regression's C: larger fits the labels more closely (weaker penalty)");
     ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=20).text("initial labels per class"))
         .on_hover_text("Labelled e-mails of each class a fold starts from");
-    ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed")).on_hover_text("Same seed, same numbers");
-    ui.add(egui::Slider::new(&mut s.folds, 2..=10).text("folds"))
-        .on_hover_text("Stratified folds; curves average over them");
-    ui.add(egui::Slider::new(&mut s.iterations, 1..=300).text("queries per fold"))
-        .on_hover_text("Queries the simulated user answers in each fold");
+    seed_and_folds(ui, &mut s.seed, &mut s.folds, &mut s.iterations);
 }
 
 /// Active learning: data, network, strategy, seed set, steps, runs,
