@@ -44,12 +44,11 @@ fn iteration<const L: usize>(c: &mut Criterion, name: &str) {
             || images(4000, 5),
             |mut pool| {
                 let mut rng = Xoshiro256PlusPlus::seed_from_u64(6);
-                let model: Senn<ONE_HOT, L> = Senn::new(&mut rng);
-                let trainer = SennTrainer::new(SennLoss::default(), Adam::default()).expect("a trainer");
-                let mut session: Box<CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, 64>> = Box::new(
-                    CaliSession::new(&mut pool, OneHot, model, trainer, CaliStrategy::Uncertainty, 100)
-                        .expect("a session"),
-                );
+                let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng));
+                let mut trainer = Box::new(SennTrainer::new(SennLoss::default(), Adam::default()).expect("a trainer"));
+                let mut session: CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, 64> =
+                    CaliSession::new(&mut pool, OneHot, &mut model, &mut trainer, CaliStrategy::Uncertainty, 100)
+                        .expect("a session");
                 session.seed(5, &mut rng).expect("seed labels");
                 let query = session.query(&mut rng).expect("a query");
                 let instance = *session.pending_instance().expect("pending");

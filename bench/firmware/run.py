@@ -24,6 +24,8 @@ from pathlib import Path
 FIRMWARE = Path(__file__).resolve().parent
 # The reference run's numbers, bit for bit, as the host test pins them.
 REFERENCE = FIRMWARE.parent.parent / "tests" / "fixtures" / "reference.txt"
+# The SENN firmware's step, bit for bit, as the host test pins it.
+REFERENCE_SENN = FIRMWARE.parent.parent / "tests" / "fixtures" / "reference-senn.txt"
 RESULTS = FIRMWARE.parent / "results"
 CLOCK_MHZ = 80
 BOARDS = {
@@ -77,7 +79,8 @@ def run(command, **kwargs):
 def build(target, variant):
     """The firmware's ELF: variant "full" (the CAIPI session and benchmarks),
     "cnn" (the 8x8-digit CNN alone), "bayes" (the Bayesian 8x8-digit CNN
-    alone) or "baseline" (no ML)."""
+    alone), "senn" (CALIMOCHO's SENN, linked for 256 KB of RAM) or
+    "baseline" (no ML)."""
     target_dir = FIRMWARE / "target" / variant
     command = ["cargo", "build", "--release", "--target", target, "--target-dir", str(target_dir)]
     if variant != "full":
@@ -135,11 +138,16 @@ def f64_helpers(elf):
                    if F64_HELPERS.search(line)})
 
 
-# memory.x's RAM.
+# memory/small.x's RAM (every firmware but the SENN's).
 RAM_BYTES = 64 * 1024
 
-# The networks' firmwares, each measured apart: feature and report label.
-NETWORKS = [("cnn", "8x8 CNN"), ("bayes", "Bayesian 8x8 CNN")]
+# The networks' firmwares, each measured apart: feature, report label, the
+# boards it runs on and the RAM of its memory map. The SENN's network and
+# trainer take 165 KB: it is linked for an nRF52840's 256 KB
+# (memory/nrf52840.x), which the M4F board's SRAM holds and the M3 board's
+# 64 KB do not.
+NETWORKS = [("cnn", "8x8 CNN", {"m4f", "m3"}, RAM_BYTES), ("bayes", "Bayesian 8x8 CNN", {"m4f", "m3"}, RAM_BYTES),
+            ("senn", "SENN 101x101, 256 KB RAM map", {"m4f"}, 256 * 1024)]
 
 # Firmwares allowed to link f64 helpers, and why: core's standard normal
 # (Box-Muller) calls libm's cosf, whose kernel works in double; an f32-only
@@ -161,7 +169,9 @@ def run_board(board, plugin):
     networks = []
     f64 = set(f64_helpers(elf))
     known_f64 = {}
-    for feature, label in NETWORKS:
+    for feature, label, boards, ram_bytes in NETWORKS:
+        if board not in boards:
+            continue
         network_elf = build(spec["target"], feature)
         network_output, network_workloads, _ = run_elf(network_elf, board, plugin, feature)
         network_flash, network_ram = footprint(network_elf)
@@ -172,7 +182,7 @@ def run_board(board, plugin):
         else:
             f64 |= set(f64_helpers(network_elf))
         networks.append({"feature": feature, "label": label, "flash": network_flash, "ram": network_ram,
-                         "max_stack": max(stack for _, _, stack in network_workloads)})
+                         "ram_bytes": ram_bytes, "max_stack": max(stack for _, _, stack in network_workloads)})
     return {
         "board": board,
         "name": spec["name"],
@@ -221,15 +231,25 @@ def write_reports(results):
           "layer (one standard normal per activation: most of the count) and predicts; the feedback row max-pools a mask",
           "of irrelevant pixels (the two left columns) to the 6x6 maps and keeps the activations the summed logits depend",
           "on. Fine-tuning on the device (one example's negative-ELBO gradient with that evidence) is not run: a gradient",
-          "buffer beside the network left too little stack for the passes in 64 KB.", ""]
+          "buffer beside the network left too little stack for the passes in 64 KB.", "",
+          "The `SENN 101x101` regions run in a fourth firmware (`--features senn`, M4F only): seed 001's self-explaining",
+          "network at depth 1 over the 101 one-hot colors features (`w(x)` one 101 x 101 layer with its bias: 10,302",
+          "weights) in `xil_core::reference::senn`: a pool of 64 images, 8 labelled, one query by uncertainty over the 56",
+          "left (a forward pass each), the query's probability and its exact explanation `w(x)`, then the simulated user's",
+          "answer (rule 0's truth on the 10 entries farthest from it) and one refit step: one Adam step on a minibatch of",
+          "3 (floor(sqrt(9))) with the squared explanation loss. Its fingerprint matches the host's bit for bit.", ""]
     header = "| workload | " + " | ".join(f"{r['name']}: instructions (est. µs) / stack B" for r in results) + " |"
     md += [header, "|---|" + "---:|" * len(results)]
-    names = [name for name, _, _ in results[0]["workloads"]]
-    for i, name in enumerate(names):
+    names = list(dict.fromkeys(name for r in results for name, _, _ in r["workloads"]))
+    for name in names:
         cells = []
         for r in results:
-            _, count, stack = r["workloads"][i]
-            cells.append(f"{count:,} ({estimate_us(count)}) / {stack:,}")
+            measured = {n: (count, stack) for n, count, stack in r["workloads"]}
+            if name in measured:
+                count, stack = measured[name]
+                cells.append(f"{count:,} ({estimate_us(count)}) / {stack:,}")
+            else:
+                cells.append("— (does not fit)")
         md.append(f"| {name} | " + " | ".join(cells) + " |")
     md += ["", "## Footprint", "",
            "| board | flash, all | flash, ML code (minus baseline) | static RAM, all | static RAM, ML (minus baseline) | "
@@ -243,7 +263,10 @@ def write_reports(results):
                       f"{n['flash'] - r['base_flash']:,} B | {n['ram']:,} B | {n['ram'] - r['base_ram']:,} B | "
                       f"{n['max_stack']:,} B | {n['ram'] + n['max_stack']:,} B |")
     md += ["", "The baseline is the same firmware with `--features baseline`: runtime, semihosting and integer",
-           "printing, no ML. memory.x limits the link to 256 KiB flash and 64 KiB RAM.", "",
+           "printing, no ML. memory/small.x limits the link to 256 KiB flash and 64 KiB RAM; the SENN firmware",
+           "links with memory/nrf52840.x (1 MiB flash, 256 KiB RAM, an nRF52840's map) and runs on the M4F board only,",
+           "whose SRAM holds it. Its network, gradient, Adam moments and session sit on the stack of one function",
+           "(the peak stack column): static RAM is only the 64-image pool.", "",
            "## The on-device session", "",
            "Rule 0, L1 SVM on the 300 pair features, LIME with 1,000 samples, k = 4, a pool of 300 and 200 test",
            "images generated on the device, 3 labels per class to start, a labelled set of 256.", "",
@@ -274,8 +297,10 @@ def main():
     results = [run_board(board, plugin) for board in boards]
     write_reports(results)
     problems = []
-    pinned = REFERENCE.read_text().splitlines()
     for r in results:
+        pinned = REFERENCE.read_text().splitlines()
+        if any(n["feature"] == "senn" for n in r["networks"]):
+            pinned += REFERENCE_SENN.read_text().splitlines()
         if r["reference"] != pinned:
             problems.append(f"{r['name']}: the reference run differs from the host's bits "
                             f"({REFERENCE.name}): device {r['reference']} vs host {pinned}")
@@ -287,11 +312,11 @@ def main():
         if r["f64"]:
             problems.append(f"{r['name']}: f64 helpers linked: {', '.join(r['f64'])}")
         # A stack that reached the statics overflowed: its figures are not to be trusted.
-        for label, ram, stack in [("session", r["ram"], r["max_stack"])] + \
-                [(n["label"], n["ram"], n["max_stack"]) for n in r["networks"]]:
-            if ram + stack >= RAM_BYTES:
+        for label, ram, stack, ram_bytes in [("session", r["ram"], r["max_stack"], RAM_BYTES)] + \
+                [(n["label"], n["ram"], n["max_stack"], n["ram_bytes"]) for n in r["networks"]]:
+            if ram + stack >= ram_bytes:
                 problems.append(f"{r['name']}, {label}: static RAM {ram:,} B + stack {stack:,} B fill the "
-                                f"{RAM_BYTES:,} B of RAM (a stack overflow)")
+                                f"{ram_bytes:,} B of RAM (a stack overflow)")
         print(f"{r['name']}: session F1 with/without corrections {f1.get('on', 0) / 1000:.3f} / "
               f"{f1.get('off', 0) / 1000:.3f}; flash {r['flash']:,} B, RAM {r['ram'] + r['max_stack']:,} B")
     print(f"wrote {RESULTS / 'device.md'} and {RESULTS / 'device.csv'}")

@@ -38,11 +38,11 @@ fn run(corrections: bool, queries: usize) -> [(f32, f32); 2] {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
     let mut pool: Vec<Example<Image>> = (0..400).map(|_| colors::generate(&mut rng)).collect();
     let test: Vec<Example<Image>> = (0..200).map(|_| colors::generate(&mut rng)).collect();
-    let model: Senn<ONE_HOT, 1> = Senn::new(&mut rng);
+    let mut model: Box<Senn<ONE_HOT, 1>> = Box::new(Senn::new(&mut rng));
     let loss = SennLoss { explanation: ExplanationLoss::Squared, ..SennLoss::default() };
-    let trainer = SennTrainer::new(loss, Adam::default()).unwrap();
-    let mut session: Box<CaliSession<'_, Image, OneHot, ONE_HOT, 1, 64>> =
-        Box::new(CaliSession::new(&mut pool, OneHot, model, trainer, CaliStrategy::Random, 100).unwrap());
+    let mut trainer = Box::new(SennTrainer::new(loss, Adam::default()).unwrap());
+    let mut session: CaliSession<'_, Image, OneHot, ONE_HOT, 1, 64> =
+        CaliSession::new(&mut pool, OneHot, &mut model, &mut trainer, CaliStrategy::Random, 100).unwrap();
     session.seed(5, &mut rng).unwrap();
     let start = test_losses(session.model(), &test, rule);
     for _ in 0..queries {

@@ -9,7 +9,8 @@
 //! The exit status is failure when the session fails or corrections do not
 //! raise the explanation F1. With `--features cnn` it runs the 8x8-digit
 //! convolutional network instead, with `--features bayes` the Bayesian one
-//! (each a separate footprint).
+//! (each a separate footprint), with `--features senn` CALIMOCHO's
+//! self-explaining network on a 256 KB-RAM memory map.
 
 #![no_std]
 #![no_main]
@@ -21,7 +22,9 @@ mod cnn;
 #[cfg(any(feature = "cnn", feature = "bayes"))]
 mod digit;
 mod measure;
-#[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes")))]
+#[cfg(feature = "senn")]
+mod senn;
+#[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes", feature = "senn")))]
 mod workloads;
 
 use cortex_m_rt::entry;
@@ -30,12 +33,14 @@ use panic_semihosting as _;
 
 #[entry]
 fn main() -> ! {
-    #[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes")))]
+    #[cfg(not(any(feature = "baseline", feature = "cnn", feature = "bayes", feature = "senn")))]
     let ok = workloads::run();
-    #[cfg(all(feature = "cnn", not(any(feature = "baseline", feature = "bayes"))))]
+    #[cfg(all(feature = "cnn", not(any(feature = "baseline", feature = "bayes", feature = "senn"))))]
     let ok = cnn::run();
-    #[cfg(all(feature = "bayes", not(feature = "baseline")))]
+    #[cfg(all(feature = "bayes", not(any(feature = "baseline", feature = "senn"))))]
     let ok = bayes::run();
+    #[cfg(all(feature = "senn", not(feature = "baseline")))]
+    let ok = senn::run();
     #[cfg(feature = "baseline")]
     let ok = {
         // The same runtime and printing, no ML: its footprint is subtracted.

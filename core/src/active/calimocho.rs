@@ -49,17 +49,20 @@ pub struct CaliQuery<const D: usize> {
     pub explanation: SVector<f32, D>,
 }
 
-/// A CALIMOCHO session over a borrowed pool, with up to `N` labelled examples.
+/// A CALIMOCHO session over a borrowed pool, network and trainer, with up to
+/// `N` labelled examples.
 ///
-/// Its model, Adam state and labelled inputs are large (`4 L (D^2 + D)` plus
-/// `3 D N` floats): a desktop caller boxes it, and builds it on a thread with
-/// a large stack.
+/// The network and its trainer (gradient and Adam's moments) take
+/// `4 L (D^2 + D)` floats, 165 KB for colors at depth 1: borrowed, so that the
+/// caller keeps them where it likes (a box on a desktop, static RAM on a
+/// device) and nothing that large is ever moved. The session itself holds the
+/// labelled examples (`3 D N` floats).
 #[derive(Debug)]
 pub struct CaliSession<'p, X, F, const D: usize, const L: usize, const N: usize> {
     pool: Pool<'p, X>,
     map: F,
-    model: Senn<D, L>,
-    trainer: SennTrainer<D, L>,
+    model: &'p mut Senn<D, L>,
+    trainer: &'p mut SennTrainer<D, L>,
     labelled: heapless::Vec<SennExample<D>, N>,
     strategy: CaliStrategy,
     steps_per_fit: usize,
@@ -78,8 +81,8 @@ where
     pub fn new(
         pool: &'p mut [Example<X>],
         map: F,
-        model: Senn<D, L>,
-        trainer: SennTrainer<D, L>,
+        model: &'p mut Senn<D, L>,
+        trainer: &'p mut SennTrainer<D, L>,
         strategy: CaliStrategy,
         steps_per_fit: usize,
     ) -> Result<Self, Error> {
@@ -123,7 +126,7 @@ where
     /// The trainer's errors ([`Error::EmptyData`] without labels).
     pub fn refit<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Result<(), Error> {
         let batch = (libm::sqrtf(self.labelled.len() as f32) as usize).max(1);
-        self.trainer.fit(&mut self.model, &self.labelled, self.steps_per_fit, batch, rng)?;
+        self.trainer.fit(self.model, &self.labelled, self.steps_per_fit, batch, rng)?;
         Ok(())
     }
 
@@ -194,7 +197,7 @@ where
 
     /// The current model.
     pub fn model(&self) -> &Senn<D, L> {
-        &self.model
+        self.model
     }
 
     /// The feature map.

@@ -154,11 +154,12 @@ fn run_fold<const L: usize>(
     let rule = settings.rule;
     let (mut pool, test) = data.split(fold);
     let mut rng = Stream::CaliFold(fold).rng(settings.seed);
-    let model: Senn<ONE_HOT, L> = Senn::new(&mut rng);
+    let mut model: Box<Senn<ONE_HOT, L>> = Box::new(Senn::new(&mut rng));
     let loss = SennLoss { lambda: settings.lambda, alpha: 0.0, explanation: settings.explanation_loss };
-    let trainer = SennTrainer::new(loss, Adam::default()).map_err(|e| Error::core("building the trainer", e))?;
+    let mut trainer =
+        Box::new(SennTrainer::new(loss, Adam::default()).map_err(|e| Error::core("building the trainer", e))?);
     let mut session: Box<CaliSession<'_, colors::Image, OneHot, ONE_HOT, L, CAPACITY>> = Box::new(
-        CaliSession::new(&mut pool, OneHot, model, trainer, settings.strategy, settings.steps_per_fit)
+        CaliSession::new(&mut pool, OneHot, &mut model, &mut trainer, settings.strategy, settings.steps_per_fit)
             .map_err(|e| Error::core(format!("building fold {fold}'s session"), e))?,
     );
     session.seed(settings.initial, &mut rng).map_err(|e| Error::core(format!("seeding fold {fold}"), e))?;

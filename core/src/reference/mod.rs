@@ -13,6 +13,11 @@
 //! can measure any single step (the firmware counts the instructions of
 //! one). The same check guards the device itself: when a stack overflow on
 //! the board corrupted its static buffers, the bits no longer matched.
+//!
+//! [`senn`] pins one CALIMOCHO step of a self-explaining network the same
+//! way.
+
+pub mod senn;
 
 use crate::active::caipi::{Session, SessionConfig};
 use crate::active::counterexamples::Counterexamples;
