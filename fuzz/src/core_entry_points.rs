@@ -165,15 +165,15 @@ fn cali_step(u: &mut Unstructured<'_>, rng: &mut Xoshiro256PlusPlus) -> Result<(
     for _ in 0..u.int_in_range(0..=20)? {
         pool.push(Example::labelled(image(u)?, u.arbitrary()?));
     }
-    let model = Senn::<PIXELS, 1>::new(rng);
+    let mut model = Senn::<PIXELS, 1>::new(rng);
     let explanation = if u.arbitrary()? { ExplanationLoss::Ranking } else { ExplanationLoss::Squared };
     let loss = SennLoss { lambda: float(u)?, alpha: float(u)?, explanation };
     let adam = Adam { learning_rate: float(u)?, ..Adam::default() };
-    let Ok(trainer) = SennTrainer::new(loss, adam) else { return Ok(()) };
+    let Ok(mut trainer) = SennTrainer::new(loss, adam) else { return Ok(()) };
     let strategy = if u.arbitrary()? { CaliStrategy::Random } else { CaliStrategy::Uncertainty };
     let steps = u.int_in_range(0..=3)?;
     let Ok(mut session) =
-        CaliSession::<'_, _, _, PIXELS, 1, 24>::new(&mut pool, Pixels, model, trainer, strategy, steps)
+        CaliSession::<'_, _, _, PIXELS, 1, 24>::new(&mut pool, Pixels, &mut model, &mut trainer, strategy, steps)
     else {
         return Ok(());
     };
