@@ -30,6 +30,18 @@ fn settle(harness: &mut Harness<'_, XilApp>) {
     harness.step();
 }
 
+/// Steps frames until the image session has answered (at most five minutes).
+fn settle_images(harness: &mut Harness<'_, XilApp>) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    harness.step();
+    while harness.state().images().session().busy() || harness.state().images().session().view().is_none() {
+        harness.step();
+        assert!(Instant::now() < deadline, "the image session did not answer");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+}
+
 fn app(path: PathBuf) -> Harness<'static, XilApp> {
     // The app draws through `XilApp::show`, as eframe's `App::ui` does. Its
     // workers request repaints on a context of their own; the tests step
@@ -290,16 +302,6 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     harness.get_by_label("Images").click();
     harness.step();
     assert_eq!(harness.state().tab(), TabId::Images);
-    let settle_images = |harness: &mut Harness<'_, XilApp>| {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        harness.step();
-        while harness.state().images().session().busy() || harness.state().images().session().view().is_none() {
-            harness.step();
-            assert!(Instant::now() < deadline, "the image session did not answer");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        harness.step();
-    };
     settle_images(&mut harness);
     let first = harness.state().images().session().view().cloned().unwrap();
     let shown = first.shown.clone().expect("an image on screen");
@@ -446,5 +448,57 @@ fn the_answer_buttons_explain_themselves_on_hover() {
         }
         harness.get_by_label_contains(tip);
     }
+    // The explanation's fit says what a low value means, and the grid's
+    // legend what the rings, badges and crosses mean.
+    harness.get_by_label_contains("explanation R²").hover();
+    for _ in 0..40 {
+        harness.step();
+        if harness.query_by_label_contains("trust it less").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    harness.get_by_label_contains("trust it less");
+    harness.get_by_label_contains("+ speaks for the predicted label");
+    // Drop-downs too: the Watch tab's protocol.
+    harness.get_by_label("Watch a run").click();
+    harness.step();
+    harness.get_by_label("protocol").hover();
+    for _ in 0..40 {
+        harness.step();
+        if harness.query_by_label_contains("The experiment to run").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    harness.get_by_label_contains("The experiment to run");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_fast_stroke_across_the_decoy_paints_every_pixel_it_crosses_and_the_map_has_a_colour_scale() {
+    use xil_gui::tabs::TabId;
+    let dir = scratch("stroke");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label("Images").click();
+    harness.step();
+    assert_eq!(harness.state().tab(), TabId::Images);
+    settle_images(&mut harness);
+    let shown = harness.state().images().session().view().cloned().unwrap().shown.unwrap();
+    let canvas = harness.get_by_label("Image canvas").rect();
+    let at = |pixel: usize| canvas.min + egui::vec2((pixel % 28) as f32 * 10.0 + 5.0, (pixel / 28) as f32 * 10.0 + 5.0);
+    // Back and forth across the 4x4 patch, one frame per row end: the pointer
+    // jumps three pixels at a time, as a quick hand does.
+    let d = &shown.decoy;
+    harness.drag_at(at(d[0]));
+    harness.step();
+    for corner in [d[3], d[7], d[4], d[8], d[11], d[15]] {
+        harness.hover_at(at(corner));
+        harness.step();
+    }
+    harness.drop_at(at(d[12]));
+    harness.step();
+    assert_eq!(harness.state().images().session().marked(), d.as_slice(), "all 16 pixels painted");
+    assert!(harness.query_by_label("Colour scale").is_some(), "the explanation map has its colour scale");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -166,17 +166,19 @@ impl BatchTab {
                 self.reason(ui, strategy, why);
                 let chosen = self.labels.get(position).copied().flatten();
                 let text = chosen.map_or("class: ?".to_string(), |c| format!("class: {}", class(c)));
-                egui::ComboBox::from_id_salt(("batch class", position)).selected_text(text).width(110.0).show_ui(
-                    ui,
-                    |ui| {
+                egui::ComboBox::from_id_salt(("batch class", position))
+                    .selected_text(text)
+                    .width(110.0)
+                    .show_ui(ui, |ui| {
                         for c in 0..10u8 {
                             if ui.selectable_label(chosen == Some(c), format!("{c} {}", class(c))).clicked() {
                                 self.select(position);
                                 self.label_selected(c);
                             }
                         }
-                    },
-                );
+                    })
+                    .response
+                    .on_hover_text("This image's class (or select it and press 0-9)");
             });
         });
     }

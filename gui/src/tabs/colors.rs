@@ -1,8 +1,10 @@
 //! The colors tab: be the user in CAIPI's loop on colors.
 //!
 //! The query image is drawn as a 5x5 grid; the pixels the explanation names
-//! are framed (red: for the predicted class, blue: against it) and the ones
-//! the user marks as irrelevant (click, or drag across) are crossed, with
+//! are ringed, with a `+` badge when they speak for the predicted class and
+//! `−` when against (see [`grid`](crate::widgets::grid): visible on every
+//! colour), and the ones the user marks as irrelevant (click, or drag
+//! across: every pixel the stroke crosses) are crossed, with
 //! the counterexamples they will generate shown beside. Keyboard: `0`/`1`
 //! label, `a` accept (label = prediction, explanation right), `Enter`
 //! submit, `Backspace` undo, `s` save. The history lists the last decisions;
@@ -16,9 +18,10 @@ use crate::sessions::colors::{Colors, Decision};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::choices::rule_choice;
-use crate::widgets::grid::{paint_explanation, paint_image, paint_marks, pixel_at};
+use crate::widgets::grid::{LEGEND, paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::widgets::plots;
 use crate::widgets::sessions::Asked;
+use crate::widgets::stroke::Stroke;
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
 use rand_core::SeedableRng;
@@ -37,12 +40,14 @@ pub struct ColorsTab {
     session: SessionTab<Colors, usize>,
     /// The pixels the drag going on has crossed.
     dragged: Vec<usize>,
+    /// The drag going on.
+    stroke: Stroke,
 }
 
 impl ColorsTab {
     /// A tab whose session is saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf) -> Self {
-        Self { session: SessionTab::new(path, "colors"), dragged: Vec::new() }
+        Self { session: SessionTab::new(path, "colors"), dragged: Vec::new(), stroke: Stroke::default() }
     }
 
     /// The session: its view, marked pixels and messages.
@@ -119,15 +124,11 @@ impl ColorsTab {
             self.toggle(pixel);
         }
         // A drag marks (or unmarks) each pixel it crosses once, from the one
-        // where the button went down.
-        let mut crossed = Vec::new();
+        // where the button went down, however fast it goes.
         if response.drag_started() {
             self.dragged.clear();
-            crossed.extend(ui.input(|i| i.pointer.press_origin()));
         }
-        if response.dragged() {
-            crossed.extend(response.interact_pointer_pos());
-        }
+        let crossed = self.stroke.points(ui, &response, GRID / 5.0 / 4.0);
         for pixel in crossed.into_iter().filter_map(|p| pixel_at(rect, p)) {
             if !self.dragged.contains(&pixel) {
                 self.dragged.push(pixel);
@@ -137,11 +138,18 @@ impl ColorsTab {
         paint_image(&painter, rect, &shown.image);
         paint_explanation(&painter, rect, &shown.selected, &shown.relevance, shown.prediction);
         paint_marks(&painter, rect, &self.session.answer.marked);
-        ui.label(format!(
-            "Prediction: {}{}",
-            shown.prediction,
-            shown.fidelity.map(|r| format!(" (explanation R² {r:.2})")).unwrap_or_default()
-        ));
+        ui.horizontal(|ui| {
+            ui.label(format!("Prediction: {}", shown.prediction));
+            if let Some(r) = shown.fidelity {
+                ui.label(format!("(explanation R² {r:.2})")).on_hover_text(
+                    "How well LIME's linear surrogate matches the model around this image (weighted R², 0 to 1). \
+                     Near 1: the named pixels account for the model's behaviour here. Near 0: the model is not \
+                     linear in the pixels around this image, so the explanation says little about it; trust it \
+                     less and prefer to correct only clearly wrong pixels.",
+                );
+            }
+        });
+        ui.add(egui::Label::new(egui::RichText::new(LEGEND).small()).wrap());
     }
 
     /// Thumbnails of the counterexamples the marks will add.
@@ -183,8 +191,8 @@ impl Tab for ColorsTab {
     fn task(&self) -> &'static str {
         "Each 5x5 image is labelled 1 when its rule holds (rule 0: the four corners share a colour; rule 1: the \
          three top-middle pixels all differ; the images satisfy both or neither) and 0 otherwise. The model \
-         predicts a label and frames the pixels its explanation names: red for the predicted label, blue against it. Give \
-         the label; when the prediction is right for the wrong reasons, click or drag over the framed pixels \
+         predicts a label and rings the pixels its explanation names: + for the predicted label, − against it. Give \
+         the label; when the prediction is right for the wrong reasons, click or drag over the ringed pixels \
          outside the rule you teach (they get a cross) and submit: each becomes counterexamples."
     }
 

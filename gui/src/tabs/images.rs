@@ -23,6 +23,7 @@ use crate::tabs::{Tab, Worker};
 use crate::widgets::picture;
 use crate::widgets::plots;
 use crate::widgets::sessions::Asked;
+use crate::widgets::stroke::Stroke;
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
 use std::path::{Path, PathBuf};
@@ -38,13 +39,15 @@ const SCALE: f32 = 10.0;
 pub struct ImageTab {
     session: SessionTab<Images, usize>,
     brush: usize,
+    /// The drag going on.
+    stroke: Stroke,
     method: Method,
 }
 
 impl ImageTab {
     /// A tab whose session is saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf) -> Self {
-        Self { session: SessionTab::new(path, "image"), brush: 1, method: Method::default() }
+        Self { session: SessionTab::new(path, "image"), brush: 1, stroke: Stroke::default(), method: Method::default() }
     }
 
     /// The session: its view, painted pixels (sorted) and messages.
@@ -104,24 +107,37 @@ impl ImageTab {
         let (response, painter) = picture::allocate(ui, SCALE, "Image canvas", egui::Sense::click_and_drag());
         let rect = response.rect;
         let erase = ui.input(|i| i.modifiers.shift);
-        let mut touched = Vec::new();
-        // A drag paints from where the button went down, then wherever it goes.
-        if response.drag_started() {
-            touched.extend(ui.input(|i| i.pointer.press_origin()));
-        }
-        if response.clicked() || response.dragged() {
+        let pixel_at = |position: egui::Pos2| {
+            let offset = (position - rect.min) / SCALE;
+            ((0.0..SIDE as f32).contains(&offset.x) && (0.0..SIDE as f32).contains(&offset.y))
+                .then(|| offset.y as usize * SIDE + offset.x as usize)
+        };
+        // A drag paints from where the button went down, then every pixel
+        // it crosses, however fast it goes; a click paints where it is.
+        let mut touched = self.stroke.points(ui, &response, SCALE / 4.0);
+        if response.clicked() {
             touched.extend(response.interact_pointer_pos());
         }
-        for position in touched {
-            let offset = (position - rect.min) / SCALE;
-            if (0.0..SIDE as f32).contains(&offset.x) && (0.0..SIDE as f32).contains(&offset.y) {
-                self.paint(offset.y as usize * SIDE + offset.x as usize, erase);
-            }
+        for pixel in touched.into_iter().filter_map(pixel_at) {
+            self.paint(pixel, erase);
         }
         picture::grey(&painter, rect, &shown.pixels, SCALE);
         for &pixel in &self.session.answer.marked {
             let paint = egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140);
             painter.rect_filled(picture::cell(rect, pixel, SCALE), 0.0, paint);
+        }
+        // The brush's outline where the pointer is: what a click would paint.
+        if let Some(pixel) = response.hover_pos().and_then(pixel_at) {
+            let reach = self.brush.saturating_sub(1);
+            let (row, column) = (pixel / SIDE, pixel % SIDE);
+            let corner = |r: usize, c: usize| picture::cell(rect, r * SIDE + c, SCALE);
+            let first = corner(row.saturating_sub(reach), column.saturating_sub(reach));
+            let last = corner((row + reach).min(SIDE - 1), (column + reach).min(SIDE - 1));
+            let outline = first.union(last);
+            let colour =
+                if erase { egui::Color32::from_rgb(0, 160, 255) } else { egui::Color32::from_rgb(255, 200, 0) };
+            painter.rect_stroke(outline, 0.0, egui::Stroke::new(3.0, egui::Color32::BLACK), egui::StrokeKind::Outside);
+            painter.rect_stroke(outline, 0.0, egui::Stroke::new(1.5, colour), egui::StrokeKind::Outside);
         }
     }
 
@@ -130,11 +146,15 @@ impl ImageTab {
     fn explanation(&mut self, ui: &mut egui::Ui, shown: &ShownImage) {
         ui.vertical(|ui| {
             let chosen = self.method;
-            egui::ComboBox::from_label("explanation").selected_text(chosen.label()).show_ui(ui, |ui| {
-                for (method, _) in &shown.maps {
-                    ui.selectable_value(&mut self.method, *method, method.label());
-                }
-            });
+            egui::ComboBox::from_label("explanation")
+                .selected_text(chosen.label())
+                .show_ui(ui, |ui| {
+                    for (method, _) in &shown.maps {
+                        ui.selectable_value(&mut self.method, *method, method.label());
+                    }
+                })
+                .response
+                .on_hover_text("The attribution method whose map is shown beside the image");
             match shown.maps.iter().find(|(method, _)| *method == self.method).map(|(_, map)| map) {
                 Some(Ok(map)) => {
                     picture::heatmap(ui, map, SCALE, "Explanation");
@@ -198,16 +218,24 @@ impl Tab for ImageTab {
     fn side(&mut self, ui: &mut egui::Ui) {
         ui.label("New image session (decoy images)");
         let s = &mut self.session.settings;
-        egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
-            for data in DataSet::ALL {
-                ui.selectable_value(&mut s.data, data, data.label());
-            }
-        });
-        egui::ComboBox::from_label("network").selected_text(s.model.label()).show_ui(ui, |ui| {
-            for model in SessionModel::ALL {
-                ui.selectable_value(&mut s.model, model, model.label());
-            }
-        });
+        egui::ComboBox::from_label("images")
+            .selected_text(s.data.label())
+            .show_ui(ui, |ui| {
+                for data in DataSet::ALL {
+                    ui.selectable_value(&mut s.data, data, data.label());
+                }
+            })
+            .response
+            .on_hover_text("The data set of a new session, with a decoy patch that gives the class away");
+        egui::ComboBox::from_label("network")
+            .selected_text(s.model.label())
+            .show_ui(ui, |ui| {
+                for model in SessionModel::ALL {
+                    ui.selectable_value(&mut s.model, model, model.label());
+                }
+            })
+            .response
+            .on_hover_text("The network of a new session");
         ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"))
             .on_hover_text("The random seed of a new session: decoys, initial weights, order");
         ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"))

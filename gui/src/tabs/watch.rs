@@ -323,11 +323,15 @@ impl Watching {
         }
         ui.separator();
         ui.label("Simulated experiment");
-        egui::ComboBox::from_label("protocol").selected_text(self.protocol.name()).show_ui(ui, |ui| {
-            for protocol in ExperimentKind::ALL {
-                ui.selectable_value(&mut self.protocol, protocol, protocol.name());
-            }
-        });
+        egui::ComboBox::from_label("protocol")
+            .selected_text(self.protocol.name())
+            .show_ui(ui, |ui| {
+                for protocol in ExperimentKind::ALL {
+                    ui.selectable_value(&mut self.protocol, protocol, protocol.name());
+                }
+            })
+            .response
+            .on_hover_text("The experiment to run; its settings follow below");
         match self.protocol {
             ExperimentKind::Caipi => caipi_form(ui, &mut self.caipi),
             ExperimentKind::Cali => cali_form(ui, &mut self.cali),

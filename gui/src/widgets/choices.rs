@@ -21,11 +21,21 @@ pub fn rule_choice(ui: &mut egui::Ui, rule: &mut Rule) {
     });
 }
 
-/// A combo box labelled `label` over `all`, each shown by its name.
-pub fn named_choice<T: Copy + PartialEq + Display>(ui: &mut egui::Ui, label: &str, value: &mut T, all: &[T]) {
-    egui::ComboBox::from_label(label).selected_text(value.to_string()).show_ui(ui, |ui| {
-        for &choice in all {
-            ui.selectable_value(value, choice, choice.to_string());
-        }
-    });
+/// A combo box labelled `label` over `all`, each shown by its name, with
+/// `hint` on hover.
+pub fn named_choice<T: Copy + PartialEq + Display>(
+    ui: &mut egui::Ui,
+    (label, hint): (&str, &str),
+    value: &mut T,
+    all: &[T],
+) {
+    egui::ComboBox::from_label(label)
+        .selected_text(value.to_string())
+        .show_ui(ui, |ui| {
+            for &choice in all {
+                ui.selectable_value(value, choice, choice.to_string());
+            }
+        })
+        .response
+        .on_hover_text(hint);
 }

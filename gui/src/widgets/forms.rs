@@ -34,17 +34,26 @@ fn seed_and_size(ui: &mut egui::Ui, seed: &mut u64, folds: &mut usize, iteration
 /// CAIPI on colors: rule, learner, LIME, query strategy, corrections, sizes.
 pub fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
     rule_choice(ui, &mut s.rule);
-    egui::ComboBox::from_label("learner").selected_text(s.learner.name()).show_ui(ui, |ui| {
-        for learner in [Learner::L1Svm, Learner::L2Svm, Learner::Logreg] {
-            ui.selectable_value(&mut s.learner, learner, learner.name());
-        }
-    });
+    egui::ComboBox::from_label("learner")
+        .selected_text(s.learner.name())
+        .show_ui(ui, |ui| {
+            for learner in [Learner::L1Svm, Learner::L2Svm, Learner::Logreg] {
+                ui.selectable_value(&mut s.learner, learner, learner.name());
+            }
+        })
+        .response
+        .on_hover_text("The model CAIPI refits on the 300 same-colour pair features (the paper: the L1 SVM)");
     ui.label("explainer: LIME");
     ui.add(egui::Slider::new(&mut s.lime_samples, 10..=5000).logarithmic(true).text("LIME samples"))
         .on_hover_text("Perturbed copies LIME scores per explanation (the paper: 2,000)");
     ui.add(egui::Slider::new(&mut s.lime_repeats, 1..=10).text("LIME repeats"))
         .on_hover_text("LIME runs per explanation; the pixels most of them name are kept (the paper: 10)");
-    named_choice(ui, "query", &mut s.query, &QueryStrategy::ALL);
+    named_choice(
+        ui,
+        ("query", "Which unlabelled image is asked next (the paper: closest to the margin)"),
+        &mut s.query,
+        &QueryStrategy::ALL,
+    );
     ui.checkbox(&mut s.corrections, "corrections")
         .on_hover_text("The simulated user marks the explained pixels outside the rule; off: labels only");
     ui.add(egui::Slider::new(&mut s.k, 1..=PIXELS).text("k (pixels explained)"))
@@ -63,14 +72,29 @@ pub fn caipi_form(ui: &mut egui::Ui, s: &mut CaipiSettings) {
 /// CALIMOCHO: rule, depth, strategy, explanation loss, corrections, sizes.
 pub fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
     rule_choice(ui, &mut s.rule);
-    egui::ComboBox::from_label("depth of w(x)").selected_text(s.depth.to_string()).show_ui(ui, |ui| {
-        for depth in [1, 3, 5] {
-            ui.selectable_value(&mut s.depth, depth, depth.to_string());
-        }
-    });
-    named_choice(ui, "query", &mut s.strategy, &CaliStrategy::ALL);
-    named_choice(ui, "explanation loss", &mut s.explanation_loss, &ExplanationLoss::ALL);
-    ui.checkbox(&mut s.corrections, "corrections");
+    egui::ComboBox::from_label("depth of w(x)")
+        .selected_text(s.depth.to_string())
+        .show_ui(ui, |ui| {
+            for depth in [1, 3, 5] {
+                ui.selectable_value(&mut s.depth, depth, depth.to_string());
+            }
+        })
+        .response
+        .on_hover_text("Layers of the network that computes the explanation w(x) (the paper: 1, 3 and 5)");
+    named_choice(
+        ui,
+        ("query", "Which unlabelled image is asked next: at random, or the one the network is least sure of"),
+        &mut s.strategy,
+        &CaliStrategy::ALL,
+    );
+    named_choice(
+        ui,
+        ("explanation loss", "How a corrected explanation enters the loss (see docs/results/cali.md)"),
+        &mut s.explanation_loss,
+        &ExplanationLoss::ALL,
+    );
+    ui.checkbox(&mut s.corrections, "corrections")
+        .on_hover_text("The simulated user corrects the explanation w(x) of each query; off: labels only");
     ui.add(egui::Slider::new(&mut s.corrected_entries, 1..=ONE_HOT).text("c (entries corrected)"))
         .on_hover_text("The simulated user corrects the c entries of w(x) farthest from the truth");
     ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda (label-loss weight)"))
@@ -85,11 +109,15 @@ pub fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
 /// Decoy Fashion-MNIST: the correction, epochs, training images, seed.
 pub fn decoy_form(ui: &mut egui::Ui, s: &mut DecoySettings) {
     ui.label("data: Fashion-MNIST ($XIL_FASHION_MNIST or Debian's dataset-fashion-mnist)");
-    egui::ComboBox::from_label("correction").selected_text(s.setting.label()).show_ui(ui, |ui| {
-        for setting in Setting::ALL {
-            ui.selectable_value(&mut s.setting, setting, setting.label());
-        }
-    });
+    egui::ComboBox::from_label("correction")
+        .selected_text(s.setting.label())
+        .show_ui(ui, |ui| {
+            for setting in Setting::ALL {
+                ui.selectable_value(&mut s.setting, setting, setting.label());
+            }
+        })
+        .response
+        .on_hover_text("How the decoy is corrected: not at all, by counterexamples, or by the input-gradient penalty");
     ui.add(egui::Slider::new(&mut s.epochs, 1..=64).text("epochs")).on_hover_text("Passes over the training images");
     let mut limited = s.train_limit.is_some();
     ui.checkbox(&mut limited, "use only the first training images")
@@ -118,21 +146,26 @@ pub fn decoy_form(ui: &mut egui::Ui, s: &mut DecoySettings) {
 /// CAIPI on e-mails: explainer, headers, corrections, sizes.
 pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers) {
     ui.label("data: SpamAssassin ($XIL_SPAM_ASSASSIN or scripts/fetch_spam_assassin's folder)");
-    egui::ComboBox::from_label("explainer").selected_text(format!("{:?}", s.explainer).to_lowercase()).show_ui(
-        ui,
-        |ui| {
+    egui::ComboBox::from_label("explainer")
+        .selected_text(format!("{:?}", s.explainer).to_lowercase())
+        .show_ui(ui, |ui| {
             ui.selectable_value(&mut s.explainer, QueryExplainer::Exact, "exact");
             ui.selectable_value(&mut s.explainer, QueryExplainer::Lime, "lime");
             ui.selectable_value(&mut s.explainer, QueryExplainer::KernelShap, "kernelshap");
-        },
-    );
+        })
+        .response
+        .on_hover_text("What explains each query: the model's exact word weights, LIME or Kernel SHAP");
     ui.label("query: probability closest to 1/2");
     ui.checkbox(&mut s.corrections, "corrections")
         .on_hover_text("The simulated user removes the explained words that are not gold; off: labels only");
-    egui::ComboBox::from_label("headers").selected_text(format!("{headers:?}").to_lowercase()).show_ui(ui, |ui| {
-        ui.selectable_value(headers, Headers::Keep, "keep");
-        ui.selectable_value(headers, Headers::Strip, "strip");
-    });
+    egui::ComboBox::from_label("headers")
+        .selected_text(format!("{headers:?}").to_lowercase())
+        .show_ui(ui, |ui| {
+            ui.selectable_value(headers, Headers::Keep, "keep");
+            ui.selectable_value(headers, Headers::Strip, "strip");
+        })
+        .response
+        .on_hover_text("Keep the e-mails' headers as words, or strip them as the paper did");
     ui.add(egui::Slider::new(&mut s.c, 0.1..=100.0).logarithmic(true).text("C"))
         .on_hover_text("The logistic regression's C: larger fits the labels more closely (weaker penalty)");
     ui.add(egui::Slider::new(&mut s.initial_per_class, 1..=20).text("initial labels per class"))
@@ -143,11 +176,15 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
 /// Active learning: data, network, strategy, seed set, steps, runs,
 /// explainer.
 pub fn active_form(ui: &mut egui::Ui, s: &mut ActiveSettings) {
-    egui::ComboBox::from_label("data").selected_text(s.data.label()).show_ui(ui, |ui| {
-        for data in ActiveData::ALL {
-            ui.selectable_value(&mut s.data, data, data.label());
-        }
-    });
+    egui::ComboBox::from_label("data")
+        .selected_text(s.data.label())
+        .show_ui(ui, |ui| {
+            for data in ActiveData::ALL {
+                ui.selectable_value(&mut s.data, data, data.label());
+            }
+        })
+        .response
+        .on_hover_text("The images the learner is trained on");
     learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
     ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"))
         .on_hover_text("Labelled images of each class a run starts from");
@@ -165,30 +202,46 @@ pub fn learner_choices(
     ui: &mut egui::Ui,
     (model, strategy, explainer): (&mut ActiveModel, &mut Strategy, &mut Method),
 ) {
-    egui::ComboBox::from_label("model").selected_text(model.name()).show_ui(ui, |ui| {
-        for choice in ActiveModel::ALL {
-            ui.selectable_value(model, choice, choice.name());
-        }
-    });
-    egui::ComboBox::from_label("strategy").selected_text(strategy.label()).show_ui(ui, |ui| {
-        for choice in Strategy::ALL {
-            ui.selectable_value(strategy, choice, choice.label());
-        }
-    });
-    egui::ComboBox::from_label("explainer (ALEX, retrieval)").selected_text(explainer.label()).show_ui(ui, |ui| {
-        for choice in Method::ALL {
-            ui.selectable_value(explainer, choice, choice.label());
-        }
-    });
+    egui::ComboBox::from_label("model")
+        .selected_text(model.name())
+        .show_ui(ui, |ui| {
+            for choice in ActiveModel::ALL {
+                ui.selectable_value(model, choice, choice.name());
+            }
+        })
+        .response
+        .on_hover_text("The network that learns from the labelled images");
+    egui::ComboBox::from_label("strategy")
+        .selected_text(strategy.label())
+        .show_ui(ui, |ui| {
+            for choice in Strategy::ALL {
+                ui.selectable_value(strategy, choice, choice.label());
+            }
+        })
+        .response
+        .on_hover_text("How the next batch is chosen (ALEX: by explanations; retrieval: by similar explanations)");
+    egui::ComboBox::from_label("explainer (ALEX, retrieval)")
+        .selected_text(explainer.label())
+        .show_ui(ui, |ui| {
+            for choice in Method::ALL {
+                ui.selectable_value(explainer, choice, choice.label());
+            }
+        })
+        .response
+        .on_hover_text("The attribution method the explanation-based strategies use");
 }
 
 /// Labelling batches by hand: images, learner, seed set, batch, epochs.
 pub fn batch_form(ui: &mut egui::Ui, s: &mut BatchSettings) {
-    egui::ComboBox::from_label("images").selected_text(s.data.label()).show_ui(ui, |ui| {
-        for data in DataSet::ALL {
-            ui.selectable_value(&mut s.data, data, data.label());
-        }
-    });
+    egui::ComboBox::from_label("images")
+        .selected_text(s.data.label())
+        .show_ui(ui, |ui| {
+            for data in DataSet::ALL {
+                ui.selectable_value(&mut s.data, data, data.label());
+            }
+        })
+        .response
+        .on_hover_text("The images to label");
     learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
     ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"))
         .on_hover_text("Labelled images of each class the session starts from");

@@ -1,5 +1,12 @@
-//! Drawing a colors image: the 5x5 grid of the query, its explanation frames
-//! and the user's marks, and the small thumbnails of counterexamples.
+//! Drawing a colors image: the 5x5 grid of the query, its explanation and
+//! the user's marks, and the small thumbnails of counterexamples.
+//!
+//! The pixels are red, green, blue and purple, so an explanation drawn in a
+//! colour would vanish on some of them. Explained pixels get a ring of
+//! [`RING`] (black outside, white inside) and a white badge with a black `+`
+//! (the pixel speaks for the predicted label) or `−` (against it); marked
+//! pixels a cross, black over white. Black or white stands out on every
+//! colour of the palette (tested).
 
 use eframe::egui;
 use xil_core::tasks::colors::{Image, PALETTE};
@@ -31,7 +38,11 @@ pub fn paint_image(painter: &egui::Painter, rect: egui::Rect, image: &Image) {
     }
 }
 
-/// Frames the explained pixels (red: for the predicted class, blue: against).
+/// The ring around an explained pixel: outside, then inside.
+pub const RING: [egui::Color32; 2] = [egui::Color32::BLACK, egui::Color32::WHITE];
+
+/// Rings the explained pixels, each with a badge: `+` when it speaks for the
+/// predicted class, `−` when against.
 pub fn paint_explanation(
     painter: &egui::Painter,
     rect: egui::Rect,
@@ -39,28 +50,72 @@ pub fn paint_explanation(
     relevance: &[f32],
     prediction: u8,
 ) {
+    let [outside, inside] = RING;
     for &pixel in selected {
         let towards = (relevance.get(pixel).copied().unwrap_or(0.0) > 0.0) == (prediction == 1);
-        let colour = if towards { egui::Color32::from_rgb(200, 0, 0) } else { egui::Color32::from_rgb(0, 60, 220) };
-        let stroke = egui::Stroke::new(4.0, colour);
-        painter.rect_stroke(cell(rect, pixel).shrink(1.0), 4.0, stroke, egui::StrokeKind::Inside);
+        let square = cell(rect, pixel);
+        let width = (square.width() / 12.0).max(2.0);
+        painter.rect_stroke(square.shrink(1.0), 4.0, egui::Stroke::new(width, outside), egui::StrokeKind::Inside);
+        let inner = square.shrink(1.0 + width);
+        painter.rect_stroke(inner, 3.0, egui::Stroke::new(width * 0.6, inside), egui::StrokeKind::Inside);
+        let radius = (square.width() * 0.17).max(5.0);
+        let centre = inner.right_top() + egui::vec2(-radius - width * 0.6, radius + width * 0.6);
+        painter.circle(centre, radius, inside, egui::Stroke::new(1.5, outside));
+        let (half, bar) = (radius * 0.55, egui::Stroke::new((radius / 3.5).max(1.5), outside));
+        painter.line_segment([centre - egui::vec2(half, 0.0), centre + egui::vec2(half, 0.0)], bar);
+        if towards {
+            painter.line_segment([centre - egui::vec2(0.0, half), centre + egui::vec2(0.0, half)], bar);
+        }
     }
 }
 
-/// Crosses the pixels marked as irrelevant.
+/// Crosses the pixels marked as irrelevant (black over white).
 pub fn paint_marks(painter: &egui::Painter, rect: egui::Rect, marked: &[usize]) {
+    let [over, under] = RING;
     for &pixel in marked {
         let square = cell(rect, pixel);
         let inner = square.shrink(square.width() * 0.25);
-        let stroke = egui::Stroke::new((square.width() / 12.0).max(1.5), egui::Color32::BLACK);
-        painter.line_segment([inner.left_top(), inner.right_bottom()], stroke);
-        painter.line_segment([inner.right_top(), inner.left_bottom()], stroke);
+        let width = (square.width() / 12.0).max(1.5);
+        for stroke in [egui::Stroke::new(width * 2.2, under), egui::Stroke::new(width, over)] {
+            painter.line_segment([inner.left_top(), inner.right_bottom()], stroke);
+            painter.line_segment([inner.right_top(), inner.left_bottom()], stroke);
+        }
     }
 }
+
+/// What the rings, badges and crosses mean.
+pub const LEGEND: &str = "Ringed: the pixels the explanation names; + speaks for the predicted label, − against it. \
+                          ×: marked by you as irrelevant.";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// WCAG's contrast ratio of two colours (1 to 21).
+    fn contrast(a: egui::Color32, b: egui::Color32) -> f32 {
+        let luminance = |c: egui::Color32| {
+            let linear = |v: u8| {
+                let v = f32::from(v) / 255.0;
+                if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+            };
+            0.2126 * linear(c.r()) + 0.7152 * linear(c.g()) + 0.0722 * linear(c.b())
+        };
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn the_ring_stands_out_on_every_colour_of_the_palette() {
+        for [r, g, b] in PALETTE {
+            let pixel = egui::Color32::from_rgb(r, g, b);
+            let best = RING.iter().map(|&ring| contrast(ring, pixel)).fold(0.0, f32::max);
+            assert!(best >= 4.5, "on {pixel:?} the ring's contrast is only {best:.2}");
+        }
+        // The frames the app drew before (red, blue) vanished on the red and
+        // blue pixels: this check tells them apart.
+        let red = egui::Color32::from_rgb(200, 0, 0);
+        assert!(contrast(red, egui::Color32::from_rgb(255, 0, 0)) < 4.5);
+    }
 
     #[test]
     fn every_pixel_is_found_at_the_centre_of_its_cell_and_nothing_outside() {

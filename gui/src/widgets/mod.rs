@@ -6,7 +6,8 @@
 //! - [`choices`]: a settings enum chosen by name (the colors rule as buttons);
 //! - [`forms`]: the settings forms of the bench's protocols;
 //! - [`help`]: what a tab is for, and its keys;
-//! - [`plots`]: the live plots' axes.
+//! - [`plots`]: the live plots' axes;
+//! - [`stroke`]: a drag as every point it passes, so no crossed cell is missed.
 
 pub mod choices;
 pub mod forms;
@@ -15,3 +16,4 @@ pub mod help;
 pub mod picture;
 pub mod plots;
 pub mod sessions;
+pub mod stroke;

@@ -1,6 +1,7 @@
 //! 28 x 28 images and their explanations, drawn at any scale: grey pixels,
 //! and relevance as red (raises the class) or blue (lowers it), each pixel's
-//! strength the square root of its share of the largest magnitude.
+//! strength the square root of its share of the largest magnitude, with a
+//! colour scale under the map.
 
 use eframe::egui;
 use xil_bench::data::fashion::SIDE;
@@ -28,19 +29,46 @@ pub fn grey(painter: &egui::Painter, rect: egui::Rect, pixels: &[u8], scale: f32
     }
 }
 
-/// A relevance map: red raises the class, blue lowers it, scaled to the
-/// largest magnitude; returns the response of the allocated area.
+/// The colour of `value` on a map whose largest magnitude is `peak`: red
+/// raises the class, blue lowers it, black is nothing; the strength is the
+/// square root of the share of `peak`.
+fn relevance_colour(value: f32, peak: f32) -> egui::Color32 {
+    let strength = ((value.abs() / peak.max(f32::MIN_POSITIVE)).min(1.0).sqrt() * 255.0) as u8;
+    if value > 0.0 {
+        egui::Color32::from_rgb(strength, 0, 0)
+    } else {
+        egui::Color32::from_rgb(0, strength / 3, strength)
+    }
+}
+
+/// A relevance map, scaled to its largest magnitude, with its colour scale
+/// below; returns the response of the map's area.
 pub fn heatmap(ui: &mut egui::Ui, relevance: &[f32], scale: f32, name: &str) -> egui::Response {
     let (response, painter) = allocate(ui, scale, name, egui::Sense::hover());
     let peak = relevance.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
     for (pixel, &value) in relevance.iter().enumerate() {
-        let strength = ((value.abs() / peak).sqrt() * 255.0) as u8;
-        let colour = if value > 0.0 {
-            egui::Color32::from_rgb(strength, 0, 0)
-        } else {
-            egui::Color32::from_rgb(0, strength / 3, strength)
-        };
-        painter.rect_filled(cell(response.rect, pixel, scale), 0.0, colour);
+        painter.rect_filled(cell(response.rect, pixel, scale), 0.0, relevance_colour(value, peak));
     }
+    colour_scale(ui, peak, response.rect.width());
     response
+}
+
+/// The scale of a map: a bar from `-peak` (blue, lowers the class) through 0
+/// (black) to `+peak` (red, raises it), with its ends and middle labelled.
+fn colour_scale(ui: &mut egui::Ui, peak: f32, width: f32) {
+    let (response, painter) = ui.allocate_painter(egui::vec2(width, 12.0), egui::Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Colour scale"));
+    let steps = 64;
+    let step = width / steps as f32;
+    for i in 0..steps {
+        let value = peak * (2.0 * (i as f32 + 0.5) / steps as f32 - 1.0);
+        let x = response.rect.min.x + i as f32 * step;
+        let band = egui::Rect::from_min_size(egui::pos2(x, response.rect.min.y), egui::vec2(step + 0.5, 12.0));
+        painter.rect_filled(band, 0.0, relevance_colour(value, peak));
+    }
+    ui.horizontal(|ui| {
+        ui.set_width(width);
+        ui.small(format!("−{peak:.2e} lowers"));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| ui.small(format!("raises +{peak:.2e}")));
+    });
 }

@@ -150,13 +150,17 @@ impl NamedSessions {
             return None;
         }
         let mut chosen = None;
-        egui::ComboBox::from_label("open").selected_text("a saved session").show_ui(ui, |ui| {
-            for name in &names {
-                if ui.selectable_label(false, name).clicked() {
-                    chosen = Some(name.clone());
+        egui::ComboBox::from_label("open")
+            .selected_text("a saved session")
+            .show_ui(ui, |ui| {
+                for name in &names {
+                    if ui.selectable_label(false, name).clicked() {
+                        chosen = Some(name.clone());
+                    }
                 }
-            }
-        });
+            })
+            .response
+            .on_hover_text("Open a session saved under a name (every answer of the open one is saved already)");
         chosen.and_then(|name| remote.open_named(&name))
     }
 }
