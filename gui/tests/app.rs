@@ -163,7 +163,18 @@ fn a_decision_in_the_history_can_be_taken_back_and_sessions_open_by_name() {
     assert_eq!(third.decisions.len(), 3);
     harness.state_mut().colors_mut().session_mut().save_as("three");
     harness.step();
+    // Taking back asks first; "Cancel" leaves every decision.
     harness.get_by_label("take back #1").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("Take back decision #1 and every later one?");
+    harness.get_by_label("Cancel").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().colors().session().view(), Some(&third), "cancelled: nothing taken back");
+    harness.get_by_label("take back #1").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Yes, take back").click();
     settle(&mut harness);
     assert_eq!(
         harness.state().colors().session().view(),
@@ -176,6 +187,41 @@ fn a_decision_in_the_history_can_be_taken_back_and_sessions_open_by_name() {
     harness.state_mut().colors_mut().session_mut().open_named("three");
     settle(&mut harness);
     assert_eq!(harness.state().colors().session().view(), Some(&third), "the named session is replayed exactly");
+    harness.get_by_label_contains("Session: \"three\" (opened)");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn starting_a_new_session_asks_first_and_enter_saves_under_the_name_typed() {
+    let dir = scratch("confirm");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label_contains("Session: new, not saved under a name");
+    harness.key_press(egui::Key::A);
+    settle(&mut harness);
+    let answered = harness.state().colors().session().view().cloned().unwrap();
+    assert_eq!(answered.decisions.len(), 1);
+    harness.get_by_label("Start new session").click();
+    harness.step();
+    harness.get_by_label_contains("Start a new session? The one on screen is replaced.");
+    harness.get_by_label("Cancel").click();
+    settle(&mut harness);
+    assert_eq!(harness.state().colors().session().view(), Some(&answered), "cancelled: the session stays");
+    // A name typed and confirmed with Enter saves the session under it.
+    harness.get_by_label("name").click();
+    harness.step();
+    harness.get_by_label("name").type_text("mine");
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    assert_eq!(harness.state().colors().session().saved_names(), vec!["mine".to_string()]);
+    harness.get_by_label_contains("Session: \"mine\" (saved as)");
+    assert_eq!(harness.state().colors().session().view(), Some(&answered), "Enter in the name field submits nothing");
+    harness.get_by_label("Start new session").click();
+    harness.step();
+    harness.get_by_label("Yes, start").click();
+    settle(&mut harness);
+    assert!(harness.state().colors().session().view().unwrap().decisions.is_empty(), "a new session");
+    harness.get_by_label_contains("Session: new, not saved under a name");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -240,6 +286,17 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     harness.get_by_label("Start run").click();
     harness.step();
     assert_eq!(harness.state().watching().runs().len(), 2);
+    // Clearing the ended run can be undone.
+    harness.get_by_label("Clear ended runs").click();
+    harness.step();
+    assert_eq!(harness.state().watching().runs().len(), 1, "the stopped run is off the plots");
+    harness.get_by_label("Bring back 1 cleared").click();
+    harness.step();
+    let runs = harness.state().watching().runs();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0].status(), &Status::Stopped, "back in its place, with its rows");
+    assert!(!runs[0].measurements().is_empty());
+    harness.get_by_label("Stop").click();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -288,6 +345,9 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
     assert_eq!(csv.lines().count(), 3, "a header and two points");
     assert!(dir.join("export/mail-progress.svg").exists());
     harness.get_by_label("take back e-mail #1").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Yes, take back").click();
     settle_mail(&mut harness);
     assert_eq!(harness.state().mail().session().view(), Some(&first), "taking it back restores the first view exactly");
     std::fs::remove_dir_all(&dir).unwrap();

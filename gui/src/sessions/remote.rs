@@ -229,15 +229,17 @@ impl<P: Interactive> Remote<P> {
         self.path.with_file_name(format!("{stem}s"))
     }
 
-    /// Saves the session on screen under `name` too.
-    pub fn save_as(&mut self, name: &str) {
-        let Some(view) = self.view.as_ref() else { return };
+    /// Saves the session on screen under `name` too; whether it was saved.
+    pub fn save_as(&mut self, name: &str) -> bool {
+        let Some(view) = self.view.as_ref() else { return false };
         let saved = Saved { version: VERSION, settings: view.settings.clone(), decisions: view.decisions.clone() };
         let result = storage::named(&self.named_folder(), name).and_then(|path| storage::save(&path, &saved));
+        let done = result.is_ok();
         self.message = Some(match result {
             Ok(()) => format!("saved as \"{name}\""),
             Err(e) => e.to_string(),
         });
+        done
     }
 
     /// Replaces the session on screen (which stays saved in its own file)

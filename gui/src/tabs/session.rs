@@ -9,11 +9,39 @@ use crate::widgets::sessions::{Asked, NamedSessions, act, history};
 use eframe::egui;
 use std::path::PathBuf;
 
+/// A step that replaces what is on screen, waiting for the user's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Replacing {
+    /// Start a new session.
+    Start,
+    /// Open the session saved under this name.
+    Open(String),
+    /// Take back this decision (from 1) and every later one.
+    TakeBack(usize),
+}
+
+/// Where the session on screen came from, as its side panel says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    /// Started here, not saved under a name.
+    New,
+    /// Resumed from the autosaved file.
+    Resumed,
+    /// Opened from the session saved under this name.
+    Opened(String),
+    /// Saved under this name.
+    SavedAs(String),
+}
+
 /// An interactive session as a tab holds it; `M` is what the user marks
 /// (a pixel, a word).
 pub struct SessionTab<P: Interactive, M> {
     remote: Remote<P>,
     named: NamedSessions,
+    /// The step that waits for the user's yes.
+    asking: Option<Replacing>,
+    /// Where the session on screen came from.
+    origin: Origin,
     /// What the session is called in messages and thread names.
     kind: &'static str,
     /// The settings of the next session (the side panel edits them).
@@ -24,8 +52,10 @@ pub struct SessionTab<P: Interactive, M> {
 
 impl<P: Interactive, M: PartialEq> Worker for SessionTab<P, M> {
     fn open(&mut self, repaint: Repaint) {
+        let saved = self.remote.path().exists();
         if let Some(settings) = self.remote.open(self.kind, move || repaint()) {
             self.settings = settings;
+            self.origin = if saved { Origin::Resumed } else { Origin::New };
         }
     }
 
@@ -40,6 +70,8 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
         Self {
             remote: Remote::new(path),
             named: NamedSessions::default(),
+            asking: None,
+            origin: Origin::New,
             kind,
             settings: P::Settings::default(),
             answer: Answer::default(),
@@ -84,6 +116,7 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
     /// Starts a new session with the side panel's settings.
     pub fn start(&mut self) {
         self.answer = Answer::default();
+        self.origin = Origin::New;
         self.remote.send(Command::Start(self.settings.clone(), Vec::new()));
     }
 
@@ -125,7 +158,9 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
 
     /// Saves the session under `name` (letters, digits, `-`, `_`).
     pub fn save_as(&mut self, name: &str) {
-        self.remote.save_as(name);
+        if self.remote.save_as(name) {
+            self.origin = Origin::SavedAs(name.to_string());
+        }
     }
 
     /// Opens the session saved under `name` (it replaces the one on screen,
@@ -133,6 +168,17 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
     pub fn open_named(&mut self, name: &str) {
         if let Some(settings) = self.remote.open_named(name) {
             self.opened(settings);
+            self.origin = Origin::Opened(name.to_string());
+        }
+    }
+
+    /// What the side panel says of the session on screen.
+    pub fn origin(&self) -> String {
+        match &self.origin {
+            Origin::New => "new, not saved under a name".into(),
+            Origin::Resumed => "resumed where the app last stopped".into(),
+            Origin::Opened(name) => format!("\"{name}\" (opened)"),
+            Origin::SavedAs(name) => format!("\"{name}\" (saved as)"),
         }
     }
 
@@ -141,36 +187,72 @@ impl<P: Interactive, M: PartialEq> SessionTab<P, M> {
         self.remote.names()
     }
 
-    /// The controls of the named sessions.
+    /// The controls of the named sessions; opening one asks first.
     pub fn named_ui(&mut self, ui: &mut egui::Ui) {
-        if let Some(settings) = self.named.ui(ui, &mut self.remote) {
-            self.opened(settings);
+        match self.named.ui(ui, &mut self.remote) {
+            Some(Ok(name)) => self.origin = Origin::SavedAs(name),
+            Some(Err(name)) => self.asking = Some(Replacing::Open(name)),
+            None => {}
         }
     }
 
     /// The last decisions, `describe`d, each with a "`take_back` #n" button
-    /// that takes it back with everything after it.
+    /// that takes it back with everything after it (after asking).
     pub fn history_ui(&mut self, ui: &mut egui::Ui, take_back: &str, describe: impl Fn(&P::Decision) -> String) {
         if let Some(number) = history(ui, &self.remote, take_back, describe) {
-            self.rewind(number);
+            self.asking = Some(Replacing::TakeBack(number));
         }
     }
 
-    /// The "Start new …" button (`start` is its text) and the named
-    /// sessions, between separators.
+    /// Which session is on screen, the "Start new …" button (`start` is its
+    /// text), the question a replacing step asks, and the named sessions,
+    /// between separators.
     pub fn start_ui(&mut self, ui: &mut egui::Ui, start: &str) {
+        ui.label(format!("Session: {}", self.origin()));
         if ui
             .button(start)
-            .on_hover_text(
-                "Start again from the settings above: the session on screen is replaced (keep it first with Save as)",
-            )
+            .on_hover_text("Start again from the settings above: the session on screen is replaced (asks first)")
             .clicked()
         {
-            self.start();
+            self.asking = Some(Replacing::Start);
         }
+        self.confirm_ui(ui);
         ui.separator();
         self.named_ui(ui);
         ui.separator();
+    }
+
+    /// The question of a step that replaces the session on screen, with its
+    /// "Yes" and "Cancel" buttons; nothing is replaced before "Yes".
+    fn confirm_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(asking) = self.asking.clone() else { return };
+        let keep = "Keep it first with Save as, under a name.";
+        let (question, yes) = match &asking {
+            Replacing::Start => (format!("Start a new session? The one on screen is replaced. {keep}"), "Yes, start"),
+            Replacing::Open(name) => {
+                (format!("Open \"{name}\"? The session on screen is replaced. {keep}"), "Yes, open")
+            }
+            Replacing::TakeBack(number) => (
+                format!("Take back decision #{number} and every later one? Undo cannot bring them back."),
+                "Yes, take back",
+            ),
+        };
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(question);
+            ui.horizontal(|ui| {
+                if ui.button(yes).clicked() {
+                    self.asking = None;
+                    match asking {
+                        Replacing::Start => self.start(),
+                        Replacing::Open(name) => self.open_named(&name),
+                        Replacing::TakeBack(number) => self.rewind(number),
+                    }
+                }
+                if ui.button("Cancel").on_hover_text("Keep the session on screen as it is").clicked() {
+                    self.asking = None;
+                }
+            });
+        });
     }
 
     /// A spinner with `loading` until the first view (then "refitting…")

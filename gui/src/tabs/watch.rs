@@ -67,6 +67,8 @@ pub struct Watching {
     headers: Headers,
     active: ActiveSettings,
     runs: Vec<Run>,
+    /// The runs "Clear ended runs" took away last, to bring back.
+    cleared: Vec<Run>,
     message: Option<String>,
     /// Asks the window for a frame; set when the tab is first shown.
     repaint: Option<Repaint>,
@@ -83,6 +85,7 @@ impl Default for Watching {
             headers: Headers::Strip,
             active: default_active(),
             runs: Vec::new(),
+            cleared: Vec::new(),
             message: None,
             repaint: None,
         }
@@ -179,9 +182,21 @@ impl Watching {
         }
     }
 
-    /// Forgets the runs that ended.
+    /// Takes the runs that ended off the plots; [`bring_back`](Self::bring_back)
+    /// undoes it (until the next clear).
     pub fn clear(&mut self) {
-        self.runs.retain(Run::active);
+        let (going, ended): (Vec<Run>, Vec<Run>) = std::mem::take(&mut self.runs).into_iter().partition(Run::active);
+        self.runs = going;
+        if !ended.is_empty() {
+            self.cleared = ended;
+        }
+    }
+
+    /// Puts the runs the last clear took away back, before the others.
+    pub fn bring_back(&mut self) {
+        let going = std::mem::take(&mut self.runs);
+        self.runs = std::mem::take(&mut self.cleared);
+        self.runs.extend(going);
     }
 
     /// Legend text of run `index`.
@@ -297,10 +312,18 @@ impl Watching {
             }
             if ui
                 .button("Clear ended runs")
-                .on_hover_text("Remove the finished and stopped runs from the plots")
+                .on_hover_text("Take the finished and stopped runs off the plots (\"Bring back\" undoes it)")
                 .clicked()
             {
                 self.clear();
+            }
+            if !self.cleared.is_empty()
+                && ui
+                    .button(format!("Bring back {} cleared", self.cleared.len()))
+                    .on_hover_text("Undo the last \"Clear ended runs\"")
+                    .clicked()
+            {
+                self.bring_back();
             }
         });
         for (index, run) in self.runs.iter().enumerate().rev() {

@@ -135,16 +135,30 @@ pub struct NamedSessions {
 }
 
 impl NamedSessions {
-    /// Draws the controls for `remote`'s sessions; returns the settings of a
-    /// session just opened (the tab shows them and clears its marks).
-    pub fn ui<P: Interactive>(&mut self, ui: &mut egui::Ui, remote: &mut Remote<P>) -> Option<P::Settings> {
+    /// Draws the controls for `remote`'s sessions: the name typed (Enter or
+    /// "Save as" saves under it) and the saved ones. Returns the name saved
+    /// under (`Ok`) or the name of a saved session the user picked to open
+    /// (`Err`: the tab asks first).
+    pub fn ui<P: Interactive>(&mut self, ui: &mut egui::Ui, remote: &mut Remote<P>) -> Option<Result<String, String>> {
+        let mut saved = None;
         ui.horizontal(|ui| {
             let label = ui.label("name");
-            ui.add(egui::TextEdit::singleline(&mut self.name).desired_width(110.0)).labelled_by(label.id);
-            if ui.button("Save as").on_hover_text("Save this session under the name typed beside it").clicked() {
-                remote.save_as(&self.name);
+            let typed = ui
+                .add(egui::TextEdit::singleline(&mut self.name).desired_width(110.0))
+                .labelled_by(label.id)
+                .on_hover_text("Letters, digits, - and _; Enter saves under it");
+            let entered = typed.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let clicked = ui
+                .button("Save as")
+                .on_hover_text("Save this session under the name typed beside it (Enter)")
+                .clicked();
+            if (entered || clicked) && remote.save_as(&self.name) {
+                saved = Some(Ok(self.name.clone()));
             }
         });
+        if saved.is_some() {
+            return saved;
+        }
         let names = remote.names();
         if names.is_empty() {
             return None;
@@ -160,7 +174,7 @@ impl NamedSessions {
                 }
             })
             .response
-            .on_hover_text("Open a session saved under a name (every answer of the open one is saved already)");
-        chosen.and_then(|name| remote.open_named(&name))
+            .on_hover_text("Open a session saved under a name in place of the one on screen (asks first)");
+        chosen.map(Err)
     }
 }
