@@ -1,4 +1,4 @@
-//! The window's shell: the tab bar with the current tab's message, the keys
+//! The window's shell: the tab bar with the current tab's message (for 12 s), the keys
 //! every tab shares (`e` export), and the side and central panels of the tab
 //! on screen. Every tab is a [`Tab`]; the app holds one of each, keeps them
 //! all polling (a tab left keeps working), and opens the one on screen (a
@@ -32,7 +32,14 @@ pub struct XilApp {
     /// Whether the help window is open (`F1`).
     help: bool,
     frame_log: Option<(std::fs::File, std::time::Instant)>,
+    /// The message on the tab bar, its tab and when it first showed.
+    shown: Option<(TabId, String, std::time::Instant)>,
+    /// How long a message stays on the tab bar.
+    message_life: std::time::Duration,
 }
+
+/// How long a message stays on the tab bar unless set otherwise.
+const MESSAGE_LIFE: std::time::Duration = std::time::Duration::from_secs(12);
 
 impl XilApp {
     /// Starts the app; the colors session saved at `path` is resumed when
@@ -52,7 +59,32 @@ impl XilApp {
             notice: None,
             help: false,
             frame_log: None,
+            shown: None,
+            message_life: MESSAGE_LIFE,
         }
+    }
+
+    /// Sets how long a message stays on the tab bar (12 s by default).
+    pub fn set_message_life(&mut self, life: std::time::Duration) {
+        self.message_life = life;
+    }
+
+    /// The message the tab bar shows now: the tab on screen's, for
+    /// `message_life` after it first showed; asks for a frame when it is due
+    /// to go.
+    fn current_message(&mut self, ctx: &egui::Context) -> Option<String> {
+        let message = self.message()?;
+        let now = std::time::Instant::now();
+        let first = match &self.shown {
+            Some((tab, text, since)) if *tab == self.tab && *text == message => *since,
+            _ => {
+                self.shown = Some((self.tab, message.clone(), now));
+                now
+            }
+        };
+        let left = self.message_life.checked_sub(now.duration_since(first))?;
+        ctx.request_repaint_after(left);
+        Some(message)
     }
 
     /// Appends one line per frame to `path`: seconds since now, the CPU
@@ -207,7 +239,7 @@ impl XilApp {
                 if ui.button("Help (F1)").on_hover_text("What this tab is for, and its keys").clicked() {
                     self.help = !self.help;
                 }
-                if let Some(message) = self.message() {
+                if let Some(message) = self.current_message(ui.ctx()) {
                     ui.label(message);
                 }
             });

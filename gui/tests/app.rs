@@ -562,3 +562,24 @@ fn a_fast_stroke_across_the_decoy_paints_every_pixel_it_crosses_and_the_map_has_
     assert!(harness.query_by_label("Colour scale").is_some(), "the explanation map has its colour scale");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_message_belongs_to_its_tab_and_goes_after_a_while() {
+    let dir = scratch("message");
+    let mut harness = app(dir.join("session.json"));
+    harness.state_mut().set_message_life(Duration::from_millis(300));
+    harness.key_press(egui::Key::S);
+    harness.step();
+    harness.get_by_label_contains("saved to");
+    // Not on another tab.
+    harness.get_by_label("Watch a run").click();
+    harness.step();
+    assert!(harness.query_by_label_contains("saved to").is_none(), "the colors tab's message stays on its tab");
+    harness.get_by_label("Be the user").click();
+    harness.step();
+    harness.step();
+    std::thread::sleep(Duration::from_millis(400));
+    harness.step();
+    assert!(harness.query_by_label_contains("saved to").is_none(), "the message went after its time");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
