@@ -317,6 +317,11 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
     harness.step();
     let first = harness.state().mail().session().view().cloned().unwrap();
     let shown = first.shown.clone().expect("an e-mail on screen");
+    // The body comes first; the headers are folded until opened.
+    let (header, _) = shown.headers[0].clone();
+    let folded = format!("Headers ({} lines", shown.headers.len());
+    harness.get_by_label_contains(&folded);
+    assert!(harness.query_by_label(&format!("{header}: ")).is_none(), "headers folded");
     let (word, contribution) = shown.explanation[0].clone();
     harness.get_by_label(&format!("{word} {contribution:+.3}")).click();
     harness.step();

@@ -1,7 +1,9 @@
 //! The E-mails tab: be the user in CAIPI's loop on real e-mails.
 //!
-//! The e-mail on screen is shown with its headers (when the model sees
-//! them) and body; every word the model knows can be clicked to mark it as
+//! The e-mail on screen is shown body first, its headers folded below it
+//! (open them to see and mark header words), each new e-mail from its top,
+//! runs of blank lines shown as one; every word the model knows can be
+//! clicked to mark it as
 //! irrelevant ("this word is not why it is spam"), and the explanation's
 //! words are listed with their contributions (red: towards spam, blue:
 //! towards ham) and highlighted in the text. Submitting adds the e-mail with
@@ -83,32 +85,47 @@ impl MailTab {
     /// headers) and the explained ones highlighted.
     fn words(&mut self, ui: &mut egui::Ui, shown: &ShownMail, text: &str, prefix: &str) {
         let mut toggled = None;
+        // Text nobody can click goes out in runs, one label each, not one
+        // label per character: far fewer widgets to lay out.
+        let mut plain = String::new();
+        let flush = |ui: &mut egui::Ui, plain: &mut String| {
+            if !plain.is_empty() {
+                ui.label(std::mem::take(plain));
+            }
+        };
+        // Line breaks in a row: the first ends the line, the second leaves
+        // one blank line, the rest are dropped (no screens of blank lines).
+        let mut breaks = 0;
         for (piece, is_word) in words_and_gaps(text) {
-            if !is_word {
-                if piece == "\n" {
+            if piece == "\n" {
+                flush(ui, &mut plain);
+                breaks += 1;
+                if breaks <= 2 {
                     ui.end_row();
-                } else {
-                    ui.label(if piece.trim().is_empty() { " " } else { piece });
                 }
                 continue;
             }
-            let word = tokens(piece).next().map(|t| format!("{prefix}{t}"));
-            let known = word.as_ref().filter(|w| shown.known.binary_search(w).is_ok());
-            let Some(word) = known else {
-                ui.label(piece);
+            if is_word || !piece.trim().is_empty() {
+                breaks = 0;
+            }
+            let word = is_word.then(|| tokens(piece).next().map(|t| format!("{prefix}{t}"))).flatten();
+            let Some(word) = word.filter(|w| shown.known.binary_search(w).is_ok()) else {
+                plain.push_str(if piece.trim().is_empty() { " " } else { piece });
                 continue;
             };
+            flush(ui, &mut plain);
             let mut text = egui::RichText::new(piece);
-            if let Some((_, contribution)) = shown.explanation.iter().find(|(w, _)| w == word) {
+            if let Some((_, contribution)) = shown.explanation.iter().find(|(w, _)| *w == word) {
                 text = text.background_color(word_colour(*contribution)).color(egui::Color32::WHITE);
             }
-            if self.session.answer.marked.contains(word) {
+            if self.session.answer.marked.contains(&word) {
                 text = text.strikethrough();
             }
             if ui.add(egui::Label::new(text).sense(egui::Sense::click())).clicked() {
-                toggled = Some(word.clone());
+                toggled = Some(word);
             }
         }
+        flush(ui, &mut plain);
         if let Some(word) = toggled {
             self.toggle(&word);
         }
@@ -238,18 +255,30 @@ impl Tab for MailTab {
         });
         self.plot(ui);
         ui.separator();
-        egui::ScrollArea::vertical().id_salt("mail text").show(ui, |ui| {
-            for (name, value) in &shown.headers {
-                ui.horizontal_wrapped(|ui| {
-                    ui.spacing_mut().item_spacing.x = 0.0;
-                    ui.label(egui::RichText::new(format!("{name}: ")).strong());
-                    self.words(ui, &shown, value, HEADER_PREFIX);
-                });
-            }
+        // A scroll area of its own per e-mail: each new one opens at the top.
+        egui::ScrollArea::vertical().id_salt(("mail text", &shown.name)).show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.spacing_mut().item_spacing.x = 0.0;
                 self.words(ui, &shown, &shown.body, "");
             });
+            if !shown.headers.is_empty() {
+                let explained = shown.explanation.iter().filter(|(word, _)| word.starts_with(HEADER_PREFIX)).count();
+                egui::CollapsingHeader::new(format!(
+                    "Headers ({} lines, {explained} of the explanation's words)",
+                    shown.headers.len()
+                ))
+                .id_salt(("mail headers", &shown.name))
+                .default_open(false)
+                .show(ui, |ui| {
+                    for (name, value) in &shown.headers {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.spacing_mut().item_spacing.x = 0.0;
+                            ui.label(egui::RichText::new(format!("{name}: ")).strong());
+                            self.words(ui, &shown, value, HEADER_PREFIX);
+                        });
+                    }
+                });
+            }
         });
     }
 
