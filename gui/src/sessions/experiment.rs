@@ -132,6 +132,22 @@ impl Experiment {
         }
     }
 
+    /// Every setting as `(name, value)`, the protocol first: the run's row
+    /// of the Watch tab's settings table. Nested settings are named with
+    /// dots (`lime.samples`).
+    pub fn settings(&self) -> Vec<(String, String)> {
+        let (protocol, value) = match self {
+            Experiment::Caipi(s) => ("CAIPI colors", serde_json::to_value(s)),
+            Experiment::Cali(s) => ("CALIMOCHO", serde_json::to_value(s)),
+            Experiment::Decoy(s) => ("decoy Fashion-MNIST", serde_json::to_value(s)),
+            Experiment::Text(s, headers) => ("CAIPI e-mails", serde_json::to_value((s, headers))),
+            Experiment::Active(s) => ("active learning", serde_json::to_value(s)),
+        };
+        let mut settings = vec![("protocol".to_string(), protocol.to_string())];
+        flatten("", &value.unwrap_or(serde_json::Value::Null), &mut settings);
+        settings
+    }
+
     /// Rows the whole run measures (folds x queries, or epochs).
     pub fn rows(&self) -> usize {
         match self {
@@ -244,5 +260,31 @@ impl Measurement {
     /// A protocol's row as the app plots it.
     pub fn of<R: Record>(row: &R) -> Self {
         Self { fold: row.fold(), iteration: row.step(), values: R::METRICS.iter().map(|m| (m.value)(row)).collect() }
+    }
+}
+
+/// Appends the leaves of `value` to `out` as `(name, value)`: an object's
+/// fields named `prefix.field`, an array's items `prefix.0`, …; a tuple's
+/// halves merged (the e-mail settings and their headers).
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    let name = |key: &str| if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (key, field) in fields {
+                flatten(&name(key), field, out);
+            }
+        }
+        serde_json::Value::Array(items) if prefix.is_empty() && items.len() == 2 => {
+            flatten("", &items[0], out);
+            flatten("headers", &items[1], out);
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(&name(&i.to_string()), item, out);
+            }
+        }
+        serde_json::Value::String(text) => out.push((prefix.to_string(), text.clone())),
+        serde_json::Value::Null => out.push((prefix.to_string(), "none".into())),
+        other => out.push((prefix.to_string(), other.to_string())),
     }
 }

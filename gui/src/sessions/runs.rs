@@ -19,6 +19,7 @@ use crate::sessions::experiment::{Experiment, Measurement};
 use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use xil_bench::report::figures::{band, fold_curves};
 
 /// Where a run is.
@@ -82,6 +83,30 @@ pub struct Run {
     status: Status,
     control: Arc<Control>,
     reports: Receiver<Report>,
+    /// The run's clock: when it started, paused and ended.
+    clock: Clock,
+}
+
+/// How long a run has worked: its start, its pauses and its end.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    started: Instant,
+    paused_since: Option<Instant>,
+    paused_for: Duration,
+    ended: Option<Instant>,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Self { started: Instant::now(), paused_since: None, paused_for: Duration::ZERO, ended: None }
+    }
+
+    /// Time spent working: from the start to the end (or now), less pauses.
+    fn worked(&self) -> Duration {
+        let until = self.ended.unwrap_or_else(Instant::now);
+        let pausing = self.paused_since.map_or(Duration::ZERO, |since| until.saturating_duration_since(since));
+        until.saturating_duration_since(self.started).saturating_sub(self.paused_for + pausing)
+    }
 }
 
 impl Run {
@@ -122,7 +147,15 @@ impl Run {
                 notify();
             })
             .map_err(|source| Error::Thread { what: "the run", source })?;
-        Ok(Self { experiment, loaded: false, measurements: Vec::new(), status: Status::Running, control, reports })
+        Ok(Self {
+            experiment,
+            loaded: false,
+            measurements: Vec::new(),
+            status: Status::Running,
+            control,
+            reports,
+            clock: Clock::new(),
+        })
     }
 
     /// Takes the rows measured since the last call; notes the end.
@@ -131,11 +164,18 @@ impl Run {
             match report {
                 Report::Loaded => self.loaded = true,
                 Report::Measured(measurement) => self.measurements.push(measurement),
-                Report::Ended(Err(e)) => self.status = Status::Failed(e.to_string()),
+                Report::Ended(Err(e)) => {
+                    self.clock.ended = Some(Instant::now());
+                    self.status = Status::Failed(e.to_string());
+                }
                 Report::Ended(Ok(())) if self.measurements.len() >= self.experiment.rows() => {
+                    self.clock.ended = Some(Instant::now());
                     self.status = Status::Finished;
                 }
-                Report::Ended(Ok(())) => self.status = Status::Stopped,
+                Report::Ended(Ok(())) => {
+                    self.clock.ended = Some(Instant::now());
+                    self.status = Status::Stopped;
+                }
             }
         }
     }
@@ -150,6 +190,7 @@ impl Run {
         if self.status == Status::Running {
             self.control.set(Some(true), false);
             self.status = Status::Paused;
+            self.clock.paused_since = Some(Instant::now());
         }
     }
 
@@ -158,6 +199,9 @@ impl Run {
         if self.status == Status::Paused {
             self.control.set(Some(false), false);
             self.status = Status::Running;
+            if let Some(since) = self.clock.paused_since.take() {
+                self.clock.paused_for += since.elapsed();
+            }
         }
     }
 
@@ -187,6 +231,23 @@ impl Run {
     /// The rows so far, in arrival order (each fold's rows in query order).
     pub fn measurements(&self) -> &[Measurement] {
         &self.measurements
+    }
+
+    /// Time the run has worked (pauses left out), until it ended.
+    pub fn elapsed(&self) -> Duration {
+        self.clock.worked()
+    }
+
+    /// An estimate of the time left while the run goes on: the time per row
+    /// so far times the rows left (reading the data counts as work); none
+    /// before the first row or after the end.
+    pub fn remaining(&self) -> Option<Duration> {
+        let done = self.measurements.len();
+        if !self.active() || done == 0 {
+            return None;
+        }
+        let left = self.experiment.rows().saturating_sub(done);
+        Some(self.elapsed().mul_f64(left as f64 / done as f64))
     }
 
     /// Share of the run's rows measured, in [0, 1].

@@ -237,10 +237,13 @@ impl BatchTab {
         let line = |value: fn(&xil_bench::protocols::active::session::BatchPoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.labelled as f64, f64::from(value(p))]).collect()
         };
-        plots::counted("batch progress", "images labelled", "accuracy; macro-F1", 170.0).show(ui, |plot| {
-            plot.line(Line::new("test accuracy", line(|p| p.accuracy)));
-            plot.line(Line::new("test macro-F1", line(|p| p.f1_macro)));
-        });
+        plots::counted("batch progress", "images labelled", "accuracy; macro-F1", 170.0).legend(plots::legend()).show(
+            ui,
+            |plot| {
+                plot.line(Line::new("test accuracy", line(|p| p.accuracy)));
+                plot.line(Line::new("test macro-F1", line(|p| p.f1_macro)));
+            },
+        );
     }
 }
 

@@ -176,10 +176,12 @@ impl ColorsTab {
         let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f64;
         let counterexamples: PlotPoints =
             view.points.iter().map(|p| [p.queries as f64, p.counterexamples as f64 / most]).collect();
-        plots::counted("progress", "answers", "test accuracy; counterexamples, scaled", 200.0).show(ui, |plot| {
-            plot.line(Line::new("test accuracy", accuracy));
-            plot.line(Line::new(format!("counterexamples (/ {most})"), counterexamples));
-        });
+        plots::counted("progress", "answers", "test accuracy; counterexamples, scaled", 200.0)
+            .legend(plots::legend())
+            .show(ui, |plot| {
+                plot.line(Line::new("test accuracy", accuracy));
+                plot.line(Line::new(format!("counterexamples (/ {most})"), counterexamples));
+            });
     }
 }
 

@@ -174,10 +174,13 @@ impl ImageTab {
         let line = |value: fn(&crate::sessions::images::ImagePoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
         };
-        plots::counted("image progress", "answers", "accuracy; share", 180.0).show(ui, |plot| {
-            plot.line(Line::new("test accuracy", line(|p| p.test_accuracy)));
-            plot.line(Line::new("explanation share on the decoy", line(|p| p.decoy_share)));
-        });
+        plots::counted("image progress", "answers", "accuracy; share", 180.0).legend(plots::legend()).show(
+            ui,
+            |plot| {
+                plot.line(Line::new("test accuracy", line(|p| p.test_accuracy)));
+                plot.line(Line::new("explanation share on the decoy", line(|p| p.decoy_share)));
+            },
+        );
     }
 }
 

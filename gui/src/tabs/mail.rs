@@ -136,7 +136,7 @@ impl MailTab {
         let line = |value: fn(&crate::sessions::mail::MailPoint) -> f32| -> PlotPoints {
             view.points.iter().map(|p| [p.queries as f64, f64::from(value(p))]).collect()
         };
-        plots::counted("mail progress", "answers", "F1; share", 160.0).show(ui, |plot| {
+        plots::counted("mail progress", "answers", "F1; share", 160.0).legend(plots::legend()).show(ui, |plot| {
             plot.line(Line::new("test F1 (spam)", line(|p| p.test_f1)));
             plot.line(Line::new("test explanation F1", line(|p| p.test_explanation_f1)));
             plot.line(Line::new("header share", line(|p| p.header_share)));

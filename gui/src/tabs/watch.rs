@@ -69,6 +69,9 @@ pub struct Watching {
     runs: Vec<Run>,
     /// The runs "Clear ended runs" took away last, to bring back.
     cleared: Vec<Run>,
+    /// The weight of the past in the curves' exponential smoothing, as
+    /// `TensorBoard`'s slider (0: none).
+    smoothing: f32,
     message: Option<String>,
     /// Asks the window for a frame; set when the tab is first shown.
     repaint: Option<Repaint>,
@@ -86,6 +89,7 @@ impl Default for Watching {
             active: default_active(),
             runs: Vec::new(),
             cleared: Vec::new(),
+            smoothing: 0.0,
             message: None,
             repaint: None,
         }
@@ -215,9 +219,6 @@ impl Watching {
         panels
     }
 
-    /// The curves of one plot: `(legend, metric index, run)`. The legend is
-    /// the run's number, or with `described` its description, followed by
-    /// the metric's name when the plot has several.
     /// The x axis's title of `panel`: the step of the runs drawn in it
     /// (queries, epochs, ...), or "steps" when they differ.
     fn x_title(&self, panel: &str) -> &'static str {
@@ -230,14 +231,18 @@ impl Watching {
         if steps.all(|step| step == first) { first } else { "steps" }
     }
 
-    fn curves_of(&self, panel: &str, described: bool) -> Vec<(String, usize, &Run)> {
+    /// The curves of one plot. The legend is the run's number, or with
+    /// `described` its description, followed by the metric's name when the
+    /// plot has several of the run's metrics.
+    fn curves_of(&self, panel: &str, described: bool) -> Vec<Curve<'_>> {
         let mut curves = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
             let metrics = run.experiment().metrics();
             let shared = metrics.iter().filter(|m| m.panel == panel).count() > 1;
-            for (m, metric) in metrics.iter().enumerate().filter(|(_, m)| m.panel == panel) {
+            for (order, (metric, about)) in metrics.iter().enumerate().filter(|(_, m)| m.panel == panel).enumerate() {
                 let run_name = if described { Self::legend(index, run) } else { format!("#{}", index + 1) };
-                curves.push((if shared { format!("{run_name} {}", metric.name) } else { run_name }, m, run));
+                let legend = if shared { format!("{run_name} {}", about.name) } else { run_name };
+                curves.push(Curve { legend, metric, run, index, order });
             }
         }
         curves
@@ -277,12 +282,11 @@ impl Watching {
             let series = self
                 .curves_of(panel, true)
                 .into_iter()
-                .enumerate()
-                .map(|(i, (label, metric, run))| Series {
-                    label,
-                    colour: PALETTE[i % PALETTE.len()],
-                    dashed: i >= PALETTE.len(),
-                    points: run.curve(metric),
+                .map(|curve| Series {
+                    colour: PALETTE[curve.index % PALETTE.len()],
+                    dashed: curve.order > 0 || curve.index >= PALETTE.len(),
+                    points: curve.run.curve(curve.metric),
+                    label: curve.legend,
                 })
                 .collect();
             let x_label = self.x_title(panel).into();
@@ -327,18 +331,11 @@ impl Watching {
             }
         });
         for (index, run) in self.runs.iter().enumerate().rev() {
-            let status = match run.status() {
-                Status::Running => "running".to_string(),
-                Status::Paused => "paused".to_string(),
-                Status::Stopping => "stopping".to_string(),
-                Status::Stopped => "stopped".to_string(),
-                Status::Finished => "finished".to_string(),
-                Status::Failed(e) => format!("failed: {e}"),
-            };
-            ui.label(format!("{} — {status}", Self::legend(index, run)));
+            ui.label(format!("{} — {}", Self::legend(index, run), status_text(run.status())));
             let rows = run.measurements().len();
             let text = if run.loaded() || run.status() != &Status::Running {
-                format!("{rows} / {} rows", run.experiment().rows())
+                let left = run.remaining().map(|left| format!(", {} left", duration_text(left))).unwrap_or_default();
+                format!("{rows} / {} rows, {}{left}", run.experiment().rows(), duration_text(run.elapsed()))
             } else {
                 "reading the data…".to_string()
             };
@@ -365,7 +362,7 @@ impl Watching {
     }
 
     /// The live plots (the central panel).
-    pub fn plots(&self, ui: &mut egui::Ui) {
+    pub fn plots(&mut self, ui: &mut egui::Ui) {
         if let Some(message) = &self.message {
             ui.colored_label(ui.visuals().warn_fg_color, message);
         }
@@ -376,7 +373,12 @@ impl Watching {
         }
         ui.label(
             "Curves: mean over the folds (or runs) that have reached each point, shaded ± one deviation; #N is the \
-             run of that number on the left.",
+             run of that number in the table, in its colour on every plot (a run's second metric in a plot dashed).",
+        );
+        self.runs_table(ui);
+        ui.add(egui::Slider::new(&mut self.smoothing, 0.0..=0.95).text("smoothing")).on_hover_text(
+            "Exponential smoothing of the mean curves, as TensorBoard's: the weight of the past (0: the raw means; \
+             the bands and exports stay raw)",
         );
         let rows = panels.len().div_ceil(2);
         let height = ((ui.available_height() - 20.0) / rows as f32 - 24.0).max(140.0);
@@ -386,27 +388,139 @@ impl Watching {
                     for (column, panel) in columns.iter_mut().zip(pair) {
                         column.label(*panel);
                         plots::counted(panel, self.x_title(panel), panel, height).show(column, |plot| {
-                            for (k, (legend, metric, run)) in self.curves_of(panel, false).into_iter().enumerate() {
-                                let curve = run.curve(metric);
-                                let palette = PALETTE[k % PALETTE.len()];
-                                let colour = egui::Color32::from_rgb(palette.0, palette.1, palette.2);
+                            for curve in self.curves_of(panel, false) {
+                                let points = curve.run.curve(curve.metric);
+                                let colour = run_colour(curve.index);
                                 let column = |pick: fn(&(f32, f32, f32, f32)) -> f32| -> Vec<f64> {
-                                    curve.iter().map(|p| f64::from(pick(p))).collect()
+                                    points.iter().map(|p| f64::from(pick(p))).collect()
                                 };
                                 let (xs, low, high) = (column(|p| p.0), column(|p| p.2), column(|p| p.3));
                                 plot.add(
-                                    FilledArea::new(legend.clone(), &xs, &low, &high)
+                                    FilledArea::new(curve.legend.clone(), &xs, &low, &high)
                                         .fill_color(colour.gamma_multiply(0.2)),
                                 );
-                                let points: PlotPoints =
-                                    curve.iter().map(|p| [f64::from(p.0), f64::from(p.1)]).collect();
-                                plot.line(Line::new(legend, points).color(colour));
+                                let means = smoothed(&column(|p| p.1), f64::from(self.smoothing));
+                                let line: PlotPoints = xs.iter().zip(means).map(|(&x, y)| [x, y]).collect();
+                                let style = if curve.order > 0 {
+                                    egui_plot::LineStyle::dashed_loose()
+                                } else {
+                                    egui_plot::LineStyle::Solid
+                                };
+                                plot.line(Line::new(curve.legend, line).color(colour).style(style));
                             }
                         });
                     }
                 });
             }
         });
+    }
+
+    /// The runs as a table, as `TensorBoard`'s hyper-parameter view: colour,
+    /// number, status, rows, time worked and left, and the settings (those
+    /// that differ between the runs when there are several).
+    fn runs_table(&self, ui: &mut egui::Ui) {
+        let settings: Vec<Vec<(String, String)>> = self.runs.iter().map(|r| r.experiment().settings()).collect();
+        let names = compared(&settings);
+        egui::ScrollArea::horizontal().id_salt("runs table").show(ui, |ui| {
+            egui::Grid::new("runs").striped(true).show(ui, |ui| {
+                for title in ["", "run", "status", "rows", "worked", "left"] {
+                    ui.strong(title);
+                }
+                for name in &names {
+                    ui.strong(name.as_str());
+                }
+                ui.end_row();
+                for (index, (run, settings)) in self.runs.iter().zip(&settings).enumerate() {
+                    let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+                    ui.painter().rect_filled(swatch, 2.0, run_colour(index));
+                    ui.label(format!("#{}", index + 1));
+                    ui.label(status_text(run.status()));
+                    ui.label(format!("{} / {}", run.measurements().len(), run.experiment().rows()));
+                    ui.label(duration_text(run.elapsed()));
+                    ui.label(run.remaining().map_or("–".to_string(), duration_text));
+                    for name in &names {
+                        ui.label(setting(settings, name));
+                    }
+                    ui.end_row();
+                }
+            });
+        });
+    }
+}
+
+/// One curve of a plot: its legend, the run's metric it draws, the run,
+/// the run's number (from 0) and the metric's order among the run's
+/// metrics in this plot.
+struct Curve<'a> {
+    legend: String,
+    metric: usize,
+    run: &'a Run,
+    index: usize,
+    order: usize,
+}
+
+/// The colour of run `index` (from 0) on every plot and in the table, as
+/// the exported figures use.
+fn run_colour(index: usize) -> egui::Color32 {
+    let colour = PALETTE[index % PALETTE.len()];
+    egui::Color32::from_rgb(colour.0, colour.1, colour.2)
+}
+
+/// The value of setting `name` in a run's settings, or a dash.
+fn setting(run: &[(String, String)], name: &str) -> String {
+    run.iter().find(|(n, _)| n == name).map_or("–".to_string(), |(_, v)| v.clone())
+}
+
+/// The settings the runs table shows: every setting of a lone run; of
+/// several, those whose values differ between them (in order of first
+/// appearance), as a hyper-parameter view compares runs.
+fn compared(settings: &[Vec<(String, String)>]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (name, _) in settings.iter().flatten() {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    if let Some(first) = settings.first().filter(|_| settings.len() > 1) {
+        names.retain(|name| settings.iter().any(|run| setting(run, name) != setting(first, name)));
+    }
+    names
+}
+
+/// `values` smoothed exponentially with `weight` on the past, debiased at
+/// the start as `TensorBoard` does (the first value is itself).
+fn smoothed(values: &[f64], weight: f64) -> Vec<f64> {
+    let mut average = 0.0;
+    let mut debias = 1.0;
+    values
+        .iter()
+        .map(|&v| {
+            average = weight * average + (1.0 - weight) * v;
+            debias *= weight;
+            if debias < 1.0 { average / (1.0 - debias) } else { v }
+        })
+        .collect()
+}
+
+/// A run's status in a word.
+fn status_text(status: &Status) -> String {
+    match status {
+        Status::Running => "running".into(),
+        Status::Paused => "paused".into(),
+        Status::Stopping => "stopping".into(),
+        Status::Stopped => "stopped".into(),
+        Status::Finished => "finished".into(),
+        Status::Failed(why) => format!("failed: {why}"),
+    }
+}
+
+/// `1 h 02 min`, `3 min 05 s` or `42 s`.
+fn duration_text(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min {:02} s", seconds / 60, seconds % 60),
+        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
     }
 }
 
@@ -460,5 +574,42 @@ impl Tab for Watching {
     /// The message shown above the plots.
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sessions::experiment::default_caipi;
+
+    #[test]
+    fn smoothing_keeps_constants_starts_at_the_first_value_and_zero_weight_changes_nothing() {
+        let values = [1.0, 3.0, 2.0, 5.0];
+        assert_eq!(smoothed(&values, 0.0), values.to_vec());
+        assert!(smoothed(&[2.0; 6], 0.9).iter().all(|v| (v - 2.0).abs() < 1e-12));
+        let smooth = smoothed(&values, 0.5);
+        assert!((smooth[0] - 1.0).abs() < 1e-12, "debiased: the first point is itself");
+        // By hand: averages 0.5, 1.75, 1.875 debiased by 1 - 0.5^t.
+        assert!((smooth[1] - 1.75 / 0.75).abs() < 1e-12);
+        assert!((smooth[2] - 1.875 / 0.875).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_table_compares_only_the_settings_that_differ() {
+        let one = Experiment::Caipi(default_caipi()).settings();
+        assert!(one.contains(&("protocol".to_string(), "CAIPI colors".to_string())));
+        assert!(one.contains(&("lime_samples".to_string(), "2000".to_string())), "{one:?}");
+        assert_eq!(compared(std::slice::from_ref(&one)).len(), one.len(), "a lone run shows everything");
+        let other = Experiment::Caipi(CaipiSettings { seed: 7, k: 3, ..default_caipi() }).settings();
+        assert_eq!(compared(&[one.clone(), other]), vec!["k".to_string(), "seed".to_string()]);
+        assert!(compared(&[one.clone(), one]).is_empty());
+    }
+
+    #[test]
+    fn durations_read_as_a_person_says_them() {
+        use std::time::Duration;
+        assert_eq!(duration_text(Duration::from_secs(42)), "42 s");
+        assert_eq!(duration_text(Duration::from_secs(185)), "3 min 05 s");
+        assert_eq!(duration_text(Duration::from_secs(3720)), "1 h 02 min");
     }
 }
