@@ -55,7 +55,9 @@ def main():
                         f"{l[0]:.1f} ({l[1]:.1f}–{l[2]:.1f}) | {ratio:,.0f}x | {'met' if ratio >= 30 else '**missed**'} | "
                         f"{with_xil:.2f} | {lime_self:.2f} | {xil_self:.2f} |")
     lines = [
-        "# Speed beside the Python tools: one LIME explanation, xil vs `lime`",
+        "# Speed beside the Python tools",
+        "",
+        "## One LIME explanation, xil vs `lime`",
         "",
         f"Written by `scripts/compare_python {instances}` on {cpu}. Whole explanations, timed one at a time on one",
         "thread on each side (Python: `OMP_NUM_THREADS=1` and the other BLAS thread limits), the two sides run",
