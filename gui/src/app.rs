@@ -5,6 +5,7 @@
 //! tab's worker starts the first time it is shown).
 
 use crate::tabs::batches::BatchTab;
+use crate::tabs::cali::CaliTab;
 use crate::tabs::colors::ColorsTab;
 use crate::tabs::images::ImageTab;
 use crate::tabs::mail::MailTab;
@@ -24,6 +25,7 @@ pub struct XilApp {
     mail: MailTab,
     images: ImageTab,
     batches: BatchTab,
+    cali: CaliTab,
     /// Where exports go: `export/` beside the session files.
     export_dir: PathBuf,
     /// The result of the last export or frame-log problem, shown until the
@@ -53,6 +55,7 @@ impl XilApp {
             mail: MailTab::new(path.with_file_name("mail-session.json")),
             images: ImageTab::new(path.with_file_name("image-session.json")),
             batches: BatchTab::new(path.with_file_name("batch-session.json")),
+            cali: CaliTab::new(path.with_file_name("cali-session.json")),
             colors: ColorsTab::new(path),
             watching: Watching::default(),
             export_dir,
@@ -164,6 +167,16 @@ impl XilApp {
         &mut self.batches
     }
 
+    /// The CALIMOCHO tab.
+    pub fn cali(&self) -> &CaliTab {
+        &self.cali
+    }
+
+    /// The CALIMOCHO tab, to act on.
+    pub fn cali_mut(&mut self) -> &mut CaliTab {
+        &mut self.cali
+    }
+
     /// The Watch tab.
     pub fn watching(&self) -> &Watching {
         &self.watching
@@ -182,6 +195,7 @@ impl XilApp {
             TabId::Mail => &mut self.mail,
             TabId::Images => &mut self.images,
             TabId::Batches => &mut self.batches,
+            TabId::Cali => &mut self.cali,
         }
     }
 

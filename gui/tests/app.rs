@@ -593,3 +593,52 @@ fn a_message_belongs_to_its_tab_and_goes_after_a_while() {
     assert!(harness.query_by_label_contains("saved to").is_none(), "the message went after its time");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn on_the_calimocho_tab_correcting_entries_of_w_refits_and_undo_restores() {
+    use xil_gui::sessions::cali::Mark;
+    use xil_gui::tabs::TabId;
+    let dir = scratch("cali");
+    let mut harness = app(dir.join("session.json"));
+    harness.get_by_label("CALIMOCHO").click();
+    harness.step();
+    assert_eq!(harness.state().tab(), TabId::Cali);
+    let settle_cali = |harness: &mut Harness<'_, XilApp>| {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        harness.step();
+        while harness.state().cali().session().busy() || harness.state().cali().session().view().is_none() {
+            harness.step();
+            assert!(Instant::now() < deadline, "the CALIMOCHO session did not answer");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        harness.step();
+    };
+    settle_cali(&mut harness);
+    let first = harness.state().cali().session().view().cloned().unwrap();
+    let shown = first.shown.clone().expect("a query on screen");
+    assert_eq!(shown.explanation.len(), 101, "one entry per colour of every pixel, and the constant");
+    // Pixel 6 (row 1, column 1), colour 3: the lower right quarter of its square.
+    let map = harness.get_by_label("Explanation map").rect();
+    let side = map.width() / 5.0;
+    let quarter = map.min + egui::vec2(side * 1.75, side * 1.75);
+    harness.drag_at(quarter);
+    harness.drop_at(quarter);
+    harness.step();
+    assert_eq!(harness.state().cali().session().marked(), &[(6 * 4 + 3, Mark::Irrelevant)]);
+    harness.drag_at(quarter);
+    harness.drop_at(quarter);
+    harness.step();
+    assert_eq!(harness.state().cali().session().marked(), &[(27, Mark::Flipped)], "a second click flips");
+    harness.key_press(egui::Key::Num1);
+    harness.key_press(egui::Key::Enter);
+    settle_cali(&mut harness);
+    let view = harness.state().cali().session().view().cloned().unwrap();
+    assert_eq!(view.decisions.len(), 1);
+    assert_eq!((view.decisions[0].label, view.decisions[0].marks.clone()), (1, vec![(27, Mark::Flipped)]));
+    assert_eq!(view.points.len(), 2, "the plot gained a point");
+    assert!(std::fs::read_to_string(dir.join("cali-session.json")).unwrap().contains("Flipped"), "saved at once");
+    harness.key_press(egui::Key::Backspace);
+    settle_cali(&mut harness);
+    assert_eq!(harness.state().cali().session().view(), Some(&first), "undo restores the first view exactly");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,6 +3,7 @@
 //! - [`remote`]: the commands, the worker loop and the app's handle shared by
 //!   every interactive session;
 //! - [`colors`]: CAIPI on colors (xil-core's session, LIME);
+//! - [`cali`]: CALIMOCHO on colors (a SENN whose explanation is corrected);
 //! - [`mail`]: CAIPI on SpamAssassin e-mails with word corrections;
 //! - [`images`]: decoy Fashion-MNIST with painted right-reasons masks;
 //! - [`batches`]: active learning with the user labelling proposed batches;
@@ -12,6 +13,7 @@
 //!   corrupt, and saved by name.
 
 pub mod batches;
+pub mod cali;
 pub mod colors;
 pub mod experiment;
 pub mod images;

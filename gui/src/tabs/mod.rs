@@ -6,10 +6,13 @@
 //! - [`images`]: be the user on decoy Fashion-MNIST (painted masks);
 //! - [`batches`]: be the annotator of an active learner, with why each
 //!   image was proposed;
+//! - [`cali`]: be the user in CALIMOCHO's loop, correcting a SENN's
+//!   explanation entry by entry;
 //! - [`watch`]: watch xil-bench's protocols run live;
 //! - [`session`]: what the three interactive tabs share.
 
 pub mod batches;
+pub mod cali;
 pub mod colors;
 pub mod images;
 pub mod mail;
@@ -81,11 +84,13 @@ pub enum TabId {
     Images,
     /// Label the batches an active learner proposes.
     Batches,
+    /// Be the user in CALIMOCHO's loop.
+    Cali,
 }
 
 impl TabId {
     /// Every tab, in the tab bar's order.
-    pub const ALL: [TabId; 5] = [TabId::Colors, TabId::Watch, TabId::Mail, TabId::Images, TabId::Batches];
+    pub const ALL: [TabId; 6] = [TabId::Colors, TabId::Watch, TabId::Mail, TabId::Images, TabId::Batches, TabId::Cali];
 
     /// The tab bar's text.
     pub fn title(self) -> &'static str {
@@ -95,6 +100,7 @@ impl TabId {
             TabId::Mail => "E-mails",
             TabId::Images => "Images",
             TabId::Batches => "Label a batch",
+            TabId::Cali => "CALIMOCHO",
         }
     }
 }

@@ -32,7 +32,7 @@ pub fn grey(painter: &egui::Painter, rect: egui::Rect, pixels: &[u8], scale: f32
 /// The colour of `value` on a map whose largest magnitude is `peak`: red
 /// raises the class, blue lowers it, black is nothing; the strength is the
 /// square root of the share of `peak`.
-fn relevance_colour(value: f32, peak: f32) -> egui::Color32 {
+pub fn relevance_colour(value: f32, peak: f32) -> egui::Color32 {
     let strength = ((value.abs() / peak.max(f32::MIN_POSITIVE)).min(1.0).sqrt() * 255.0) as u8;
     if value > 0.0 {
         egui::Color32::from_rgb(strength, 0, 0)
@@ -55,7 +55,7 @@ pub fn heatmap(ui: &mut egui::Ui, relevance: &[f32], scale: f32, name: &str) -> 
 
 /// The scale of a map: a bar from `-peak` (blue, lowers the class) through 0
 /// (black) to `+peak` (red, raises it), with its ends and middle labelled.
-fn colour_scale(ui: &mut egui::Ui, peak: f32, width: f32) {
+pub fn colour_scale(ui: &mut egui::Ui, peak: f32, width: f32) {
     let (response, painter) = ui.allocate_painter(egui::vec2(width, 12.0), egui::Sense::hover());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Colour scale"));
     let steps = 64;

@@ -133,7 +133,13 @@ impl Record for CaliRow {
     }
 }
 
-fn test_losses<const L: usize>(model: &Senn<ONE_HOT, L>, test: &[Example<colors::Image>], rule: Rule) -> (f32, f32) {
+/// The mean label loss `l_Y` and explanation loss `l_Z` (squared distance of
+/// `w(x)` to `rule`'s true explanation) of `model` on `test`.
+pub fn test_losses<const L: usize>(
+    model: &Senn<ONE_HOT, L>,
+    test: &[Example<colors::Image>],
+    rule: Rule,
+) -> (f32, f32) {
     let label_only = SennLoss { lambda: 1.0, alpha: 0.0, explanation: ExplanationLoss::Ranking };
     let (mut l_y, mut l_z) = (0.0, 0.0);
     for e in test {
