@@ -254,7 +254,8 @@ impl XilApp {
                     self.help = !self.help;
                 }
                 if let Some(message) = self.current_message(ui.ctx()) {
-                    ui.label(message);
+                    // Cut to the bar's width (the whole text on hover).
+                    ui.add(egui::Label::new(message).truncate());
                 }
             });
         });

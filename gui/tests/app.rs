@@ -43,6 +43,10 @@ fn settle_images(harness: &mut Harness<'_, XilApp>) {
 }
 
 fn app(path: PathBuf) -> Harness<'static, XilApp> {
+    app_sized(path, egui::vec2(1000.0, 720.0))
+}
+
+fn app_sized(path: PathBuf, size: egui::Vec2) -> Harness<'static, XilApp> {
     // The app draws through `XilApp::show`, as eframe's `App::ui` does. Its
     // workers request repaints on a context of their own; the tests step
     // frames themselves, so they do not wait for those requests.
@@ -51,7 +55,7 @@ fn app(path: PathBuf) -> Harness<'static, XilApp> {
     // where a charset could not be decoded): the app draws a box for them, as
     // eframe does by default, instead of kittest's panic.
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1000.0, 720.0))
+        .with_size(size)
         .allow_missing_glyphs()
         .build_ui_state(|ui, app: &mut XilApp| app.show(ui), app);
     settle(&mut harness);
@@ -388,7 +392,10 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     assert_eq!(harness.state().images().method(), Method::KernelShap, "the selector picks the map shown");
     // Drag across the 4x4 decoy patch, row by row, with the smallest brush.
     let canvas = harness.get_by_label("Image canvas").rect();
-    let at = |pixel: usize| canvas.min + egui::vec2((pixel % 28) as f32 * 10.0 + 5.0, (pixel / 28) as f32 * 10.0 + 5.0);
+    let scale = canvas.width() / 28.0;
+    let at = |pixel: usize| {
+        canvas.min + egui::vec2(((pixel % 28) as f32 + 0.5) * scale, ((pixel / 28) as f32 + 0.5) * scale)
+    };
     harness.drag_at(at(shown.decoy[0]));
     harness.step();
     for &pixel in &shown.decoy {
@@ -556,7 +563,10 @@ fn a_fast_stroke_across_the_decoy_paints_every_pixel_it_crosses_and_the_map_has_
     settle_images(&mut harness);
     let shown = harness.state().images().session().view().cloned().unwrap().shown.unwrap();
     let canvas = harness.get_by_label("Image canvas").rect();
-    let at = |pixel: usize| canvas.min + egui::vec2((pixel % 28) as f32 * 10.0 + 5.0, (pixel / 28) as f32 * 10.0 + 5.0);
+    let scale = canvas.width() / 28.0;
+    let at = |pixel: usize| {
+        canvas.min + egui::vec2(((pixel % 28) as f32 + 0.5) * scale, ((pixel / 28) as f32 + 0.5) * scale)
+    };
     // Back and forth across the 4x4 patch, one frame per row end: the pointer
     // jumps three pixels at a time, as a quick hand does.
     let d = &shown.decoy;
@@ -640,5 +650,77 @@ fn on_the_calimocho_tab_correcting_entries_of_w_refits_and_undo_restores() {
     harness.key_press(egui::Key::Backspace);
     settle_cali(&mut harness);
     assert_eq!(harness.state().cali().session().view(), Some(&first), "undo restores the first view exactly");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Buttons and texts of the tab on screen that reach past the window's right
+/// edge, or that start in the side panel (`side` points wide, between the
+/// tab bar's bottom `top` and the task bar's top `bottom`) and reach past
+/// it: what the window clips.
+fn clipped(harness: &Harness<'_, XilApp>, width: f32, side: f32, (top, bottom): (f32, f32)) -> Vec<String> {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::NodeT;
+    let mut clipped = Vec::new();
+    for role in [Role::Button, Role::Label, Role::CheckBox, Role::Slider, Role::ComboBox] {
+        for node in harness.query_all_by_role(role) {
+            let rect = node.rect();
+            let past_window = rect.max.x > width + 0.5;
+            let in_side = rect.min.x < side && rect.min.y >= top && rect.max.y <= bottom;
+            let past_side = in_side && rect.max.x > side + 0.5;
+            if past_window || past_side {
+                clipped.push(format!(
+                    "{:?} {:?} at {rect:?}",
+                    node.accesskit_node().label(),
+                    node.accesskit_node().value()
+                ));
+            }
+        }
+    }
+    clipped
+}
+
+#[test]
+fn nothing_is_clipped_at_800_by_600_and_buttons_stay_under_the_pointer() {
+    use xil_gui::tabs::TabId;
+    let dir = scratch("small-window");
+    let mut harness = app_sized(dir.join("session.json"), egui::vec2(800.0, 600.0));
+    // An answer, so that the history lists a decision with its button.
+    harness.key_press(egui::Key::A);
+    settle(&mut harness);
+    // The buttons after the answer's label stay put when it changes.
+    let before = harness.get_by_label("Label 0").rect();
+    harness.get_by_label("Label 1").click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.get_by_label("Label 0").rect(), before, "the label buttons stay under the pointer");
+    let mut problems = Vec::new();
+    for tab in [TabId::Colors, TabId::Watch, TabId::Images, TabId::Cali] {
+        harness.get_by_label(tab.title()).click();
+        for _ in 0..3 {
+            harness.step();
+        }
+        if tab == TabId::Images {
+            settle_images(&mut harness);
+            let before = harness.get_by_label("9 Ankle boot").rect();
+            harness.get_by_label("9 Ankle boot").click();
+            harness.step();
+            harness.step();
+            assert_eq!(harness.get_by_label("9 Ankle boot").rect(), before, "the class buttons stay put");
+        }
+        if tab == TabId::Cali {
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while harness.state().cali().session().view().is_none() {
+                harness.step();
+                assert!(Instant::now() < deadline, "the CALIMOCHO session did not start");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            harness.step();
+        }
+        let side = harness.state_mut().tab_mut(tab).side_width() + 16.0;
+        let task = harness.state_mut().tab_mut(tab).task();
+        let band = (harness.get_by_label("Help (F1)").rect().max.y + 4.0, harness.get_by_value(task).rect().min.y);
+        problems.extend(clipped(&harness, 800.0, side, band).into_iter().map(|p| format!("{}: {p}", tab.title())));
+    }
+    assert!(problems.is_empty(), "clipped at 800 x 600:\n{}", problems.join("\n"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

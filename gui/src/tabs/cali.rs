@@ -20,7 +20,7 @@ use crate::widgets::choices::rule_choice;
 use crate::widgets::grid::{RING, cell, paint_image, pixel_at};
 use crate::widgets::picture::{colour_scale, relevance_colour};
 use crate::widgets::plots;
-use crate::widgets::sessions::Asked;
+use crate::widgets::sessions::{Asked, answer_label};
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
 use std::path::{Path, PathBuf};
@@ -218,8 +218,8 @@ impl Tab for CaliTab {
         ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"))
             .on_hover_text("The random seed of a new session: images, the network's first weights, order");
         rule_choice(ui, &mut s.rule);
-        ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps per answer"))
-            .on_hover_text("How far the network refits after each answer (the paper: 100)");
+        ui.add(egui::Slider::new(&mut s.steps_per_fit, 1..=500).text("Adam steps"))
+            .on_hover_text("Adam steps after each answer: how far the network refits (the paper: 100)");
         ui.add(egui::Slider::new(&mut s.lambda, 0.0..=1.0).text("lambda"))
             .on_hover_text("Weight of the label loss; 1 - lambda weighs the explanation loss (the paper: 0.9)");
         ui.add(egui::Slider::new(&mut s.initial, 1..=50).text("initial labels"))
@@ -270,7 +270,7 @@ impl Tab for CaliTab {
         ));
         ui.horizontal(|ui| {
             let label = self.session.answer.label.map_or("none".to_string(), |l| l.to_string());
-            ui.label(format!("label: {label}"));
+            answer_label(ui, format!("label: {label}"), 70.0);
             if ui.button("Label 0").on_hover_text("The rule does not hold (key 0)").clicked() {
                 self.session.answer.label = Some(0);
             }

@@ -20,7 +20,7 @@ use crate::tabs::{Tab, Worker};
 use crate::widgets::choices::rule_choice;
 use crate::widgets::grid::{LEGEND, paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::widgets::plots;
-use crate::widgets::sessions::Asked;
+use crate::widgets::sessions::{Asked, answer_label};
 use crate::widgets::stroke::Stroke;
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
@@ -249,7 +249,7 @@ impl Tab for ColorsTab {
         });
         ui.horizontal(|ui| {
             let label = self.session.answer.label.map_or("none".to_string(), |l| l.to_string());
-            ui.label(format!("label: {label}"));
+            answer_label(ui, format!("label: {label}"), 70.0);
             if ui.button("Label 0").on_hover_text("The rule does not hold (key 0)").clicked() {
                 self.session.answer.label = Some(0);
             }

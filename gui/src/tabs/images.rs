@@ -22,7 +22,7 @@ use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::picture;
 use crate::widgets::plots;
-use crate::widgets::sessions::Asked;
+use crate::widgets::sessions::{Asked, answer_label};
 use crate::widgets::stroke::Stroke;
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
@@ -32,8 +32,12 @@ use xil_bench::protocols::attributions::DataSet;
 use xil_bench::protocols::attributions::methods::Method;
 use xil_bench::protocols::decoy_fashion::session::SessionModel;
 
-/// Points per image pixel on screen.
+/// Points per pixel before the first frame.
 const SCALE: f32 = 10.0;
+
+/// The range of points per pixel: the image and its map share the central
+/// panel's width (at 800 x 600 the smallest, at 1920 x 1080 the largest).
+const SCALES: std::ops::RangeInclusive<f32> = 6.0..=16.0;
 
 /// The Images tab's state; its worker starts on first use.
 pub struct ImageTab {
@@ -41,13 +45,21 @@ pub struct ImageTab {
     brush: usize,
     /// The drag going on.
     stroke: Stroke,
+    /// Points per pixel this frame, fitted to the central panel.
+    scale: f32,
     method: Method,
 }
 
 impl ImageTab {
     /// A tab whose session is saved at `path`; nothing is read yet.
     pub fn new(path: PathBuf) -> Self {
-        Self { session: SessionTab::new(path, "image"), brush: 1, stroke: Stroke::default(), method: Method::default() }
+        Self {
+            session: SessionTab::new(path, "image"),
+            brush: 1,
+            stroke: Stroke::default(),
+            scale: SCALE,
+            method: Method::default(),
+        }
     }
 
     /// The session: its view, painted pixels (sorted) and messages.
@@ -104,33 +116,34 @@ impl ImageTab {
     }
 
     fn canvas(&mut self, ui: &mut egui::Ui, shown: &ShownImage) {
-        let (response, painter) = picture::allocate(ui, SCALE, "Image canvas", egui::Sense::click_and_drag());
+        let scale = self.scale;
+        let (response, painter) = picture::allocate(ui, scale, "Image canvas", egui::Sense::click_and_drag());
         let rect = response.rect;
         let erase = ui.input(|i| i.modifiers.shift);
         let pixel_at = |position: egui::Pos2| {
-            let offset = (position - rect.min) / SCALE;
+            let offset = (position - rect.min) / scale;
             ((0.0..SIDE as f32).contains(&offset.x) && (0.0..SIDE as f32).contains(&offset.y))
                 .then(|| offset.y as usize * SIDE + offset.x as usize)
         };
         // A drag paints from where the button went down, then every pixel
         // it crosses, however fast it goes; a click paints where it is.
-        let mut touched = self.stroke.points(ui, &response, SCALE / 4.0);
+        let mut touched = self.stroke.points(ui, &response, scale / 4.0);
         if response.clicked() {
             touched.extend(response.interact_pointer_pos());
         }
         for pixel in touched.into_iter().filter_map(pixel_at) {
             self.paint(pixel, erase);
         }
-        picture::grey(&painter, rect, &shown.pixels, SCALE);
+        picture::grey(&painter, rect, &shown.pixels, scale);
         for &pixel in &self.session.answer.marked {
             let paint = egui::Color32::from_rgba_unmultiplied(255, 200, 0, 140);
-            painter.rect_filled(picture::cell(rect, pixel, SCALE), 0.0, paint);
+            painter.rect_filled(picture::cell(rect, pixel, scale), 0.0, paint);
         }
         // The brush's outline where the pointer is: what a click would paint.
         if let Some(pixel) = response.hover_pos().and_then(pixel_at) {
             let reach = self.brush.saturating_sub(1);
             let (row, column) = (pixel / SIDE, pixel % SIDE);
-            let corner = |r: usize, c: usize| picture::cell(rect, r * SIDE + c, SCALE);
+            let corner = |r: usize, c: usize| picture::cell(rect, r * SIDE + c, scale);
             let first = corner(row.saturating_sub(reach), column.saturating_sub(reach));
             let last = corner((row + reach).min(SIDE - 1), (column + reach).min(SIDE - 1));
             let outline = first.union(last);
@@ -157,7 +170,7 @@ impl ImageTab {
                 .on_hover_text("The attribution method whose map is shown beside the image");
             match shown.maps.iter().find(|(method, _)| *method == self.method).map(|(_, map)| map) {
                 Some(Ok(map)) => {
-                    picture::heatmap(ui, map, SCALE, "Explanation");
+                    picture::heatmap(ui, map, self.scale, "Explanation");
                 }
                 Some(Err(message)) => {
                     ui.colored_label(ui.visuals().error_fg_color, message);
@@ -302,13 +315,14 @@ impl Tab for ImageTab {
                 u.entropy
             ));
         }
+        self.scale = ((ui.available_width() - 24.0) / (2.0 * SIDE as f32)).clamp(*SCALES.start(), *SCALES.end());
         ui.horizontal(|ui| {
             self.canvas(ui, &shown);
             self.explanation(ui, &shown);
         });
         ui.horizontal_wrapped(|ui| {
             let label = self.session.answer.label.map_or("none".to_string(), |l| format!("{l} ({})", class(l)));
-            ui.label(format!("class: {label}"));
+            answer_label(ui, format!("class: {label}"), 150.0);
             for c in 0..10u8 {
                 if ui.small_button(format!("{c} {}", class(c))).clicked() {
                     self.session.answer.label = Some(c);

@@ -19,7 +19,7 @@ use crate::sessions::mail::{MailDecision, Mails, ShownMail};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::plots;
-use crate::widgets::sessions::Asked;
+use crate::widgets::sessions::{Asked, answer_label};
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
 use std::path::{Path, PathBuf};
@@ -244,7 +244,7 @@ impl Tab for MailTab {
         }
         ui.horizontal(|ui| {
             let label = self.session.answer.label.map_or("none", |l| if l == 1 { "spam" } else { "ham" });
-            ui.label(format!("label: {label}"));
+            answer_label(ui, format!("label: {label}"), 80.0);
             if ui.button("Ham (0)").on_hover_text("Not spam (key 0)").clicked() {
                 self.session.answer.label = Some(0);
             }

@@ -68,6 +68,13 @@ impl Asked {
     }
 }
 
+/// The answer's label in a box of fixed `width`, so that the buttons after
+/// it stay where they are when it changes ("none" to "1", or to a class
+/// name); a longer text is cut, whole on hover.
+pub fn answer_label(ui: &mut egui::Ui, text: String, width: f32) {
+    ui.add_sized(egui::vec2(width, ui.spacing().interact_size.y), egui::Label::new(text).truncate());
+}
+
 /// Does what the user asked on a tab whose answers are `answer`: label,
 /// accept `prediction`, submit (`decision` builds the decision from the label
 /// and the marks; `no_label` is said when there is no label), undo, save.
