@@ -38,6 +38,8 @@ pub struct XilApp {
     shown: Option<(TabId, String, std::time::Instant)>,
     /// How long a message stays on the tab bar.
     message_life: std::time::Duration,
+    /// The export being written on its own thread: its message comes here.
+    exporting: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 /// How long a message stays on the tab bar unless set otherwise.
@@ -64,6 +66,7 @@ impl XilApp {
             frame_log: None,
             shown: None,
             message_life: MESSAGE_LIFE,
+            exporting: None,
         }
     }
 
@@ -207,11 +210,52 @@ impl XilApp {
 
     /// Writes what the tab on screen shows to `export/` beside the session
     /// files: `progress.*` for colors, `mail-progress.*`, `image-progress.*`,
-    /// and `watch/` for the runs (CSV, PNG, SVG).
+    /// `cali-progress.*`, `batch-progress.*` and `watch/` for the runs (CSV,
+    /// PNG, SVG). What is shown is taken now; the files are written on a
+    /// thread of their own (the tab bar says "exporting…" until they are),
+    /// so the window never waits. One export at a time.
     pub fn export(&mut self) {
+        if self.exporting.is_some() {
+            self.notice = Some("an export is being written: wait for it".into());
+            return;
+        }
         let dir = self.export_dir.clone();
         let tab = self.tab;
-        self.notice = Some(self.tab_mut(tab).export(&dir));
+        let job = self.tab_mut(tab).export();
+        let (done, message) = std::sync::mpsc::channel();
+        let ctx = self.ctx.clone();
+        let spawned = std::thread::Builder::new().name("xil-export".into()).spawn(move || {
+            let _ = done.send(job(&dir));
+            ctx.request_repaint();
+        });
+        self.notice = Some(match spawned {
+            Ok(_) => {
+                self.exporting = Some(message);
+                "exporting…".into()
+            }
+            Err(e) => format!("cannot start the export: {e}"),
+        });
+    }
+
+    /// Whether an export is being written.
+    pub fn exporting(&self) -> bool {
+        self.exporting.is_some()
+    }
+
+    /// Takes the message of an export that has been written.
+    fn poll_export(&mut self) {
+        let Some(receiver) = &self.exporting else { return };
+        match receiver.try_recv() {
+            Ok(message) => {
+                self.notice = Some(message);
+                self.exporting = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.notice = Some("the export stopped without a word".into());
+                self.exporting = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
     }
 
     /// Draws one frame of the app into `ui` and handles its input: what
@@ -226,6 +270,7 @@ impl XilApp {
         for id in TabId::ALL {
             self.tab_mut(id).worker().poll();
         }
+        self.poll_export();
         if !ui.ctx().egui_wants_keyboard_input() {
             if ui.input(|i| i.key_pressed(egui::Key::E)) {
                 self.export();

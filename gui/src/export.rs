@@ -59,13 +59,17 @@ impl Progress {
     }
 }
 
-/// Exports `progress` as [`Progress::export`] does, or says there is nothing
-/// yet; returns the message to show.
-pub fn export_or_explain(progress: Option<Progress>, dir: &Path, stem: &str) -> String {
-    match progress {
+/// Writing files for an export, off the window's thread: given the export
+/// folder, writes and returns the message to show.
+pub type ExportJob = Box<dyn FnOnce(&Path) -> String + Send>;
+
+/// The job that exports `progress` as [`Progress::export`] does, or says
+/// there is nothing yet.
+pub fn export_or_explain(progress: Option<Progress>, stem: &'static str) -> ExportJob {
+    Box::new(move |dir| match progress {
         Some(progress) => progress.export(dir, stem).unwrap_or_else(|e| e.to_string()),
         None => "nothing to export yet".into(),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -42,6 +42,18 @@ fn settle_images(harness: &mut Harness<'_, XilApp>) {
     harness.step();
 }
 
+/// Steps frames until the export on its thread is written (at most a minute).
+fn wait_for_export(harness: &mut Harness<'_, XilApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().exporting() {
+        harness.step();
+        assert!(Instant::now() < deadline, "the export was not written");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
 fn app(path: PathBuf) -> Harness<'static, XilApp> {
     app_sized(path, egui::vec2(1000.0, 720.0))
 }
@@ -88,6 +100,9 @@ fn clicking_pixels_marks_them_and_submitting_adds_counterexamples_and_a_point_an
     assert!(saved.contains("\"irrelevant\""), "the decision was saved at once");
     harness.get_by_label("Export (e)").click();
     harness.step();
+    // The files are written on a thread of their own while frames go on.
+    harness.get_by_label("exporting…");
+    wait_for_export(&mut harness);
     let csv = std::fs::read_to_string(dir.join("export/progress.csv")).unwrap();
     assert_eq!(csv.lines().count(), 3, "a header and two points: {csv}");
     assert!(dir.join("export/progress.png").exists() && dir.join("export/progress.svg").exists());
@@ -287,7 +302,7 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     assert_eq!(run.status(), &Status::Stopped);
     assert!(run.measurements().len() < 120, "stopped before the end");
     harness.get_by_label("Export (e)").click();
-    harness.step();
+    wait_for_export(&mut harness);
     let csv = std::fs::read_to_string(dir.join("export/watch/runs.csv")).unwrap();
     assert!(csv.lines().count() > 7 * 4, "{csv}");
     assert!(dir.join("export/watch/test_accuracy.png").exists());
@@ -353,7 +368,7 @@ fn on_the_email_tab_clicking_an_explained_word_and_submitting_adds_a_counterexam
     let saved = std::fs::read_to_string(dir.join("mail-session.json")).unwrap();
     assert!(saved.contains(&word), "the decision was saved at once");
     harness.key_press(egui::Key::E);
-    harness.step();
+    wait_for_export(&mut harness);
     let csv = std::fs::read_to_string(dir.join("export/mail-progress.csv")).unwrap();
     assert!(csv.starts_with("decisions,test_F1,test_explanation_F1,header_share,counterexamples\n"), "{csv}");
     assert_eq!(csv.lines().count(), 3, "a header and two points");
@@ -415,7 +430,7 @@ fn on_the_images_tab_painting_the_decoy_and_submitting_refits_and_undo_restores(
     assert_eq!(view.points.len(), 2, "the plot gained a point");
     assert!(std::fs::read_to_string(dir.join("image-session.json")).unwrap().contains("\"irrelevant\""));
     harness.get_by_label("Export (e)").click();
-    harness.step();
+    wait_for_export(&mut harness);
     let csv = std::fs::read_to_string(dir.join("export/image-progress.csv")).unwrap();
     assert_eq!(csv.lines().count(), 3, "a header and two points: {csv}");
     harness.key_press(egui::Key::Backspace);

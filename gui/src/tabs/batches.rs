@@ -11,7 +11,7 @@
 //! shows test accuracy and macro-F1 after each batch; the session is saved
 //! after every batch (`batch-session.json`).
 
-use crate::export::{Progress, export_or_explain};
+use crate::export::{ExportJob, Progress, export_or_explain};
 use crate::sessions::batches::{BatchDecision, BatchLabelling, ProposedImage, ShownBatch};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
@@ -21,7 +21,7 @@ use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, DIGIT_KEYS};
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xil_bench::protocols::active::Strategy;
 use xil_bench::protocols::active::reasons::Why;
 use xil_bench::protocols::attributions::DataSet;
@@ -387,8 +387,8 @@ impl Tab for BatchTab {
         self.plot(ui);
     }
 
-    fn export(&mut self, dir: &Path) -> String {
-        export_or_explain(self.progress(), dir, "batch-progress")
+    fn export(&mut self) -> ExportJob {
+        export_or_explain(self.progress(), "batch-progress")
     }
 
     fn message(&self) -> Option<&str> {

@@ -12,7 +12,7 @@
 //! explanation loss ([`serve`](crate::sessions::cali::serve)). Keys, undo,
 //! history, autosave and names as on the other tabs.
 
-use crate::export::{Progress, export_or_explain};
+use crate::export::{ExportJob, Progress, export_or_explain};
 use crate::sessions::cali::{Cali, CaliDecision, Mark, ShownCali};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
@@ -23,7 +23,7 @@ use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, answer_label};
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xil_core::tasks::colors::{COLOURS, ONE_HOT, PALETTE, PIXELS};
 
 /// Side of the image and of the explanation map in points.
@@ -283,8 +283,8 @@ impl Tab for CaliTab {
         self.plot(ui);
     }
 
-    fn export(&mut self, dir: &Path) -> String {
-        export_or_explain(self.progress(), dir, "cali-progress")
+    fn export(&mut self) -> ExportJob {
+        export_or_explain(self.progress(), "cali-progress")
     }
 
     fn message(&self) -> Option<&str> {

@@ -13,7 +13,7 @@
 //! never block a frame; every decision is saved at once (atomically), and on
 //! start the saved session is resumed.
 
-use crate::export::{Progress, export_or_explain};
+use crate::export::{ExportJob, Progress, export_or_explain};
 use crate::sessions::colors::{Colors, Decision};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
@@ -25,7 +25,7 @@ use crate::widgets::stroke::Stroke;
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
 use rand_core::SeedableRng;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xil_core::tasks::colors::{Image, PIXELS};
 use xil_core::{Counterexamples, Dataset};
 
@@ -265,8 +265,8 @@ impl Tab for ColorsTab {
         self.plot(ui);
     }
 
-    fn export(&mut self, dir: &Path) -> String {
-        export_or_explain(self.progress(), dir, "progress")
+    fn export(&mut self) -> ExportJob {
+        export_or_explain(self.progress(), "progress")
     }
 
     fn message(&self) -> Option<&str> {

@@ -16,7 +16,7 @@
 //! which reads the data set and trains the first network the first time
 //! the tab is opened, and is saved after every answer (`image-session.json`).
 
-use crate::export::{Progress, export_or_explain};
+use crate::export::{ExportJob, Progress, export_or_explain};
 use crate::sessions::images::{ImageDecision, Images, ShownImage};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
@@ -26,7 +26,7 @@ use crate::widgets::sessions::{Asked, answer_label};
 use crate::widgets::stroke::Stroke;
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xil_bench::data::fashion::{PIXELS, SIDE};
 use xil_bench::protocols::attributions::DataSet;
 use xil_bench::protocols::attributions::methods::Method;
@@ -339,8 +339,8 @@ impl Tab for ImageTab {
         self.plot(ui);
     }
 
-    fn export(&mut self, dir: &Path) -> String {
-        export_or_explain(self.progress(), dir, "image-progress")
+    fn export(&mut self) -> ExportJob {
+        export_or_explain(self.progress(), "image-progress")
     }
 
     fn message(&self) -> Option<&str> {

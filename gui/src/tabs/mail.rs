@@ -14,7 +14,7 @@
 //! (`mail-session.json` beside the colors session) and resumed on the next
 //! start.
 
-use crate::export::{Progress, export_or_explain};
+use crate::export::{ExportJob, Progress, export_or_explain};
 use crate::sessions::mail::{MailDecision, Mails, ShownMail};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
@@ -22,7 +22,7 @@ use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, answer_label};
 use eframe::egui;
 use egui_plot::{Line, PlotPoints};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xil_bench::protocols::caipi_text::tfidf::{HEADER_PREFIX, tokens, words_and_gaps};
 
 /// Red for words towards spam, blue for words towards ham.
@@ -282,8 +282,8 @@ impl Tab for MailTab {
         });
     }
 
-    fn export(&mut self, dir: &Path) -> String {
-        export_or_explain(self.progress(), dir, "mail-progress")
+    fn export(&mut self) -> ExportJob {
+        export_or_explain(self.progress(), "mail-progress")
     }
 
     fn message(&self) -> Option<&str> {

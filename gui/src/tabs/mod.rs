@@ -19,8 +19,8 @@ pub mod mail;
 pub mod session;
 pub mod watch;
 
+use crate::export::ExportJob;
 use eframe::egui;
-use std::path::Path;
 
 /// Asks for a repaint from a worker thread.
 pub type Repaint = std::sync::Arc<dyn Fn() + Send + Sync>;
@@ -63,9 +63,9 @@ pub trait Tab {
     /// The central panel.
     fn central(&mut self, ui: &mut egui::Ui);
 
-    /// Writes what the tab shows into `dir` (CSV, PNG, SVG); returns the
-    /// message to show.
-    fn export(&mut self, dir: &Path) -> String;
+    /// What the tab shows, taken now, as a job that writes it into a folder
+    /// (CSV, PNG, SVG) on another thread and returns the message to show.
+    fn export(&mut self) -> ExportJob;
 
     /// The tab's last message (errors, resumes, saves), if any.
     fn message(&self) -> Option<&str>;

@@ -8,6 +8,7 @@
 //! figures, which [`Watching::export`] writes (PNG, SVG) with the rows (CSV).
 
 use crate::error::{Error, Result};
+use crate::export::ExportJob;
 use crate::sessions::experiment::{
     Experiment, default_active, default_caipi, default_cali, default_decoy, default_text,
 };
@@ -248,18 +249,17 @@ impl Watching {
         curves
     }
 
-    /// Writes every run's rows as `watch/runs.csv` and one figure per plot
-    /// (`watch/<plot>.png` and `.svg`, mean ± one deviation over folds) under
-    /// `dir`.
+    /// Every run's rows and one figure per plot (mean ± one deviation over
+    /// folds), taken now; the job writes them as `watch/runs.csv` and
+    /// `watch/<plot>.png` and `.svg` under the export folder.
     ///
     /// # Errors
-    /// A one-line message when a file cannot be written.
-    pub fn export_runs(&self, dir: &Path) -> Result<String> {
+    /// [`Error::NothingToExport`] without runs; a one-line message when the
+    /// table cannot be made.
+    pub fn export_runs(&self) -> Result<ExportJob> {
         if self.runs.is_empty() {
             return Err(Error::NothingToExport("start a run first"));
         }
-        let dir = dir.join("watch");
-        xil_bench::report::files::prepare_dir(&dir)?;
         let mut rows = Vec::new();
         for (index, run) in self.runs.iter().enumerate() {
             let description = run.experiment().describe();
@@ -276,25 +276,38 @@ impl Watching {
             }
         }
         let header = ["run", "experiment", "fold", "iteration", "metric", "value"].map(String::from);
-        xil_bench::report::files::write_atomically(&dir.join("runs.csv"), &table_to_csv(header, rows)?)?;
-        let panels = self.panels();
-        for panel in &panels {
-            let series = self
-                .curves_of(panel, true)
-                .into_iter()
-                .map(|curve| Series {
-                    colour: PALETTE[curve.index % PALETTE.len()],
-                    dashed: curve.order > 0 || curve.index >= PALETTE.len(),
-                    points: curve.run.curve(curve.metric),
-                    label: curve.legend,
-                })
-                .collect();
-            let x_label = self.x_title(panel).into();
-            let figure = Figure { title: (*panel).into(), x_label, y_label: (*panel).into(), series };
-            let stem: String = panel.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-            figure.save(&dir.join(stem))?;
-        }
-        Ok(format!("exported runs.csv and {} figures to {}", panels.len(), dir.display()))
+        let csv = table_to_csv(header, rows)?;
+        let figures: Vec<(String, Figure)> = self
+            .panels()
+            .into_iter()
+            .map(|panel| {
+                let series = self
+                    .curves_of(panel, true)
+                    .into_iter()
+                    .map(|curve| Series {
+                        colour: PALETTE[curve.index % PALETTE.len()],
+                        dashed: curve.order > 0 || curve.index >= PALETTE.len(),
+                        points: curve.run.curve(curve.metric),
+                        label: curve.legend,
+                    })
+                    .collect();
+                let x_label = self.x_title(panel).into();
+                let stem: String = panel.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+                (stem, Figure { title: panel.into(), x_label, y_label: panel.into(), series })
+            })
+            .collect();
+        Ok(Box::new(move |dir: &Path| {
+            let write = || -> Result<String> {
+                let dir = dir.join("watch");
+                xil_bench::report::files::prepare_dir(&dir)?;
+                xil_bench::report::files::write_atomically(&dir.join("runs.csv"), &csv)?;
+                for (stem, figure) in &figures {
+                    figure.save(&dir.join(stem))?;
+                }
+                Ok(format!("exported runs.csv and {} figures to {}", figures.len(), dir.display()))
+            };
+            write().unwrap_or_else(|e| e.to_string())
+        }))
     }
 
     /// The settings form and the run buttons (the left panel).
@@ -567,8 +580,11 @@ impl Tab for Watching {
         self.plots(ui);
     }
 
-    fn export(&mut self, dir: &Path) -> String {
-        self.export_runs(dir).unwrap_or_else(|e| e.to_string())
+    fn export(&mut self) -> ExportJob {
+        self.export_runs().unwrap_or_else(|e| {
+            let message = e.to_string();
+            Box::new(move |_: &Path| message)
+        })
     }
 
     /// The message shown above the plots.
