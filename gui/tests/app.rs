@@ -321,6 +321,21 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     assert_eq!(runs[0].status(), &Status::Stopped, "back in its place, with its rows");
     assert!(!runs[0].measurements().is_empty());
     harness.get_by_label("Stop").click();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while harness.state().watching().runs().iter().any(|run| run.active()) {
+        harness.step();
+        assert!(Instant::now() < deadline, "the second run did not stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The runs come back after a restart, ended, with their rows and settings.
+    let before: Vec<_> = harness.state().watching().runs().iter().map(|run| run.saved()).collect();
+    drop(harness);
+    let harness = app(dir.join("session.json"));
+    let after: Vec<_> = harness.state().watching().runs().iter().map(|run| run.saved()).collect();
+    assert_eq!(after.len(), 2);
+    for (a, b) in after.iter().zip(&before) {
+        assert_eq!((&a.experiment, &a.measurements, &a.status), (&b.experiment, &b.measurements, &b.status));
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

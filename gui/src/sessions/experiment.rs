@@ -19,7 +19,7 @@ use xil_core::tasks::colors::Rule;
 use xil_core::{CaliStrategy, ExplanationLoss, QueryStrategy};
 
 /// The protocol and settings of a simulated run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Experiment {
     /// CAIPI on colors: a linear learner, LIME, counterexamples.
     Caipi(CaipiSettings),
@@ -246,7 +246,7 @@ fn metrics_of<R: Record>() -> Vec<Metric> {
 }
 
 /// One row of a run: a fold's values after one query.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Measurement {
     /// The fold.
     pub fold: usize,

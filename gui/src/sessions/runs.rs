@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use xil_bench::report::figures::{band, fold_curves};
 
 /// Where a run is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     /// Folds are running.
     Running,
@@ -233,6 +233,44 @@ impl Run {
         &self.measurements
     }
 
+    /// A run that ended in an earlier session of the app, restored from
+    /// what it measured (it computes nothing more).
+    pub fn restored(saved: SavedRun) -> Self {
+        let (_, reports) = channel();
+        let now = Instant::now();
+        let worked = Duration::from_secs_f64(saved.worked_seconds.max(0.0));
+        Self {
+            experiment: saved.experiment,
+            loaded: true,
+            measurements: saved.measurements,
+            status: saved.status.unwrap_or(Status::Stopped),
+            control: Arc::new(Control::default()),
+            reports,
+            clock: Clock {
+                started: now.checked_sub(worked).unwrap_or(now),
+                paused_since: None,
+                paused_for: Duration::ZERO,
+                ended: Some(now),
+            },
+        }
+    }
+
+    /// What a later session of the app restores: the settings, the rows so
+    /// far, how it ended (a run still going is saved as stopped) and the
+    /// time it worked.
+    pub fn saved(&self) -> SavedRun {
+        let status = match &self.status {
+            Status::Finished | Status::Failed(_) => Some(self.status.clone()),
+            _ => Some(Status::Stopped),
+        };
+        SavedRun {
+            experiment: self.experiment.clone(),
+            measurements: self.measurements.clone(),
+            status,
+            worked_seconds: self.elapsed().as_secs_f64(),
+        }
+    }
+
     /// Time the run has worked (pauses left out), until it ended.
     pub fn elapsed(&self) -> Duration {
         self.clock.worked()
@@ -261,6 +299,19 @@ impl Run {
         let value = |m: &Measurement| m.values.get(index).copied().unwrap_or(f32::NAN);
         band(&fold_curves(&self.measurements, |m| m.fold, value))
     }
+}
+
+/// A run as the Watch tab saves it between sessions of the app.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SavedRun {
+    /// The protocol and its settings.
+    pub experiment: Experiment,
+    /// The rows it measured.
+    pub measurements: Vec<Measurement>,
+    /// How it ended (`None` reads as stopped).
+    pub status: Option<Status>,
+    /// Seconds it worked.
+    pub worked_seconds: f64,
 }
 
 impl Drop for Run {

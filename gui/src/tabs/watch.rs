@@ -12,13 +12,15 @@ use crate::export::ExportJob;
 use crate::sessions::experiment::{
     Experiment, default_active, default_caipi, default_cali, default_decoy, default_text,
 };
-use crate::sessions::runs::{Run, Status};
+use crate::sessions::runs::{Run, SavedRun, Status};
+use crate::sessions::storage::{self, Saved, VERSION};
 use crate::tabs::{Repaint, Tab, Worker};
 use crate::widgets::forms::{active_form, caipi_form, cali_form, decoy_form, text_form};
 use crate::widgets::plots;
 use eframe::egui;
 use egui_plot::{FilledArea, Line, PlotPoints};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use xil_bench::harness::record::table_to_csv;
 use xil_bench::protocols::active::ActiveSettings;
 use xil_bench::protocols::caipi_colors::CaipiSettings;
@@ -76,7 +78,15 @@ pub struct Watching {
     message: Option<String>,
     /// Asks the window for a frame; set when the tab is first shown.
     repaint: Option<Repaint>,
+    /// Where the runs are saved between sessions of the app, if anywhere.
+    file: Option<PathBuf>,
+    /// What was last saved (runs, rows, ended runs) and when.
+    saved: ((usize, usize, usize), Instant),
 }
+
+/// How often the runs are saved while rows arrive (an ended, cleared or
+/// restored run is saved at once).
+const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 impl Default for Watching {
     fn default() -> Self {
@@ -93,11 +103,59 @@ impl Default for Watching {
             smoothing: 0.0,
             message: None,
             repaint: None,
+            file: None,
+            saved: ((0, 0, 0), Instant::now()),
         }
     }
 }
 
 impl Watching {
+    /// A Watch tab whose runs are saved at `file` and restored from it: the
+    /// runs of an earlier session of the app come back ended, with their
+    /// rows (a file that cannot be read is moved aside, with a message).
+    pub fn new(file: PathBuf) -> Self {
+        let mut watching = Self::default();
+        match storage::load::<(), SavedRun>(&file) {
+            Ok(Some(saved)) => watching.runs = saved.decisions.into_iter().map(Run::restored).collect(),
+            Ok(None) => {}
+            Err(e) => watching.message = Some(e.to_string()),
+        }
+        watching.saved = (watching.state(), Instant::now());
+        watching.file = Some(file);
+        watching
+    }
+
+    /// What saving depends on: runs, rows, ended runs.
+    fn state(&self) -> (usize, usize, usize) {
+        let rows = self.runs.iter().map(|run| run.measurements().len()).sum();
+        (self.runs.len(), rows, self.runs.iter().filter(|run| !run.active()).count())
+    }
+
+    /// Saves the runs when they changed: at once when one ended or the list
+    /// changed, else at most every [`SAVE_EVERY`].
+    fn save_if_changed(&mut self) {
+        if self.file.is_none() {
+            return;
+        }
+        let now = self.state();
+        let (before, when) = self.saved;
+        let listed = (now.0, now.2) != (before.0, before.2);
+        if now == before || !(listed || when.elapsed() >= SAVE_EVERY) {
+            return;
+        }
+        self.save();
+    }
+
+    /// Saves the runs now (with a message when the file cannot be written).
+    fn save(&mut self) {
+        let Some(file) = &self.file else { return };
+        let saved = Saved { version: VERSION, settings: (), decisions: self.runs.iter().map(Run::saved).collect() };
+        if let Err(e) = storage::save(file, &saved) {
+            self.message = Some(e.to_string());
+        }
+        self.saved = (self.state(), Instant::now());
+    }
+
     /// The experiment the settings describe (without corrections, CALI's
     /// label loss has all the weight, as on the command line).
     pub fn experiment(&self) -> Experiment {
@@ -537,16 +595,28 @@ fn duration_text(duration: std::time::Duration) -> String {
     }
 }
 
+impl Drop for Watching {
+    /// The app closes: the runs are saved as they are (one going is saved
+    /// as stopped, with its rows so far).
+    fn drop(&mut self) {
+        if self.state() != self.saved.0 {
+            self.save();
+        }
+    }
+}
+
 impl Worker for Watching {
     fn open(&mut self, repaint: Repaint) {
         self.repaint.get_or_insert(repaint);
     }
 
-    /// Takes the rows every run measured since the last frame.
+    /// Takes the rows every run measured since the last frame, and saves
+    /// the runs when they changed.
     fn poll(&mut self) {
         for run in &mut self.runs {
             run.poll();
         }
+        self.save_if_changed();
     }
 }
 

@@ -72,7 +72,7 @@ impl Strategy {
 }
 
 /// Everything that defines one run of a strategy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActiveSettings {
     /// The data.
     pub data: ActiveData,

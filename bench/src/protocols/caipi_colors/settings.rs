@@ -3,7 +3,7 @@
 use crate::data::colors::ColorsData;
 use crate::error::{Error, Result};
 use crate::harness::limits;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xil_core::tasks::colors::{self, Rule};
 use xil_core::{L1Svm, QueryStrategy, Stopping};
 
@@ -11,7 +11,7 @@ use xil_core::{L1Svm, QueryStrategy, Stopping};
 pub const CAPACITY: usize = 4096;
 
 /// The learners of the CAIPI colors experiment, with the paper's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Learner {
     /// L1-regularised squared-hinge SVM, C = 1, intercept.
@@ -34,7 +34,7 @@ impl Learner {
 }
 
 /// How the linear learner is solved at every refit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Solver {
     /// As the authors' scikit-learn ran liblinear: liblinear's stopping rule
@@ -89,7 +89,7 @@ impl Solver {
 }
 
 /// Everything that defines one CAIPI colors run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaipiSettings {
     /// The rule the simulated user knows.
     pub rule: Rule,

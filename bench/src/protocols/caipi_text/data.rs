@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// Whether the model sees the headers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Headers {
     /// Header tokens are features (prefixed `h:`).

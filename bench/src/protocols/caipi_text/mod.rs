@@ -43,12 +43,12 @@ use crate::protocols::caipi_text::data::TextData;
 use crate::protocols::caipi_text::session::TextSession;
 use crate::protocols::caipi_text::tfidf::SparseRow;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// How the query's explanation (the one the user corrects) is computed; the
 /// test set is always explained exactly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum QueryExplainer {
     /// The linear model's exact contributions.
@@ -60,7 +60,7 @@ pub enum QueryExplainer {
 }
 
 /// Everything that defines one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextSettings {
     /// How queries are explained.
     pub explainer: QueryExplainer,

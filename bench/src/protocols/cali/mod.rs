@@ -23,7 +23,7 @@ use crate::harness::observe::Observer;
 use crate::harness::protocol::Protocol;
 use crate::harness::record::{Metric, Record, mean_at_last_step, with_settings};
 use crate::harness::seeds::Stream;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
 use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
@@ -36,7 +36,7 @@ use xil_core::{
 pub const CAPACITY: usize = 512;
 
 /// Everything that defines one CALI run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaliSettings {
     /// The rule.
     pub rule: Rule,

@@ -4,7 +4,7 @@ use crate::data::fashion::{CLASSES, PIXELS};
 use crate::error::{Error, Result};
 use crate::harness::limits;
 use nalgebra::SVector;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xil_core::Adam;
 use xil_core::nn::mlp::{Mlp, MlpTrainer};
 
@@ -15,7 +15,7 @@ pub type Network = Mlp<PIXELS, 50, 30, CLASSES>;
 pub type Input = SVector<f32, PIXELS>;
 
 /// How the decoy is (or is not) corrected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Setting {
     /// No correction.
@@ -79,7 +79,7 @@ impl Setting {
 }
 
 /// Everything that defines one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecoySettings {
     /// The correction.
     pub setting: Setting,
