@@ -8,7 +8,7 @@
 start_xvfb() {
   display=$1
   shift
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp "$@" >/dev/null 2>&1 &
+  Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp "$@" >/dev/null 2>&1 &
   xvfb=$!
   home=$(mktemp -d)
   runtime=$(mktemp -d)

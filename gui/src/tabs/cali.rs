@@ -17,7 +17,7 @@ use crate::sessions::cali::{Cali, CaliDecision, Mark, ShownCali};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::choices::rule_choice;
-use crate::widgets::grid::{RING, cell, paint_image, pixel_at};
+use crate::widgets::grid::{RING, cell, fitted_side, paint_image, pixel_at};
 use crate::widgets::picture::{colour_scale, relevance_colour};
 use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, answer_label};
@@ -26,7 +26,8 @@ use egui_plot::{Line, PlotPoints};
 use std::path::PathBuf;
 use xil_core::tasks::colors::{COLOURS, ONE_HOT, PALETTE, PIXELS};
 
-/// Side of the image and of the explanation map in points.
+/// Least side of the image and of the explanation map in points (larger in
+/// a large window).
 const SIDE: f32 = 260.0;
 
 /// The CALIMOCHO tab's state.
@@ -88,8 +89,8 @@ impl CaliTab {
     }
 
     /// The explanation map: click a quarter to cycle its mark.
-    fn map(&mut self, ui: &mut egui::Ui, shown: &ShownCali) {
-        let (response, painter) = ui.allocate_painter(egui::vec2(SIDE, SIDE), egui::Sense::click());
+    fn map(&mut self, ui: &mut egui::Ui, shown: &ShownCali, side: f32) {
+        let (response, painter) = ui.allocate_painter(egui::vec2(side, side), egui::Sense::click());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Explanation map"));
         let rect = response.rect;
         if response.clicked()
@@ -122,7 +123,7 @@ impl CaliTab {
             }
             painter.rect_stroke(cell(rect, pixel), 0.0, egui::Stroke::new(1.0, outside), egui::StrokeKind::Inside);
         }
-        colour_scale(ui, peak, SIDE);
+        colour_scale(ui, peak, side);
     }
 
     fn plot(&self, ui: &mut egui::Ui) {
@@ -131,7 +132,7 @@ impl CaliTab {
         let most = view.points.iter().map(|p| p.explanation_error).fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
         let error: PlotPoints =
             view.points.iter().map(|p| [p.queries as f64, f64::from(p.explanation_error / most)]).collect();
-        plots::counted("cali progress", "answers", "test accuracy; explanation error, scaled", 180.0)
+        plots::counted("cali progress", "answers", "0 to 1 (error scaled)", (ui.available_height() - 8.0).max(180.0))
             .legend(plots::legend())
             .show(ui, |plot| {
                 plot.line(Line::new("test accuracy", accuracy));
@@ -194,7 +195,7 @@ impl Tab for CaliTab {
         "The same colors images (label 1 when the rule holds), now for a self-explaining network: its explanation \
          w(x) gives every colour of every pixel a weight, red toward label 1, blue toward 0, and the colour the \
          pixel has (ringed) is what the prediction uses. Give the label; where the explanation is wrong, click a \
-         quarter once for \"should not count\" (×), twice for \"the other way\" (↔), and submit: the network refits \
+         quarter once for \"should not count\" (a cross), twice for \"the other way\" (an arrow), and submit: the network refits \
          toward the corrected explanation."
     }
 
@@ -251,15 +252,26 @@ impl Tab for CaliTab {
             ui.label(if self.session.view().is_none() { "Starting the session…" } else { "The pool is exhausted." });
             return;
         };
+        let side = fitted_side(ui, 0.45, SIDE);
         ui.horizontal(|ui| {
             ui.vertical(|ui| {
                 ui.label("The image");
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(SIDE, SIDE), egui::Sense::hover());
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
                 paint_image(ui.painter(), rect, &shown.image);
             });
             ui.vertical(|ui| {
                 ui.label("Its explanation w(x): click to correct");
-                self.map(ui, &shown);
+                self.map(ui, &shown, side);
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(
+                            "Each square: its pixel's four colours as quarters (red, green / blue, purple), the strip \
+                             on each in its colour; ringed: the colour the pixel has.",
+                        )
+                        .small(),
+                    )
+                    .wrap(),
+                );
             });
         });
         ui.label(format!(

@@ -18,7 +18,7 @@ use crate::sessions::colors::{Colors, Decision};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
 use crate::widgets::choices::rule_choice;
-use crate::widgets::grid::{LEGEND, paint_explanation, paint_image, paint_marks, pixel_at};
+use crate::widgets::grid::{LEGEND, fitted_side, paint_explanation, paint_image, paint_marks, pixel_at};
 use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, answer_label};
 use crate::widgets::stroke::Stroke;
@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use xil_core::tasks::colors::{Image, PIXELS};
 use xil_core::{Counterexamples, Dataset};
 
-/// Side of the pixel grid in points.
+/// Least side of the pixel grid in points (larger in a large window).
 const GRID: f32 = 300.0;
 
 /// Side of a counterexample thumbnail in points.
@@ -106,7 +106,7 @@ impl ColorsTab {
         })
     }
 
-    fn grid(&mut self, ui: &mut egui::Ui) {
+    fn grid(&mut self, ui: &mut egui::Ui, side: f32) {
         let Some(view) = self.session.view() else {
             ui.label("Starting the session…");
             return;
@@ -115,7 +115,7 @@ impl ColorsTab {
             ui.label("The pool is exhausted.");
             return;
         };
-        let (response, painter) = ui.allocate_painter(egui::vec2(GRID, GRID), egui::Sense::click_and_drag());
+        let (response, painter) = ui.allocate_painter(egui::vec2(side, side), egui::Sense::click_and_drag());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Pixel grid"));
         let rect = response.rect;
         if response.clicked()
@@ -128,7 +128,7 @@ impl ColorsTab {
         if response.drag_started() {
             self.dragged.clear();
         }
-        let crossed = self.stroke.points(ui, &response, GRID / 5.0 / 4.0);
+        let crossed = self.stroke.points(ui, &response, side / 5.0 / 4.0);
         for pixel in crossed.into_iter().filter_map(|p| pixel_at(rect, p)) {
             if !self.dragged.contains(&pixel) {
                 self.dragged.push(pixel);
@@ -176,7 +176,7 @@ impl ColorsTab {
         let most = view.points.iter().map(|p| p.counterexamples).max().unwrap_or(0).max(1) as f64;
         let counterexamples: PlotPoints =
             view.points.iter().map(|p| [p.queries as f64, p.counterexamples as f64 / most]).collect();
-        plots::counted("progress", "answers", "test accuracy; counterexamples, scaled", 200.0)
+        plots::counted("progress", "answers", "0 to 1 (counts scaled)", (ui.available_height() - 8.0).max(200.0))
             .legend(plots::legend())
             .show(ui, |plot| {
                 plot.line(Line::new("test accuracy", accuracy));
@@ -243,8 +243,9 @@ impl Tab for ColorsTab {
     }
 
     fn central(&mut self, ui: &mut egui::Ui) {
+        let side = fitted_side(ui, 0.4, GRID);
         ui.horizontal(|ui| {
-            ui.vertical(|ui| self.grid(ui));
+            ui.vertical(|ui| self.grid(ui, side));
             ui.vertical(|ui| self.counterexamples(ui));
         });
         ui.horizontal(|ui| {

@@ -343,7 +343,12 @@ impl Watching {
                     .curves_of(panel, true)
                     .into_iter()
                     .map(|curve| Series {
-                        colour: PALETTE[curve.index % PALETTE.len()],
+                        colour: {
+                            let (r, g, b) = curve_colour(curve.index, curve.order);
+                            let mut colour = PALETTE[0];
+                            (colour.0, colour.1, colour.2) = (r, g, b);
+                            colour
+                        },
                         dashed: curve.order > 0 || curve.index >= PALETTE.len(),
                         points: curve.run.curve(curve.metric),
                         label: curve.legend,
@@ -457,11 +462,12 @@ impl Watching {
             for pair in panels.chunks(2) {
                 ui.columns(2, |columns| {
                     for (column, panel) in columns.iter_mut().zip(pair) {
-                        column.label(*panel);
+                        column.label(self.panel_title(panel));
                         plots::counted(panel, self.x_title(panel), panel, height).show(column, |plot| {
                             for curve in self.curves_of(panel, false) {
                                 let points = curve.run.curve(curve.metric);
-                                let colour = run_colour(curve.index);
+                                let (r, g, b) = curve_colour(curve.index, curve.order);
+                                let colour = egui::Color32::from_rgb(r, g, b);
                                 let column = |pick: fn(&(f32, f32, f32, f32)) -> f32| -> Vec<f64> {
                                     points.iter().map(|p| f64::from(pick(p))).collect()
                                 };
@@ -472,18 +478,31 @@ impl Watching {
                                 );
                                 let means = smoothed(&column(|p| p.1), f64::from(self.smoothing));
                                 let line: PlotPoints = xs.iter().zip(means).map(|(&x, y)| [x, y]).collect();
-                                let style = if curve.order > 0 {
-                                    egui_plot::LineStyle::dashed_loose()
-                                } else {
-                                    egui_plot::LineStyle::Solid
-                                };
-                                plot.line(Line::new(curve.legend, line).color(colour).style(style));
+                                plot.line(Line::new(curve.legend, line).color(colour).style(curve_style(curve.order)));
                             }
                         });
                     }
                 });
             }
         });
+    }
+
+    /// A plot's title, with how each metric is drawn when a run has several
+    /// in it ("alpha0 solid, alpha1 dashed, residual dotted").
+    fn panel_title(&self, panel: &str) -> String {
+        let mut styles: Vec<String> = Vec::new();
+        let curves = self.curves_of(panel, false);
+        let first = curves.first().map(|curve| curve.index);
+        for curve in curves.iter().filter(|curve| Some(curve.index) == first) {
+            let metric = curve.run.experiment().metrics();
+            if let Some(about) = metric.get(curve.metric) {
+                let entry = format!("{} {}", about.name, style_name(curve.order));
+                if !styles.contains(&entry) {
+                    styles.push(entry);
+                }
+            }
+        }
+        if styles.len() > 1 { format!("{panel}: {}", styles.join(", ")) } else { panel.to_string() }
     }
 
     /// The runs as a table, as `TensorBoard`'s hyper-parameter view: colour,
@@ -533,8 +552,37 @@ struct Curve<'a> {
 /// The colour of run `index` (from 0) on every plot and in the table, as
 /// the exported figures use.
 fn run_colour(index: usize) -> egui::Color32 {
-    let colour = PALETTE[index % PALETTE.len()];
-    egui::Color32::from_rgb(colour.0, colour.1, colour.2)
+    let (r, g, b) = curve_colour(index, 0);
+    egui::Color32::from_rgb(r, g, b)
+}
+
+/// The colour of metric `order` (from 0) of run `index` in a plot with
+/// several of its metrics: the run's colour, lighter for each further
+/// metric, in the app and in the exports alike.
+fn curve_colour(index: usize, order: usize) -> (u8, u8, u8) {
+    let base = PALETTE[index % PALETTE.len()];
+    let white = (0.3 * order as f32).min(0.6);
+    let mix = |c: u8| (f32::from(c) + (255.0 - f32::from(c)) * white).round() as u8;
+    (mix(base.0), mix(base.1), mix(base.2))
+}
+
+/// How metric `order` of a run is drawn: solid, dashed, dotted, then dashed
+/// again (each a lighter shade of the run's colour).
+fn curve_style(order: usize) -> egui_plot::LineStyle {
+    match order {
+        0 => egui_plot::LineStyle::Solid,
+        2 => egui_plot::LineStyle::dotted_dense(),
+        _ => egui_plot::LineStyle::dashed_loose(),
+    }
+}
+
+/// "solid", "dashed" or "dotted": how [`curve_style`] draws metric `order`.
+fn style_name(order: usize) -> &'static str {
+    match order {
+        0 => "solid",
+        2 => "dotted",
+        _ => "dashed",
+    }
 }
 
 /// The value of setting `name` in a run's settings, or a dash.

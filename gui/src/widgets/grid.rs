@@ -11,6 +11,13 @@
 use eframe::egui;
 use xil_core::tasks::colors::{Image, PALETTE};
 
+/// The side of a picture of the tab's central panel (`ui`), `share` of its
+/// width or half its height whichever is less, between `least` and 520
+/// points: a large window shows it larger, a small one keeps it whole.
+pub fn fitted_side(ui: &egui::Ui, share: f32, least: f32) -> f32 {
+    (ui.available_width() * share).min(ui.available_height() * 0.5).clamp(least, least.max(520.0))
+}
+
 /// The square of `pixel` in a grid drawn in `rect`.
 pub fn cell(rect: egui::Rect, pixel: usize) -> egui::Rect {
     let side = rect.width() / 5.0;
