@@ -291,6 +291,13 @@ fn a_simulated_run_is_watched_live_paused_and_stopped_while_frames_go_on() {
     harness.get_by_label("Resume").click();
     harness.step();
     assert_eq!(harness.state().watching().runs()[0].status(), &Status::Running);
+    // The keys do the same: Space pauses and resumes.
+    harness.key_press(egui::Key::Space);
+    harness.step();
+    assert_eq!(harness.state().watching().runs()[0].status(), &Status::Paused);
+    harness.key_press(egui::Key::Space);
+    harness.step();
+    assert_eq!(harness.state().watching().runs()[0].status(), &Status::Running);
     harness.get_by_label("Stop").click();
     let deadline = Instant::now() + Duration::from_secs(120);
     while harness.state().watching().runs()[0].active() {

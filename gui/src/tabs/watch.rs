@@ -377,17 +377,25 @@ impl Watching {
     pub fn controls(&mut self, ui: &mut egui::Ui) {
         let going = self.runs.iter().rev().find(|run| run.active()).map(|run| run.status().clone());
         ui.horizontal_wrapped(|ui| {
-            if ui.add_enabled(going.is_none(), egui::Button::new("Start run")).clicked() {
+            if ui.add_enabled(going.is_none(), egui::Button::new("Start run")).on_hover_text("Key Enter").clicked() {
                 self.start();
             }
-            if ui.add_enabled(going == Some(Status::Running), egui::Button::new("Pause")).clicked() {
+            if ui
+                .add_enabled(going == Some(Status::Running), egui::Button::new("Pause"))
+                .on_hover_text("Key Space")
+                .clicked()
+            {
                 self.pause();
             }
-            if ui.add_enabled(going == Some(Status::Paused), egui::Button::new("Resume")).clicked() {
+            if ui
+                .add_enabled(going == Some(Status::Paused), egui::Button::new("Resume"))
+                .on_hover_text("Key Space")
+                .clicked()
+            {
                 self.resume();
             }
             let stoppable = matches!(going, Some(Status::Running | Status::Paused));
-            if ui.add_enabled(stoppable, egui::Button::new("Stop")).clicked() {
+            if ui.add_enabled(stoppable, egui::Button::new("Stop")).on_hover_text("Key Escape").clicked() {
                 self.stop();
             }
             if ui
@@ -680,10 +688,38 @@ impl Tab for Watching {
     }
 
     fn keys(&self) -> &'static [(&'static str, &'static str)] {
-        &[]
+        &[
+            ("Enter", "start a run with the settings on the left"),
+            ("Space", "pause or resume the run going"),
+            ("Escape", "stop the run going (its rows stay)"),
+            ("c", "clear the ended runs (b brings them back)"),
+        ]
     }
 
-    fn keyboard(&mut self, _: &egui::Ui) {}
+    /// `Enter` start, `Space` pause or resume, `Escape` stop, `c` clear the
+    /// ended runs, `b` bring them back.
+    fn keyboard(&mut self, ui: &egui::Ui) {
+        let pressed = |key| ui.input(|i| i.key_pressed(key));
+        if pressed(egui::Key::Enter) && self.active().is_none() {
+            self.start();
+        }
+        if pressed(egui::Key::Space) {
+            match self.active().map(|run| run.status().clone()) {
+                Some(Status::Running) => self.pause(),
+                Some(Status::Paused) => self.resume(),
+                _ => {}
+            }
+        }
+        if pressed(egui::Key::Escape) {
+            self.stop();
+        }
+        if pressed(egui::Key::C) {
+            self.clear();
+        }
+        if pressed(egui::Key::B) && !self.cleared.is_empty() {
+            self.bring_back();
+        }
+    }
 
     fn side(&mut self, ui: &mut egui::Ui) {
         self.controls(ui);
