@@ -32,11 +32,19 @@ fn settle(harness: &mut Harness<'_, XilApp>) {
 
 /// Steps frames until the image session has answered (at most five minutes).
 fn settle_images(harness: &mut Harness<'_, XilApp>) {
+    steps_while(harness, "the image session", |app| {
+        app.images().session().busy() || app.images().session().view().is_none()
+    });
+}
+
+/// Steps frames while `waiting` holds (at most five minutes, then fails
+/// naming `what` did not answer), and one more.
+fn steps_while(harness: &mut Harness<'_, XilApp>, what: &str, waiting: impl Fn(&XilApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(300);
     harness.step();
-    while harness.state().images().session().busy() || harness.state().images().session().view().is_none() {
+    while waiting(harness.state()) {
         harness.step();
-        assert!(Instant::now() < deadline, "the image session did not answer");
+        assert!(Instant::now() < deadline, "{what} did not answer");
         std::thread::sleep(Duration::from_millis(20));
     }
     harness.step();
@@ -651,14 +659,9 @@ fn on_the_calimocho_tab_correcting_entries_of_w_refits_and_undo_restores() {
     harness.step();
     assert_eq!(harness.state().tab(), TabId::Cali);
     let settle_cali = |harness: &mut Harness<'_, XilApp>| {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        harness.step();
-        while harness.state().cali().session().busy() || harness.state().cali().session().view().is_none() {
-            harness.step();
-            assert!(Instant::now() < deadline, "the CALIMOCHO session did not answer");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        harness.step();
+        steps_while(harness, "the CALIMOCHO session", |app| {
+            app.cali().session().busy() || app.cali().session().view().is_none()
+        });
     };
     settle_cali(&mut harness);
     let first = harness.state().cali().session().view().cloned().unwrap();

@@ -6,6 +6,7 @@
 
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro128PlusPlus;
+use xil_core::reference::senn;
 use xil_core::reference::{self, CAPACITY, POOL, ROUNDS, ReferenceRun, ReferenceSession, SEED, TEST, TEST_SEED};
 use xil_core::tasks::colors::PairFeatures;
 use xil_core::tasks::colors::{self, Image};
@@ -36,19 +37,26 @@ fn the_reference_run_reproduces_the_pinned_bits() {
     assert_eq!(computed, pinned, "the reference run changed; if on purpose, re-pin tests/fixtures/reference.txt");
 }
 
-/// The SENN reference step's line, as the firmware prints it.
-fn senn_line() -> String {
-    use xil_core::reference::senn::{self, Network, POOL, SEED, SennFingerprint};
-    let mut rng = Xoshiro128PlusPlus::seed_from_u64(SEED);
-    let mut pool = vec![Example::labelled(Grid::zeros(), 0); POOL];
+/// Runs `step` on the SENN reference session, seeded and started as the
+/// firmware starts it, with the generator that started it.
+fn with_senn_session<T>(step: impl FnOnce(&mut senn::SennSession<'_>, &mut Xoshiro128PlusPlus) -> T) -> T {
+    let mut rng = Xoshiro128PlusPlus::seed_from_u64(senn::SEED);
+    let mut pool = vec![Example::labelled(Grid::zeros(), 0); senn::POOL];
     // The network and trainer are large (165 KB): boxed, as a desktop holds them.
-    let mut model = Box::new(Network::new(&mut rng));
+    let mut model = Box::new(senn::Network::new(&mut rng));
     let mut trainer = Box::new(senn::trainer().unwrap());
     let mut session = senn::session(&mut pool, &mut model, &mut trainer, &mut rng).unwrap();
-    let query = session.query(&mut rng).unwrap();
-    let (label, corrected) = senn::answer(&session, &query.explanation).unwrap();
-    session.give_feedback(label, Some(corrected), &mut rng).unwrap();
-    format!("reference senn {}", SennFingerprint::new(&query, session.model()))
+    step(&mut session, &mut rng)
+}
+
+/// The SENN reference step's line, as the firmware prints it.
+fn senn_line() -> String {
+    with_senn_session(|session, rng| {
+        let query = session.query(rng).unwrap();
+        let (label, corrected) = senn::answer(session, &query.explanation).unwrap();
+        session.give_feedback(label, Some(corrected), rng).unwrap();
+        format!("reference senn {}", senn::SennFingerprint::new(&query, session.model()))
+    })
 }
 
 #[test]
@@ -60,25 +68,21 @@ fn the_senn_reference_step_reproduces_the_pinned_bits() {
 
 #[test]
 fn the_senn_reference_answer_corrects_toward_rule_zero_and_the_step_moves_the_explanation() {
-    use xil_core::reference::senn::{self, CORRECTED, Network, POOL, SEED};
-    let mut rng = Xoshiro128PlusPlus::seed_from_u64(SEED);
-    let mut pool = vec![Example::labelled(Grid::zeros(), 0); POOL];
-    let mut model = Box::new(Network::new(&mut rng));
-    let mut trainer = Box::new(senn::trainer().unwrap());
-    let mut session = senn::session(&mut pool, &mut model, &mut trainer, &mut rng).unwrap();
-    let query = session.query(&mut rng).unwrap();
-    let image = *session.pending_instance().unwrap();
-    let (label, corrected) = senn::answer(&session, &query.explanation).unwrap();
-    assert_eq!(label, u8::from(colors::Rule::Zero.holds(&image)));
-    let changed = (0..corrected.len()).filter(|&i| corrected[i] != query.explanation[i]).count();
-    assert_eq!(changed, CORRECTED, "the user corrects exactly the entries asked");
-    // The explanation is exact: the logit is w(x)·x.
-    let x = colors::OneHot.features(&image);
-    let logit = query.explanation.dot(&x);
-    assert!((xil_core::maths::sigmoid(logit) - query.probability).abs() < 1e-6);
-    // One Adam step on the squared explanation loss moves w(x) toward the
-    // corrected explanation.
-    session.give_feedback(label, Some(corrected), &mut rng).unwrap();
-    let after = session.model().relevance(&x);
-    assert!((after - corrected).norm() < (query.explanation - corrected).norm());
+    with_senn_session(|session, rng| {
+        let query = session.query(rng).unwrap();
+        let image = *session.pending_instance().unwrap();
+        let (label, corrected) = senn::answer(session, &query.explanation).unwrap();
+        assert_eq!(label, u8::from(colors::Rule::Zero.holds(&image)));
+        let changed = (0..corrected.len()).filter(|&i| corrected[i] != query.explanation[i]).count();
+        assert_eq!(changed, senn::CORRECTED, "the user corrects exactly the entries asked");
+        // The explanation is exact: the logit is w(x)·x.
+        let x = colors::OneHot.features(&image);
+        let logit = query.explanation.dot(&x);
+        assert!((xil_core::maths::sigmoid(logit) - query.probability).abs() < 1e-6);
+        // One Adam step on the squared explanation loss moves w(x) toward the
+        // corrected explanation.
+        session.give_feedback(label, Some(corrected), rng).unwrap();
+        let after = session.model().relevance(&x);
+        assert!((after - corrected).norm() < (query.explanation - corrected).norm());
+    });
 }

@@ -13,7 +13,7 @@
 //! [`CaliSettings`] and the decisions: undo replays all but the last.
 
 use crate::error::{Error, Result};
-use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live, serve_starts};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -281,18 +281,7 @@ impl Live<CaliSettings, CaliDecision, CaliView> for Running<'_> {
 /// The worker's loop, as for colors: a session per start, served until a
 /// command needs a rebuild; returns when the app hangs up.
 pub fn serve(commands: &Receiver<Command<CaliSettings, CaliDecision>>, views: &Sender<CaliView>, notify: &dyn Fn()) {
-    let send = |view: CaliView| {
-        let sent = views.send(view).is_ok();
-        notify();
-        sent
-    };
-    let mut next = commands.recv().ok();
-    while let Some(command) = next {
-        next = match command {
-            Command::Start(settings, decisions) => serve_session(settings, decisions, commands, &send),
-            Command::Decide(_) | Command::Undo => commands.recv().ok(),
-        };
-    }
+    serve_starts(commands, views, notify, serve_session);
 }
 
 /// Serves one session (pool, network and trainer live in this frame).

@@ -11,7 +11,7 @@
 //! just those two things.
 
 use crate::error::{Error, Result};
-use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live};
+use crate::sessions::remote::{Command, Interactive, Live, SessionView, serve_live, serve_starts};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
@@ -271,19 +271,7 @@ impl Live<Settings, Decision, View> for Running<'_> {
 /// Returns when the app hangs up. `notify` is called after every view (the
 /// app asks for a repaint there).
 pub fn serve(commands: &Receiver<ColorsCommand>, views: &Sender<View>, notify: &dyn Fn()) {
-    let send = |view: View| {
-        let sent = views.send(view).is_ok();
-        notify();
-        sent
-    };
-    let mut next = commands.recv().ok();
-    while let Some(command) = next {
-        next = match command {
-            Command::Start(settings, decisions) => serve_session(settings, decisions, commands, &send),
-            // Nothing to decide or undo before a session exists.
-            Command::Decide(_) | Command::Undo => commands.recv().ok(),
-        };
-    }
+    serve_starts(commands, views, notify, serve_session);
 }
 
 /// Serves one session (the pool lives in this frame) until a command needs

@@ -286,6 +286,32 @@ pub trait Live<S, D, V> {
     fn decisions(&self) -> &[D];
 }
 
+/// A worker's loop: each start builds a session (`serve_session`, given the
+/// settings, the decisions to replay, the commands and the way to send a
+/// view, which returns the command that needs a rebuild) and serves it;
+/// `notify` is called after every view (the app asks for a repaint). Returns
+/// when the app hangs up.
+pub fn serve_starts<S, D, V>(
+    commands: &Receiver<Command<S, D>>,
+    views: &Sender<V>,
+    notify: &dyn Fn(),
+    serve_session: impl Fn(S, Vec<D>, &Receiver<Command<S, D>>, &dyn Fn(V) -> bool) -> Option<Command<S, D>>,
+) {
+    let send = |view: V| {
+        let sent = views.send(view).is_ok();
+        notify();
+        sent
+    };
+    let mut next = commands.recv().ok();
+    while let Some(command) = next {
+        next = match command {
+            Command::Start(settings, decisions) => serve_session(settings, decisions, commands, &send),
+            // Nothing to decide or undo before a session exists.
+            Command::Decide(_) | Command::Undo => commands.recv().ok(),
+        };
+    }
+}
+
 /// Replays `decisions` on a started session (stopping at the first that
 /// fails, which the view reports), sends its view, then serves commands
 /// until one needs a new session: that command is returned (an undo comes

@@ -20,6 +20,7 @@ use crate::export::{ExportJob, Progress, export_or_explain};
 use crate::sessions::images::{ImageDecision, Images, ShownImage};
 use crate::tabs::session::SessionTab;
 use crate::tabs::{Tab, Worker};
+use crate::widgets::choices::choice;
 use crate::widgets::picture;
 use crate::widgets::plots;
 use crate::widgets::sessions::{Asked, answer_label};
@@ -234,24 +235,14 @@ impl Tab for ImageTab {
     fn side(&mut self, ui: &mut egui::Ui) {
         ui.label("New image session (decoy images)");
         let s = &mut self.session.settings;
-        egui::ComboBox::from_label("images")
-            .selected_text(s.data.label())
-            .show_ui(ui, |ui| {
-                for data in DataSet::ALL {
-                    ui.selectable_value(&mut s.data, data, data.label());
-                }
-            })
-            .response
-            .on_hover_text("The data set of a new session, with a decoy patch that gives the class away");
-        egui::ComboBox::from_label("network")
-            .selected_text(s.model.label())
-            .show_ui(ui, |ui| {
-                for model in SessionModel::ALL {
-                    ui.selectable_value(&mut s.model, model, model.label());
-                }
-            })
-            .response
-            .on_hover_text("The network of a new session");
+        choice(
+            ui,
+            ("images", "The data set of a new session, with a decoy patch that gives the class away"),
+            &mut s.data,
+            &DataSet::ALL,
+            |v| v.label(),
+        );
+        choice(ui, ("network", "The network of a new session"), &mut s.model, &SessionModel::ALL, |v| v.label());
         ui.add(egui::Slider::new(&mut s.seed, 0..=1000).text("seed"))
             .on_hover_text("The random seed of a new session: decoys, initial weights, order");
         ui.add(egui::Slider::new(&mut s.pretrain_images, 100..=50_000).logarithmic(true).text("first images"))

@@ -15,6 +15,7 @@ use crate::sessions::experiment::{
 use crate::sessions::runs::{Run, SavedRun, Status};
 use crate::sessions::storage::{self, Saved, VERSION};
 use crate::tabs::{Repaint, Tab, Worker};
+use crate::widgets::choices::choice;
 use crate::widgets::forms::{active_form, caipi_form, cali_form, decoy_form, text_form};
 use crate::widgets::plots;
 use eframe::egui;
@@ -427,15 +428,13 @@ impl Watching {
         }
         ui.separator();
         ui.label("Simulated experiment");
-        egui::ComboBox::from_label("protocol")
-            .selected_text(self.protocol.name())
-            .show_ui(ui, |ui| {
-                for protocol in ExperimentKind::ALL {
-                    ui.selectable_value(&mut self.protocol, protocol, protocol.name());
-                }
-            })
-            .response
-            .on_hover_text("The experiment to run; its settings follow below");
+        choice(
+            ui,
+            ("protocol", "The experiment to run; its settings follow below"),
+            &mut self.protocol,
+            &ExperimentKind::ALL,
+            |v| v.name(),
+        );
         match self.protocol {
             ExperimentKind::Caipi => caipi_form(ui, &mut self.caipi),
             ExperimentKind::Cali => cali_form(ui, &mut self.cali),

@@ -23,17 +23,24 @@ pub fn rule_choice(ui: &mut egui::Ui, rule: &mut Rule) {
 
 /// A combo box labelled `label` over `all`, each shown by its name, with
 /// `hint` on hover.
-pub fn named_choice<T: Copy + PartialEq + Display>(
+pub fn named_choice<T: Copy + PartialEq + Display>(ui: &mut egui::Ui, labels: (&str, &str), value: &mut T, all: &[T]) {
+    choice(ui, labels, value, all, |v| v.to_string());
+}
+
+/// A combo box labelled `label` over `all`, each shown as `name` says, with
+/// `hint` on hover.
+pub fn choice<T: Copy + PartialEq, N: Into<String>>(
     ui: &mut egui::Ui,
     (label, hint): (&str, &str),
     value: &mut T,
     all: &[T],
+    name: impl Fn(T) -> N,
 ) {
     egui::ComboBox::from_label(label)
-        .selected_text(value.to_string())
+        .selected_text(name(*value).into())
         .show_ui(ui, |ui| {
-            for &choice in all {
-                ui.selectable_value(value, choice, choice.to_string());
+            for &option in all {
+                ui.selectable_value(value, option, name(option).into());
             }
         })
         .response

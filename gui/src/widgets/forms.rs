@@ -1,6 +1,6 @@
 //! The settings forms of the bench's protocols, as the Watch tab shows them.
 
-use crate::widgets::choices::{named_choice, rule_choice};
+use crate::widgets::choices::{choice, named_choice, rule_choice};
 use eframe::egui;
 use xil_bench::protocols::active::session::BatchSettings;
 use xil_bench::protocols::active::{ActiveData, ActiveModel, ActiveSettings, Strategy};
@@ -109,15 +109,13 @@ pub fn cali_form(ui: &mut egui::Ui, s: &mut CaliSettings) {
 /// Decoy Fashion-MNIST: the correction, epochs, training images, seed.
 pub fn decoy_form(ui: &mut egui::Ui, s: &mut DecoySettings) {
     ui.label("data: Fashion-MNIST ($XIL_FASHION_MNIST or Debian's dataset-fashion-mnist)");
-    egui::ComboBox::from_label("correction")
-        .selected_text(s.setting.label())
-        .show_ui(ui, |ui| {
-            for setting in Setting::ALL {
-                ui.selectable_value(&mut s.setting, setting, setting.label());
-            }
-        })
-        .response
-        .on_hover_text("How the decoy is corrected: not at all, by counterexamples, or by the input-gradient penalty");
+    choice(
+        ui,
+        ("correction", "How the decoy is corrected: not at all, by counterexamples, or by the input-gradient penalty"),
+        &mut s.setting,
+        &Setting::ALL,
+        |v| v.label(),
+    );
     ui.add(egui::Slider::new(&mut s.epochs, 1..=64).text("epochs")).on_hover_text("Passes over the training images");
     let mut limited = s.train_limit.is_some();
     ui.checkbox(&mut limited, "use only the first training images")
@@ -176,15 +174,7 @@ pub fn text_form(ui: &mut egui::Ui, s: &mut TextSettings, headers: &mut Headers)
 /// Active learning: data, network, strategy, seed set, steps, runs,
 /// explainer.
 pub fn active_form(ui: &mut egui::Ui, s: &mut ActiveSettings) {
-    egui::ComboBox::from_label("data")
-        .selected_text(s.data.label())
-        .show_ui(ui, |ui| {
-            for data in ActiveData::ALL {
-                ui.selectable_value(&mut s.data, data, data.label());
-            }
-        })
-        .response
-        .on_hover_text("The images the learner is trained on");
+    choice(ui, ("data", "The images the learner is trained on"), &mut s.data, &ActiveData::ALL, |v| v.label());
     learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
     ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"))
         .on_hover_text("Labelled images of each class a run starts from");
@@ -202,46 +192,26 @@ pub fn learner_choices(
     ui: &mut egui::Ui,
     (model, strategy, explainer): (&mut ActiveModel, &mut Strategy, &mut Method),
 ) {
-    egui::ComboBox::from_label("model")
-        .selected_text(model.name())
-        .show_ui(ui, |ui| {
-            for choice in ActiveModel::ALL {
-                ui.selectable_value(model, choice, choice.name());
-            }
-        })
-        .response
-        .on_hover_text("The network that learns from the labelled images");
-    egui::ComboBox::from_label("strategy")
-        .selected_text(strategy.label())
-        .show_ui(ui, |ui| {
-            for choice in Strategy::ALL {
-                ui.selectable_value(strategy, choice, choice.label());
-            }
-        })
-        .response
-        .on_hover_text("How the next batch is chosen (ALEX: by explanations; retrieval: by similar explanations)");
-    egui::ComboBox::from_label("explainer (ALEX, retrieval)")
-        .selected_text(explainer.label())
-        .show_ui(ui, |ui| {
-            for choice in Method::ALL {
-                ui.selectable_value(explainer, choice, choice.label());
-            }
-        })
-        .response
-        .on_hover_text("The attribution method the explanation-based strategies use");
+    choice(ui, ("model", "The network that learns from the labelled images"), model, &ActiveModel::ALL, |v| v.name());
+    choice(
+        ui,
+        ("strategy", "How the next batch is chosen (ALEX: by explanations; retrieval: by similar explanations)"),
+        strategy,
+        &Strategy::ALL,
+        |v| v.label(),
+    );
+    choice(
+        ui,
+        ("explainer (ALEX, retrieval)", "The attribution method the explanation-based strategies use"),
+        explainer,
+        &Method::ALL,
+        |v| v.label(),
+    );
 }
 
 /// Labelling batches by hand: images, learner, seed set, batch, epochs.
 pub fn batch_form(ui: &mut egui::Ui, s: &mut BatchSettings) {
-    egui::ComboBox::from_label("images")
-        .selected_text(s.data.label())
-        .show_ui(ui, |ui| {
-            for data in DataSet::ALL {
-                ui.selectable_value(&mut s.data, data, data.label());
-            }
-        })
-        .response
-        .on_hover_text("The images to label");
+    choice(ui, ("images", "The images to label"), &mut s.data, &DataSet::ALL, |v| v.label());
     learner_choices(ui, (&mut s.model, &mut s.strategy, &mut s.explainer));
     ui.add(egui::Slider::new(&mut s.q, 1..=20).text("seeds/class (q)"))
         .on_hover_text("Labelled images of each class the session starts from");
