@@ -20,5 +20,6 @@ pub mod explain;
 pub mod harness;
 pub mod protocols;
 pub mod report;
+pub mod sweep;
 
 pub use error::{Error, Result};

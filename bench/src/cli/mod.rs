@@ -13,24 +13,19 @@ pub mod digits;
 pub mod lime_faithfulness;
 pub mod reproduce;
 pub mod run;
+pub mod sweep;
 pub mod values;
 
 use clap::{Parser, Subcommand};
 use reproduce::Experiment;
 use xil_bench::Result;
 use xil_bench::protocols::active::Active;
-use xil_bench::protocols::active::reproduce::{AlexReproduction, RetrievalReproduction};
 use xil_bench::protocols::attributions::Attributions;
 use xil_bench::protocols::bayes_feedback::BayesFeedback;
-use xil_bench::protocols::bayes_feedback::reproduce::BayesReproduction;
 use xil_bench::protocols::caipi_colors::CaipiColors;
-use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
 use xil_bench::protocols::caipi_text::CaipiText;
-use xil_bench::protocols::caipi_text::reproduce::TextReproduction;
 use xil_bench::protocols::cali::Cali;
-use xil_bench::protocols::cali::reproduce::CaliReproduction;
 use xil_bench::protocols::decoy_fashion::DecoyFashion;
-use xil_bench::protocols::decoy_fashion::reproduce::DecoyReproduction;
 use xil_bench::protocols::digits::Digits;
 use xil_bench::protocols::lime_faithfulness::LimeFaithfulness;
 
@@ -71,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         experiment: Experiment,
     },
+    /// A reproduction as a sweep of jobs for Slurm (or any machine): plan, run a job, status, merge, compare.
+    Sweep {
+        #[command(subcommand)]
+        command: sweep::SweepCommand,
+    },
 }
 
 impl Cli {
@@ -89,31 +89,8 @@ impl Cli {
             Command::Active(args) => run::protocol::<Active>(&args.settings(), &args.data_dir, &args.out),
             Command::BayesFeedback(args) => run::protocol::<BayesFeedback>(&args.settings(), &args.data_dir, &args.out),
             Command::Digits(args) => run::protocol::<Digits>(&args.settings(), &args.data_dir, &args.out),
-            Command::Reproduce { experiment } => match experiment {
-                Experiment::Alex { common } => {
-                    run::reproduction::<AlexReproduction>(&common.settings(), &(), &common.out)
-                }
-                Experiment::ExplanationRetrieval { common, corpus } => {
-                    run::reproduction::<RetrievalReproduction>(&common.settings(), &corpus, &common.out)
-                }
-                Experiment::BayesFeedback { common } => {
-                    run::reproduction::<BayesReproduction>(&common.settings(), &(), &common.out)
-                }
-                Experiment::Cali { common } => {
-                    run::reproduction::<CaliReproduction>(&common.settings(), &(), &common.out)
-                }
-                Experiment::DecoyFashion { common, data } => {
-                    run::reproduction::<DecoyReproduction>(&common.settings(), &data, &common.out)
-                }
-                Experiment::CaipiText { common, corpus } => {
-                    run::reproduction::<TextReproduction>(&common.settings(), &corpus, &common.out)
-                }
-                Experiment::CaipiColors { common, semantics, solver } => {
-                    let xil_bench::harness::ReproduceSettings { scale, seed } = common.settings();
-                    let settings = ColorsReproduceSettings { scale, seed, semantics, solver };
-                    run::reproduction::<ColorsReproduction>(&settings, &(), &common.out)
-                }
-            },
+            Command::Reproduce { experiment } => experiment.dispatch(reproduce::Build),
+            Command::Sweep { command } => command.run(),
         }
     }
 }

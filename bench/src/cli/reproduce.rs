@@ -1,11 +1,19 @@
 //! `xil-bench reproduce <experiment>`: the options of a paper's figure.
 
+use super::run;
 use super::values::{CORPUS_HELP, FASHION_DATA_HELP};
 use clap::Subcommand;
-use std::path::PathBuf;
-use xil_bench::harness::{ReproduceSettings, Scale};
+use std::path::{Path, PathBuf};
+use xil_bench::Result;
+use xil_bench::harness::{ReproduceSettings, Reproduction, Scale};
+use xil_bench::protocols::active::reproduce::{AlexReproduction, RetrievalReproduction};
+use xil_bench::protocols::bayes_feedback::reproduce::BayesReproduction;
 use xil_bench::protocols::caipi_colors::Solver;
 use xil_bench::protocols::caipi_colors::reproduce::Semantics;
+use xil_bench::protocols::caipi_colors::reproduce::{ColorsReproduceSettings, ColorsReproduction};
+use xil_bench::protocols::caipi_text::reproduce::TextReproduction;
+use xil_bench::protocols::cali::reproduce::CaliReproduction;
+use xil_bench::protocols::decoy_fashion::reproduce::DecoyReproduction;
 
 /// What every reproduction is asked: where, how much, which seed.
 #[derive(clap::Args)]
@@ -89,4 +97,58 @@ pub enum Experiment {
         #[arg(long, value_enum, default_value = "liblinear")]
         solver: Solver,
     },
+}
+
+/// What to do with the reproduction the command line chose: build it
+/// (`reproduce`) or plan it as a sweep (`sweep plan`).
+pub trait WithExperiment {
+    /// Does it with reproduction `R`, asked for `settings`, its data from
+    /// `source`, into `out`.
+    ///
+    /// # Errors
+    /// The work's.
+    fn with<R: Reproduction>(self, settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()>
+    where
+        R::Settings: Clone,
+        R::Source: Clone;
+}
+
+impl Experiment {
+    /// Hands the chosen reproduction, its settings, source and folder to
+    /// `work`.
+    ///
+    /// # Errors
+    /// The work's.
+    pub fn dispatch(self, work: impl WithExperiment) -> Result<()> {
+        match self {
+            Experiment::Alex { common } => work.with::<AlexReproduction>(&common.settings(), &(), &common.out),
+            Experiment::ExplanationRetrieval { common, corpus } => {
+                work.with::<RetrievalReproduction>(&common.settings(), &corpus, &common.out)
+            }
+            Experiment::BayesFeedback { common } => {
+                work.with::<BayesReproduction>(&common.settings(), &(), &common.out)
+            }
+            Experiment::Cali { common } => work.with::<CaliReproduction>(&common.settings(), &(), &common.out),
+            Experiment::DecoyFashion { common, data } => {
+                work.with::<DecoyReproduction>(&common.settings(), &data, &common.out)
+            }
+            Experiment::CaipiText { common, corpus } => {
+                work.with::<TextReproduction>(&common.settings(), &corpus, &common.out)
+            }
+            Experiment::CaipiColors { common, semantics, solver } => {
+                let ReproduceSettings { scale, seed } = common.settings();
+                let settings = ColorsReproduceSettings { scale, seed, semantics, solver };
+                work.with::<ColorsReproduction>(&settings, &(), &common.out)
+            }
+        }
+    }
+}
+
+/// `xil-bench reproduce`: builds the reproduction in this process.
+pub struct Build;
+
+impl WithExperiment for Build {
+    fn with<R: Reproduction>(self, settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()> {
+        run::reproduction::<R>(settings, source, out)
+    }
 }

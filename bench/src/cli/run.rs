@@ -63,13 +63,18 @@ pub fn reproduction<R: Reproduction>(settings: &R::Settings, source: &R::Source,
     }
     let started = Instant::now();
     let bar = progress(R::NAME, R::ticks(settings), R::STEP);
-    let runs = R::reproduce(staged.path(), settings, &data, &|| bar.inc(1))?;
+    let runs = xil_bench::harness::protocol::reproduce::<R>(staged.path(), settings, &data, &|| bar.inc(1))?;
     staged.commit()?;
     bar.finish_and_clear();
-    let wall = started.elapsed().as_secs_f64();
-    eprint!("{}", last_words::runs_table(&runs));
+    print_reproduction(out, started.elapsed().as_secs_f64(), &runs);
+    Ok(())
+}
+
+/// What a finished reproduction (or a merged sweep) in `out` tells a
+/// person on standard error, and its summary line on standard output.
+pub fn print_reproduction(out: &Path, wall: f64, runs: &[serde_json::Value]) {
+    eprint!("{}", last_words::runs_table(runs));
     eprintln!("wrote {} in {wall:.1} s", out.display());
     eprint!("{}", last_words::files(out));
     println!("{}", serde_json::json!({ "wall_seconds": wall, "report": out.join("report.md"), "runs": runs }));
-    Ok(())
 }

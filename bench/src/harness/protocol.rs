@@ -13,7 +13,9 @@
 use crate::error::Result;
 use crate::harness::observe::Observer;
 use crate::harness::record::Record;
-use serde::Serialize;
+use crate::report::files::prepare_dir;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// One experiment as `xil-bench <NAME>` runs it.
@@ -79,7 +81,7 @@ pub trait Protocol {
 }
 
 /// How much of a paper's figure to run: a first look or the paper's sizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scale {
     /// Small enough for CI and a first look (minutes).
@@ -105,7 +107,7 @@ pub trait Sizes: Sized + Copy {
 }
 
 /// What most reproductions are asked for: how much, and the seed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReproduceSettings {
     /// Quick or full.
     pub scale: Scale,
@@ -113,18 +115,32 @@ pub struct ReproduceSettings {
     pub seed: u64,
 }
 
-/// A paper's figure or table as `xil-bench reproduce <NAME>` builds it.
+/// A paper's figure or table as `xil-bench reproduce <NAME>` builds it: a
+/// list of independent units of work (a fold of a run, a run, a study),
+/// each run on its own, and a merge of their outcomes into the figures and
+/// the report. [`reproduce`] runs every unit in this process;
+/// [`crate::sweep`] runs each as a job of a scheduler (Slurm's array jobs)
+/// and merges the same outcomes, so both give the same files.
 pub trait Reproduction {
     /// The subcommand of `reproduce`, e.g. `caipi-colors`.
     const NAME: &'static str;
     /// What one tick of the progress bar stands for, plural.
     const STEP: &'static str;
+    /// Whether one process runs its units side by side (units that each
+    /// hold a large network run one after another, folds in parallel).
+    const PARALLEL_UNITS: bool = false;
     /// What a reproduction is asked for: scale, seed and any variant.
-    type Settings: Sync;
+    type Settings: Sync + Serialize + DeserializeOwned;
     /// Where its data comes from.
-    type Source: Sync;
+    type Source: Sync + Serialize + DeserializeOwned;
     /// The data, loaded once.
     type Data: Sync;
+    /// One unit of work, with the checked settings, fold or run and the
+    /// named random stream it draws from: a line of a sweep's `jobs.jsonl`.
+    type Unit: Serialize + DeserializeOwned + PartialEq + Send + Sync;
+    /// What a unit hands to the merge (stored as CBOR by a sweep, whose
+    /// floats keep every bit).
+    type Outcome: Serialize + DeserializeOwned + Send;
 
     /// Progress ticks of the whole reproduction.
     fn ticks(settings: &Self::Settings) -> usize;
@@ -141,16 +157,61 @@ pub trait Reproduction {
         None
     }
 
-    /// Runs every run of the figure, writes results, figures and
-    /// `report.md` into `dir`, and returns the runs' summaries (the command
-    /// prints them beside the wall time).
+    /// The units of work, in the order the merge expects them.
+    ///
+    /// # Errors
+    /// [`crate::Error::Settings`] when a unit's settings do not pass their
+    /// check.
+    fn units(settings: &Self::Settings) -> Result<Vec<Self::Unit>>;
+
+    /// Runs one unit; writes the files that belong to it alone (a run's
+    /// folder) under `dir`, the reproduction's folder, and returns what the
+    /// merge needs.
     ///
     /// # Errors
     /// A failing run or a file that cannot be written, named.
-    fn reproduce(
+    fn run_unit(
         dir: &Path,
         settings: &Self::Settings,
         data: &Self::Data,
+        unit: &Self::Unit,
         tick: &(dyn Fn() + Sync),
+    ) -> Result<Self::Outcome>;
+
+    /// Writes what needs every unit (figures, tables, `report.md`) into
+    /// `dir` from the units' outcomes, in the order of [`Self::units`], and
+    /// returns the runs' summaries (the command prints them beside the wall
+    /// time).
+    ///
+    /// # Errors
+    /// A file that cannot be written, named.
+    fn merge(
+        dir: &Path,
+        settings: &Self::Settings,
+        data: &Self::Data,
+        outcomes: Vec<(Self::Unit, Self::Outcome)>,
     ) -> Result<Vec<serde_json::Value>>;
+}
+
+/// Runs every unit of `R` in this process (side by side when
+/// [`Reproduction::PARALLEL_UNITS`]) and merges them into `dir`.
+///
+/// # Errors
+/// The first failing unit's error, or the merge's.
+pub fn reproduce<R: Reproduction>(
+    dir: &Path,
+    settings: &R::Settings,
+    data: &R::Data,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<serde_json::Value>> {
+    use rayon::prelude::*;
+    prepare_dir(dir)?;
+    let units = R::units(settings)?;
+    let run = |unit: &R::Unit| R::run_unit(dir, settings, data, unit, tick);
+    let outcomes: Vec<R::Outcome> = if R::PARALLEL_UNITS {
+        units.par_iter().map(run).collect::<Result<_>>()?
+    } else {
+        units.iter().map(run).collect::<Result<_>>()?
+    };
+    R::merge(dir, settings, data, units.into_iter().zip(outcomes).collect())
 }

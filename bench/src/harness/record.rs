@@ -86,14 +86,21 @@ pub fn with_settings(summary: &impl Serialize, settings: &impl Serialize) -> ser
 
 /// A number written with `DECIMALS` decimals, for
 /// `#[serde(serialize_with = "crate::harness::record::decimals::<6, _, _>")]`.
+/// Formats for people (CSV, JSON) get the rounded text; binary formats (the
+/// CBOR of a sweep's outcomes) get the number itself, every bit of it, so a
+/// merged sweep computes with the values a single process had.
 ///
 /// # Errors
 /// The serializer's.
-pub fn decimals<const DECIMALS: usize, T: Display, S: Serializer>(
+pub fn decimals<const DECIMALS: usize, T: Display + Serialize, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> std::result::Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!("{value:.DECIMALS$}"))
+    if serializer.is_human_readable() {
+        serializer.collect_str(&format_args!("{value:.DECIMALS$}"))
+    } else {
+        value.serialize(serializer)
+    }
 }
 
 /// `rows` as CSV: a header of the field names, then one line per row. No

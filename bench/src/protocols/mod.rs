@@ -7,7 +7,8 @@
 //! - [`caipi_text`]: CAIPI on real e-mails (SpamAssassin) with word corrections (seed 000, Fig. 3);
 //! - [`attributions`]: seven attribution methods on a decoy-trained CNN or MLP (seeds 002 and 003);
 //! - [`digits`]: the device's 8x8 CNN trained on the UCI digits;
-//! - [`active`]: batch active learning with explanation-aware strategies (seeds 002 and 004).
+//! - [`active`]: batch active learning with explanation-aware strategies (seeds 002 and 004);
+//! - [`reproductions`]: every paper figure `reproduce` builds, found by its name.
 
 pub mod active;
 pub mod attributions;
@@ -18,3 +19,4 @@ pub mod cali;
 pub mod decoy_fashion;
 pub mod digits;
 pub mod lime_faithfulness;
+pub mod reproductions;

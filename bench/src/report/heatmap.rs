@@ -14,7 +14,7 @@ use plotters::prelude::*;
 use std::path::Path;
 
 /// One image and its explanation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Explained {
     /// Grey pixels, row-major, `side * side`.
     pub pixels: Vec<u8>,

@@ -16,7 +16,8 @@ use crate::harness::observe::ticking;
 use crate::harness::protocol::{Protocol, ReproduceSettings, Reproduction, Sizes};
 use crate::protocols::attributions::DataSet;
 use crate::report::figures::confidence_band;
-use crate::report::files::{prepare_dir, write_atomically};
+use crate::report::files::write_atomically;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -174,6 +175,15 @@ pub fn report(outcomes: &[(DataSet, Vec<BayesOutcome>)], scale: BayesScale) -> S
     text
 }
 
+/// One run of `reproduce bayes-feedback`: a data set and a seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BayesUnit {
+    /// The run, checked.
+    pub settings: BayesSettings,
+    /// Its random streams.
+    pub stream: String,
+}
+
 /// `xil-bench reproduce bayes-feedback`.
 #[derive(Debug, Clone, Copy)]
 pub struct BayesReproduction;
@@ -184,6 +194,8 @@ impl Reproduction for BayesReproduction {
     type Settings = ReproduceSettings;
     type Source = ();
     type Data = (ImageSet, ImageSet);
+    type Unit = BayesUnit;
+    type Outcome = (serde_json::Value, BayesOutcome);
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = BayesScale::of(settings.scale);
@@ -194,37 +206,58 @@ impl Reproduction for BayesReproduction {
         Ok((DataSet::Mnist.load_default()?, DataSet::Fashion.load_default()?))
     }
 
-    fn reproduce(
-        dir: &Path,
-        settings: &ReproduceSettings,
-        (mnist, fashion): &(ImageSet, ImageSet),
-        tick: &(dyn Fn() + Sync),
-    ) -> Result<Vec<serde_json::Value>> {
+    fn units(settings: &ReproduceSettings) -> Result<Vec<BayesUnit>> {
         let scale = BayesScale::of(settings.scale);
-        prepare_dir(dir)?;
-        let mut outcomes = Vec::new();
-        let mut summaries = Vec::new();
-        for (data, images, other) in [(DataSet::Mnist, mnist, fashion), (DataSet::Fashion, fashion, mnist)] {
-            outcomes.push((data, Vec::new()));
+        let mut units = Vec::new();
+        for data in [DataSet::Mnist, DataSet::Fashion] {
             for seed in 0..scale.seeds as u64 {
                 let run = run_settings(data, scale, settings.seed + seed);
-                let pair = (images.clone(), Some(other.clone()));
-                let outcome = BayesFeedback::run(&run, &pair, &ticking(tick))?;
-                let mut summary = write(&dir.join(format!("{}-seed{}", data.name(), run.seed)), &run, &outcome)?;
-                if let Some(object) = summary.as_object_mut() {
-                    object.remove("settings");
-                    object.insert("data".into(), serde_json::json!(data.name()));
-                    object.insert("seed".into(), serde_json::json!(run.seed));
-                }
-                summaries.push(summary);
-                if let Some((_, runs)) = outcomes.last_mut() {
-                    runs.push(outcome);
-                }
-                // The report after every run, so that a long reproduction
-                // that is stopped still shows the runs it finished.
-                write_atomically(&dir.join("report.md"), report(&outcomes, scale).as_bytes())?;
+                BayesFeedback::check(&run)?;
+                units.push(BayesUnit {
+                    settings: run,
+                    stream: format!("the named streams of seed {}", settings.seed + seed),
+                });
             }
         }
+        Ok(units)
+    }
+
+    fn run_unit(
+        dir: &Path,
+        _: &ReproduceSettings,
+        (mnist, fashion): &(ImageSet, ImageSet),
+        unit: &BayesUnit,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(serde_json::Value, BayesOutcome)> {
+        let run = &unit.settings;
+        let (images, other) = if run.data == DataSet::Mnist { (mnist, fashion) } else { (fashion, mnist) };
+        let pair = (images.clone(), Some(other.clone()));
+        let outcome = BayesFeedback::run(run, &pair, &ticking(tick))?;
+        let mut summary = write(&dir.join(format!("{}-seed{}", run.data.name(), run.seed)), run, &outcome)?;
+        if let Some(object) = summary.as_object_mut() {
+            object.remove("settings");
+            object.insert("data".into(), serde_json::json!(run.data.name()));
+            object.insert("seed".into(), serde_json::json!(run.seed));
+        }
+        Ok((summary, outcome))
+    }
+
+    fn merge(
+        dir: &Path,
+        settings: &ReproduceSettings,
+        _: &(ImageSet, ImageSet),
+        outcomes: Vec<(BayesUnit, (serde_json::Value, BayesOutcome))>,
+    ) -> Result<Vec<serde_json::Value>> {
+        let mut by_data: Vec<(DataSet, Vec<BayesOutcome>)> = Vec::new();
+        let mut summaries = Vec::new();
+        for (unit, (summary, outcome)) in outcomes {
+            match by_data.last_mut() {
+                Some((data, runs)) if *data == unit.settings.data => runs.push(outcome),
+                _ => by_data.push((unit.settings.data, vec![outcome])),
+            }
+            summaries.push(summary);
+        }
+        write_atomically(&dir.join("report.md"), report(&by_data, BayesScale::of(settings.scale)).as_bytes())?;
         Ok(summaries)
     }
 }

@@ -45,7 +45,7 @@ pub(super) struct Baseline<'a> {
 }
 
 /// The baseline measured after its fine-tuning, and the epoch kept.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RightReasons {
     /// Before the penalty (the deterministic network's "no feedback").
     pub before: Measured,

@@ -20,7 +20,7 @@ use crate::protocols::attributions::methods::{Budgets, Method, attribute};
 use crate::protocols::attributions::models::{Attributable, Input};
 use crate::protocols::attributions::run::explained_images;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use xil_core::metrics::{accuracy, attribution_overlap, macro_f1};
 use xil_core::nn::cnn::BayesLeNet5;
@@ -29,7 +29,7 @@ use xil_core::nn::cnn::BayesLeNet5;
 pub const METHODS: [Method; 4] = [Method::Saliency, Method::DeepLift, Method::GradCam, Method::Occlusion];
 
 /// What one epoch measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackEpoch {
     /// 0: without feedback, 1: fine-tuning with feedback, 2: the network on
     /// clean images, 3: the control (fine-tuning as phase 1, no evidence),
@@ -82,7 +82,7 @@ impl Record for FeedbackEpoch {
 }
 
 /// The network measured at the end of a phase.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measured {
     /// Test accuracy of the predictive distribution (= micro precision,
     /// recall and F1 for one label per image).
@@ -102,8 +102,9 @@ pub struct Measured {
 /// Out-of-distribution images measured for the predictive entropy.
 pub const OOD_IMAGES: usize = 1000;
 
-/// The result of a run.
-#[derive(Debug, Clone)]
+/// The result of a run. Its serde form (what a sweep's job hands to the
+/// merge) leaves out the maps, which the run's own folder holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BayesOutcome {
     /// Every epoch of every phase.
     pub epochs: Vec<FeedbackEpoch>,
@@ -129,6 +130,7 @@ pub struct BayesOutcome {
     /// Test accuracy of the network trained on clean images.
     pub clean_accuracy: f32,
     /// `DeepLIFT` maps of the first explained test images, before and after.
+    #[serde(skip)]
     pub maps: Vec<(Input, Input, Input)>,
 }
 

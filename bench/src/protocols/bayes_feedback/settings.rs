@@ -5,10 +5,10 @@
 use crate::error::{Error, Result};
 use crate::harness::limits;
 use crate::protocols::attributions::DataSet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything that defines one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BayesSettings {
     /// The images (with a decoy square in every corner).
     pub data: DataSet,

@@ -12,15 +12,18 @@ use super::write::{summary_json, write_run};
 use crate::error::Result;
 use crate::harness::protocol::{Reproduction, Scale, Sizes};
 use crate::harness::record::{Record, metric};
-use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Solver, Summary, run_all};
+use crate::harness::seeds::Stream;
+use crate::protocols::caipi_colors::{CaipiSettings, ColorsData, Learner, Row, Solver, Summary, run_fold};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
 use xil_core::tasks::colors::Rule;
 
 /// Which semantics to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Semantics {
     /// The paper's meaning.
     Paper,
@@ -139,37 +142,75 @@ pub fn setting_name(settings: &CaipiSettings) -> String {
     format!("{}-rule{}-{corrections}", settings.learner.name(), settings.rule)
 }
 
-/// Runs a reproduction and writes everything under `out`; returns the
-/// summaries in the order of [`settings`] (paper first when both).
+/// One fold of one setting of the figure: a unit of `reproduce
+/// caipi-colors`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColorsUnit {
+    /// `paper` or `authors`.
+    pub semantics: String,
+    /// The setting's folder name.
+    pub name: String,
+    /// The setting, checked.
+    pub settings: CaipiSettings,
+    /// The fold.
+    pub fold: usize,
+    /// The random stream the fold draws from (beside the folds' own).
+    pub stream: String,
+}
+
+/// The units of a reproduction: every fold of every setting, settings in the
+/// order of [`settings`] (paper first when both).
 ///
 /// # Errors
-/// A one-line message when a run fails or a file cannot be written.
-pub fn reproduce(
+/// [`crate::Error::Settings`] when a setting does not pass its check.
+pub fn units(scale: ColorsScale, seed: u64, semantics: Semantics, solver: Solver) -> Result<Vec<ColorsUnit>> {
+    let variants: &[(&str, bool)] = match semantics {
+        Semantics::Paper => &[("paper", false)],
+        Semantics::Authors => &[("authors", true)],
+        Semantics::Both => &[("paper", false), ("authors", true)],
+    };
+    let mut units = Vec::new();
+    for &(variant, authors) in variants {
+        for setting in settings(scale, seed, authors, solver) {
+            setting.validate()?;
+            for fold in 0..setting.folds {
+                units.push(ColorsUnit {
+                    semantics: variant.into(),
+                    name: setting_name(&setting),
+                    settings: setting.clone(),
+                    fold,
+                    stream: format!("{:?}", Stream::CaipiFold(fold)),
+                });
+            }
+        }
+    }
+    Ok(units)
+}
+
+/// Writes every setting's folder, the figures, `summary.json` and
+/// `report.md` under `out` from the folds' rows (in the order of [`units`]);
+/// returns the summaries in the order of [`settings`].
+///
+/// # Errors
+/// A one-line message when a file cannot be written.
+pub fn merge(
     out: &Path,
     scale: ColorsScale,
     seed: u64,
-    semantics: Semantics,
-    solver: Solver,
-    tick: &(dyn Fn() + Sync),
+    folds: Vec<(ColorsUnit, Vec<Row>)>,
 ) -> Result<Vec<(String, CaipiSettings, Summary)>> {
-    prepare_dir(out)?;
-    let data = ColorsData::generate(scale.images, scale.folds, seed)?;
-    let variants: Vec<(&str, bool)> = match semantics {
-        Semantics::Paper => vec![("paper", false)],
-        Semantics::Authors => vec![("authors", true)],
-        Semantics::Both => vec![("paper", false), ("authors", true)],
-    };
-    let all: Vec<(String, CaipiSettings)> = variants
-        .iter()
-        .flat_map(|&(name, authors)| {
-            settings(scale, seed, authors, solver).into_iter().map(move |s| (name.to_string(), s))
-        })
-        .collect();
-    let just_settings: Vec<CaipiSettings> = all.iter().map(|(_, s)| s.clone()).collect();
-    let runs = run_all(&just_settings, &data, &crate::harness::observe::ticking(tick))?;
+    let mut all: Vec<(String, CaipiSettings, Vec<Row>)> = Vec::new();
+    for (unit, rows) in folds {
+        match all.last_mut() {
+            Some((variant, setting, so_far)) if *variant == unit.semantics && *setting == unit.settings => {
+                so_far.extend(rows);
+            }
+            _ => all.push((unit.semantics, unit.settings, rows)),
+        }
+    }
     let mut summaries = Vec::new();
     let mut summary_objects = Vec::new();
-    for ((variant, setting), rows) in all.iter().zip(&runs) {
+    for (variant, setting, rows) in &all {
         let name = setting_name(setting);
         let summary = write_run(&out.join(variant).join(&name), setting, rows)?;
         let mut json = summary_json(setting, &summary);
@@ -182,10 +223,12 @@ pub fn reproduce(
     }
     let figures = out.join("figures");
     prepare_dir(&figures)?;
-    for (variant, _) in &variants {
+    for variant in ["paper", "authors"] {
         let of_variant: Vec<(&CaipiSettings, &Vec<Row>)> =
-            all.iter().zip(&runs).filter(|((v, _), _)| v == variant).map(|((_, s), r)| (s, r)).collect();
-        draw_figures(&figures, variant, &of_variant)?;
+            all.iter().filter(|(v, _, _)| v == variant).map(|(_, s, r)| (s, r)).collect();
+        if !of_variant.is_empty() {
+            draw_figures(&figures, variant, &of_variant)?;
+        }
     }
     let summary = serde_json::Value::Array(summary_objects);
     write_atomically(&out.join("summary.json"), format!("{summary:#}\n").as_bytes())?;
@@ -312,7 +355,7 @@ pub fn report(scale: ColorsScale, seed: u64, summaries: &[(String, CaipiSettings
 }
 
 /// What `reproduce caipi-colors` is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColorsReproduceSettings {
     /// Quick or full.
     pub scale: Scale,
@@ -331,9 +374,12 @@ pub struct ColorsReproduction;
 impl Reproduction for ColorsReproduction {
     const NAME: &'static str = "caipi-colors";
     const STEP: &'static str = "queries";
+    const PARALLEL_UNITS: bool = true;
     type Settings = ColorsReproduceSettings;
     type Source = ();
-    type Data = ();
+    type Data = ColorsData;
+    type Unit = ColorsUnit;
+    type Outcome = Vec<Row>;
 
     fn ticks(settings: &ColorsReproduceSettings) -> usize {
         let scale = ColorsScale::of(settings.scale);
@@ -341,18 +387,32 @@ impl Reproduction for ColorsReproduction {
         variants * 8 * scale.folds * scale.iterations
     }
 
-    fn load(_: &ColorsReproduceSettings, (): &()) -> Result<()> {
-        Ok(())
+    fn load(settings: &ColorsReproduceSettings, (): &()) -> Result<ColorsData> {
+        let scale = ColorsScale::of(settings.scale);
+        ColorsData::generate(scale.images, scale.folds, settings.seed)
     }
 
-    fn reproduce(
+    fn units(settings: &ColorsReproduceSettings) -> Result<Vec<ColorsUnit>> {
+        units(ColorsScale::of(settings.scale), settings.seed, settings.semantics, settings.solver)
+    }
+
+    fn run_unit(
+        _: &Path,
+        _: &ColorsReproduceSettings,
+        data: &ColorsData,
+        unit: &ColorsUnit,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<Vec<Row>> {
+        run_fold(&unit.settings, data, unit.fold, &crate::harness::observe::ticking(tick))
+    }
+
+    fn merge(
         dir: &Path,
         settings: &ColorsReproduceSettings,
-        (): &(),
-        tick: &(dyn Fn() + Sync),
+        _: &ColorsData,
+        folds: Vec<(ColorsUnit, Vec<Row>)>,
     ) -> Result<Vec<serde_json::Value>> {
-        let scale = ColorsScale::of(settings.scale);
-        let summaries = reproduce(dir, scale, settings.seed, settings.semantics, settings.solver, tick)?;
+        let summaries = merge(dir, ColorsScale::of(settings.scale), settings.seed, folds)?;
         let runs: Vec<serde_json::Value> = summaries
             .iter()
             .map(|(variant, settings, summary)| {

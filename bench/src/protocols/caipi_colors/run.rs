@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::harness::observe::Observer;
 use crate::harness::record::{Metric, Record, mean_at_last_step};
 use crate::harness::seeds::Stream;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 use xil_core::metrics::{RunningMean, decompose_disjoint, explanation_scores};
 use xil_core::tasks::colors::{self, PairFeatures, Rule};
@@ -27,7 +27,7 @@ use xil_core::{
 };
 
 /// What one fold measured after one query.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// The fold.
     pub fold: usize,

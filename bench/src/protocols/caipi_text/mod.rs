@@ -109,7 +109,7 @@ impl TextSettings {
 }
 
 /// What one fold measured after one query.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TextRow {
     /// The fold.
     pub fold: usize,

@@ -6,15 +6,16 @@
 
 use super::write::{summary_json, write_run};
 use super::{Corpus, TextSource};
-use crate::data::spam::corpus::Mail;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
 use crate::harness::record::Record;
+use crate::harness::seeds::Stream;
 use crate::protocols::caipi_text::data::{GOLD_C, GoldC, Headers, PAPER_GOLD_SHARE, TextData};
 use crate::protocols::caipi_text::tfidf::Limits;
 use crate::protocols::caipi_text::{QueryExplainer, TextRow, TextSettings, run};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -108,42 +109,96 @@ pub const VARIANTS: [TextVariant; 2] = [
     TextVariant { name: "earlier", headers: Headers::Keep, explainer: QueryExplainer::Exact },
 ];
 
-/// Runs CAIPI with and without corrections at `scale` in one variant and
-/// writes both runs and the figures under `out`; returns the two summaries.
+/// One run of `reproduce caipi-text`: a variant with or without
+/// corrections, its folds in parallel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextUnit {
+    /// The variant's name (`paper`, `earlier`).
+    pub variant: String,
+    /// The run, checked against the corpus when it runs.
+    pub settings: TextSettings,
+    /// Its random streams.
+    pub stream: String,
+}
+
+/// The units: per variant, the run without corrections, then with.
+pub fn units(scale: TextScale, seed: u64) -> Vec<TextUnit> {
+    let mut units = Vec::new();
+    for variant in VARIANTS {
+        for corrections in [false, true] {
+            let settings = TextSettings {
+                folds: scale.folds,
+                iterations: scale.iterations,
+                explainer: variant.explainer,
+                ..TextSettings::paper(corrections, seed)
+            };
+            let stream = format!(
+                "{:?}, {:?} .. {:?}",
+                Stream::TextFolds,
+                Stream::TextFold(0),
+                Stream::TextFold(scale.folds - 1)
+            );
+            units.push(TextUnit { variant: variant.name.into(), settings, stream });
+        }
+    }
+    units
+}
+
+/// Runs one unit and writes its folder (`<variant>/corrections-on|off/`)
+/// under `out`; returns its summary and rows.
 ///
 /// # Errors
-/// A one-line message when a run fails or a file cannot be written.
-pub fn reproduce(
+/// A one-line message when the run fails or a file cannot be written.
+pub fn run_unit(
     out: &Path,
-    variant: TextVariant,
-    data: &TextData,
-    mails: &[Mail],
+    corpora: &TextCorpora,
+    unit: &TextUnit,
+    on_query: &(dyn Fn() + Sync),
+) -> Result<(serde_json::Value, Vec<TextRow>)> {
+    let (variant, data) = VARIANTS
+        .iter()
+        .zip([&corpora.corpus.data, &corpora.earlier])
+        .find(|(variant, _)| variant.name == unit.variant)
+        .ok_or_else(|| Error::Settings(format!("caipi-text has no variant {}", unit.variant)))?;
+    let started = std::time::Instant::now();
+    let result = run(&unit.settings, data, &crate::harness::observe::ticking(on_query))?;
+    let mut summary =
+        summary_json(&unit.settings, data, variant.headers, &result.rows, started.elapsed().as_secs_f64());
+    if let Some(map) = summary.as_object_mut() {
+        map.insert("variant".into(), variant.name.into());
+    }
+    let name = if unit.settings.corrections { "corrections-on" } else { "corrections-off" };
+    write_run(&out.join(variant.name).join(name), &summary, data, &corpora.corpus.mails, &result, variant.headers)?;
+    Ok((summary, result.rows))
+}
+
+/// Writes each variant's figures and `report.md` under `out` from the
+/// units' outcomes; returns the runs' summaries.
+///
+/// # Errors
+/// A one-line message when a file cannot be written.
+pub fn merge(
+    out: &Path,
+    corpora: &TextCorpora,
     scale: TextScale,
     seed: u64,
-    on_query: &(dyn Fn() + Sync),
+    outcomes: Vec<(TextUnit, (serde_json::Value, Vec<TextRow>))>,
 ) -> Result<Vec<serde_json::Value>> {
-    prepare_dir(out)?;
-    let mut runs = Vec::new();
     let mut summaries = Vec::new();
-    for corrections in [false, true] {
-        let settings = TextSettings {
-            folds: scale.folds,
-            iterations: scale.iterations,
-            explainer: variant.explainer,
-            ..TextSettings::paper(corrections, seed)
-        };
-        let started = std::time::Instant::now();
-        let result = run(&settings, data, &crate::harness::observe::ticking(on_query))?;
-        let mut summary = summary_json(&settings, data, variant.headers, &result.rows, started.elapsed().as_secs_f64());
-        if let Some(map) = summary.as_object_mut() {
-            map.insert("variant".into(), variant.name.into());
+    for variant in VARIANTS {
+        let runs: Vec<(bool, Vec<TextRow>)> = outcomes
+            .iter()
+            .filter(|(unit, _)| unit.variant == variant.name)
+            .map(|(unit, (_, rows))| (unit.settings.corrections, rows.clone()))
+            .collect();
+        if !runs.is_empty() {
+            let dir = out.join(variant.name);
+            prepare_dir(&dir)?;
+            figures(&dir, &runs)?;
         }
-        let name = if corrections { "corrections-on" } else { "corrections-off" };
-        write_run(&out.join(name), &summary, data, mails, &result, variant.headers)?;
-        summaries.push(summary);
-        runs.push((corrections, result.rows));
     }
-    figures(out, &runs)?;
+    summaries.extend(outcomes.into_iter().map(|(_, (summary, _))| summary));
+    write_atomically(&out.join("report.md"), report(corpora, scale, seed, &summaries).as_bytes())?;
     Ok(summaries)
 }
 
@@ -230,6 +285,8 @@ impl Reproduction for TextReproduction {
     /// The corpus folder.
     type Source = Option<std::path::PathBuf>;
     type Data = TextCorpora;
+    type Unit = TextUnit;
+    type Outcome = (serde_json::Value, Vec<TextRow>);
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = TextScale::of(settings.scale);
@@ -255,19 +312,26 @@ impl Reproduction for TextReproduction {
         Some(corpora.corpus.found())
     }
 
-    fn reproduce(
+    fn units(settings: &ReproduceSettings) -> Result<Vec<TextUnit>> {
+        Ok(units(TextScale::of(settings.scale), settings.seed))
+    }
+
+    fn run_unit(
+        dir: &Path,
+        _: &ReproduceSettings,
+        corpora: &TextCorpora,
+        unit: &TextUnit,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(serde_json::Value, Vec<TextRow>)> {
+        run_unit(dir, corpora, unit, tick)
+    }
+
+    fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
         corpora: &TextCorpora,
-        tick: &(dyn Fn() + Sync),
+        outcomes: Vec<(TextUnit, (serde_json::Value, Vec<TextRow>))>,
     ) -> Result<Vec<serde_json::Value>> {
-        let scale = TextScale::of(settings.scale);
-        let mut summaries = Vec::new();
-        for (variant, data) in VARIANTS.iter().zip([&corpora.corpus.data, &corpora.earlier]) {
-            let out = dir.join(variant.name);
-            summaries.extend(reproduce(&out, *variant, data, &corpora.corpus.mails, scale, settings.seed, tick)?);
-        }
-        write_atomically(&dir.join("report.md"), report(corpora, scale, settings.seed, &summaries).as_bytes())?;
-        Ok(summaries)
+        merge(dir, corpora, TextScale::of(settings.scale), settings.seed, outcomes)
     }
 }

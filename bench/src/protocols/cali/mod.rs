@@ -101,7 +101,7 @@ impl CaliSettings {
 }
 
 /// What one fold measured after one query.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CaliRow {
     /// The fold.
     pub fold: usize,

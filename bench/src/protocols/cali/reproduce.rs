@@ -17,11 +17,13 @@ use crate::data::colors::ColorsData;
 use crate::error::{Error, Result};
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
 use crate::harness::record::Record;
+use crate::harness::seeds::Stream;
 use crate::protocols::cali::{CaliRow, CaliSettings};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
 use crate::report::files::{prepare_dir, write_atomically};
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
 use xil_core::tasks::colors::{self, ONE_HOT, OneHot, Rule};
@@ -133,7 +135,7 @@ fn report(
     scale: CaliScale,
     seed: u64,
     active: &[(CaliSettings, Vec<CaliRow>)],
-    depth_study: &[(usize, (f32, f32)); 3],
+    depth_study: &[(usize, (f32, f32))],
     faithfulness_summary: &serde_json::Value,
 ) -> String {
     let mut report = String::new();
@@ -188,16 +190,52 @@ fn report(
     report
 }
 
-/// Runs everything and writes it under `out`; returns the active runs'
-/// summaries.
+/// A unit of `reproduce cali`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CaliUnit {
+    /// One active run (its folds in parallel).
+    Active {
+        /// The run, checked.
+        settings: CaliSettings,
+        /// Its random streams.
+        stream: String,
+    },
+    /// The passive depth study at one depth.
+    Depth {
+        /// The SENN's depth.
+        depth: usize,
+        /// Adam steps.
+        steps: usize,
+        /// The seed of its one stream (data, weights, minibatches).
+        seed: u64,
+    },
+    /// The LIME faithfulness study at depth 1.
+    Faithfulness {
+        /// The seed of its streams.
+        seed: u64,
+        /// Its random streams.
+        stream: String,
+    },
+}
+
+/// What a unit of `reproduce cali` hands to the merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CaliOutcome {
+    /// An active run's rows and summary.
+    Active(Vec<CaliRow>, serde_json::Value),
+    /// The depth study's final test (`l_Y`, `l_Z`) at a depth.
+    Depth(f32, f32),
+    /// The faithfulness study's summary.
+    Faithfulness(serde_json::Value),
+}
+
+/// Every unit: the active runs (depth by depth, arms in order), the depth
+/// study at each depth, the faithfulness study.
 ///
 /// # Errors
-/// A one-line message when a run fails or a file cannot be written.
-pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Sync)) -> Result<Vec<serde_json::Value>> {
-    prepare_dir(out)?;
-    let data = ColorsData::generate(scale.images, scale.folds, seed)?;
-    let mut active: Vec<(CaliSettings, Vec<CaliRow>)> = Vec::new();
-    let mut summaries = Vec::new();
+/// [`Error::Settings`] when a run's settings do not pass their check.
+pub fn units(scale: CaliScale, seed: u64) -> Result<Vec<CaliUnit>> {
+    let mut units = Vec::new();
     for depth in DEPTHS {
         for arm in ARMS {
             let corrections = arm.is_some();
@@ -217,30 +255,87 @@ pub fn reproduce(out: &Path, scale: CaliScale, seed: u64, tick: &(dyn Fn() + Syn
                 seed,
             };
             settings.validate()?;
-            let rows = crate::protocols::cali::run(&settings, &data, &crate::harness::observe::ticking(tick))?;
-            summaries.push(crate::protocols::cali::write(
-                &out.join("active").join(arm_folder(&settings)),
-                &settings,
-                &rows,
-            )?);
-            active.push((settings, rows));
+            let stream = format!(
+                "{:?}, {:?} .. {:?}",
+                Stream::ColorsFolds,
+                Stream::CaliFold(0),
+                Stream::CaliFold(scale.folds - 1)
+            );
+            units.push(CaliUnit::Active { settings, stream });
+        }
+    }
+    units.extend(DEPTHS.map(|depth| CaliUnit::Depth { depth, steps: scale.passive_steps, seed }));
+    let stream =
+        format!("{:?} for every step, samples and repeats", Stream::Faithfulness { step: 0, samples: 0, repeats: 0 });
+    units.push(CaliUnit::Faithfulness { seed, stream });
+    Ok(units)
+}
+
+/// Runs one unit; an active run writes `active/<arm>/` under `out`, the
+/// faithfulness study `faithfulness/`.
+///
+/// # Errors
+/// A one-line message when a run fails or a file cannot be written.
+pub fn run_unit(out: &Path, data: &ColorsData, unit: &CaliUnit, tick: &(dyn Fn() + Sync)) -> Result<CaliOutcome> {
+    match unit {
+        CaliUnit::Active { settings, .. } => {
+            let rows = crate::protocols::cali::run(settings, data, &crate::harness::observe::ticking(tick))?;
+            let summary =
+                crate::protocols::cali::write(&out.join("active").join(arm_folder(settings)), settings, &rows)?;
+            Ok(CaliOutcome::Active(rows, summary))
+        }
+        &CaliUnit::Depth { depth, steps, seed } => {
+            let (l_y, l_z) = match depth {
+                1 => passive::<1>(Rule::Zero, steps, seed)?,
+                3 => passive::<3>(Rule::Zero, steps, seed)?,
+                5 => passive::<5>(Rule::Zero, steps, seed)?,
+                _ => return Err(Error::Settings(format!("the depth study has no depth {depth}; it runs 1, 3 and 5"))),
+            };
+            Ok(CaliOutcome::Depth(l_y, l_z))
+        }
+        &CaliUnit::Faithfulness { seed, .. } => {
+            let rows = crate::protocols::lime_faithfulness::run::<1>(
+                Rule::Zero,
+                seed,
+                &crate::harness::observe::ticking(&|| {}),
+            )?;
+            Ok(CaliOutcome::Faithfulness(crate::protocols::lime_faithfulness::write(&out.join("faithfulness"), &rows)?))
+        }
+    }
+}
+
+/// Writes the figures and `report.md` under `out` from every unit's
+/// outcome; returns the active runs' summaries.
+///
+/// # Errors
+/// A one-line message when a file cannot be written.
+pub fn merge(
+    out: &Path,
+    scale: CaliScale,
+    seed: u64,
+    outcomes: Vec<(CaliUnit, CaliOutcome)>,
+) -> Result<Vec<serde_json::Value>> {
+    let mut active: Vec<(CaliSettings, Vec<CaliRow>)> = Vec::new();
+    let mut summaries = Vec::new();
+    let mut depth_study = Vec::new();
+    let mut faithfulness_summary = serde_json::Value::Null;
+    for (unit, outcome) in outcomes {
+        match (unit, outcome) {
+            (CaliUnit::Active { settings, .. }, CaliOutcome::Active(rows, summary)) => {
+                summaries.push(summary);
+                active.push((settings, rows));
+            }
+            (CaliUnit::Depth { depth, .. }, CaliOutcome::Depth(l_y, l_z)) => depth_study.push((depth, (l_y, l_z))),
+            (CaliUnit::Faithfulness { .. }, CaliOutcome::Faithfulness(summary)) => faithfulness_summary = summary,
+            (unit, _) => return Err(Error::Settings(format!("the outcome of {unit:?} is of another unit"))),
         }
     }
     active_figures(&out.join("figures"), &active)?;
-
-    let depth_study = [
-        (1, passive::<1>(Rule::Zero, scale.passive_steps, seed)?),
-        (3, passive::<3>(Rule::Zero, scale.passive_steps, seed)?),
-        (5, passive::<5>(Rule::Zero, scale.passive_steps, seed)?),
-    ];
-    let faithfulness =
-        crate::protocols::lime_faithfulness::run::<1>(Rule::Zero, seed, &crate::harness::observe::ticking(&|| {}))?;
-    let faithfulness_summary = crate::protocols::lime_faithfulness::write(&out.join("faithfulness"), &faithfulness)?;
-
     let report = report(scale, seed, &active, &depth_study, &faithfulness_summary);
     write_atomically(&out.join("report.md"), report.as_bytes())?;
     Ok(summaries)
 }
+
 /// `xil-bench reproduce cali`.
 #[derive(Debug, Clone, Copy)]
 pub struct CaliReproduction;
@@ -250,23 +345,40 @@ impl Reproduction for CaliReproduction {
     const STEP: &'static str = "queries";
     type Settings = ReproduceSettings;
     type Source = ();
-    type Data = ();
+    type Data = ColorsData;
+    type Unit = CaliUnit;
+    type Outcome = CaliOutcome;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = CaliScale::of(settings.scale);
         DEPTHS.len() * ARMS.len() * scale.folds * scale.iterations
     }
 
-    fn load(_: &ReproduceSettings, (): &()) -> Result<()> {
-        Ok(())
+    fn load(settings: &ReproduceSettings, (): &()) -> Result<ColorsData> {
+        let scale = CaliScale::of(settings.scale);
+        ColorsData::generate(scale.images, scale.folds, settings.seed)
     }
 
-    fn reproduce(
+    fn units(settings: &ReproduceSettings) -> Result<Vec<CaliUnit>> {
+        units(CaliScale::of(settings.scale), settings.seed)
+    }
+
+    fn run_unit(
+        dir: &Path,
+        _: &ReproduceSettings,
+        data: &ColorsData,
+        unit: &CaliUnit,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<CaliOutcome> {
+        run_unit(dir, data, unit, tick)
+    }
+
+    fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        (): &(),
-        tick: &(dyn Fn() + Sync),
+        _: &ColorsData,
+        outcomes: Vec<(CaliUnit, CaliOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
-        reproduce(dir, CaliScale::of(settings.scale), settings.seed, tick)
+        merge(dir, CaliScale::of(settings.scale), settings.seed, outcomes)
     }
 }

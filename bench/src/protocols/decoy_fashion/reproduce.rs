@@ -11,12 +11,14 @@
 use crate::data::fashion::{self, ImageSet, SIDE};
 use crate::error::Result;
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
+use crate::harness::seeds::Stream;
 use crate::protocols::decoy_fashion::{
     DecoySettings, EXPLAINED_IMAGES, Outcome, SHARE_IMAGES, Setting, explained, run, write,
 };
 use crate::report::figures::{Figure, PALETTE, Series};
-use crate::report::files::{prepare_dir, write_atomically};
-use crate::report::heatmap::save_grid;
+use crate::report::files::write_atomically;
+use crate::report::heatmap::{Explained, save_grid};
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +39,7 @@ impl Sizes for DecoyScale {
 }
 
 /// One setting's figures for the report.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TableRow {
     /// The setting.
     pub setting: Setting,
@@ -96,42 +98,95 @@ pub fn report(rows: &[TableRow], scale: DecoyScale, seed: u64) -> String {
     text
 }
 
-/// Runs every setting at `scale`, writes the report, figures and per-setting
-/// folders under `out`; `on_epoch` is called after every epoch of every run.
+/// One setting of `reproduce decoy-fashion`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecoyUnit {
+    /// The run, checked.
+    pub settings: DecoySettings,
+    /// Its random streams.
+    pub stream: String,
+}
+
+/// What a setting hands to the merge: its row of the table, its test
+/// accuracy per epoch and its explanations of the first test images.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecoyUnitOutcome {
+    /// The row of Table 1.
+    pub row: TableRow,
+    /// (epoch, test accuracy) after every epoch.
+    pub curve: Vec<(f32, f32)>,
+    /// The first test images explained.
+    pub explained: Vec<Explained>,
+}
+
+/// The units: every setting, in Table 1's order.
 ///
 /// # Errors
-/// A one-line message when a run fails or a file cannot be written.
-pub fn reproduce(
+/// [`crate::Error::Settings`] when a setting does not pass its check.
+pub fn units(scale: DecoyScale, seed: u64) -> Result<Vec<DecoyUnit>> {
+    Setting::ALL
+        .into_iter()
+        .map(|setting| {
+            let settings = DecoySettings {
+                epochs: scale.epochs,
+                train_limit: scale.train_limit,
+                ..DecoySettings::paper(setting, seed)
+            };
+            settings.validate()?;
+            let stream = [
+                Stream::DecoyTrain,
+                Stream::DecoyTest,
+                Stream::DecoyCounterexamples,
+                Stream::DecoyInit,
+                Stream::DecoyShuffle,
+            ]
+            .map(|stream| format!("{stream:?}"))
+            .join(", ");
+            Ok(DecoyUnit { settings, stream })
+        })
+        .collect()
+}
+
+/// Runs one setting and writes its folder under `out`; `on_epoch` is called
+/// after every epoch.
+///
+/// # Errors
+/// A one-line message when the run fails or a file cannot be written.
+pub fn run_unit(
     out: &Path,
     data: &ImageSet,
-    scale: DecoyScale,
-    seed: u64,
+    unit: &DecoyUnit,
     on_epoch: &(dyn Fn() + Sync),
-) -> Result<Vec<TableRow>> {
-    prepare_dir(out)?;
+) -> Result<DecoyUnitOutcome> {
+    let settings = &unit.settings;
+    let outcome = run(settings, data, &crate::harness::observe::ticking(on_epoch))?;
+    write(&out.join(settings.setting.name()), settings, &outcome)?;
+    Ok(DecoyUnitOutcome {
+        row: table_row(settings.setting, &outcome),
+        curve: outcome.epochs.iter().map(|e| (e.epoch as f32, e.test_accuracy)).collect(),
+        explained: explained(&outcome, EXPLAINED_IMAGES),
+    })
+}
+
+/// Writes the report, the learning curves and the explanations under `out`
+/// from every setting's outcome; returns the table's rows.
+///
+/// # Errors
+/// A one-line message when a file cannot be written.
+pub fn merge(out: &Path, scale: DecoyScale, seed: u64, outcomes: Vec<DecoyUnitOutcome>) -> Result<Vec<TableRow>> {
     let mut rows = Vec::new();
     let mut curves = Vec::new();
     let mut explanations = Vec::new();
-    for (setting, colour) in Setting::ALL.into_iter().zip(PALETTE) {
-        let settings = DecoySettings {
-            epochs: scale.epochs,
-            train_limit: scale.train_limit,
-            ..DecoySettings::paper(setting, seed)
-        };
-        let outcome = run(&settings, data, &crate::harness::observe::ticking(on_epoch))?;
-        write(&out.join(setting.name()), &settings, &outcome)?;
-        rows.push(table_row(setting, &outcome));
+    for (outcome, colour) in outcomes.into_iter().zip(PALETTE.into_iter().cycle()) {
+        let setting = outcome.row.setting;
         curves.push(Series {
             label: setting.label().into(),
             colour,
             dashed: setting == Setting::InputGradients,
-            points: outcome
-                .epochs
-                .iter()
-                .map(|e| (e.epoch as f32, e.test_accuracy, e.test_accuracy, e.test_accuracy))
-                .collect(),
+            points: outcome.curve.iter().map(|&(epoch, accuracy)| (epoch, accuracy, accuracy, accuracy)).collect(),
         });
-        explanations.push((setting.label().to_string(), explained(&outcome, EXPLAINED_IMAGES)));
+        explanations.push((setting.label().to_string(), outcome.explained));
+        rows.push(outcome.row);
     }
     let figure = Figure {
         title: "Decoy Fashion-MNIST: test accuracy".into(),
@@ -156,6 +211,8 @@ impl Reproduction for DecoyReproduction {
     /// The folder of the four gzip IDX files.
     type Source = Option<PathBuf>;
     type Data = ImageSet;
+    type Unit = DecoyUnit;
+    type Outcome = DecoyUnitOutcome;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         Setting::ALL.len() * DecoyScale::of(settings.scale).epochs
@@ -165,13 +222,28 @@ impl Reproduction for DecoyReproduction {
         fashion::load(&fashion::locate(folder.as_deref()))
     }
 
-    fn reproduce(
+    fn units(settings: &ReproduceSettings) -> Result<Vec<DecoyUnit>> {
+        units(DecoyScale::of(settings.scale), settings.seed)
+    }
+
+    fn run_unit(
+        dir: &Path,
+        _: &ReproduceSettings,
+        data: &ImageSet,
+        unit: &DecoyUnit,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<DecoyUnitOutcome> {
+        run_unit(dir, data, unit, tick)
+    }
+
+    fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        data: &ImageSet,
-        tick: &(dyn Fn() + Sync),
+        _: &ImageSet,
+        outcomes: Vec<(DecoyUnit, DecoyUnitOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
-        let rows = reproduce(dir, data, DecoyScale::of(settings.scale), settings.seed, tick)?;
+        let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+        let rows = merge(dir, DecoyScale::of(settings.scale), settings.seed, outcomes)?;
         let runs: Vec<serde_json::Value> = rows
             .iter()
             .map(|row| {

@@ -24,8 +24,9 @@ use crate::protocols::active::{ActiveData, ActiveModel, ActiveRow};
 use crate::protocols::attributions::DataSet;
 use crate::protocols::attributions::methods::Method;
 use crate::report::figures::{Figure, PALETTE, Series};
-use crate::report::files::{prepare_dir, write_atomically};
+use crate::report::files::write_atomically;
 use crate::report::heatmap::{Explained, save_grid};
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::Path;
 use xil_core::nn::cnn::AlexCnn;
@@ -70,7 +71,7 @@ fn paper(strategy: Strategy) -> [f32; 6] {
 }
 
 /// One cell of the table: a data set, `q` and strategy, after the last step.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     /// The data set.
     pub data: ActiveData,
@@ -148,61 +149,108 @@ pub fn report(cells: &[Cell], scale: AlexScale, seed: u64) -> String {
 /// Test images shown in the heatmap figure.
 const SHOWN: usize = 6;
 
-/// Runs every cell at `scale` and writes the folders, figures and
-/// report, and for US-P and ALEX the explanations of run 0's final model
-/// (`explanations_<data>_q<q>.png`, as the paper's Fig. 3).
+/// One cell of Table 1: a data set, a seed-set size and a strategy, all its
+/// runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlexUnit {
+    /// The cell's runs, checked.
+    pub settings: ActiveSettings,
+    /// Their random streams.
+    pub stream: String,
+}
+
+/// What a cell hands to the merge: its row of the table, its accuracy band
+/// per step and (US-P and ALEX) run 0's final explanations.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlexOutcome {
+    /// The row of the table.
+    pub cell: Cell,
+    /// (step, mean, low, high) of the test accuracy.
+    pub band: Vec<(f32, f32, f32, f32)>,
+    /// Run 0's final explanations of the first test images (US-P and ALEX).
+    pub shown: Vec<Explained>,
+}
+
+/// The cells at `scale`: per data set and seed-set size, every strategy of
+/// the table.
+///
+/// # Errors
+/// [`crate::Error::Settings`] when a cell's settings do not pass their check.
+pub fn units(scale: AlexScale, seed: u64) -> Result<Vec<AlexUnit>> {
+    let mut units = Vec::new();
+    for data in [ActiveData::Mnist, ActiveData::Fashion] {
+        for &q in scale.qs {
+            for strategy in Strategy::TABLE {
+                let settings = cell_settings(data, q, strategy, scale, seed);
+                settings.validate()?;
+                let stream = format!(
+                    "{:?}, {:?}, {:?} of runs 0 .. {}",
+                    Stream::ActiveSeedSet(0),
+                    Stream::ActiveInit(0),
+                    Stream::ActiveShuffle { run: 0, step: 0 },
+                    scale.runs - 1
+                );
+                units.push(AlexUnit { settings, stream });
+            }
+        }
+    }
+    Ok(units)
+}
+
+/// Runs one cell and writes its folder under `out`.
 ///
 /// # Errors
 /// A failing run or a file that cannot be written, named.
-pub fn reproduce(
-    out: &Path,
-    images: &[(ActiveData, &ImageSet)],
-    scale: AlexScale,
-    seed: u64,
-    tick: &(dyn Fn() + Sync),
-) -> Result<Vec<Cell>> {
-    prepare_dir(out)?;
-    let mut cells = Vec::new();
-    for &(data, set) in images {
+pub fn run_unit(out: &Path, set: &ImageSet, unit: &AlexUnit, tick: &(dyn Fn() + Sync)) -> Result<AlexOutcome> {
+    let settings = &unit.settings;
+    let strategy = settings.strategy;
+    let (rows, shown) = with_large_stacks(|| {
+        let pool = Pool::<PIXELS, CLASSES>::prepare(settings, set)?;
+        let learner = Network::<AlexCnn>::new(settings);
+        let runs = trajectories(settings, &learner, &pool, &ticking(tick))?;
+        let shown = match (strategy, runs.first()) {
+            (Strategy::LeastConfident | Strategy::Alex, Some(first)) => {
+                final_explanations(&learner, &pool, &first.labelled, settings.steps)?
+            }
+            _ => Vec::new(),
+        };
+        Ok((runs.into_iter().flat_map(|t| t.rows).collect::<Vec<ActiveRow>>(), shown))
+    })?;
+    write(&out.join(format!("{}-q{}-{}", settings.data.name(), settings.q, strategy.name())), settings, &rows)?;
+    let band = per_step(&rows, |r| r.accuracy);
+    let last = band.last().copied().unwrap_or((0.0, f32::NAN, f32::NAN, f32::NAN));
+    let cell = Cell {
+        data: settings.data,
+        q: settings.q,
+        strategy,
+        accuracy: last.1,
+        interval: (last.3 - last.1).max(0.0),
+        seconds_per_step: rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len().max(1) as f64,
+    };
+    Ok(AlexOutcome { cell, band, shown })
+}
+
+/// Writes the figures, the explanations and the report under `out` from
+/// every cell's outcome, in the order of [`units`]; returns the cells.
+///
+/// # Errors
+/// A file that cannot be written, named.
+pub fn merge(out: &Path, scale: AlexScale, seed: u64, outcomes: Vec<AlexOutcome>) -> Result<Vec<Cell>> {
+    let cells: Vec<Cell> = outcomes.iter().map(|o| o.cell).collect();
+    for data in [ActiveData::Mnist, ActiveData::Fashion] {
         for &q in scale.qs {
+            let of_figure = outcomes.iter().filter(|o| o.cell.data == data && o.cell.q == q);
             let mut series = Vec::new();
             let mut heatmaps = Vec::new();
-            for (strategy, colour) in Strategy::TABLE.into_iter().zip(PALETTE) {
-                let settings = cell_settings(data, q, strategy, scale, seed);
-                let (rows, shown) = with_large_stacks(|| {
-                    let pool = Pool::<PIXELS, CLASSES>::prepare(&settings, set)?;
-                    let learner = Network::<AlexCnn>::new(&settings);
-                    let runs = trajectories(&settings, &learner, &pool, &ticking(tick))?;
-                    let shown = match (strategy, runs.first()) {
-                        (Strategy::LeastConfident | Strategy::Alex, Some(first)) => {
-                            final_explanations(&learner, &pool, &first.labelled, settings.steps)?
-                        }
-                        _ => Vec::new(),
-                    };
-                    Ok((runs.into_iter().flat_map(|t| t.rows).collect::<Vec<ActiveRow>>(), shown))
-                })?;
-                if !shown.is_empty() {
-                    heatmaps.push((strategy.label().to_string(), shown));
+            for (outcome, colour) in of_figure.zip(PALETTE) {
+                if !outcome.shown.is_empty() {
+                    heatmaps.push((outcome.cell.strategy.label().to_string(), outcome.shown.clone()));
                 }
-                write(&out.join(format!("{}-q{q}-{}", data.name(), strategy.name())), &settings, &rows)?;
-                let band = per_step(&rows, |r| r.accuracy);
-                let last = band.last().copied().unwrap_or((0.0, f32::NAN, f32::NAN, f32::NAN));
-                cells.push(Cell {
-                    data,
-                    q,
-                    strategy,
-                    accuracy: last.1,
-                    interval: (last.3 - last.1).max(0.0),
-                    seconds_per_step: rows.iter().map(|r| r.seconds).sum::<f64>() / rows.len().max(1) as f64,
-                });
-                // The report after every cell, so that a long run that is
-                // stopped still shows the cells it finished.
-                write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
                 series.push(Series {
-                    label: strategy.label().into(),
+                    label: outcome.cell.strategy.label().into(),
                     colour,
-                    dashed: strategy == Strategy::Alex,
-                    points: band,
+                    dashed: outcome.cell.strategy == Strategy::Alex,
+                    points: outcome.band.clone(),
                 });
             }
             Figure {
@@ -215,6 +263,7 @@ pub fn reproduce(
             save_grid(&out.join(format!("explanations_{}_q{q}.png", data.name())), SIDE, &heatmaps)?;
         }
     }
+    write_atomically(&out.join("report.md"), report(&cells, scale, seed).as_bytes())?;
     Ok(cells)
 }
 
@@ -254,6 +303,8 @@ impl Reproduction for AlexReproduction {
     type Settings = ReproduceSettings;
     type Source = ();
     type Data = (ImageSet, ImageSet);
+    type Unit = AlexUnit;
+    type Outcome = AlexOutcome;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = AlexScale::of(settings.scale);
@@ -264,15 +315,28 @@ impl Reproduction for AlexReproduction {
         Ok((DataSet::Mnist.load_default()?, DataSet::Fashion.load_default()?))
     }
 
-    fn reproduce(
+    fn units(settings: &ReproduceSettings) -> Result<Vec<AlexUnit>> {
+        units(AlexScale::of(settings.scale), settings.seed)
+    }
+
+    fn run_unit(
+        dir: &Path,
+        _: &ReproduceSettings,
+        (mnist, fashion): &(ImageSet, ImageSet),
+        unit: &AlexUnit,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<AlexOutcome> {
+        run_unit(dir, if unit.settings.data == ActiveData::Mnist { mnist } else { fashion }, unit, tick)
+    }
+
+    fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        (mnist, fashion): &(ImageSet, ImageSet),
-        tick: &(dyn Fn() + Sync),
+        _: &(ImageSet, ImageSet),
+        outcomes: Vec<(AlexUnit, AlexOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
-        let scale = AlexScale::of(settings.scale);
-        let cells =
-            reproduce(dir, &[(ActiveData::Mnist, mnist), (ActiveData::Fashion, fashion)], scale, settings.seed, tick)?;
+        let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+        let cells = merge(dir, AlexScale::of(settings.scale), settings.seed, outcomes)?;
         Ok(cells
             .iter()
             .map(|c| {

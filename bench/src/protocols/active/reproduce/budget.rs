@@ -23,7 +23,7 @@ use xil_core::metrics::macro_f1;
 const VALIDATION_SHARE: f32 = 0.3;
 
 /// One budget's score.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BudgetScore {
     /// Model evaluations per explanation.
     pub samples: usize,
@@ -34,7 +34,7 @@ pub struct BudgetScore {
 }
 
 /// The search's outcome: every budget's score and the one chosen.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BudgetSearch {
     /// The scores, in the order tried.
     pub scores: Vec<BudgetScore>,

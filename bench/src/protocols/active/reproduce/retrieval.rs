@@ -14,6 +14,7 @@ use crate::data::fashion::{CLASSES, PIXELS};
 use crate::error::{Error, Result};
 use crate::harness::observe::ticking;
 use crate::harness::protocol::{Protocol, ReproduceSettings, Reproduction, Sizes};
+use crate::harness::seeds::Stream;
 use crate::harness::threads::with_large_stacks;
 use crate::protocols::active::learners::linear::{COSTS, Linear};
 use crate::protocols::active::pool::Pool;
@@ -23,7 +24,8 @@ use crate::protocols::active::write::{per_step, write};
 use crate::protocols::active::{Active, ActiveData, ActiveModel, ActiveRow, Loaded};
 use crate::protocols::attributions::methods::Method;
 use crate::report::figures::{Figure, PALETTE, Series};
-use crate::report::files::{prepare_dir, write_atomically};
+use crate::report::files::write_atomically;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -112,7 +114,7 @@ pub fn strategy_settings(
 }
 
 /// One strategy's curve on one data set.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Arm {
     /// The strategy.
     pub strategy: Strategy,
@@ -123,7 +125,7 @@ pub struct Arm {
 }
 
 /// One data set's outcome.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataOutcome {
     /// The data set.
     pub data: ActiveData,
@@ -133,6 +135,19 @@ pub struct DataOutcome {
     pub cost: f32,
     /// The strategies' curves, in [`STRATEGIES`]' order.
     pub arms: Vec<Arm>,
+}
+
+/// One data set of `reproduce explanation-retrieval`: the budget search,
+/// then every strategy with the budget it chose (one unit, as the strategies
+/// wait for the search).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetrievalUnit {
+    /// The data set.
+    pub data: ActiveData,
+    /// The explainer budgets the search tries.
+    pub budgets: Vec<usize>,
+    /// The random streams of its runs.
+    pub stream: String,
 }
 
 /// The budget search, then every strategy, on one data set.
@@ -279,6 +294,8 @@ impl Reproduction for RetrievalReproduction {
     /// script's).
     type Source = Option<PathBuf>;
     type Data = (Loaded, Loaded);
+    type Unit = RetrievalUnit;
+    type Outcome = DataOutcome;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = RetrievalScale::of(settings.scale);
@@ -292,21 +309,53 @@ impl Reproduction for RetrievalReproduction {
         Ok((Active::load(&mails, corpus)?, Active::load(&mnist, &None)?))
     }
 
-    fn reproduce(
+    fn units(settings: &ReproduceSettings) -> Result<Vec<RetrievalUnit>> {
+        let scale = RetrievalScale::of(settings.scale);
+        [ActiveData::Spam, ActiveData::Mnist]
+            .into_iter()
+            .map(|data| {
+                let base =
+                    strategy_settings(data, Strategy::ExplanationRetrieval, scale, scale.budgets[0], settings.seed);
+                base.validate()?;
+                let stream = format!(
+                    "{:?}, {:?}, {:?} of runs 0 .. {}",
+                    Stream::ActiveSeedSet(0),
+                    Stream::ActiveInit(0),
+                    Stream::ActiveExplain(0),
+                    scale.runs - 1
+                );
+                Ok(RetrievalUnit { data, budgets: scale.budgets.to_vec(), stream })
+            })
+            .collect()
+    }
+
+    fn run_unit(
         dir: &Path,
         settings: &ReproduceSettings,
         (mails, mnist): &(Loaded, Loaded),
+        unit: &RetrievalUnit,
         tick: &(dyn Fn() + Sync),
-    ) -> Result<Vec<serde_json::Value>> {
+    ) -> Result<DataOutcome> {
         let scale = RetrievalScale::of(settings.scale);
-        prepare_dir(dir)?;
-        let (Loaded::Mails(mail_rows), Loaded::Images(images)) = (mails, mnist) else {
-            return Err(Error::Settings("explanation-retrieval needs the e-mails and MNIST".into()));
-        };
-        let outcomes = [
-            run_data::<MAIL_FEATURES, 2>(dir, (ActiveData::Spam, mails, mail_rows), scale, settings.seed, tick)?,
-            run_data::<PIXELS, CLASSES>(dir, (ActiveData::Mnist, mnist, images), scale, settings.seed, tick)?,
-        ];
+        match (unit.data, mails, mnist) {
+            (ActiveData::Spam, Loaded::Mails(rows), _) => {
+                run_data::<MAIL_FEATURES, 2>(dir, (ActiveData::Spam, mails, rows), scale, settings.seed, tick)
+            }
+            (ActiveData::Mnist, _, Loaded::Images(images)) => {
+                run_data::<PIXELS, CLASSES>(dir, (ActiveData::Mnist, mnist, images), scale, settings.seed, tick)
+            }
+            _ => Err(Error::Settings("explanation-retrieval needs the e-mails and MNIST".into())),
+        }
+    }
+
+    fn merge(
+        dir: &Path,
+        settings: &ReproduceSettings,
+        _: &(Loaded, Loaded),
+        outcomes: Vec<(RetrievalUnit, DataOutcome)>,
+    ) -> Result<Vec<serde_json::Value>> {
+        let outcomes: Vec<DataOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+        let scale = RetrievalScale::of(settings.scale);
         write_atomically(&dir.join("report.md"), report(&outcomes, scale, settings.seed).as_bytes())?;
         Ok(outcomes
             .iter()

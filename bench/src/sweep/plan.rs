@@ -1,0 +1,204 @@
+//! `xil-bench sweep plan`: a reproduction's units written as a sweep's jobs.
+
+use super::slurm::{Slurm, run_all_script, sbatch_script};
+use crate::error::{Error, Result};
+use crate::harness::protocol::Reproduction;
+use crate::report::files::{prepare_dir, write_atomically};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A sweep's `plan.json`: what every job of the folder belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan<S, O> {
+    /// The experiment, as `reproduce` names it.
+    pub experiment: String,
+    /// What the reproduction is asked for (scale, seed, variants).
+    pub settings: S,
+    /// Where its data comes from.
+    pub source: O,
+    /// How many jobs `jobs.jsonl` holds.
+    pub jobs: usize,
+    /// The version of xil-bench that planned it.
+    pub version: String,
+    /// The binary the scripts call (overridden by `$XIL_BENCH`).
+    pub binary: PathBuf,
+}
+
+/// A line of `jobs.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobLine<U> {
+    /// The job's index: its array task id.
+    pub index: usize,
+    /// The experiment.
+    pub experiment: String,
+    /// The unit of work.
+    pub unit: U,
+}
+
+/// The files of a sweep folder.
+pub(crate) const PLAN: &str = "plan.json";
+pub(crate) const JOBS: &str = "jobs.jsonl";
+pub(crate) const RUNS: &str = "runs";
+pub(crate) const LOGS: &str = "logs";
+
+/// Plans a sweep of `R` into `dir` (absolute or made so): `plan.json`,
+/// `jobs.jsonl`, `sweep.sbatch`, `run-all.sh` and the empty `runs/` and
+/// `logs/`. A folder that holds a plan already is refused, so no finished
+/// job is mixed with another plan's.
+///
+/// # Errors
+/// [`Error::Settings`] naming `--out` or a Slurm option that cannot work, a
+/// unit whose settings fail their check, or a file that cannot be written.
+pub fn plan<R: Reproduction>(
+    dir: &Path,
+    settings: &R::Settings,
+    source: &R::Source,
+    slurm: &Slurm,
+) -> Result<Plan<R::Settings, R::Source>>
+where
+    R::Settings: Clone,
+    R::Source: Clone,
+{
+    slurm.check()?;
+    let dir = absolute(dir)?;
+    if dir.join(PLAN).exists() {
+        return Err(Error::Settings(format!(
+            "--out {} holds a sweep already; name a new folder (or `sweep run` / `merge` that one)",
+            dir.display()
+        )));
+    }
+    let units = R::units(settings)?;
+    if units.is_empty() {
+        return Err(Error::Settings(format!("{} has no units of work at these settings", R::NAME)));
+    }
+    let binary =
+        std::env::current_exe().map_err(|e| Error::io("find the running binary", Path::new("xil-bench"), e))?;
+    prepare_dir(&dir)?;
+    prepare_dir(&dir.join(RUNS))?;
+    prepare_dir(&dir.join(LOGS))?;
+    let mut jobs = String::new();
+    for (index, unit) in units.iter().enumerate() {
+        let line = JobLine { index, experiment: R::NAME.to_string(), unit };
+        jobs.push_str(
+            &serde_json::to_string(&line).map_err(|e| Error::Sweep(format!("cannot write job {index}: {e}")))?,
+        );
+        jobs.push('\n');
+    }
+    write_atomically(&dir.join(JOBS), jobs.as_bytes())?;
+    write_atomically(&dir.join("sweep.sbatch"), sbatch_script(R::NAME, &dir, &binary, units.len(), slurm).as_bytes())?;
+    write_atomically(&dir.join("run-all.sh"), run_all_script(R::NAME, &dir, &binary, units.len()).as_bytes())?;
+    let plan = Plan {
+        experiment: R::NAME.to_string(),
+        settings: settings.clone(),
+        source: source.clone(),
+        jobs: units.len(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        binary,
+    };
+    let text = serde_json::to_string_pretty(&plan).map_err(|e| Error::Sweep(format!("cannot write the plan: {e}")))?;
+    // The plan last: a folder with a plan.json is whole.
+    write_atomically(&dir.join(PLAN), format!("{text}\n").as_bytes())?;
+    Ok(plan)
+}
+
+/// `dir` as an absolute path without `.` or `..` (the scripts run from any
+/// folder), refused when Slurm or the shell scripts could not quote it.
+///
+/// # Errors
+/// [`Error::Settings`] naming `--out` when the path cannot be used.
+pub fn absolute(dir: &Path) -> Result<PathBuf> {
+    let joined = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir().map_err(|e| Error::io("find the current folder for", dir, e))?.join(dir)
+    };
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    let text = clean.to_string_lossy();
+    if text.chars().any(|c| c.is_whitespace() || matches!(c, '%' | '\'' | '"' | '\\' | '$' | '`')) {
+        return Err(Error::Settings(format!(
+            "--out {}: a sweep folder's path may not hold spaces, quotes, %, $, ` or \\ (Slurm's #SBATCH lines \
+             cannot quote them)",
+            dir.display()
+        )));
+    }
+    Ok(clean)
+}
+
+/// Reads a sweep's `plan.json` as `R`'s.
+///
+/// # Errors
+/// [`Error::Sweep`] naming the file when it is missing, of another
+/// experiment or not readable as `R`'s plan.
+pub fn read_plan<R: Reproduction>(dir: &Path) -> Result<Plan<R::Settings, R::Source>> {
+    let path = dir.join(PLAN);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's plan", &path, e))?;
+    let plan: Plan<R::Settings, R::Source> = serde_json::from_str(&text)
+        .map_err(|e| Error::Sweep(format!("{} is not a plan of {}: {e}", path.display(), R::NAME)))?;
+    if plan.experiment != R::NAME {
+        return Err(Error::Sweep(format!("{} plans {}, not {}", path.display(), plan.experiment, R::NAME)));
+    }
+    Ok(plan)
+}
+
+/// The experiment a sweep folder plans, from its `plan.json`.
+///
+/// # Errors
+/// [`Error::Sweep`] naming the file when it is missing or has no experiment.
+pub fn experiment_of(dir: &Path) -> Result<String> {
+    let path = dir.join(PLAN);
+    let text = fs::read_to_string(&path).map_err(|_| {
+        Error::Sweep(format!("{} is not a sweep folder: it has no {PLAN} (see `xil-bench sweep plan`)", dir.display()))
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::Sweep(format!("{} is not JSON: {e}", path.display())))?;
+    value["experiment"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Error::Sweep(format!("{} names no experiment", path.display())))
+}
+
+/// Job `index` of a sweep's `jobs.jsonl`, checked against the units this
+/// binary plans for the same settings (so that a binary that would run
+/// other work, or an edited file, is caught before any work is done).
+///
+/// # Errors
+/// [`Error::Sweep`] naming the file and line.
+pub fn read_job<R: Reproduction>(dir: &Path, plan: &Plan<R::Settings, R::Source>, index: usize) -> Result<R::Unit> {
+    if index >= plan.jobs {
+        return Err(Error::Settings(format!(
+            "--index {index}: the sweep in {} has jobs 0 to {}",
+            dir.display(),
+            plan.jobs.saturating_sub(1)
+        )));
+    }
+    let path = dir.join(JOBS);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's jobs", &path, e))?;
+    let line = text
+        .lines()
+        .nth(index)
+        .ok_or_else(|| Error::Sweep(format!("{} has no line for job {index}", path.display())))?;
+    let job: JobLine<R::Unit> = serde_json::from_str(line)
+        .map_err(|e| Error::Sweep(format!("{} line {}: not a job of {}: {e}", path.display(), index + 1, R::NAME)))?;
+    let planned = R::units(&plan.settings)?;
+    if job.index != index || planned.len() != plan.jobs || planned.get(index) != Some(&job.unit) {
+        return Err(Error::Sweep(format!(
+            "{} line {}: this xil-bench ({}) plans other work for job {index} than the one that wrote it ({}); \
+             plan the sweep again with one binary",
+            path.display(),
+            index + 1,
+            env!("CARGO_PKG_VERSION"),
+            plan.version
+        )));
+    }
+    Ok(job.unit)
+}
