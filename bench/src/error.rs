@@ -64,10 +64,11 @@ pub enum Error {
     /// A step the run relies on did not happen (a bug, never bad input).
     #[error("internal error: {0}")]
     Internal(&'static str),
-    /// A sweep folder that is not in the state a command needs (a job not
-    /// done, a file of another experiment); the message names the file.
+    /// Result folders that are not as a command needs them (a sweep's job
+    /// not done, a file of another experiment, two runs that differ); the
+    /// message names the file or folder.
     #[error("{0}")]
-    Sweep(String),
+    Results(String),
     /// The run's worker threads cannot be started.
     #[error("cannot start the run's threads: {0}")]
     Threads(String),

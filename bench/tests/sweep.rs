@@ -72,7 +72,7 @@ fn a_merged_sweep_equals_the_single_process_run_except_for_timings() {
 
     succeeds(&["sweep", "merge", sweep_path]);
     let report = sweep.join("report");
-    succeeds(&["sweep", "compare", single_path, report.to_str().unwrap()]);
+    succeeds(&["compare", single_path, report.to_str().unwrap()]);
 
     // The comparison can fail: one fold's outcome changed in one number.
     let outcome = sweep.join("runs/3/outcome.cbor");
@@ -85,7 +85,7 @@ fn a_merged_sweep_equals_the_single_process_run_except_for_timings() {
     fs::write(&outcome, bytes).unwrap();
     let tampered = sweep.join("tampered");
     succeeds(&["sweep", "merge", sweep_path, "--out", tampered.to_str().unwrap()]);
-    let message = fails(&["sweep", "compare", single_path, tampered.to_str().unwrap()]);
+    let message = fails(&["compare", single_path, tampered.to_str().unwrap()]);
     assert!(message.contains("differ in"), "{message}");
     for dir in [single, sweep] {
         fs::remove_dir_all(dir).unwrap();

@@ -66,10 +66,18 @@ enum Command {
         #[command(subcommand)]
         experiment: Experiment,
     },
-    /// A reproduction as a sweep of jobs for Slurm (or any machine): plan, run a job, status, merge, compare.
+    /// A reproduction as a sweep of jobs for Slurm (or any machine): plan, run a job, status, merge.
     Sweep {
         #[command(subcommand)]
         command: sweep::SweepCommand,
+    },
+    /// Whether two result folders hold the same results, timings aside (a merged sweep against `reproduce`, a
+    /// run before and after a change); lists every difference and exits 1 when there is one.
+    Compare {
+        /// One result folder.
+        before: std::path::PathBuf,
+        /// The other.
+        after: std::path::PathBuf,
     },
 }
 
@@ -91,6 +99,27 @@ impl Cli {
             Command::Digits(args) => run::protocol::<Digits>(&args.settings(), &args.data_dir, &args.out),
             Command::Reproduce { experiment } => experiment.dispatch(reproduce::Build),
             Command::Sweep { command } => command.run(),
+            Command::Compare { before, after } => compare(&before, &after),
         }
+    }
+}
+
+/// `xil-bench compare`: the differences on standard error, an error when
+/// there is one.
+fn compare(before: &std::path::Path, after: &std::path::Path) -> Result<()> {
+    let found = xil_bench::report::compare::differences(before, after)?;
+    for difference in &found {
+        eprintln!("{difference}");
+    }
+    if found.is_empty() {
+        eprintln!("{} and {} hold the same results (timings aside)", before.display(), after.display());
+        Ok(())
+    } else {
+        Err(xil_bench::Error::Results(format!(
+            "{} and {} differ in {} file(s), listed above",
+            before.display(),
+            after.display(),
+            found.len()
+        )))
     }
 }

@@ -6,12 +6,12 @@ use super::run::print_reproduction;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use xil_bench::Result;
 use xil_bench::harness::Reproduction;
 use xil_bench::protocols::reproductions::{WithReproduction, by_name};
 use xil_bench::sweep::job::{self, JobRun};
 use xil_bench::sweep::plan::{absolute, experiment_of};
-use xil_bench::sweep::{Slurm, compare, merge, status};
-use xil_bench::{Error, Result};
+use xil_bench::sweep::{Slurm, merge, status};
 
 /// The resources of each Slurm array task (`sweep.sbatch`'s `#SBATCH`
 /// lines; options given to `sbatch` itself override them).
@@ -73,14 +73,6 @@ pub enum SweepCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Whether two result folders hold the same results except timings (a merged sweep against
-    /// `reproduce`); lists every difference and fails when there is one.
-    Compare {
-        /// One result folder.
-        a: PathBuf,
-        /// The other.
-        b: PathBuf,
-    },
 }
 
 impl SweepCommand {
@@ -112,23 +104,6 @@ impl SweepCommand {
             SweepCommand::Merge { dir, out } => {
                 let out = out.unwrap_or_else(|| dir.join("report"));
                 by_name(&experiment_of(&dir)?, Merge { dir: &dir, out: &out })?
-            }
-            SweepCommand::Compare { a, b } => {
-                let found = compare::differences(&a, &b)?;
-                for difference in &found {
-                    eprintln!("{difference}");
-                }
-                if found.is_empty() {
-                    eprintln!("{} and {} hold the same results (timings aside)", a.display(), b.display());
-                    Ok(())
-                } else {
-                    Err(Error::Sweep(format!(
-                        "{} and {} differ in {} file(s), listed above",
-                        a.display(),
-                        b.display(),
-                        found.len()
-                    )))
-                }
             }
         }
     }

@@ -5,8 +5,10 @@
 //! - [`figures`]: paper-style PNG/SVG line figures with bands over folds;
 //! - [`heatmap`]: images beside heatmaps of their explanations;
 //! - [`last_words`]: the key figures and file paths a finished run prints
-//!   for a person.
+//!   for a person;
+//! - [`compare`]: two result folders, equal except for timings.
 
+pub mod compare;
 pub mod figures;
 pub mod files;
 pub mod heatmap;

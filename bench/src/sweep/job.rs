@@ -137,7 +137,7 @@ fn build<R: Reproduction>(
     let seconds = started.elapsed().as_secs_f64();
     let mut bytes = Vec::new();
     ciborium::into_writer(&outcome, &mut bytes)
-        .map_err(|e| Error::Sweep(format!("cannot encode job {}'s outcome: {e}", record.index)))?;
+        .map_err(|e| Error::Results(format!("cannot encode job {}'s outcome: {e}", record.index)))?;
     write_atomically(&building.join(OUTCOME), &bytes)?;
     record.seconds = Some(seconds);
     write_atomically(&building.join("job.json"), &json_bytes(record)?)?;
@@ -146,7 +146,7 @@ fn build<R: Reproduction>(
 
 fn json_bytes(record: &JobRecord) -> Result<Vec<u8>> {
     serde_json::to_vec_pretty(record)
-        .map_err(|e| Error::Sweep(format!("cannot write job {}'s record: {e}", record.index)))
+        .map_err(|e| Error::Results(format!("cannot write job {}'s record: {e}", record.index)))
 }
 
 /// Removes what killed runs of job `index` on this host left half built.
@@ -170,5 +170,5 @@ pub fn read_outcome<R: Reproduction>(dir: &Path, index: usize) -> Result<R::Outc
     let path = done_dir(dir, index).join(OUTCOME);
     let file = fs::File::open(&path).map_err(|e| Error::io("read the outcome of a job", &path, e))?;
     ciborium::from_reader(std::io::BufReader::new(file))
-        .map_err(|e| Error::Sweep(format!("{}: not an outcome of {}: {e}", path.display(), R::NAME)))
+        .map_err(|e| Error::Results(format!("{}: not an outcome of {}: {e}", path.display(), R::NAME)))
 }

@@ -4,7 +4,7 @@
 //! then the reproduction's merge writes its figures, tables and report from
 //! the jobs' outcomes, in the order of the plan. The outcomes keep every
 //! bit of every number, so the folder equals a single-process run's except
-//! for timings (see [`super::compare`]).
+//! for timings (see [`crate::report::compare`]).
 
 use super::job::{FILES, done_dir, read_outcome};
 use super::plan::read_plan;
@@ -28,7 +28,7 @@ pub fn merge<R: Reproduction>(dir: &Path, out: &Path) -> Result<Vec<serde_json::
     if !state.complete() {
         let not_done: Vec<String> =
             (0..state.jobs).filter(|i| !state.done.contains(i)).map(|i| i.to_string()).collect();
-        return Err(Error::Sweep(format!(
+        return Err(Error::Results(format!(
             "{} of {} jobs are not done ({}); see `xil-bench sweep status {}`",
             not_done.len(),
             state.jobs,

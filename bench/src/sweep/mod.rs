@@ -22,10 +22,9 @@
 //! - [`slurm`]: the array job's resources and the two scripts;
 //! - [`job`]: runs one job into `runs/I/` atomically, skipping a finished one;
 //! - [`status`]: what is done, running, failed and missing;
-//! - [`merge`]: the report from every job's outcome;
-//! - [`compare`]: two result folders, equal except for timings.
+//! - [`merge`]: the report from every job's outcome, compared with a
+//!   single-process run by [`crate::report::compare`].
 
-pub mod compare;
 pub mod job;
 pub mod merge;
 pub mod plan;

@@ -81,7 +81,7 @@ where
     for (index, unit) in units.iter().enumerate() {
         let line = JobLine { index, experiment: R::NAME.to_string(), unit };
         jobs.push_str(
-            &serde_json::to_string(&line).map_err(|e| Error::Sweep(format!("cannot write job {index}: {e}")))?,
+            &serde_json::to_string(&line).map_err(|e| Error::Results(format!("cannot write job {index}: {e}")))?,
         );
         jobs.push('\n');
     }
@@ -96,7 +96,8 @@ where
         version: env!("CARGO_PKG_VERSION").to_string(),
         binary,
     };
-    let text = serde_json::to_string_pretty(&plan).map_err(|e| Error::Sweep(format!("cannot write the plan: {e}")))?;
+    let text =
+        serde_json::to_string_pretty(&plan).map_err(|e| Error::Results(format!("cannot write the plan: {e}")))?;
     // The plan last: a folder with a plan.json is whole.
     write_atomically(&dir.join(PLAN), format!("{text}\n").as_bytes())?;
     Ok(plan)
@@ -143,9 +144,9 @@ pub fn read_plan<R: Reproduction>(dir: &Path) -> Result<Plan<R::Settings, R::Sou
     let path = dir.join(PLAN);
     let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's plan", &path, e))?;
     let plan: Plan<R::Settings, R::Source> = serde_json::from_str(&text)
-        .map_err(|e| Error::Sweep(format!("{} is not a plan of {}: {e}", path.display(), R::NAME)))?;
+        .map_err(|e| Error::Results(format!("{} is not a plan of {}: {e}", path.display(), R::NAME)))?;
     if plan.experiment != R::NAME {
-        return Err(Error::Sweep(format!("{} plans {}, not {}", path.display(), plan.experiment, R::NAME)));
+        return Err(Error::Results(format!("{} plans {}, not {}", path.display(), plan.experiment, R::NAME)));
     }
     Ok(plan)
 }
@@ -157,14 +158,17 @@ pub fn read_plan<R: Reproduction>(dir: &Path) -> Result<Plan<R::Settings, R::Sou
 pub fn experiment_of(dir: &Path) -> Result<String> {
     let path = dir.join(PLAN);
     let text = fs::read_to_string(&path).map_err(|_| {
-        Error::Sweep(format!("{} is not a sweep folder: it has no {PLAN} (see `xil-bench sweep plan`)", dir.display()))
+        Error::Results(format!(
+            "{} is not a sweep folder: it has no {PLAN} (see `xil-bench sweep plan`)",
+            dir.display()
+        ))
     })?;
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::Sweep(format!("{} is not JSON: {e}", path.display())))?;
+        serde_json::from_str(&text).map_err(|e| Error::Results(format!("{} is not JSON: {e}", path.display())))?;
     value["experiment"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| Error::Sweep(format!("{} names no experiment", path.display())))
+        .ok_or_else(|| Error::Results(format!("{} names no experiment", path.display())))
 }
 
 /// Job `index` of a sweep's `jobs.jsonl`, checked against the units this
@@ -186,12 +190,12 @@ pub fn read_job<R: Reproduction>(dir: &Path, plan: &Plan<R::Settings, R::Source>
     let line = text
         .lines()
         .nth(index)
-        .ok_or_else(|| Error::Sweep(format!("{} has no line for job {index}", path.display())))?;
+        .ok_or_else(|| Error::Results(format!("{} has no line for job {index}", path.display())))?;
     let job: JobLine<R::Unit> = serde_json::from_str(line)
-        .map_err(|e| Error::Sweep(format!("{} line {}: not a job of {}: {e}", path.display(), index + 1, R::NAME)))?;
+        .map_err(|e| Error::Results(format!("{} line {}: not a job of {}: {e}", path.display(), index + 1, R::NAME)))?;
     let planned = R::units(&plan.settings)?;
     if job.index != index || planned.len() != plan.jobs || planned.get(index) != Some(&job.unit) {
-        return Err(Error::Sweep(format!(
+        return Err(Error::Results(format!(
             "{} line {}: this xil-bench ({}) plans other work for job {index} than the one that wrote it ({}); \
              plan the sweep again with one binary",
             path.display(),

@@ -59,7 +59,7 @@ pub fn status(dir: &Path) -> Result<Status> {
         .and_then(|plan| serde_json::from_str::<serde_json::Value>(&plan).ok())
         .and_then(|plan| plan["jobs"].as_u64());
     if planned != Some(jobs as u64) {
-        return Err(Error::Sweep(format!("{} holds {jobs} jobs, not as many as {PLAN} says", path.display())));
+        return Err(Error::Results(format!("{} holds {jobs} jobs, not as many as {PLAN} says", path.display())));
     }
     let this_host = host();
     let mut status =

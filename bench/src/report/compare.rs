@@ -1,10 +1,11 @@
-//! Two result folders, equal except for timings: how a merged sweep is
-//! checked against a single-process run (`xil-bench sweep compare A B`).
+//! Two result folders, equal except for timings (`xil-bench compare A B`):
+//! a merged sweep against a single-process run, a reproduction before and
+//! after a refactoring.
 //!
 //! Every file must be in both folders. Figures, pages and other files must
 //! be equal byte for byte. Timings are the one thing two runs of the same
 //! seed do not share, so they are left out where they are written:
-//! - JSON: keys that name seconds or wall time;
+//! - JSON: keys that name seconds, wall time or milliseconds per step;
 //! - CSV: columns whose header names seconds;
 //! - Markdown: table columns headed `s / …` or naming seconds, table rows
 //!   headed `s / …`, and the numbers of any other line that names seconds.
@@ -64,9 +65,11 @@ fn files(dir: &Path) -> Result<BTreeSet<PathBuf>> {
     Ok(found)
 }
 
+/// Whether a column, key or line names a time (seconds, wall time,
+/// milliseconds per step).
 fn names_time(name: &str) -> bool {
     let name = name.to_lowercase();
-    name.contains("second") || name.contains("wall")
+    name.contains("second") || name.contains("wall") || name.contains("ms_per")
 }
 
 /// The JSON without timing keys (the text itself when it is not JSON).
@@ -122,7 +125,7 @@ fn without_timings_markdown(bytes: &[u8]) -> Vec<String> {
         if !line.trim_start().starts_with('|') {
             in_table = false;
             if names_time(line) {
-                lines.push(line.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect());
+                lines.push(without_numbers(line));
             } else {
                 lines.push(line.to_string());
             }
@@ -145,6 +148,25 @@ fn without_timings_markdown(bytes: &[u8]) -> Vec<String> {
         lines.push(kept.join(" | "));
     }
     lines
+}
+
+/// `line` with every number (`12`, `0.5`, `2.4e-6`) as `#`.
+fn without_numbers(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut number = false;
+    for c in line.chars() {
+        let continues = number && (c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'));
+        if c.is_ascii_digit() || continues {
+            if !number {
+                out.push('#');
+                number = true;
+            }
+        } else {
+            number = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -179,7 +201,10 @@ mod tests {
         let b = folder(
             "b",
             &[
-                ("report.md", &REPORT.replace("0.0123", "0.0456").replace("1.5", "2.5")),
+                (
+                    "report.md",
+                    &REPORT.replace("0.0123", "0.0456").replace("1.5", "12.5").replace("2.403475e-6", "2.3e-5"),
+                ),
                 ("run/metrics.csv", "fold,f1,seconds\n0,0.5,2.0\n"),
                 ("run/summary.json", r#"{"f1": 0.5, "seconds": 4.0, "wall_seconds": 7}"#),
                 ("figure.svg", "<svg/>"),
