@@ -29,6 +29,10 @@ pub struct SlurmArgs {
     /// At most this many tasks at once (Slurm's --array=0-N%MAX).
     #[arg(long, global = true)]
     max_running: Option<usize>,
+    /// Jobs each array task runs one after another, loading the data once: for jobs of seconds, which
+    /// would otherwise each pay a task's start.
+    #[arg(long, global = true, default_value_t = 1)]
+    jobs_per_task: usize,
     /// The partition to run in.
     #[arg(long, global = true)]
     partition: Option<String>,
@@ -51,12 +55,12 @@ pub enum SweepCommand {
         #[command(subcommand)]
         experiment: Experiment,
     },
-    /// Run one job into DIR/runs/INDEX/ (what array task INDEX calls); a finished job is skipped, a failed
-    /// one leaves DIR/runs/INDEX.error.
+    /// Run array task INDEX: job INDEX into DIR/runs/INDEX/ (with --jobs-per-task N in the plan, jobs
+    /// INDEX*N to INDEX*N+N-1); a finished job is skipped, a failed one leaves DIR/runs/<job>.error.
     Run {
         /// The sweep's folder.
         dir: PathBuf,
-        /// The job: Slurm's `$SLURM_ARRAY_TASK_ID`.
+        /// The array task: Slurm's `$SLURM_ARRAY_TASK_ID`.
         #[arg(long)]
         index: usize,
     },
@@ -88,6 +92,7 @@ impl SweepCommand {
                     cpus_per_task: slurm.cpus_per_task,
                     mem: slurm.mem,
                     max_running: slurm.max_running,
+                    jobs_per_task: slurm.jobs_per_task,
                     partition: slurm.partition,
                     account: slurm.account,
                     extra: slurm.extra,
@@ -143,19 +148,17 @@ impl WithReproduction for RunJob<'_> {
     type Output = Result<()>;
 
     fn with<R: Reproduction>(self) -> Result<()> {
-        let (dir, index) = (self.dir, self.index);
-        let started = Instant::now();
-        match job::run::<R>(dir, index)? {
-            JobRun::Ran(seconds) => {
-                eprintln!("job {index} of {}: {} done in {seconds:.1} s", dir.display(), R::NAME);
-                println!("{}", serde_json::json!({ "index": index, "ran": true, "seconds": seconds }));
-            }
-            JobRun::Skipped => {
-                eprintln!("job {index} of {}: done already, skipped", dir.display());
-                println!(
-                    "{}",
-                    serde_json::json!({ "index": index, "ran": false, "seconds": started.elapsed().as_secs_f64() })
-                );
+        let dir = self.dir;
+        for (index, run) in job::run_task::<R>(dir, self.index)? {
+            match run {
+                JobRun::Ran(seconds) => {
+                    eprintln!("job {index} of {}: {} done in {seconds:.1} s", dir.display(), R::NAME);
+                    println!("{}", serde_json::json!({ "index": index, "ran": true, "seconds": seconds }));
+                }
+                JobRun::Skipped => {
+                    eprintln!("job {index} of {}: done already, skipped", dir.display());
+                    println!("{}", serde_json::json!({ "index": index, "ran": false }));
+                }
             }
         }
         Ok(())

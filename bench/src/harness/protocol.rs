@@ -5,10 +5,13 @@
 //! hands each [`Record`] to an observer (progress bars, the app's live plots,
 //! pause and stop), and the files it leaves. A [`Reproduction`] is a paper's
 //! whole figure or table (`xil-bench reproduce <NAME>`): many runs of a
-//! protocol at a quick or a full [`Scale`], with figures and a report beside
-//! the paper's targets. The command line drives both through the same few
-//! functions, so an experiment added here gets its progress bar, staged
-//! output folder and JSON summary line without code of its own.
+//! protocol at a quick or a full [`Scale`], cut into independent units of
+//! work whose outcomes are merged into figures and a report beside the
+//! paper's targets — in one process ([`reproduce`]) or as the jobs of a
+//! cluster's scheduler ([`crate::sweep`]), with the same files. The command
+//! line drives both through the same few functions, so an experiment added
+//! here gets its progress bar, staged output folder, JSON summary line and
+//! sweep without code of its own.
 
 use crate::error::Result;
 use crate::harness::observe::Observer;

@@ -1,5 +1,5 @@
-//! `xil-bench sweep run DIR --index I`: one job of a sweep, as an array task
-//! runs it.
+//! `xil-bench sweep run DIR --index I`: the job (or jobs) of array task
+//! `I` of a sweep.
 //!
 //! The job is built in a folder of its own process beside `runs/I/` and
 //! renamed into place once whole, so `runs/I/` exists only for a finished
@@ -8,7 +8,7 @@
 //! killed leaves only its marker and its unfinished folder, which the next
 //! run of the job on the same host removes.
 
-use super::plan::{RUNS, read_job, read_plan};
+use super::plan::{Plan, RUNS, read_job, read_plan};
 use crate::error::{Error, Result};
 use crate::harness::protocol::Reproduction;
 use crate::report::files::{prepare_dir, write_atomically};
@@ -76,14 +76,47 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Runs job `index` of the sweep in `dir` (see the module's documentation).
+/// Runs the jobs of array task `task` of the sweep in `dir` (job `task`,
+/// or with [`Plan::jobs_per_task`] `N` jobs `task * N` to `task * N + N - 1`),
+/// loading the data once for all of them; returns what each job did. A job
+/// that fails does not stop the others.
 ///
 /// # Errors
-/// A plan or job that cannot be read (nothing is written then), or the
-/// job's own failure (written to `runs/I.error` too).
-pub fn run<R: Reproduction>(dir: &Path, index: usize) -> Result<JobRun> {
+/// A plan or job that cannot be read (nothing is written then), or the first
+/// failed job's error (every failure is written to its `runs/I.error`).
+pub fn run_task<R: Reproduction>(dir: &Path, task: usize) -> Result<Vec<(usize, JobRun)>> {
     let plan = read_plan::<R>(dir)?;
-    let unit = read_job::<R>(dir, &plan, index)?;
+    let indices = plan.task_jobs(task).ok_or_else(|| {
+        Error::Settings(format!(
+            "--index {task}: the sweep in {} has array tasks 0 to {}",
+            dir.display(),
+            plan.tasks().saturating_sub(1)
+        ))
+    })?;
+    let units = indices.clone().map(|index| read_job::<R>(dir, &plan, index)).collect::<Result<Vec<_>>>()?;
+    let mut data = None;
+    let mut ran = Vec::new();
+    let mut first_error = None;
+    for (index, unit) in indices.zip(&units) {
+        match run_job::<R>(dir, &plan, index, unit, &mut data) {
+            Ok(run) => ran.push((index, run)),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    first_error.map_or(Ok(ran), Err)
+}
+
+/// Runs job `index` into `runs/I/` (see the module's documentation);
+/// `data` is loaded on first use and kept for the task's next jobs.
+fn run_job<R: Reproduction>(
+    dir: &Path,
+    plan: &Plan<R::Settings, R::Source>,
+    index: usize,
+    unit: &R::Unit,
+    data: &mut Option<R::Data>,
+) -> Result<JobRun> {
     let done = done_dir(dir, index);
     if done.join(OUTCOME).is_file() {
         return Ok(JobRun::Skipped);
@@ -98,7 +131,7 @@ pub fn run<R: Reproduction>(dir: &Path, index: usize) -> Result<JobRun> {
     let running = running_file(dir, index);
     write_atomically(&running, &json_bytes(&record)?)?;
     let building = dir.join(RUNS).join(format!(".{index}.partial-{host}-{}", std::process::id()));
-    let result = build::<R>(&building, &plan.settings, &plan.source, &unit, &mut record).and_then(|seconds| {
+    let result = build::<R>(&building, plan, unit, data, &mut record).and_then(|seconds| {
         match fs::rename(&building, &done) {
             Ok(()) => Ok(JobRun::Ran(seconds)),
             // Another task finished the job first; its result stands.
@@ -120,20 +153,24 @@ pub fn run<R: Reproduction>(dir: &Path, index: usize) -> Result<JobRun> {
     result
 }
 
-/// Loads the data, runs the unit into `building/files`, and writes its
-/// outcome and record beside; returns the unit's wall seconds.
+/// Loads the data if no job of the task has, runs the unit into
+/// `building/files`, and writes its outcome and record beside; returns the
+/// unit's wall seconds.
 fn build<R: Reproduction>(
     building: &Path,
-    settings: &R::Settings,
-    source: &R::Source,
+    plan: &Plan<R::Settings, R::Source>,
     unit: &R::Unit,
+    data: &mut Option<R::Data>,
     record: &mut JobRecord,
 ) -> Result<f64> {
     let files = building.join(FILES);
     prepare_dir(&files)?;
-    let data = R::load(settings, source)?;
+    let data = match data {
+        Some(data) => data,
+        None => data.insert(R::load(&plan.settings, &plan.source)?),
+    };
     let started = Instant::now();
-    let outcome = R::run_unit(&files, settings, &data, unit, &|| {})?;
+    let outcome = R::run_unit(&files, &plan.settings, data, unit, &|| {})?;
     let seconds = started.elapsed().as_secs_f64();
     let mut bytes = Vec::new();
     ciborium::into_writer(&outcome, &mut bytes)

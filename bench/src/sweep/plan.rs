@@ -19,10 +19,32 @@ pub struct Plan<S, O> {
     pub source: O,
     /// How many jobs `jobs.jsonl` holds.
     pub jobs: usize,
+    /// How many jobs each array task runs one after another (1: task i is
+    /// job i).
+    pub jobs_per_task: usize,
     /// The version of xil-bench that planned it.
     pub version: String,
     /// The binary the scripts call (overridden by `$XIL_BENCH`).
     pub binary: PathBuf,
+}
+
+impl<S, O> Plan<S, O> {
+    /// How many array tasks run the jobs.
+    pub fn tasks(&self) -> usize {
+        self.jobs.div_ceil(self.jobs_per_task.max(1))
+    }
+
+    /// The jobs of array task `task`, when there is such a task.
+    pub fn task_jobs(&self, task: usize) -> Option<std::ops::Range<usize>> {
+        let per_task = self.jobs_per_task.max(1);
+        let first = task.checked_mul(per_task).filter(|&first| first < self.jobs)?;
+        Some(first..first.saturating_add(per_task).min(self.jobs))
+    }
+
+    /// The array task that runs job `index`.
+    pub fn task_of(&self, index: usize) -> usize {
+        index / self.jobs_per_task.max(1)
+    }
 }
 
 /// A line of `jobs.jsonl`.
@@ -86,16 +108,17 @@ where
         jobs.push('\n');
     }
     write_atomically(&dir.join(JOBS), jobs.as_bytes())?;
-    write_atomically(&dir.join("sweep.sbatch"), sbatch_script(R::NAME, &dir, &binary, units.len(), slurm).as_bytes())?;
-    write_atomically(&dir.join("run-all.sh"), run_all_script(R::NAME, &dir, &binary, units.len()).as_bytes())?;
     let plan = Plan {
         experiment: R::NAME.to_string(),
         settings: settings.clone(),
         source: source.clone(),
         jobs: units.len(),
+        jobs_per_task: slurm.jobs_per_task,
         version: env!("CARGO_PKG_VERSION").to_string(),
         binary,
     };
+    write_atomically(&dir.join("sweep.sbatch"), sbatch_script(R::NAME, &dir, &plan, slurm).as_bytes())?;
+    write_atomically(&dir.join("run-all.sh"), run_all_script(R::NAME, &dir, &plan).as_bytes())?;
     let text =
         serde_json::to_string_pretty(&plan).map_err(|e| Error::Results(format!("cannot write the plan: {e}")))?;
     // The plan last: a folder with a plan.json is whole.
@@ -178,13 +201,6 @@ pub fn experiment_of(dir: &Path) -> Result<String> {
 /// # Errors
 /// [`Error::Sweep`] naming the file and line.
 pub fn read_job<R: Reproduction>(dir: &Path, plan: &Plan<R::Settings, R::Source>, index: usize) -> Result<R::Unit> {
-    if index >= plan.jobs {
-        return Err(Error::Settings(format!(
-            "--index {index}: the sweep in {} has jobs 0 to {}",
-            dir.display(),
-            plan.jobs.saturating_sub(1)
-        )));
-    }
     let path = dir.join(JOBS);
     let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's jobs", &path, e))?;
     let line = text

@@ -7,6 +7,7 @@
 //! `--partition`, `--account`, `--qos` as a cluster wants). Every array task
 //! runs one job with as many threads as Slurm gave it cores.
 
+use super::plan::Plan;
 use crate::error::{Error, Result};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -22,6 +23,9 @@ pub struct Slurm {
     pub mem: String,
     /// At most this many tasks at once (`--array=0-N%max`), unlimited when `None`.
     pub max_running: Option<usize>,
+    /// Jobs each task runs one after another, loading the data once (for
+    /// jobs of seconds, which would otherwise pay a task's start each).
+    pub jobs_per_task: usize,
     /// The partition, when the cluster wants one named.
     pub partition: Option<String>,
     /// The account to charge, when the cluster wants one.
@@ -37,6 +41,7 @@ impl Default for Slurm {
             cpus_per_task: 2,
             mem: "4G".into(),
             max_running: None,
+            jobs_per_task: 1,
             partition: None,
             account: None,
             extra: Vec::new(),
@@ -66,6 +71,9 @@ impl Slurm {
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || self.mem.len() > digits.len() + 1 {
             return Err(Error::Settings(format!("--mem {}: Slurm's memory looks like 4G, 500M or 4096", self.mem)));
         }
+        if self.jobs_per_task == 0 {
+            return Err(Error::Settings("--jobs-per-task 0: a task runs at least one job".into()));
+        }
         if self.max_running == Some(0) {
             return Err(Error::Settings("--max-running 0: at least one task must run".into()));
         }
@@ -91,16 +99,21 @@ impl Slurm {
     }
 }
 
-/// `sweep.sbatch` of a sweep in `dir` with `jobs` jobs.
-pub fn sbatch_script(experiment: &str, dir: &Path, binary: &Path, jobs: usize, slurm: &Slurm) -> String {
+/// `sweep.sbatch` of the sweep `plan` in `dir`.
+pub fn sbatch_script<S, O>(experiment: &str, dir: &Path, plan: &Plan<S, O>, slurm: &Slurm) -> String {
     let dir = dir.display();
-    let last = jobs.saturating_sub(1);
+    let (jobs, last, binary) = (plan.jobs, plan.tasks().saturating_sub(1), plan.binary.display());
+    let per_task = if plan.jobs_per_task > 1 {
+        format!(", array task i runs jobs {0}i to {0}i + {1}", plan.jobs_per_task, plan.jobs_per_task - 1)
+    } else {
+        ", array task i runs job i".into()
+    };
     let throttle = slurm.max_running.map_or(String::new(), |max| format!("%{max}"));
     let mut text = format!(
         "#!/bin/bash\n\
-         # The {experiment} sweep planned by xil-bench {}: {jobs} jobs, array task i runs job i.\n\
+         # The {experiment} sweep planned by xil-bench {}: {jobs} jobs{per_task}.\n\
          # Submit: sbatch {dir}/sweep.sbatch. Finished jobs are skipped, so submitting again (or\n\
-         # sbatch --array=3,7 {dir}/sweep.sbatch for the jobs `xil-bench sweep status` lists) is safe.\n\
+         # sbatch --array=3,7 {dir}/sweep.sbatch for the tasks `xil-bench sweep status` lists) is safe.\n\
          #SBATCH --job-name=xil-{experiment}\n\
          #SBATCH --array=0-{last}{throttle}\n\
          #SBATCH --cpus-per-task={}\n\
@@ -124,31 +137,30 @@ pub fn sbatch_script(experiment: &str, dir: &Path, binary: &Path, jobs: usize, s
     let _ = write!(
         text,
         "\nexport RAYON_NUM_THREADS=\"${{SLURM_CPUS_PER_TASK:-1}}\"\n\
-         exec \"${{XIL_BENCH:-{}}}\" sweep run '{dir}' --index \"$SLURM_ARRAY_TASK_ID\"\n",
-        binary.display()
+         exec \"${{XIL_BENCH:-{binary}}}\" sweep run '{dir}' --index \"$SLURM_ARRAY_TASK_ID\"\n"
     );
     text
 }
 
-/// `run-all.sh`: every job on this machine, `$JOBS` at a time.
-pub fn run_all_script(experiment: &str, dir: &Path, binary: &Path, jobs: usize) -> String {
+/// `run-all.sh`: every array task of `plan` on this machine, `$JOBS` at a
+/// time.
+pub fn run_all_script<S, O>(experiment: &str, dir: &Path, plan: &Plan<S, O>) -> String {
     let dir = dir.display();
-    let last = jobs.saturating_sub(1);
+    let (jobs, last, binary) = (plan.jobs, plan.tasks().saturating_sub(1), plan.binary.display());
     format!(
         "#!/bin/sh\n\
          # Runs the {jobs} jobs of this {experiment} sweep on this machine, $JOBS at a time (default 1:\n\
          # each job uses every core), with GNU parallel when it is installed, else xargs. Finished jobs\n\
          # are skipped, so running it again finishes what is left.\n\
          set -eu\n\
-         XIL_BENCH=\"${{XIL_BENCH:-{}}}\"\n\
+         XIL_BENCH=\"${{XIL_BENCH:-{binary}}}\"\n\
          JOBS=\"${{JOBS:-1}}\"\n\
          if command -v parallel >/dev/null 2>&1; then\n  \
            seq 0 {last} | parallel --will-cite -j \"$JOBS\" \"$XIL_BENCH\" sweep run '{dir}' --index {{}} || true\n\
          else\n  \
            seq 0 {last} | xargs -P \"$JOBS\" -I{{}} \"$XIL_BENCH\" sweep run '{dir}' --index {{}} || true\n\
          fi\n\
-         exec \"$XIL_BENCH\" sweep status '{dir}'\n",
-        binary.display()
+         exec \"$XIL_BENCH\" sweep status '{dir}'\n"
     )
 }
 
@@ -165,6 +177,7 @@ mod tests {
             (Slurm { cpus_per_task: 0, ..Slurm::default() }, "--cpus-per-task"),
             (Slurm { mem: "4GB".into(), ..Slurm::default() }, "--mem"),
             (Slurm { max_running: Some(0), ..Slurm::default() }, "--max-running"),
+            (Slurm { jobs_per_task: 0, ..Slurm::default() }, "--jobs-per-task"),
             (Slurm { partition: Some("gpu nodes".into()), ..Slurm::default() }, "--partition"),
             (Slurm { extra: vec!["qos=low".into()], ..Slurm::default() }, "--sbatch-option"),
         ] {
@@ -182,7 +195,16 @@ mod tests {
             extra: vec!["--qos=low".into()],
             ..Slurm::default()
         };
-        let text = sbatch_script("cali", Path::new("/shared/sweep"), Path::new("/opt/xil-bench"), 16, &slurm);
+        let plan = Plan {
+            experiment: "cali".into(),
+            settings: (),
+            source: (),
+            jobs: 16,
+            jobs_per_task: 1,
+            version: "0".into(),
+            binary: "/opt/xil-bench".into(),
+        };
+        let text = sbatch_script("cali", Path::new("/shared/sweep"), &plan, &slurm);
         for line in [
             "#SBATCH --array=0-15%4",
             "#SBATCH --cpus-per-task=2",
@@ -195,7 +217,17 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");
         }
-        let all = run_all_script("cali", Path::new("/shared/sweep"), Path::new("/opt/xil-bench"), 16);
+        let all = run_all_script("cali", Path::new("/shared/sweep"), &plan);
         assert!(all.contains("seq 0 15 |") && all.contains("sweep run '/shared/sweep' --index {}"), "{all}");
+
+        // Three jobs a task: tasks 0 to 5, the last with job 15 alone.
+        let packed = Plan { jobs_per_task: 3, ..plan };
+        assert_eq!(packed.tasks(), 6);
+        assert_eq!(packed.task_jobs(5), Some(15..16));
+        assert_eq!(packed.task_jobs(6), None);
+        assert_eq!(packed.task_of(14), 4);
+        let text = sbatch_script("cali", Path::new("/shared/sweep"), &packed, &slurm);
+        assert!(text.lines().any(|l| l == "#SBATCH --array=0-5%4"), "{text}");
+        assert!(run_all_script("cali", Path::new("/shared/sweep"), &packed).contains("seq 0 5 |"));
     }
 }

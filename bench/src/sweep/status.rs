@@ -21,6 +21,8 @@ pub struct Status {
     pub experiment: String,
     /// How many jobs the plan has.
     pub jobs: usize,
+    /// How many jobs each array task runs.
+    pub jobs_per_task: usize,
     /// Finished jobs.
     pub done: Vec<usize>,
     /// Jobs under way: index and where (`host`, process).
@@ -37,11 +39,15 @@ impl Status {
         self.done.len() == self.jobs
     }
 
-    /// The jobs to submit again: failed and missing, in order.
+    /// The array tasks to submit again: those with a failed or missing
+    /// job, in order.
     pub fn to_resubmit(&self) -> Vec<usize> {
-        let mut indices: Vec<usize> = self.failed.iter().map(|(i, _)| *i).chain(self.missing.iter().copied()).collect();
-        indices.sort_unstable();
-        indices
+        let per_task = self.jobs_per_task.max(1);
+        let mut tasks: Vec<usize> =
+            self.failed.iter().map(|(i, _)| *i).chain(self.missing.iter().copied()).map(|i| i / per_task).collect();
+        tasks.sort_unstable();
+        tasks.dedup();
+        tasks
     }
 }
 
@@ -54,16 +60,24 @@ pub fn status(dir: &Path) -> Result<Status> {
     let path = dir.join(JOBS);
     let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's jobs", &path, e))?;
     let jobs = text.lines().filter(|line| !line.trim().is_empty()).count();
-    let planned = fs::read_to_string(dir.join(PLAN))
+    let plan = fs::read_to_string(dir.join(PLAN))
         .ok()
         .and_then(|plan| serde_json::from_str::<serde_json::Value>(&plan).ok())
-        .and_then(|plan| plan["jobs"].as_u64());
-    if planned != Some(jobs as u64) {
+        .unwrap_or_default();
+    if plan["jobs"].as_u64() != Some(jobs as u64) {
         return Err(Error::Results(format!("{} holds {jobs} jobs, not as many as {PLAN} says", path.display())));
     }
+    let jobs_per_task = plan["jobs_per_task"].as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(1);
     let this_host = host();
-    let mut status =
-        Status { experiment, jobs, done: Vec::new(), running: Vec::new(), failed: Vec::new(), missing: Vec::new() };
+    let mut status = Status {
+        experiment,
+        jobs,
+        jobs_per_task,
+        done: Vec::new(),
+        running: Vec::new(),
+        failed: Vec::new(),
+        missing: Vec::new(),
+    };
     for index in 0..jobs {
         if done_dir(dir, index).join(OUTCOME).is_file() {
             status.done.push(index);
