@@ -107,10 +107,7 @@ pub trait WithExperiment {
     ///
     /// # Errors
     /// The work's.
-    fn with<R: Reproduction>(self, settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()>
-    where
-        R::Settings: Clone,
-        R::Source: Clone;
+    fn with<R: Reproduction>(self, settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()>;
 }
 
 impl Experiment {

@@ -118,22 +118,23 @@ impl SweepCommand {
 struct PlanSweep(Slurm);
 
 impl WithExperiment for PlanSweep {
-    fn with<R: Reproduction>(self, settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()>
-    where
-        R::Settings: Clone,
-        R::Source: Clone,
-    {
+    fn with<R: Reproduction>(self, settings: &R::Settings, source: &R::Source, out: &Path) -> Result<()> {
         let plan = xil_bench::sweep::plan::<R>(out, settings, source, &self.0)?;
         let dir = absolute(out)?;
         eprintln!(
-            "planned {} jobs of {} in {}: sbatch {}/sweep.sbatch (a cluster) or sh {}/run-all.sh (this machine)",
+            "planned {} jobs of {} as {} array tasks in {}: sbatch {}/sweep.sbatch (a cluster) or sh {}/run-all.sh \
+             (this machine)",
             plan.jobs,
             R::NAME,
+            plan.tasks(),
             dir.display(),
             dir.display(),
             dir.display()
         );
-        println!("{}", serde_json::json!({ "experiment": R::NAME, "jobs": plan.jobs, "dir": dir }));
+        println!(
+            "{}",
+            serde_json::json!({ "experiment": R::NAME, "jobs": plan.jobs, "tasks": plan.tasks(), "dir": dir })
+        );
         Ok(())
     }
 }

@@ -133,9 +133,9 @@ pub trait Reproduction {
     /// hold a large network run one after another, folds in parallel).
     const PARALLEL_UNITS: bool = false;
     /// What a reproduction is asked for: scale, seed and any variant.
-    type Settings: Sync + Serialize + DeserializeOwned;
+    type Settings: Clone + Sync + Serialize + DeserializeOwned;
     /// Where its data comes from.
-    type Source: Sync + Serialize + DeserializeOwned;
+    type Source: Clone + Sync + Serialize + DeserializeOwned;
     /// The data, loaded once.
     type Data: Sync;
     /// One unit of work, with the checked settings, fold or run and the

@@ -156,6 +156,23 @@ mod tests {
     }
 
     #[test]
+    fn binary_formats_keep_every_bit_that_csv_rounds() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Exact {
+            #[serde(serialize_with = "decimals::<3, _, _>")]
+            f1: f32,
+            #[serde(serialize_with = "decimals::<3, _, _>")]
+            seconds: f64,
+        }
+        let row = Exact { f1: 0.123_456_79, seconds: std::f64::consts::PI };
+        assert_eq!(String::from_utf8(to_csv(&[&row]).unwrap()).unwrap(), "f1,seconds\n0.123,3.142\n");
+        let mut bytes = Vec::new();
+        ciborium::into_writer(&row, &mut bytes).unwrap();
+        let back: Exact = ciborium::from_reader(bytes.as_slice()).unwrap();
+        assert_eq!((back.f1.to_bits(), back.seconds.to_bits()), (row.f1.to_bits(), row.seconds.to_bits()));
+    }
+
+    #[test]
     fn a_run_time_table_quotes_what_csv_must() {
         let rows = vec![vec!["1".to_string(), "CAIPI, rule 0, \"quoted\"".to_string()]];
         let text = String::from_utf8(table_to_csv(["run", "experiment"].map(String::from), rows).unwrap()).unwrap();

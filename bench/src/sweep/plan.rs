@@ -40,11 +40,6 @@ impl<S, O> Plan<S, O> {
         let first = task.checked_mul(per_task).filter(|&first| first < self.jobs)?;
         Some(first..first.saturating_add(per_task).min(self.jobs))
     }
-
-    /// The array task that runs job `index`.
-    pub fn task_of(&self, index: usize) -> usize {
-        index / self.jobs_per_task.max(1)
-    }
 }
 
 /// A line of `jobs.jsonl`.

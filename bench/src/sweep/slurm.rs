@@ -225,7 +225,6 @@ mod tests {
         assert_eq!(packed.tasks(), 6);
         assert_eq!(packed.task_jobs(5), Some(15..16));
         assert_eq!(packed.task_jobs(6), None);
-        assert_eq!(packed.task_of(14), 4);
         let text = sbatch_script("cali", Path::new("/shared/sweep"), &packed, &slurm);
         assert!(text.lines().any(|l| l == "#SBATCH --array=0-5%4"), "{text}");
         assert!(run_all_script("cali", Path::new("/shared/sweep"), &packed).contains("seq 0 5 |"));
