@@ -202,7 +202,7 @@ fn remove_unfinished(dir: &Path, index: usize, host: &str) {
 /// Job `index`'s outcome, as its run stored it.
 ///
 /// # Errors
-/// [`Error::Sweep`] naming the file when it is missing or not `R`'s.
+/// [`Error::Results`] naming the file when it is missing or not `R`'s.
 pub fn read_outcome<R: Reproduction>(dir: &Path, index: usize) -> Result<R::Outcome> {
     let path = done_dir(dir, index).join(OUTCOME);
     let file = fs::File::open(&path).map_err(|e| Error::io("read the outcome of a job", &path, e))?;

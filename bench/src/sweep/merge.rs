@@ -20,7 +20,7 @@ use std::path::Path;
 /// place whole); returns the runs' summaries.
 ///
 /// # Errors
-/// [`Error::Sweep`] listing the jobs that are not done; a data set, an
+/// [`Error::Results`] listing the jobs that are not done; a data set, an
 /// outcome or a file that cannot be read or written.
 pub fn merge<R: Reproduction>(dir: &Path, out: &Path) -> Result<Vec<serde_json::Value>> {
     let plan = read_plan::<R>(dir)?;

@@ -18,7 +18,7 @@
 //! DIR/report/          `sweep merge`: the same folder `reproduce` writes
 //! ```
 //!
-//! - [`plan`]: writes the folder;
+//! - [`mod@plan`]: writes the folder;
 //! - [`slurm`]: the array job's resources and the two scripts;
 //! - [`job`]: runs one job into `runs/I/` atomically, skipping a finished one;
 //! - [`status`]: what is done, running, failed and missing;

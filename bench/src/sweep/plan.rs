@@ -156,7 +156,7 @@ pub fn absolute(dir: &Path) -> Result<PathBuf> {
 /// Reads a sweep's `plan.json` as `R`'s.
 ///
 /// # Errors
-/// [`Error::Sweep`] naming the file when it is missing, of another
+/// [`Error::Results`] naming the file when it is missing, of another
 /// experiment or not readable as `R`'s plan.
 pub fn read_plan<R: Reproduction>(dir: &Path) -> Result<Plan<R::Settings, R::Source>> {
     let path = dir.join(PLAN);
@@ -172,7 +172,7 @@ pub fn read_plan<R: Reproduction>(dir: &Path) -> Result<Plan<R::Settings, R::Sou
 /// The experiment a sweep folder plans, from its `plan.json`.
 ///
 /// # Errors
-/// [`Error::Sweep`] naming the file when it is missing or has no experiment.
+/// [`Error::Results`] naming the file when it is missing or has no experiment.
 pub fn experiment_of(dir: &Path) -> Result<String> {
     let path = dir.join(PLAN);
     let text = fs::read_to_string(&path).map_err(|_| {
@@ -194,7 +194,7 @@ pub fn experiment_of(dir: &Path) -> Result<String> {
 /// other work, or an edited file, is caught before any work is done).
 ///
 /// # Errors
-/// [`Error::Sweep`] naming the file and line.
+/// [`Error::Results`] naming the file and line.
 pub fn read_job<R: Reproduction>(dir: &Path, plan: &Plan<R::Settings, R::Source>, index: usize) -> Result<R::Unit> {
     let path = dir.join(JOBS);
     let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's jobs", &path, e))?;

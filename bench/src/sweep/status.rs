@@ -54,7 +54,7 @@ impl Status {
 /// Reads the state of the sweep in `dir`.
 ///
 /// # Errors
-/// [`Error::Sweep`] when `dir` is not a sweep folder.
+/// [`Error::Results`] when `dir` is not a sweep folder.
 pub fn status(dir: &Path) -> Result<Status> {
     let experiment = experiment_of(dir)?;
     let path = dir.join(JOBS);
