@@ -10,7 +10,7 @@ use xil_bench::Result;
 use xil_bench::harness::Reproduction;
 use xil_bench::protocols::reproductions::{WithReproduction, by_name};
 use xil_bench::sweep::job::{self, JobRun};
-use xil_bench::sweep::plan::{absolute, experiment_of};
+use xil_bench::sweep::plan::{absolute, experiment_of, plan_json};
 use xil_bench::sweep::{Slurm, merge, status};
 
 /// The resources of each Slurm array task (`sweep.sbatch`'s `#SBATCH`
@@ -99,7 +99,9 @@ impl SweepCommand {
                 };
                 experiment.dispatch(PlanSweep(slurm))
             }
-            SweepCommand::Run { dir, index } => by_name(&experiment_of(&dir)?, RunJob { dir: &dir, index })?,
+            SweepCommand::Run { dir, index } => {
+                by_name(&experiment_of(&plan_json(&dir)?, &dir)?, RunJob { dir: &dir, index })?
+            }
             SweepCommand::Status { dir } => {
                 let state = status::status(&dir)?;
                 eprint!("{}", status::describe(&dir, &state));
@@ -108,7 +110,7 @@ impl SweepCommand {
             }
             SweepCommand::Merge { dir, out } => {
                 let out = out.unwrap_or_else(|| dir.join("report"));
-                by_name(&experiment_of(&dir)?, Merge { dir: &dir, out: &out })?
+                by_name(&experiment_of(&plan_json(&dir)?, &dir)?, Merge { dir: &dir, out: &out })?
             }
         }
     }

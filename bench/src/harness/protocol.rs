@@ -182,7 +182,8 @@ pub trait Reproduction {
     ) -> Result<Self::Outcome>;
 
     /// Writes what needs every unit (figures, tables, `report.md`) into
-    /// `dir` from the units' outcomes, in the order of [`Self::units`], and
+    /// `dir` from the units' outcomes alone (no data: a sweep's merge loads
+    /// none), in the order of [`Self::units`], and
     /// returns the runs' summaries (the command prints them beside the wall
     /// time).
     ///
@@ -191,7 +192,6 @@ pub trait Reproduction {
     fn merge(
         dir: &Path,
         settings: &Self::Settings,
-        data: &Self::Data,
         outcomes: Vec<(Self::Unit, Self::Outcome)>,
     ) -> Result<Vec<serde_json::Value>>;
 }
@@ -216,5 +216,5 @@ pub fn reproduce<R: Reproduction>(
     } else {
         units.iter().map(run).collect::<Result<_>>()?
     };
-    R::merge(dir, settings, data, units.into_iter().zip(outcomes).collect())
+    R::merge(dir, settings, units.into_iter().zip(outcomes).collect())
 }

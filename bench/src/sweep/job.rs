@@ -8,7 +8,7 @@
 //! killed leaves only its marker and its unfinished folder, which the next
 //! run of the job on the same host removes.
 
-use super::plan::{Plan, RUNS, read_job, read_plan};
+use super::plan::{Plan, RUNS, read_jobs, read_plan};
 use crate::error::{Error, Result};
 use crate::harness::protocol::Reproduction;
 use crate::report::files::{prepare_dir, write_atomically};
@@ -93,7 +93,7 @@ pub fn run_task<R: Reproduction>(dir: &Path, task: usize) -> Result<Vec<(usize, 
             plan.tasks().saturating_sub(1)
         ))
     })?;
-    let units = indices.clone().map(|index| read_job::<R>(dir, &plan, index)).collect::<Result<Vec<_>>>()?;
+    let units = read_jobs::<R>(dir, &plan, indices.clone())?;
     let mut data = None;
     let mut ran = Vec::new();
     let mut first_error = None;

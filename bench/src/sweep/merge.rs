@@ -20,8 +20,8 @@ use std::path::Path;
 /// place whole); returns the runs' summaries.
 ///
 /// # Errors
-/// [`Error::Results`] listing the jobs that are not done; a data set, an
-/// outcome or a file that cannot be read or written.
+/// [`Error::Results`] listing the jobs that are not done; an outcome or a
+/// file that cannot be read or written.
 pub fn merge<R: Reproduction>(dir: &Path, out: &Path) -> Result<Vec<serde_json::Value>> {
     let plan = read_plan::<R>(dir)?;
     let state = status(dir)?;
@@ -43,8 +43,7 @@ pub fn merge<R: Reproduction>(dir: &Path, out: &Path) -> Result<Vec<serde_json::
         copy_tree(&done_dir(dir, index).join(FILES), staged.path())?;
         outcomes.push((unit, read_outcome::<R>(dir, index)?));
     }
-    let data = R::load(&plan.settings, &plan.source)?;
-    let runs = R::merge(staged.path(), &plan.settings, &data, outcomes)?;
+    let runs = R::merge(staged.path(), &plan.settings, outcomes)?;
     staged.commit()?;
     Ok(runs)
 }

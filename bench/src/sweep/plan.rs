@@ -169,11 +169,12 @@ pub fn read_plan<R: Reproduction>(dir: &Path) -> Result<Plan<R::Settings, R::Sou
     Ok(plan)
 }
 
-/// The experiment a sweep folder plans, from its `plan.json`.
+/// A sweep's `plan.json` as JSON, whatever its experiment.
 ///
 /// # Errors
-/// [`Error::Results`] naming the file when it is missing or has no experiment.
-pub fn experiment_of(dir: &Path) -> Result<String> {
+/// [`Error::Results`] naming the folder or file when it is missing or not
+/// JSON.
+pub fn plan_json(dir: &Path) -> Result<serde_json::Value> {
     let path = dir.join(PLAN);
     let text = fs::read_to_string(&path).map_err(|_| {
         Error::Results(format!(
@@ -181,39 +182,54 @@ pub fn experiment_of(dir: &Path) -> Result<String> {
             dir.display()
         ))
     })?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::Results(format!("{} is not JSON: {e}", path.display())))?;
-    value["experiment"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| Error::Results(format!("{} names no experiment", path.display())))
+    serde_json::from_str(&text).map_err(|e| Error::Results(format!("{} is not JSON: {e}", path.display())))
 }
 
-/// Job `index` of a sweep's `jobs.jsonl`, checked against the units this
+/// The experiment a sweep's `plan.json` names.
+///
+/// # Errors
+/// [`Error::Results`] naming the file when it names none.
+pub fn experiment_of(plan: &serde_json::Value, dir: &Path) -> Result<String> {
+    plan["experiment"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Error::Results(format!("{} names no experiment", dir.join(PLAN).display())))
+}
+
+/// Jobs `indices` of a sweep's `jobs.jsonl`, checked against the units this
 /// binary plans for the same settings (so that a binary that would run
 /// other work, or an edited file, is caught before any work is done).
 ///
 /// # Errors
 /// [`Error::Results`] naming the file and line.
-pub fn read_job<R: Reproduction>(dir: &Path, plan: &Plan<R::Settings, R::Source>, index: usize) -> Result<R::Unit> {
+pub fn read_jobs<R: Reproduction>(
+    dir: &Path,
+    plan: &Plan<R::Settings, R::Source>,
+    indices: std::ops::Range<usize>,
+) -> Result<Vec<R::Unit>> {
     let path = dir.join(JOBS);
     let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's jobs", &path, e))?;
-    let line = text
-        .lines()
-        .nth(index)
-        .ok_or_else(|| Error::Results(format!("{} has no line for job {index}", path.display())))?;
-    let job: JobLine<R::Unit> = serde_json::from_str(line)
-        .map_err(|e| Error::Results(format!("{} line {}: not a job of {}: {e}", path.display(), index + 1, R::NAME)))?;
+    let lines: Vec<&str> = text.lines().collect();
     let planned = R::units(&plan.settings)?;
-    if job.index != index || planned.len() != plan.jobs || planned.get(index) != Some(&job.unit) {
-        return Err(Error::Results(format!(
-            "{} line {}: this xil-bench ({}) plans other work for job {index} than the one that wrote it ({}); \
-             plan the sweep again with one binary",
-            path.display(),
-            index + 1,
-            env!("CARGO_PKG_VERSION"),
-            plan.version
-        )));
-    }
-    Ok(job.unit)
+    indices
+        .map(|index| {
+            let line = lines
+                .get(index)
+                .ok_or_else(|| Error::Results(format!("{} has no line for job {index}", path.display())))?;
+            let job: JobLine<R::Unit> = serde_json::from_str(line).map_err(|e| {
+                Error::Results(format!("{} line {}: not a job of {}: {e}", path.display(), index + 1, R::NAME))
+            })?;
+            if job.index != index || planned.len() != plan.jobs || planned.get(index) != Some(&job.unit) {
+                return Err(Error::Results(format!(
+                    "{} line {}: this xil-bench ({}) plans other work for job {index} than the one that wrote it \
+                     ({}); plan the sweep again with one binary",
+                    path.display(),
+                    index + 1,
+                    env!("CARGO_PKG_VERSION"),
+                    plan.version
+                )));
+            }
+            Ok(job.unit)
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@
 //! a preemption, a time limit) before it finished.
 
 use super::job::{JobRecord, OUTCOME, done_dir, error_file, host, running_file};
-use super::plan::{JOBS, PLAN, experiment_of};
+use super::plan::{JOBS, PLAN, experiment_of, plan_json};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::fs;
@@ -56,14 +56,11 @@ impl Status {
 /// # Errors
 /// [`Error::Results`] when `dir` is not a sweep folder.
 pub fn status(dir: &Path) -> Result<Status> {
-    let experiment = experiment_of(dir)?;
+    let plan = plan_json(dir)?;
+    let experiment = experiment_of(&plan, dir)?;
     let path = dir.join(JOBS);
     let text = fs::read_to_string(&path).map_err(|e| Error::io("read the sweep's jobs", &path, e))?;
     let jobs = text.lines().filter(|line| !line.trim().is_empty()).count();
-    let plan = fs::read_to_string(dir.join(PLAN))
-        .ok()
-        .and_then(|plan| serde_json::from_str::<serde_json::Value>(&plan).ok())
-        .unwrap_or_default();
     if plan["jobs"].as_u64() != Some(jobs as u64) {
         return Err(Error::Results(format!("{} holds {jobs} jobs, not as many as {PLAN} says", path.display())));
     }

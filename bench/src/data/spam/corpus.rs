@@ -33,7 +33,7 @@ pub struct Mail {
 }
 
 /// What loading found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LoadStats {
     /// Files read.
     pub files: usize,

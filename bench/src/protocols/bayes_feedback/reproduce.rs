@@ -245,7 +245,6 @@ impl Reproduction for BayesReproduction {
     fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        _: &(ImageSet, ImageSet),
         outcomes: Vec<(BayesUnit, (serde_json::Value, BayesOutcome))>,
     ) -> Result<Vec<serde_json::Value>> {
         let mut by_data: Vec<(DataSet, Vec<BayesOutcome>)> = Vec::new();

@@ -409,7 +409,6 @@ impl Reproduction for ColorsReproduction {
     fn merge(
         dir: &Path,
         settings: &ColorsReproduceSettings,
-        _: &ColorsData,
         folds: Vec<(ColorsUnit, Vec<Row>)>,
     ) -> Result<Vec<serde_json::Value>> {
         let summaries = merge(dir, ColorsScale::of(settings.scale), settings.seed, folds)?;

@@ -84,7 +84,7 @@ pub enum GoldC {
 
 /// One fit of the gold model: its C and the share of the vocabulary its
 /// gold words make.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GoldPoint {
     /// The C of the L1 logistic regression.
     pub c: f32,

@@ -6,11 +6,12 @@
 
 use super::write::{summary_json, write_run};
 use super::{Corpus, TextSource};
+use crate::data::spam::corpus::LoadStats;
 use crate::error::{Error, Result};
 use crate::harness::protocol::{ReproduceSettings, Reproduction, Sizes};
 use crate::harness::record::Record;
 use crate::harness::seeds::Stream;
-use crate::protocols::caipi_text::data::{GOLD_C, GoldC, Headers, PAPER_GOLD_SHARE, TextData};
+use crate::protocols::caipi_text::data::{GOLD_C, GoldC, GoldPoint, Headers, PAPER_GOLD_SHARE, TextData};
 use crate::protocols::caipi_text::tfidf::Limits;
 use crate::protocols::caipi_text::{QueryExplainer, TextRow, TextSettings, run};
 use crate::report::figures::{Figure, PALETTE, Series, band, fold_curves};
@@ -144,8 +145,54 @@ pub fn units(scale: TextScale, seed: u64) -> Vec<TextUnit> {
     units
 }
 
+/// What the report says of a variant's corpus, taken by each of its units
+/// from the data they ran on, so that the merge reads no corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorpusFacts {
+    /// Messages read, skipped and charset errors.
+    pub stats: LoadStats,
+    /// Words in the vocabulary.
+    pub vocabulary: usize,
+    /// Of those, words from headers.
+    pub header_words: usize,
+    /// The gold model's C.
+    pub gold_c: f32,
+    /// Gold words.
+    pub gold_count: usize,
+    /// Gold words / vocabulary.
+    pub gold_share: f32,
+    /// The gold share at each C tried (one point when C is fixed).
+    pub gold_curve: Vec<GoldPoint>,
+}
+
+impl CorpusFacts {
+    fn of(data: &TextData) -> Self {
+        let vocabulary = data.vocabulary.len();
+        CorpusFacts {
+            stats: data.stats,
+            vocabulary,
+            header_words: (0..vocabulary as u32).filter(|&w| data.vocabulary.is_header(w)).count(),
+            gold_c: data.gold_c,
+            gold_count: data.gold_count(),
+            gold_share: data.gold_share(),
+            gold_curve: data.gold_curve.clone(),
+        }
+    }
+}
+
+/// What a unit of `reproduce caipi-text` hands to the merge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TextOutcome {
+    /// The run's summary.
+    pub summary: serde_json::Value,
+    /// Every fold's rows.
+    pub rows: Vec<TextRow>,
+    /// The variant's corpus.
+    pub facts: CorpusFacts,
+}
+
 /// Runs one unit and writes its folder (`<variant>/corrections-on|off/`)
-/// under `out`; returns its summary and rows.
+/// under `out`; returns its summary, rows and corpus facts.
 ///
 /// # Errors
 /// A one-line message when the run fails or a file cannot be written.
@@ -154,7 +201,7 @@ pub fn run_unit(
     corpora: &TextCorpora,
     unit: &TextUnit,
     on_query: &(dyn Fn() + Sync),
-) -> Result<(serde_json::Value, Vec<TextRow>)> {
+) -> Result<TextOutcome> {
     let (variant, data) = VARIANTS
         .iter()
         .zip([&corpora.corpus.data, &corpora.earlier])
@@ -169,7 +216,7 @@ pub fn run_unit(
     }
     let name = if unit.settings.corrections { "corrections-on" } else { "corrections-off" };
     write_run(&out.join(variant.name).join(name), &summary, data, &corpora.corpus.mails, &result, variant.headers)?;
-    Ok((summary, result.rows))
+    Ok(TextOutcome { summary, rows: result.rows, facts: CorpusFacts::of(data) })
 }
 
 /// Writes each variant's figures and `report.md` under `out` from the
@@ -179,57 +226,60 @@ pub fn run_unit(
 /// A one-line message when a file cannot be written.
 pub fn merge(
     out: &Path,
-    corpora: &TextCorpora,
     scale: TextScale,
     seed: u64,
-    outcomes: Vec<(TextUnit, (serde_json::Value, Vec<TextRow>))>,
+    outcomes: Vec<(TextUnit, TextOutcome)>,
 ) -> Result<Vec<serde_json::Value>> {
+    let mut variants: Vec<(String, CorpusFacts, Vec<(bool, Vec<TextRow>)>)> = Vec::new();
     let mut summaries = Vec::new();
-    for variant in VARIANTS {
-        let runs: Vec<(bool, Vec<TextRow>)> = outcomes
-            .iter()
-            .filter(|(unit, _)| unit.variant == variant.name)
-            .map(|(unit, (_, rows))| (unit.settings.corrections, rows.clone()))
-            .collect();
-        if !runs.is_empty() {
-            let dir = out.join(variant.name);
-            prepare_dir(&dir)?;
-            figures(&dir, &runs)?;
+    for (unit, outcome) in outcomes {
+        let run = (unit.settings.corrections, outcome.rows);
+        match variants.last_mut() {
+            Some((name, _, runs)) if *name == unit.variant => runs.push(run),
+            _ => variants.push((unit.variant, outcome.facts, vec![run])),
         }
+        summaries.push(outcome.summary);
     }
-    summaries.extend(outcomes.into_iter().map(|(_, (summary, _))| summary));
-    write_atomically(&out.join("report.md"), report(corpora, scale, seed, &summaries).as_bytes())?;
+    for (name, _, runs) in &variants {
+        let dir = out.join(name);
+        prepare_dir(&dir)?;
+        figures(&dir, runs)?;
+    }
+    write_atomically(&out.join("report.md"), report(&variants, scale, seed, &summaries).as_bytes())?;
     Ok(summaries)
 }
 
-fn report(corpora: &TextCorpora, scale: TextScale, seed: u64, summaries: &[serde_json::Value]) -> String {
+/// The report of the variants run (name, corpus, runs), in order.
+type Variants = [(String, CorpusFacts, Vec<(bool, Vec<TextRow>)>)];
+
+fn report(variants: &Variants, scale: TextScale, seed: u64, summaries: &[serde_json::Value]) -> String {
     let mut text = String::from("# CAIPI on e-mails (SpamAssassin; CAIPI Fig. 3 protocol)\n\n");
-    let stats = &corpora.corpus.data.stats;
+    let stats = variants.first().map(|(_, facts, _)| facts.stats).unwrap_or_default();
     let _ = writeln!(
         text,
         "{} folds x {} queries, seed {seed}; {} messages read, {} skipped as malformed, {} charset errors replaced.\n",
         scale.folds, scale.iterations, stats.files, stats.skipped, stats.charset_errors,
     );
-    for (variant, data) in VARIANTS.iter().zip([&corpora.corpus.data, &corpora.earlier]) {
-        let heading = if variant.name == "paper" {
+    for (name, facts, _) in variants {
+        let heading = if name == "paper" {
             "The paper's setting: headers stripped, LIME on the queries, gold C chosen by share"
         } else {
             "xil's earlier setting: headers kept, exact explanations, gold C = 10"
         };
-        let _ = writeln!(text, "## {heading} (`{}/`)\n", variant.name);
+        let _ = writeln!(text, "## {heading} (`{name}/`)\n");
         let _ = writeln!(
             text,
             "Vocabulary {} words ({} from headers); gold model C = {}: {} gold words, {:.1} % of the vocabulary \
              (the paper: about 20 %).\n",
-            data.vocabulary.len(),
-            (0..data.vocabulary.len() as u32).filter(|&w| data.vocabulary.is_header(w)).count(),
-            data.gold_c,
-            data.gold_count(),
-            100.0 * data.gold_share()
+            facts.vocabulary,
+            facts.header_words,
+            facts.gold_c,
+            facts.gold_count,
+            100.0 * facts.gold_share
         );
-        if data.gold_curve.len() > 1 {
+        if facts.gold_curve.len() > 1 {
             text.push_str("| gold model C | gold share of the vocabulary |\n|---:|---:|\n");
-            for point in &data.gold_curve {
+            for point in &facts.gold_curve {
                 let _ = writeln!(text, "| {} | {:.2} % |", point.c, 100.0 * point.share);
             }
             text.push('\n');
@@ -239,7 +289,7 @@ fn report(corpora: &TextCorpora, scale: TextScale, seed: u64, summaries: &[serde
              counterexamples per fold | words removed per fold (share the gold model weighs toward the label) |\n\
              |---|---:|---:|---:|---:|---:|---:|\n",
         );
-        let of_variant = summaries.iter().filter(|s| s["variant"] == variant.name);
+        let of_variant = summaries.iter().filter(|s| s["variant"] == name.as_str());
         for (summary, name) in of_variant.zip(["off", "on"]) {
             let value = |key: &str| summary[key].as_f64().unwrap_or(f64::NAN);
             let _ = writeln!(
@@ -286,7 +336,7 @@ impl Reproduction for TextReproduction {
     type Source = Option<std::path::PathBuf>;
     type Data = TextCorpora;
     type Unit = TextUnit;
-    type Outcome = (serde_json::Value, Vec<TextRow>);
+    type Outcome = TextOutcome;
 
     fn ticks(settings: &ReproduceSettings) -> usize {
         let scale = TextScale::of(settings.scale);
@@ -322,16 +372,15 @@ impl Reproduction for TextReproduction {
         corpora: &TextCorpora,
         unit: &TextUnit,
         tick: &(dyn Fn() + Sync),
-    ) -> Result<(serde_json::Value, Vec<TextRow>)> {
+    ) -> Result<TextOutcome> {
         run_unit(dir, corpora, unit, tick)
     }
 
     fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        corpora: &TextCorpora,
-        outcomes: Vec<(TextUnit, (serde_json::Value, Vec<TextRow>))>,
+        outcomes: Vec<(TextUnit, TextOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
-        merge(dir, corpora, TextScale::of(settings.scale), settings.seed, outcomes)
+        merge(dir, TextScale::of(settings.scale), settings.seed, outcomes)
     }
 }

@@ -376,7 +376,6 @@ impl Reproduction for CaliReproduction {
     fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        _: &ColorsData,
         outcomes: Vec<(CaliUnit, CaliOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
         merge(dir, CaliScale::of(settings.scale), settings.seed, outcomes)

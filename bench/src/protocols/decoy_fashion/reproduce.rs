@@ -239,7 +239,6 @@ impl Reproduction for DecoyReproduction {
     fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        _: &ImageSet,
         outcomes: Vec<(DecoyUnit, DecoyUnitOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
         let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();

@@ -332,7 +332,6 @@ impl Reproduction for AlexReproduction {
     fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        _: &(ImageSet, ImageSet),
         outcomes: Vec<(AlexUnit, AlexOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
         let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();

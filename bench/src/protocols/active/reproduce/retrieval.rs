@@ -351,7 +351,6 @@ impl Reproduction for RetrievalReproduction {
     fn merge(
         dir: &Path,
         settings: &ReproduceSettings,
-        _: &(Loaded, Loaded),
         outcomes: Vec<(RetrievalUnit, DataOutcome)>,
     ) -> Result<Vec<serde_json::Value>> {
         let outcomes: Vec<DataOutcome> = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
