@@ -219,6 +219,10 @@ pub fn run_unit(
     Ok(TextOutcome { summary, rows: result.rows, facts: CorpusFacts::of(data) })
 }
 
+/// A variant as the report shows it: its name, its corpus, its runs
+/// (corrections or not, every fold's rows).
+type Variant = (String, CorpusFacts, Vec<(bool, Vec<TextRow>)>);
+
 /// Writes each variant's figures and `report.md` under `out` from the
 /// units' outcomes; returns the runs' summaries.
 ///
@@ -230,7 +234,7 @@ pub fn merge(
     seed: u64,
     outcomes: Vec<(TextUnit, TextOutcome)>,
 ) -> Result<Vec<serde_json::Value>> {
-    let mut variants: Vec<(String, CorpusFacts, Vec<(bool, Vec<TextRow>)>)> = Vec::new();
+    let mut variants: Vec<Variant> = Vec::new();
     let mut summaries = Vec::new();
     for (unit, outcome) in outcomes {
         let run = (unit.settings.corrections, outcome.rows);
@@ -249,10 +253,7 @@ pub fn merge(
     Ok(summaries)
 }
 
-/// The report of the variants run (name, corpus, runs), in order.
-type Variants = [(String, CorpusFacts, Vec<(bool, Vec<TextRow>)>)];
-
-fn report(variants: &Variants, scale: TextScale, seed: u64, summaries: &[serde_json::Value]) -> String {
+fn report(variants: &[Variant], scale: TextScale, seed: u64, summaries: &[serde_json::Value]) -> String {
     let mut text = String::from("# CAIPI on e-mails (SpamAssassin; CAIPI Fig. 3 protocol)\n\n");
     let stats = variants.first().map(|(_, facts, _)| facts.stats).unwrap_or_default();
     let _ = writeln!(
