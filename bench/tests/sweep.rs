@@ -151,6 +151,21 @@ fn failed_killed_and_running_jobs_are_told_apart_and_a_failure_leaves_no_result(
 }
 
 #[test]
+fn a_finished_job_is_skipped_without_loading_its_data() {
+    let sweep = scratch("skip");
+    let path = sweep.to_str().unwrap();
+    let missing_corpus = scratch("skip-no-corpus");
+    succeeds(&["sweep", "plan", "caipi-text", "--quick", "--corpus", missing_corpus.to_str().unwrap(), "--out", path]);
+    fs::create_dir_all(sweep.join("runs/0")).unwrap();
+    fs::write(sweep.join("runs/0/outcome.cbor"), b"").unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(succeeds(&["sweep", "run", path, "--index", "0"]).trim()).unwrap();
+    assert_eq!(again["ran"], false, "done already: the missing corpus is never read");
+    assert!(!sweep.join("runs/0.error").exists());
+    fs::remove_dir_all(sweep).unwrap();
+}
+
+#[test]
 fn bad_plans_and_foreign_folders_are_one_line_errors() {
     let sweep = scratch("bad");
     let path = sweep.to_str().unwrap();
